@@ -1,0 +1,32 @@
+package io.porthole.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Map;
+
+/**
+ * A computer as the Computers API shows it (create, retrieve, list). Field names follow the Lightcone
+ * SDKs; timestamps are RFC 3339 UTC strings. {@code idleExpiresAt} is absent when the idle timeout is off.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ComputerResponse(
+        String id,
+        String kind,
+        String status,
+        @JsonProperty("created_at") String createdAt,
+        @JsonProperty("last_activity_at") String lastActivityAt,
+        @JsonProperty("expires_at") String expiresAt,
+        @JsonProperty("idle_expires_at") String idleExpiresAt,
+        @JsonProperty("max_lifetime_seconds") long maxLifetimeSeconds,
+        @JsonProperty("inactivity_timeout_seconds") long inactivityTimeoutSeconds,
+        @JsonProperty("idle_timeout_enabled") boolean idleTimeoutEnabled,
+        @JsonProperty("auto_kill") boolean autoKill,
+        boolean persistent,
+        DisplayInfo display,
+        @JsonProperty("terminated_at") String terminatedAt,
+        @JsonProperty("termination_reason") String terminationReason,
+        Map<String, String> endpoints) {
+
+    /** Screen size and device scale of the computer. */
+    public record DisplayInfo(int width, int height, double scale) {}
+}

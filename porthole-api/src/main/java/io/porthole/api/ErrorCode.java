@@ -1,0 +1,57 @@
+package io.porthole.api;
+
+/**
+ * Every error code Porthole puts on the wire, with the HTTP status it travels with. The server maps a code
+ * to its status here and nowhere else.
+ *
+ * <p>Deterministic failures never use 408, 409 (on the Computers API), 429 or 5xx: the official SDKs retry
+ * those, so a failed click would be replayed.
+ */
+public enum ErrorCode {
+    /** The body is not JSON, or not the JSON shape the route takes. */
+    INVALID_JSON("invalid_json", 400),
+    /** A field is missing, of the wrong type or out of range. */
+    INVALID_ARGUMENT("invalid_argument", 400),
+    /** The action's {@code type} is not one Porthole knows. */
+    UNKNOWN_ACTION("unknown_action", 400),
+    /** No credentials, or credentials Porthole does not know. */
+    UNAUTHORIZED("unauthorized", 401),
+    /** The key is valid but may not do this (admin routes). */
+    FORBIDDEN("forbidden", 403),
+    /** No such route, or no such computer for this tenant. */
+    NOT_FOUND("not_found", 404),
+    /** The computer exists but has ended; it takes no more actions. */
+    COMPUTER_NOT_RUNNING("computer_not_running", 404),
+    /** The route exists, but not with this method. */
+    METHOD_NOT_ALLOWED("method_not_allowed", 405),
+    /** The request body is larger than the configured limit. */
+    PAYLOAD_TOO_LARGE("payload_too_large", 413),
+    /** Well-formed, but cannot be done (action-level failures carry this in an ActionResult). */
+    ACTION_FAILED("action_failed", 422),
+    /** The feature exists in the contract but not in this build yet. */
+    NOT_SUPPORTED("not_supported", 422),
+    /** Over a configured limit such as the number of live computers. */
+    LIMIT_EXCEEDED("limit_exceeded", 429),
+    /** A backend (browser binary, store) cannot be used right now. */
+    UNAVAILABLE("unavailable", 503),
+    /** A bug of ours. */
+    INTERNAL("internal", 500);
+
+    private final String wireName;
+    private final int httpStatus;
+
+    ErrorCode(String wireName, int httpStatus) {
+        this.wireName = wireName;
+        this.httpStatus = httpStatus;
+    }
+
+    /** The snake_case code as it appears in {@code {"code": ...}}. */
+    public String wireName() {
+        return wireName;
+    }
+
+    /** The HTTP status a request failing with this code is answered with. */
+    public int httpStatus() {
+        return httpStatus;
+    }
+}

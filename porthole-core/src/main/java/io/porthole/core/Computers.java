@@ -1,0 +1,244 @@
+package io.porthole.core;
+
+import io.porthole.api.ErrorCode;
+import io.porthole.core.browser.BrowserEngine;
+import io.porthole.core.browser.LaunchSpec;
+import io.porthole.core.internal.Files2;
+import io.porthole.core.internal.Ids;
+import io.porthole.core.internal.Threads;
+import io.porthole.core.store.Store;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The lifecycle of computers: create, look up, keep alive, end (by delete, expiry, crash or shutdown), and
+ * recovery after a restart. The one expiry scheduler lives here. Thread-safe.
+ *
+ * <p>A computer's files live in {@code <dataDir>/computers/<id>} and are removed when it ends.
+ */
+public final class Computers implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Computers.class.getName());
+    private static final EnumSet<ComputerStatus> LIVE = EnumSet.of(ComputerStatus.STARTING, ComputerStatus.RUNNING);
+
+    private final Store store;
+    private final BrowserEngine engine;
+    private final ComputersConfig config;
+    private final Clock clock;
+    private final Path computersDir;
+    private final ConcurrentHashMap<String, Computer> live = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService scheduler;
+
+    public Computers(Store store, BrowserEngine engine, ComputersConfig config, Clock clock, Path dataDir,
+                     long tickMillis) {
+        this.store = store;
+        this.engine = engine;
+        this.config = config;
+        this.clock = clock;
+        this.computersDir = dataDir.resolve("computers");
+        try {
+            Files.createDirectories(computersDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        recover();
+        this.scheduler = Threads.scheduler("porthole-expiry");
+        scheduler.scheduleWithFixedDelay(this::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
+    }
+
+    public ComputersConfig config() {
+        return config;
+    }
+
+    /** Starts a computer and returns once its browser answers. */
+    public ComputerRecord create(String tenantId, ComputerSpec spec) {
+        if (live.size() >= config.maxLiveComputers()) {
+            throw new PortholeException(ErrorCode.LIMIT_EXCEEDED, "this server runs at most "
+                    + config.maxLiveComputers() + " computers at once; delete one or try again later");
+        }
+        var now = clock.instant();
+        var record = new ComputerRecord(Ids.id("comp"), tenantId, spec.kind(), spec.engine(), ComputerStatus.STARTING,
+                now, now, spec.maxLifetimeSeconds(), spec.inactivityTimeoutSeconds(), spec.idleTimeoutEnabled(),
+                spec.persistent(), spec.width(), spec.height(), spec.scale(), spec.environmentId().orElse(null),
+                null, null);
+        store.insertComputer(record);
+        var computer = new Computer(record);
+        live.put(record.id(), computer);
+        var workDir = computersDir.resolve(record.id());
+        try {
+            Files.createDirectories(workDir);
+            var driver = engine.launch(new LaunchSpec(record.id(), workDir, spec.width(), spec.height(), spec.scale(),
+                    reason -> Threads.startVirtual("porthole-crash-" + record.id(),
+                            () -> end(computer, ComputerStatus.FAILED, "browser_exited: " + reason))));
+            computer.attach(driver);
+        } catch (RuntimeException | IOException e) {
+            end(computer, ComputerStatus.FAILED, "start_failed: " + e.getMessage());
+            if (e instanceof PortholeException pe) throw pe;
+            throw new PortholeException.Unavailable(ErrorCode.UNAVAILABLE,
+                    "the browser could not be started: " + e.getMessage(), e);
+        }
+        computer.update(r -> r.withStatus(ComputerStatus.RUNNING).withActivity(clock.instant()));
+        if (computer.isEnding()) {
+            // deleted while starting: end() may have run before the driver was attached
+            var d = computer.driverOrNull();
+            if (d != null) d.close();
+            throw new PortholeException.NotFound(ErrorCode.COMPUTER_NOT_RUNNING,
+                    "computer " + record.id() + " was ended while it started");
+        }
+        store.updateComputer(computer.record());
+        LOG.log(System.Logger.Level.INFO, "computer {0} running ({1}x{2})", record.id(), spec.width(), spec.height());
+        return computer.record();
+    }
+
+    /** The tenant's computer, live or ended. */
+    public ComputerRecord get(String tenantId, String id) {
+        var c = live.get(id);
+        if (c != null && c.record().tenantId().equals(tenantId)) return c.record();
+        return store.findComputer(id).filter(r -> r.tenantId().equals(tenantId))
+                .orElseThrow(() -> notFound(id));
+    }
+
+    /** The tenant's running computer, or a clear 404 saying it does not exist or has ended. */
+    public Computer requireRunning(String tenantId, String id) {
+        var c = live.get(id);
+        if (c != null && c.record().tenantId().equals(tenantId) && !c.isEnding()
+                && c.record().status() == ComputerStatus.RUNNING) {
+            return c;
+        }
+        var r = get(tenantId, id);
+        throw notRunning(r);
+    }
+
+    static PortholeException notRunning(ComputerRecord r) {
+        var why = r.terminationReason() == null ? "" : " (" + r.terminationReason() + ")";
+        return new PortholeException.NotFound(ErrorCode.COMPUTER_NOT_RUNNING, "computer " + r.id() + " is "
+                + r.status().wireName() + why + " and takes no more actions; create a new computer");
+    }
+
+    private static PortholeException notFound(String id) {
+        return new PortholeException.NotFound(ErrorCode.NOT_FOUND, "no computer with id '" + id + "'");
+    }
+
+    /** Live computers ({@code type=live}) or persistent ones ({@code type=persistent}) of the tenant. */
+    public List<ComputerRecord> list(String tenantId, boolean persistent) {
+        if (persistent) return store.listPersistentComputers(tenantId);
+        var out = new ArrayList<ComputerRecord>();
+        for (var c : live.values()) {
+            if (c.record().tenantId().equals(tenantId) && !c.isEnding()) out.add(c.record());
+        }
+        out.sort((a, b) -> b.createdAt().compareTo(a.createdAt()));
+        return out;
+    }
+
+    /** Ends the computer. Idempotent: deleting an ended computer of the tenant is not an error. */
+    public ComputerRecord delete(String tenantId, String id) {
+        var c = live.get(id);
+        if (c != null && c.record().tenantId().equals(tenantId)) {
+            end(c, ComputerStatus.TERMINATED, "deleted");
+            return c.record();
+        }
+        return get(tenantId, id);
+    }
+
+    /** Counts as activity: resets the idle timer. */
+    public void touch(Computer c) {
+        c.touch(clock.instant());
+    }
+
+    /** Keepalive: resets the idle timer of a running computer and returns it. */
+    public ComputerRecord keepalive(String tenantId, String id) {
+        var c = requireRunning(tenantId, id);
+        touch(c);
+        return c.record();
+    }
+
+    void recordViewport(Computer c, int width, int height, double scale) {
+        c.update(r -> r.withViewport(width, height, scale));
+        store.updateComputer(c.record());
+    }
+
+    /** Ends {@code c} once: kills its browser, removes its files, stores the outcome. */
+    void end(Computer c, ComputerStatus status, String reason) {
+        if (!c.beginEnding()) return;
+        try {
+            var d = c.driverOrNull();
+            if (d != null) d.close();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "closing the browser of " + c.id() + " failed", e);
+        }
+        try {
+            Files2.deleteTree(computersDir.resolve(c.id()));
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "removing the files of " + c.id() + " failed", e);
+        }
+        var now = clock.instant();
+        c.update(r -> r.ended(status, now, reason));
+        live.remove(c.id());
+        store.updateComputer(c.record());
+        LOG.log(System.Logger.Level.INFO, "computer {0} {1}: {2}", c.id(), status.wireName(), reason);
+    }
+
+    /** One pass of the scheduler: expire what is due, store idle timers that moved. */
+    void tick() {
+        var now = clock.instant();
+        for (var c : live.values()) {
+            var r = c.record();
+            if (r.status() != ComputerStatus.RUNNING || c.isEnding()) continue;
+            if (!now.isBefore(r.expiresAt())) {
+                end(c, ComputerStatus.TERMINATED, "max_lifetime_exceeded");
+            } else if (r.idleExpiresAt().map(t -> !now.isBefore(t)).orElse(false)) {
+                end(c, ComputerStatus.TERMINATED, "inactivity_timeout");
+            } else if (c.takeActivityDirty()) {
+                store.updateComputer(r);
+            }
+        }
+    }
+
+    /** At start: computers the store thinks are live have no browser any more; end them and sweep leftovers. */
+    private void recover() {
+        var now = clock.instant();
+        for (var r : store.listComputersInStatus(LIVE)) {
+            store.updateComputer(r.ended(ComputerStatus.TERMINATED, now, "server_restarted"));
+        }
+        int killed = engine.sweepLeftovers(computersDir);
+        if (killed > 0) LOG.log(System.Logger.Level.WARNING, "ended {0} browser processes left by an earlier run", killed);
+        try (var dirs = Files.list(computersDir)) {
+            dirs.forEach(Files2::deleteTree);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Ends every live computer (server shutdown). */
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        var threads = new ArrayList<Thread>();
+        for (var c : live.values()) {
+            threads.add(Threads.startVirtual("porthole-shutdown-" + c.id(),
+                    () -> end(c, ComputerStatus.TERMINATED, "server_shutdown")));
+        }
+        for (var t : threads) {
+            try {
+                t.join(15_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Now, by the clock the lifecycle runs on. */
+    Instant now() {
+        return clock.instant();
+    }
+}

@@ -1,0 +1,33 @@
+package io.porthole.core;
+
+import io.porthole.api.ComputerResponse;
+import io.porthole.api.ComputerStatusResponse;
+import java.util.LinkedHashMap;
+
+/** Maps stored computers to their wire shapes. */
+public final class Views {
+    private Views() {}
+
+    public static ComputerResponse computer(ComputerRecord r) {
+        var endpoints = new LinkedHashMap<String, String>();
+        var base = "/computers/" + r.id();
+        endpoints.put("cdp", base + "/cdp");
+        endpoints.put("ws", base + "/ws");
+        endpoints.put("events", base + "/events");
+        endpoints.put("screencast", base + "/screencast");
+        return new ComputerResponse(r.id(), r.kind(), r.status().wireName(), Times.format(r.createdAt()),
+                Times.format(r.lastActivityAt()), Times.format(r.expiresAt()),
+                r.status().isLive() ? r.idleExpiresAt().map(Times::format).orElse(null) : null,
+                r.maxLifetimeSeconds(), r.inactivityTimeoutSeconds(), r.idleTimeoutEnabled(), r.idleTimeoutEnabled(),
+                r.persistent(), new ComputerResponse.DisplayInfo(r.width(), r.height(), r.scale()),
+                Times.format(r.terminatedAt()), r.terminationReason(), endpoints);
+    }
+
+    public static ComputerStatusResponse status(ComputerRecord r) {
+        return new ComputerStatusResponse(r.id(), r.status().wireName(), Times.format(r.createdAt()),
+                Times.format(r.lastActivityAt()), Times.format(r.expiresAt()),
+                r.status().isLive() ? r.idleExpiresAt().map(Times::format).orElse(null) : null,
+                r.maxLifetimeSeconds(), r.inactivityTimeoutSeconds(), r.idleTimeoutEnabled(), r.idleTimeoutEnabled(),
+                r.terminationReason());
+    }
+}

@@ -1,0 +1,4 @@
+package io.porthole.core.action;
+
+/** A position in screenshot pixels (the coordinate space of every input action). */
+public record Point(double x, double y) {}

@@ -1,0 +1,72 @@
+package io.porthole.core.browser;
+
+import io.porthole.api.PageContext;
+import io.porthole.api.TabInfo;
+import io.porthole.core.action.MouseButton;
+import io.porthole.core.action.Point;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Seam: one running browser of one computer. Coordinates are screenshot pixels; the driver converts them to
+ * its own units with the device scale. Every method that takes a {@code tabId} expects one that
+ * {@link #resolveTab} returned. Failures the caller can act on are thrown as
+ * {@link io.porthole.core.PortholeException.ActionFailed}.
+ *
+ * <p>Not safe for concurrent actions: the core runs one action at a time per computer. {@link #close} and
+ * {@link #isAlive} may be called from any thread.
+ */
+public interface BrowserDriver extends AutoCloseable {
+
+    /** The id of {@code requested}, or of the main tab when empty; fails if there is no such tab. */
+    String resolveTab(Optional<String> requested);
+
+    void click(String tabId, Optional<Point> at, MouseButton button, int clicks);
+
+    void mouseMove(String tabId, Point to);
+
+    void mouseDown(String tabId, Optional<Point> at, MouseButton button);
+
+    void mouseUp(String tabId, Optional<Point> at, MouseButton button);
+
+    void drag(String tabId, List<Point> path);
+
+    void typeText(String tabId, String text);
+
+    /** Canonical key names (see {@link io.porthole.core.action.Keys}). */
+    void keyChord(String tabId, List<String> keys);
+
+    void keyDown(String tabId, String key);
+
+    void keyUp(String tabId, String key);
+
+    void scroll(String tabId, Optional<Point> at, double dx, double dy);
+
+    /** Loads {@code url} and waits, within a bound, for the load event. */
+    void navigate(String tabId, String url);
+
+    byte[] screenshotPng(String tabId);
+
+    String html(String tabId);
+
+    /** Sets the viewport of every tab, present and future. */
+    void setViewport(int width, int height, double scale);
+
+    List<TabInfo> tabs();
+
+    /** Opens a tab, makes it the main tab and returns it. */
+    TabInfo newTab(Optional<String> url);
+
+    void switchTab(String tabId);
+
+    /** Closes a tab; the last tab cannot be closed. */
+    void closeTab(String tabId);
+
+    PageContext pageContext(String tabId);
+
+    boolean isAlive();
+
+    /** Ends the browser and every process it started; waits for them to be gone. Idempotent. */
+    @Override
+    void close();
+}

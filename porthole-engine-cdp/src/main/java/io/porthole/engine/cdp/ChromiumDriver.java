@@ -1,0 +1,599 @@
+package io.porthole.engine.cdp;
+
+import static io.porthole.engine.cdp.CdpConnection.params;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.porthole.api.ErrorCode;
+import io.porthole.api.PageContext;
+import io.porthole.api.TabInfo;
+import io.porthole.core.PortholeException;
+import io.porthole.core.action.Keys;
+import io.porthole.core.action.MouseButton;
+import io.porthole.core.action.Point;
+import io.porthole.core.browser.BrowserDriver;
+import io.porthole.core.internal.Threads;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A {@link BrowserDriver} for one Chromium over CDP. Tabs are page targets, auto-attached with flat sessions
+ * and held before they run until the viewport and overrides are applied. Input goes through
+ * {@code Input.dispatch*Event} in CSS pixels: screenshot pixels divided by the device scale.
+ *
+ * <p>Actions are not safe to run concurrently (the core serialises them); tab bookkeeping is updated from the
+ * event thread and is thread-safe.
+ */
+final class ChromiumDriver implements BrowserDriver {
+    private static final System.Logger LOG = System.getLogger(ChromiumDriver.class.getName());
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration NAVIGATION_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration TAB_READY_TIMEOUT = Duration.ofSeconds(10);
+
+    /** One page target. */
+    private static final class Tab {
+        final String targetId;
+        volatile String sessionId;
+        volatile String url;
+        volatile String title;
+        final CompletableFuture<Void> ready = new CompletableFuture<>();
+        volatile CompletableFuture<Void> load = new CompletableFuture<>();
+
+        Tab(String targetId, String url, String title) {
+            this.targetId = targetId;
+            this.url = url;
+            this.title = title;
+        }
+    }
+
+    private final CdpConnection cdp;
+    private final ChromiumProcess process;
+    private final String userAgent;
+    private final Map<String, Tab> tabs = new ConcurrentHashMap<>();
+    private final Map<String, Long> tabOrder = new ConcurrentHashMap<>();
+    private long tabCounter;
+    private volatile String mainTabId;
+    private volatile int width;
+    private volatile int height;
+    private volatile double scale;
+    // pointer and keyboard state, in CSS pixels
+    private double pointerX;
+    private double pointerY;
+    private int buttonsDown;
+    private int modifiers;
+
+    ChromiumDriver(CdpConnection cdp, ChromiumProcess process, String userAgent, int width, int height, double scale) {
+        this.cdp = cdp;
+        this.process = process;
+        this.userAgent = userAgent;
+        this.width = width;
+        this.height = height;
+        this.scale = scale;
+    }
+
+    /** Subscribes to targets and waits for the first page to be ready. */
+    void start() {
+        cdp.onEvent(this::onEvent);
+        call("Target.setDiscoverTargets", params().put("discover", true), null);
+        call("Target.setAutoAttach", params().put("autoAttach", true).put("waitForDebuggerOnStart", true)
+                .put("flatten", true), null);
+        try {
+            call("Browser.setDownloadBehavior", params().put("behavior", "deny"), null);
+        } catch (CdpException e) {
+            LOG.log(System.Logger.Level.DEBUG, "downloads could not be denied: {0}", e.getMessage());
+        }
+        long deadline = System.nanoTime() + TAB_READY_TIMEOUT.toNanos();
+        while (mainTabId == null && System.nanoTime() < deadline) {
+            var first = tabs.values().stream().findFirst();
+            if (first.isPresent()) {
+                await(first.get().ready, TAB_READY_TIMEOUT, "the first tab");
+                mainTabId = first.get().targetId;
+                break;
+            }
+            sleep(10);
+        }
+        if (mainTabId == null) {
+            var created = call("Target.createTarget", params().put("url", "about:blank"), null);
+            var tab = waitForTab(created.path("targetId").asText());
+            mainTabId = tab.targetId;
+        }
+    }
+
+    // ---- events ----
+
+    private void onEvent(CdpConnection.Event e) {
+        switch (e.method()) {
+            case "Target.attachedToTarget" -> {
+                var info = e.params().path("targetInfo");
+                var sessionId = e.params().path("sessionId").asText();
+                if (!"page".equals(info.path("type").asText())) {
+                    cdp.send("Runtime.runIfWaitingForDebugger", null, sessionId);
+                    return;
+                }
+                var targetId = info.path("targetId").asText();
+                var tab = tabs.computeIfAbsent(targetId, id -> new Tab(id, info.path("url").asText(), info.path("title").asText()));
+                tab.sessionId = sessionId;
+                synchronized (tabOrder) {
+                    tabOrder.putIfAbsent(targetId, ++tabCounter);
+                }
+                Threads.startVirtual("cdp-tab-setup", () -> setUpTab(tab));
+            }
+            case "Target.targetInfoChanged" -> {
+                var info = e.params().path("targetInfo");
+                var tab = tabs.get(info.path("targetId").asText());
+                if (tab != null) {
+                    tab.url = info.path("url").asText(tab.url);
+                    tab.title = info.path("title").asText(tab.title);
+                }
+            }
+            case "Target.targetDestroyed", "Target.detachedFromTarget" -> {
+                var targetId = e.params().has("targetId") ? e.params().path("targetId").asText()
+                        : findBySession(e.params().path("sessionId").asText()).map(t -> t.targetId).orElse("");
+                forget(targetId);
+            }
+            case "Page.loadEventFired" -> findBySession(e.sessionId()).ifPresent(t -> t.load.complete(null));
+            case "Page.javascriptDialogOpening" ->
+                    // an open alert() blocks the page for every later action; accept it like a user would
+                    cdp.send("Page.handleJavaScriptDialog", params().put("accept", true), e.sessionId());
+            default -> { }
+        }
+    }
+
+    private void setUpTab(Tab tab) {
+        var s = tab.sessionId;
+        try {
+            call("Page.enable", params(), s);
+            call("Emulation.setFocusEmulationEnabled", params().put("enabled", true), s);
+            applyMetrics(s);
+            if (userAgent != null) {
+                call("Emulation.setUserAgentOverride", params().put("userAgent", userAgent)
+                        .put("acceptLanguage", "en-US,en;q=0.9").put("platform", "Linux x86_64"), s);
+            }
+            call("Runtime.runIfWaitingForDebugger", params(), s);
+            tab.ready.complete(null);
+        } catch (RuntimeException e) {
+            tab.ready.completeExceptionally(e);
+        }
+    }
+
+    private void applyMetrics(String sessionId) {
+        call("Emulation.setDeviceMetricsOverride", params().put("width", width).put("height", height)
+                .put("deviceScaleFactor", scale).put("mobile", false)
+                .put("screenWidth", width).put("screenHeight", height), sessionId);
+    }
+
+    private Optional<Tab> findBySession(String sessionId) {
+        if (sessionId == null || sessionId.isEmpty()) return Optional.empty();
+        return tabs.values().stream().filter(t -> sessionId.equals(t.sessionId)).findFirst();
+    }
+
+    private void forget(String targetId) {
+        if (targetId.isEmpty() || tabs.remove(targetId) == null) return;
+        tabOrder.remove(targetId);
+        if (targetId.equals(mainTabId)) mainTabId = newestTab().orElse(null);
+    }
+
+    private Optional<String> newestTab() {
+        return tabOrder.entrySet().stream().filter(en -> tabs.containsKey(en.getKey()))
+                .max(Map.Entry.comparingByValue()).map(Map.Entry::getKey);
+    }
+
+    // ---- tabs ----
+
+    @Override
+    public String resolveTab(Optional<String> requested) {
+        if (requested.isPresent()) {
+            var tab = tabs.get(requested.get());
+            if (tab == null) throw new PortholeException.ActionFailed("no open tab with id '" + requested.get()
+                    + "'; list tabs with GET /computers/{id}/tabs");
+            return tab.targetId;
+        }
+        var main = mainTabId;
+        if (main == null || !tabs.containsKey(main)) {
+            main = newestTab().orElseThrow(() -> new PortholeException.ActionFailed("the browser has no open tab"));
+            mainTabId = main;
+        }
+        return main;
+    }
+
+    private Tab tab(String tabId) {
+        var tab = tabs.get(tabId);
+        if (tab == null) throw new PortholeException.ActionFailed("the tab '" + tabId + "' is closed");
+        await(tab.ready, TAB_READY_TIMEOUT, "tab " + tabId);
+        return tab;
+    }
+
+    @Override
+    public List<TabInfo> tabs() {
+        var out = new ArrayList<TabInfo>();
+        var ordered = new ArrayList<>(tabs.values());
+        ordered.sort((a, b) -> Long.compare(tabOrder.getOrDefault(a.targetId, 0L), tabOrder.getOrDefault(b.targetId, 0L)));
+        var main = mainTabId;
+        for (var t : ordered) {
+            var url = t.url == null ? "" : t.url;
+            if (url.startsWith("devtools://") || url.startsWith("chrome://")) continue;
+            out.add(new TabInfo(t.targetId, url, t.title == null ? "" : t.title, t.targetId.equals(main)));
+        }
+        return out;
+    }
+
+    @Override
+    public TabInfo newTab(Optional<String> url) {
+        var created = call("Target.createTarget", params().put("url", "about:blank"), null);
+        var tab = waitForTab(created.path("targetId").asText());
+        mainTabId = tab.targetId;
+        call("Target.activateTarget", params().put("targetId", tab.targetId), null);
+        if (url.isPresent() && !url.get().isBlank()) navigate(tab.targetId, url.get());
+        return new TabInfo(tab.targetId, tab.url, tab.title, true);
+    }
+
+    private Tab waitForTab(String targetId) {
+        long deadline = System.nanoTime() + TAB_READY_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            var tab = tabs.get(targetId);
+            if (tab != null) {
+                await(tab.ready, TAB_READY_TIMEOUT, "the new tab");
+                return tab;
+            }
+            sleep(5);
+        }
+        throw new PortholeException.ActionFailed("the new tab did not start within " + TAB_READY_TIMEOUT.toSeconds() + " s");
+    }
+
+    @Override
+    public void switchTab(String tabId) {
+        var tab = tab(resolveTab(Optional.of(tabId)));
+        call("Target.activateTarget", params().put("targetId", tab.targetId), null);
+        mainTabId = tab.targetId;
+    }
+
+    @Override
+    public void closeTab(String tabId) {
+        var tab = tab(resolveTab(Optional.of(tabId)));
+        if (tabs.size() <= 1) {
+            throw new PortholeException.ActionFailed("the last tab cannot be closed; open another tab first");
+        }
+        call("Target.closeTarget", params().put("targetId", tab.targetId), null);
+        forget(tab.targetId);
+        var main = mainTabId;
+        if (main != null) call("Target.activateTarget", params().put("targetId", main), null);
+    }
+
+    // ---- navigation and content ----
+
+    @Override
+    public void navigate(String tabId, String url) {
+        var target = checkUrl(url);
+        var tab = tab(tabId);
+        var load = new CompletableFuture<Void>();
+        tab.load = load;
+        var result = call("Page.navigate", params().put("url", target), tab.sessionId);
+        var error = result.path("errorText").asText("");
+        if (!error.isEmpty()) {
+            throw new PortholeException.ActionFailed("navigation to " + target + " failed: " + error);
+        }
+        if (!result.has("loaderId")) return; // same-document navigation: no load event comes
+        try {
+            load.get(NAVIGATION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.log(System.Logger.Level.DEBUG, "{0} did not fire load within {1}s", target, NAVIGATION_TIMEOUT.toSeconds());
+        } catch (Exception e) {
+            throw new PortholeException.ActionFailed("navigation to " + target + " was interrupted: " + e.getMessage());
+        }
+    }
+
+    /** Only web pages: a computer never opens the host's files or the browser's internal pages. */
+    static String checkUrl(String url) {
+        var u = url.trim();
+        if (u.equals("about:blank")) return u;
+        if (!u.contains("://") && !u.startsWith("data:")) u = "https://" + u;
+        URI uri;
+        try {
+            uri = URI.create(u);
+        } catch (IllegalArgumentException e) {
+            throw new PortholeException.InvalidRequest("'" + url + "' is not a valid URL");
+        }
+        var scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https") && !scheme.equals("data")) {
+            throw new PortholeException.InvalidRequest("only http, https and data URLs can be opened, not '"
+                    + scheme + ":'");
+        }
+        return u;
+    }
+
+    @Override
+    public byte[] screenshotPng(String tabId) {
+        var tab = tab(tabId);
+        var result = call("Page.captureScreenshot", params().put("format", "png").put("fromSurface", true)
+                .put("captureBeyondViewport", false), tab.sessionId);
+        return java.util.Base64.getDecoder().decode(result.path("data").asText());
+    }
+
+    @Override
+    public String html(String tabId) {
+        return evaluate(tabId, "(document.doctype ? new XMLSerializer().serializeToString(document.doctype) + '\\n' : '')"
+                + " + (document.documentElement ? document.documentElement.outerHTML : '')").asText("");
+    }
+
+    @Override
+    public PageContext pageContext(String tabId) {
+        var v = evaluate(tabId, "({url: location.href, title: document.title, vw: innerWidth, vh: innerHeight,"
+                + " pw: Math.max(document.documentElement ? document.documentElement.scrollWidth : 0, innerWidth),"
+                + " ph: Math.max(document.documentElement ? document.documentElement.scrollHeight : 0, innerHeight),"
+                + " sx: scrollX, sy: scrollY, dpr: devicePixelRatio})");
+        return new PageContext(v.path("url").asText(), v.path("title").asText(), tabId, tabId.equals(mainTabId),
+                v.path("vw").asInt(), v.path("vh").asInt(), v.path("pw").asInt(), v.path("ph").asInt(),
+                v.path("sx").asDouble(), v.path("sy").asDouble(), v.path("dpr").asDouble());
+    }
+
+    private JsonNode evaluate(String tabId, String expression) {
+        var tab = tab(tabId);
+        var result = call("Runtime.evaluate", params().put("expression", expression).put("returnByValue", true)
+                .put("awaitPromise", true), tab.sessionId);
+        if (result.has("exceptionDetails")) {
+            throw new PortholeException.ActionFailed("the page could not be read: "
+                    + result.path("exceptionDetails").path("text").asText());
+        }
+        return result.path("result").path("value");
+    }
+
+    @Override
+    public void setViewport(int width, int height, double scale) {
+        this.width = width;
+        this.height = height;
+        this.scale = scale;
+        for (var tab : tabs.values()) {
+            if (tab.ready.isDone() && !tab.ready.isCompletedExceptionally()) applyMetrics(tab.sessionId);
+        }
+    }
+
+    // ---- mouse ----
+
+    @Override
+    public void click(String tabId, Optional<Point> at, MouseButton button, int clicks) {
+        var tab = tab(tabId);
+        moveTo(tab, at);
+        for (int i = 1; i <= clicks; i++) {
+            mouseEvent(tab, "mousePressed", button, i);
+            mouseEvent(tab, "mouseReleased", button, i);
+        }
+    }
+
+    @Override
+    public void mouseMove(String tabId, Point to) {
+        moveTo(tab(tabId), Optional.of(to));
+    }
+
+    @Override
+    public void mouseDown(String tabId, Optional<Point> at, MouseButton button) {
+        var tab = tab(tabId);
+        moveTo(tab, at);
+        mouseEvent(tab, "mousePressed", button, 1);
+    }
+
+    @Override
+    public void mouseUp(String tabId, Optional<Point> at, MouseButton button) {
+        var tab = tab(tabId);
+        moveTo(tab, at);
+        mouseEvent(tab, "mouseReleased", button, 1);
+    }
+
+    @Override
+    public void drag(String tabId, List<Point> path) {
+        var tab = tab(tabId);
+        moveTo(tab, Optional.of(path.getFirst()));
+        mouseEvent(tab, "mousePressed", MouseButton.LEFT, 1);
+        for (int i = 1; i < path.size(); i++) {
+            double fromX = pointerX;
+            double fromY = pointerY;
+            double toX = path.get(i).x() / scale;
+            double toY = path.get(i).y() / scale;
+            int steps = 5;
+            for (int s = 1; s <= steps; s++) {
+                pointerX = fromX + (toX - fromX) * s / steps;
+                pointerY = fromY + (toY - fromY) * s / steps;
+                mouseEvent(tab, "mouseMoved", MouseButton.LEFT, 0);
+            }
+        }
+        mouseEvent(tab, "mouseReleased", MouseButton.LEFT, 1);
+    }
+
+    @Override
+    public void scroll(String tabId, Optional<Point> at, double dx, double dy) {
+        var tab = tab(tabId);
+        moveTo(tab, at);
+        call("Input.dispatchMouseEvent", params().put("type", "mouseWheel").put("x", pointerX).put("y", pointerY)
+                .put("deltaX", dx).put("deltaY", dy).put("modifiers", modifiers), tab.sessionId);
+        settle(tab);
+    }
+
+    private void moveTo(Tab tab, Optional<Point> at) {
+        if (at.isEmpty()) return;
+        pointerX = at.get().x() / scale;
+        pointerY = at.get().y() / scale;
+        mouseEvent(tab, "mouseMoved", MouseButton.LEFT, 0);
+    }
+
+    private void mouseEvent(Tab tab, String type, MouseButton button, int clickCount) {
+        int bit = buttonBit(button);
+        if (type.equals("mousePressed")) buttonsDown |= bit;
+        if (type.equals("mouseReleased")) buttonsDown &= ~bit;
+        var p = params().put("type", type).put("x", pointerX).put("y", pointerY).put("modifiers", modifiers)
+                .put("buttons", buttonsDown).put("clickCount", clickCount);
+        if (type.equals("mouseMoved")) {
+            p.put("button", buttonsDown == 0 ? "none" : "left");
+        } else {
+            p.put("button", cdpButton(button));
+        }
+        call("Input.dispatchMouseEvent", p, tab.sessionId);
+    }
+
+    private static int buttonBit(MouseButton b) {
+        return switch (b) {
+            case LEFT -> 1;
+            case RIGHT -> 2;
+            case MIDDLE -> 4;
+            case BACK -> 8;
+            case FORWARD -> 16;
+        };
+    }
+
+    private static String cdpButton(MouseButton b) {
+        return b.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Lets the page apply what was just sent (scrolling) before the next read: two animation frames. */
+    private void settle(Tab tab) {
+        call("Runtime.evaluate", params().put("expression",
+                "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(0))))")
+                .put("awaitPromise", true).put("returnByValue", true), tab.sessionId);
+    }
+
+    // ---- keyboard ----
+
+    @Override
+    public void typeText(String tabId, String text) {
+        var tab = tab(tabId);
+        var pending = new StringBuilder();
+        text.codePoints().forEach(cp -> {
+            var ch = new String(Character.toChars(cp));
+            var key = ch.equals("\n") || ch.equals("\r") ? "Enter" : ch.equals("\t") ? "Tab" : ch;
+            var def = KeyDefinitions.find(key);
+            if (def.isPresent()) {
+                if (!pending.isEmpty()) {
+                    insertText(tab, pending.toString());
+                    pending.setLength(0);
+                }
+                press(tab, def.get());
+            } else {
+                pending.append(ch);
+            }
+        });
+        if (!pending.isEmpty()) insertText(tab, pending.toString());
+    }
+
+    private void insertText(Tab tab, String text) {
+        call("Input.insertText", params().put("text", text), tab.sessionId);
+    }
+
+    private void press(Tab tab, KeyDefinitions.KeyDef def) {
+        keyEvent(tab, def, true);
+        keyEvent(tab, def, false);
+    }
+
+    @Override
+    public void keyChord(String tabId, List<String> keys) {
+        var tab = tab(tabId);
+        var pressed = new ArrayList<KeyDefinitions.KeyDef>();
+        try {
+            for (var name : keys) {
+                var def = definition(name, keys);
+                keyEvent(tab, def, true);
+                pressed.add(def);
+            }
+        } finally {
+            for (int i = pressed.size() - 1; i >= 0; i--) keyEvent(tab, pressed.get(i), false);
+        }
+    }
+
+    /** A letter pressed with Shift in a chord types its upper case, as on a keyboard. */
+    private KeyDefinitions.KeyDef definition(String name, List<String> chord) {
+        var key = name;
+        if (name.length() == 1 && Character.isLetter(name.charAt(0)) && chord.contains("Shift")) {
+            key = name.toUpperCase(Locale.ROOT);
+        }
+        return KeyDefinitions.find(key).orElseThrow(() -> new PortholeException.ActionFailed(ErrorCode.INVALID_ARGUMENT,
+                "the key '" + name + "' cannot be pressed on its own; send it as text with a type action"));
+    }
+
+    @Override
+    public void keyDown(String tabId, String key) {
+        keyEvent(tab(tabId), definition(key, List.of()), true);
+    }
+
+    @Override
+    public void keyUp(String tabId, String key) {
+        keyEvent(tab(tabId), definition(key, List.of()), false);
+    }
+
+    private void keyEvent(Tab tab, KeyDefinitions.KeyDef def, boolean down) {
+        int bit = KeyDefinitions.modifierBit(def.key());
+        if (down) modifiers |= bit;
+        var p = params().put("modifiers", modifiers).put("key", def.key()).put("code", def.code())
+                .put("windowsVirtualKeyCode", def.keyCode()).put("nativeVirtualKeyCode", def.keyCode())
+                .put("location", def.location());
+        boolean typesText = down && !def.text().isEmpty() && (modifiers & (KeyDefinitions.CTRL | KeyDefinitions.ALT
+                | KeyDefinitions.META)) == 0;
+        if (down) {
+            p.put("type", typesText ? "keyDown" : "rawKeyDown");
+            if (typesText) p.put("text", def.text()).put("unmodifiedText", def.text());
+        } else {
+            p.put("type", "keyUp");
+        }
+        call("Input.dispatchKeyEvent", p, tab.sessionId);
+        if (!down) modifiers &= ~bit;
+    }
+
+    // ---- lifecycle ----
+
+    @Override
+    public boolean isAlive() {
+        return process.isAlive() && cdp.isOpen();
+    }
+
+    @Override
+    public void close() {
+        process.markClosing();
+        if (cdp.isOpen() && process.isAlive()) {
+            try {
+                cdp.send("Browser.close", null, null).get(2, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // killed below
+            }
+        }
+        cdp.close();
+        process.kill();
+    }
+
+    // ---- helpers ----
+
+    private JsonNode call(String method, ObjectNode params, String sessionId) {
+        return cdp.call(method, params, sessionId, COMMAND_TIMEOUT);
+    }
+
+    private static void await(CompletableFuture<?> f, Duration timeout, String what) {
+        try {
+            f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new PortholeException.ActionFailed(what + " did not become ready within " + timeout.toSeconds() + " s");
+        } catch (Exception e) {
+            throw new PortholeException.ActionFailed(what + " could not be prepared: " + e.getMessage());
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PortholeException.ActionFailed("interrupted");
+        }
+    }
+
+    Map<String, String> debugState() {
+        var m = new LinkedHashMap<String, String>();
+        m.put("main", mainTabId);
+        m.put("tabs", String.valueOf(tabs.keySet()));
+        return m;
+    }
+}

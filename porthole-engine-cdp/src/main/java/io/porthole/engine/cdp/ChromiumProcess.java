@@ -1,0 +1,122 @@
+package io.porthole.engine.cdp;
+
+import io.porthole.core.internal.Threads;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+/**
+ * One Chromium process and the processes it starts. Reads stderr for the DevTools URL and keeps the last lines
+ * for diagnostics; reports an exit nobody asked for; kills the whole tree. Thread-safe.
+ */
+final class ChromiumProcess {
+    private static final Pattern DEVTOOLS = Pattern.compile("DevTools listening on (ws://\\S+)");
+    private static final int KEEP_LINES = 30;
+
+    private final Process process;
+    private final CompletableFuture<String> devtoolsUrl = new CompletableFuture<>();
+    private final ArrayDeque<String> lastLines = new ArrayDeque<>();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final List<ProcessHandle> knownChildren = new ArrayList<>();
+
+    ChromiumProcess(Process process, Consumer<String> onUnexpectedExit) {
+        this.process = process;
+        Threads.startVirtual("chromium-stderr-" + process.pid(), this::readStderr);
+        process.onExit().thenRun(() -> {
+            devtoolsUrl.completeExceptionally(new IllegalStateException(
+                    "Chromium exited with code " + process.exitValue() + " before it answered: " + lastLines()));
+            if (!closing.get()) {
+                killTree();
+                onUnexpectedExit.accept("Chromium exited with code " + process.exitValue());
+            }
+        });
+    }
+
+    private void readStderr() {
+        try (var r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                var m = DEVTOOLS.matcher(line);
+                if (m.find()) devtoolsUrl.complete(m.group(1));
+                synchronized (lastLines) {
+                    if (lastLines.size() == KEEP_LINES) lastLines.removeFirst();
+                    lastLines.addLast(line);
+                }
+            }
+        } catch (IOException ignored) {
+            // the process ended
+        }
+    }
+
+    String lastLines() {
+        synchronized (lastLines) {
+            return String.join("\n", lastLines);
+        }
+    }
+
+    CompletableFuture<String> devtoolsUrl() {
+        return devtoolsUrl;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    void markClosing() {
+        closing.set(true);
+        rememberChildren();
+    }
+
+    /** Notes the current children, so they can be killed even after the parent is gone. */
+    void rememberChildren() {
+        synchronized (knownChildren) {
+            process.descendants().forEach(knownChildren::add);
+        }
+    }
+
+    /** Waits a moment for a clean exit, then kills the process and every descendant; waits for them. */
+    void kill() {
+        markClosing();
+        try {
+            process.waitFor(3, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        killTree();
+    }
+
+    private void killTree() {
+        rememberChildren();
+        List<ProcessHandle> all;
+        synchronized (knownChildren) {
+            all = new ArrayList<>(knownChildren);
+        }
+        process.destroyForcibly();
+        all.forEach(ProcessHandle::destroyForcibly);
+        try {
+            process.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (var h : all) {
+            try {
+                h.onExit().get(5, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // gone, or not ours to wait for
+            }
+        }
+    }
+}

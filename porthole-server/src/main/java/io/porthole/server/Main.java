@@ -1,0 +1,149 @@
+package io.porthole.server;
+
+import io.porthole.core.ApiKeys;
+import io.porthole.core.Times;
+import io.porthole.store.jdbc.JdbcStore;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code porthole [serve] [--flags]} runs the server in the foreground; {@code porthole keys create|list|revoke}
+ * manages API keys in the data directory (safe while the server runs). Exit codes: 0 ok, 1 failure, 2 usage.
+ */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) {
+        configureLogging();
+        System.exit(run(Arrays.asList(args), System.out, System.err));
+    }
+
+    static int run(List<String> args, PrintStream out, PrintStream err) {
+        var positional = args.stream().filter(a -> !a.startsWith("--")).toList();
+        var command = positional.isEmpty() ? "serve" : positional.getFirst();
+        ServerConfig config;
+        try {
+            config = new Settings(args, System.getenv()).load();
+        } catch (IllegalArgumentException e) {
+            err.println("porthole: " + e.getMessage());
+            return 2;
+        }
+        try {
+            return switch (command) {
+                case "serve" -> serve(config, out);
+                case "keys" -> keys(config, positional.subList(1, positional.size()), args, out, err);
+                case "help" -> usage(out, 0);
+                default -> usage(err, 2);
+            };
+        } catch (RuntimeException e) {
+            err.println("porthole: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static int usage(PrintStream s, int code) {
+        s.println("usage: porthole [serve] [--host=H] [--port=P] [--data-dir=D] ...");
+        s.println("       porthole keys create --tenant=T [--name=N] [--admin]");
+        s.println("       porthole keys list");
+        s.println("       porthole keys revoke <key-id>");
+        s.println("Every PORTHOLE_* setting can be given as a flag: PORTHOLE_DATA_DIR is --data-dir.");
+        return code;
+    }
+
+    private static int serve(ServerConfig config, PrintStream out) {
+        var server = PortholeServer.start(config);
+        var done = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            done.countDown();
+        }, "porthole-shutdown"));
+        out.println("Porthole is listening on " + server.baseUrl());
+        announceKey(config, server.keys(), out);
+        out.println("Try: curl -H \"Authorization: Bearer $KEY\" " + server.baseUrl() + "/computers");
+        out.flush();
+        try {
+            done.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    /** The bootstrap key: as configured, or generated once, stored hashed, shown once, saved 0600. */
+    static void announceKey(ServerConfig config, ApiKeys keys, PrintStream out) {
+        var keyFile = config.dataDir().resolve("api-key");
+        if (config.apiKey().isPresent()) {
+            keys.register(config.apiKey().get(), ApiKeys.DEFAULT_TENANT, "bootstrap (PORTHOLE_API_KEY)", true);
+            out.println("API key: the value of PORTHOLE_API_KEY");
+            return;
+        }
+        if (Files.exists(keyFile)) {
+            out.println("API key: in " + keyFile + " (export TZAFON_API_KEY=$(cat " + keyFile + "))");
+            return;
+        }
+        if (keys.anyActive()) {
+            out.println("API key: keys exist already; make another with 'porthole keys create --tenant=default'");
+            return;
+        }
+        var created = keys.create(ApiKeys.DEFAULT_TENANT, "bootstrap (generated)", true);
+        try {
+            Files.writeString(keyFile, created.key() + "\n");
+            Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException e) {
+            throw new IllegalStateException("the API key file " + keyFile + " could not be written: " + e.getMessage(), e);
+        }
+        out.println("API key (shown once, also saved in " + keyFile + "): " + created.key());
+    }
+
+    private static int keys(ServerConfig config, List<String> rest, List<String> args, PrintStream out, PrintStream err) {
+        if (rest.isEmpty()) return usage(err, 2);
+        var flags = Settings.parseFlags(args);
+        try (var store = JdbcStore.sqlite(config.dataDir().resolve("porthole.db"))) {
+            var keys = new ApiKeys(store, Clock.systemUTC());
+            switch (rest.getFirst()) {
+                case "create" -> {
+                    var tenant = flags.getOrDefault("PORTHOLE_TENANT", ApiKeys.DEFAULT_TENANT);
+                    var created = keys.create(tenant, flags.getOrDefault("PORTHOLE_NAME", ""),
+                            Set.of("true", "1", "yes").contains(flags.getOrDefault("PORTHOLE_ADMIN", "false")));
+                    out.println("id:     " + created.record().id());
+                    out.println("tenant: " + created.record().tenantId());
+                    out.println("key:    " + created.key() + "   (shown once; only its hash is stored)");
+                }
+                case "list" -> {
+                    var rows = new ArrayList<String>();
+                    for (var k : keys.list()) {
+                        rows.add(String.join("\t", k.id(), k.tenantId(), k.prefix() + "…", k.admin() ? "admin" : "-",
+                                Times.format(k.createdAt()), k.revoked() ? "revoked " + Times.format(k.revokedAt()) : "active",
+                                k.name()));
+                    }
+                    rows.forEach(out::println);
+                }
+                case "revoke" -> {
+                    if (rest.size() < 2) return usage(err, 2);
+                    keys.revoke(rest.get(1));
+                    out.println("revoked " + rest.get(1));
+                }
+                default -> {
+                    return usage(err, 2);
+                }
+            }
+        }
+        return 0;
+    }
+
+    private static void configureLogging() {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
+        }
+    }
+
+}

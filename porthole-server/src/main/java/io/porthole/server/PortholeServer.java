@@ -1,0 +1,119 @@
+package io.porthole.server;
+
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.porthole.api.ErrorCode;
+import io.porthole.core.ActionDispatcher;
+import io.porthole.core.ApiKeys;
+import io.porthole.core.Computers;
+import io.porthole.core.PortholeException;
+import io.porthole.engine.cdp.ChromiumEngine;
+import io.porthole.store.jdbc.JdbcStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.Map;
+
+/**
+ * The composition root: reading this constructor tells what runs. Store → engine → computers → dispatcher →
+ * HTTP. Start one with {@link #start(ServerConfig)}; {@link #close()} stops the listener, then ends every
+ * computer, then closes the store.
+ */
+public final class PortholeServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(PortholeServer.class.getName());
+
+    private final ServerConfig config;
+    private final JdbcStore store;
+    private final ApiKeys keys;
+    private final Computers computers;
+    private final ScreenshotLinks screenshots;
+    private final WebServer web;
+    private final String baseUrl;
+
+    private PortholeServer(ServerConfig config) {
+        this.config = config;
+        var clock = Clock.systemUTC();
+        try {
+            Files.createDirectories(config.dataDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("the data directory " + config.dataDir() + " cannot be created", e);
+        }
+        this.store = JdbcStore.sqlite(config.dataDir().resolve("porthole.db"));
+        try {
+            this.keys = new ApiKeys(store, clock);
+            var engine = new ChromiumEngine(config.chromium());
+            this.computers = new Computers(store, engine, config.computers(), clock, config.dataDir(),
+                    config.schedulerTickMillis());
+            var auth = new Auth(keys);
+            this.screenshots = new ScreenshotLinks(config.dataDir().resolve("screenshots"), config.screenshotTtlSeconds(), clock);
+            var dispatcher = new ActionDispatcher(computers, screenshots);
+            this.web = WebServer.builder()
+                    .host(config.host())
+                    .port(config.port())
+                    .routing(r -> routes(r, auth, dispatcher))
+                    .build()
+                    .start();
+            // the listener binds first, so that the default public URL can name the port it got
+            this.baseUrl = config.publicUrl().orElse("http://" + displayHost(config.host()) + ":" + web.port());
+            screenshots.baseUrl(baseUrl);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    private void routes(HttpRouting.Builder r, Auth auth, ActionDispatcher dispatcher) {
+        r.get("/health", (req, res) -> Http.ok(res, Map.of("status", "ok")));
+        r.get("/screenshots/{file}", screenshots::serve);
+        new AdminRoutes(keys, auth, config.maxBodyBytes()).register(r);
+        new ComputerRoutes(computers, dispatcher, auth, config.maxBodyBytes()).register(r);
+        r.any((req, res) -> Http.error(res, ErrorCode.NOT_FOUND,
+                "no route " + req.prologue().method().text() + " " + req.path().path()));
+        r.error(PortholeException.class, (req, res, e) -> Http.error(res, e.code(), e.getMessage()));
+        r.error(Throwable.class, (req, res, e) -> {
+            LOG.log(System.Logger.Level.ERROR, "unexpected failure on " + req.path().path(), e);
+            Http.error(res, ErrorCode.INTERNAL, "internal error: " + e);
+        });
+    }
+
+    private static String displayHost(String host) {
+        if (host.equals("0.0.0.0") || host.equals("::") || host.isEmpty()) return "127.0.0.1";
+        return host.contains(":") ? "[" + host + "]" : host;
+    }
+
+    public static PortholeServer start(ServerConfig config) {
+        return new PortholeServer(config);
+    }
+
+    public int port() {
+        return web.port();
+    }
+
+    /** Base URL clients use (PORTHOLE_PUBLIC_URL, or http://host:port). */
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    public ApiKeys keys() {
+        return keys;
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        try {
+            web.stop();
+        } finally {
+            try {
+                if (config.stopComputersOnShutdown()) computers.close();
+            } finally {
+                screenshots.close();
+                store.close();
+            }
+        }
+    }
+}

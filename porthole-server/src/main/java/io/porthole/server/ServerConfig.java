@@ -1,0 +1,50 @@
+package io.porthole.server;
+
+import io.porthole.core.ComputersConfig;
+import io.porthole.engine.cdp.ChromiumConfig;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Everything the server is configured with, validated. Built by {@link Settings} from flags, environment,
+ * file and defaults, or directly in code (tests).
+ *
+ * @param host interface to listen on
+ * @param port TCP port; 0 picks a free one
+ * @param dataDir database, key file, computers' files, screenshots
+ * @param apiKey bootstrap key accepted as given (stored hashed)
+ * @param publicUrl base of absolute URLs handed out (screenshot_url); empty means http://host:port
+ * @param maxBodyBytes largest request body accepted (413 above)
+ * @param screenshotTtlSeconds how long a screenshot URL works
+ * @param schedulerTickMillis how often the expiry scheduler looks at deadlines
+ * @param stopComputersOnShutdown whether SIGTERM ends the running computers
+ */
+public record ServerConfig(String host, int port, Path dataDir, Optional<String> apiKey, Optional<String> publicUrl,
+                           long maxBodyBytes, long screenshotTtlSeconds, long schedulerTickMillis,
+                           ComputersConfig computers, ChromiumConfig chromium, boolean stopComputersOnShutdown) {
+
+    public static ServerConfig defaults(Path dataDir) {
+        return new ServerConfig("127.0.0.1", 8844, dataDir, Optional.empty(), Optional.empty(), 1 << 20, 900, 500,
+                ComputersConfig.defaults(), ChromiumConfig.defaults(), true);
+    }
+
+    public ServerConfig withPort(int p) {
+        return new ServerConfig(host, p, dataDir, apiKey, publicUrl, maxBodyBytes, screenshotTtlSeconds,
+                schedulerTickMillis, computers, chromium, stopComputersOnShutdown);
+    }
+
+    public ServerConfig withApiKey(String key) {
+        return new ServerConfig(host, port, dataDir, Optional.of(key), publicUrl, maxBodyBytes, screenshotTtlSeconds,
+                schedulerTickMillis, computers, chromium, stopComputersOnShutdown);
+    }
+
+    public ServerConfig withComputers(ComputersConfig c) {
+        return new ServerConfig(host, port, dataDir, apiKey, publicUrl, maxBodyBytes, screenshotTtlSeconds,
+                schedulerTickMillis, c, chromium, stopComputersOnShutdown);
+    }
+
+    public ServerConfig withSchedulerTickMillis(long t) {
+        return new ServerConfig(host, port, dataDir, apiKey, publicUrl, maxBodyBytes, screenshotTtlSeconds, t,
+                computers, chromium, stopComputersOnShutdown);
+    }
+}

@@ -1,0 +1,113 @@
+package io.porthole.server;
+
+import io.porthole.core.ComputersConfig;
+import io.porthole.engine.cdp.ChromiumConfig;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * Layered configuration: command-line flags > environment ({@code PORTHOLE_…}) > a properties file
+ * ({@code PORTHOLE_CONFIG}, same key names) > defaults. A flag {@code --data-dir=/x} is the key
+ * {@code PORTHOLE_DATA_DIR}. Every key is listed in the README with its default.
+ */
+public final class Settings {
+    private final Map<String, String> flags;
+    private final Map<String, String> env;
+    private final Properties file = new Properties();
+
+    public Settings(List<String> args, Map<String, String> env) {
+        this.flags = parseFlags(args);
+        this.env = env;
+        get("PORTHOLE_CONFIG").ifPresent(p -> {
+            try (Reader r = Files.newBufferedReader(Path.of(p))) {
+                file.load(r);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("PORTHOLE_CONFIG names " + p + ", which cannot be read: " + e.getMessage());
+            }
+        });
+    }
+
+    static Map<String, String> parseFlags(List<String> args) {
+        var out = new HashMap<String, String>();
+        for (var a : args) {
+            if (!a.startsWith("--")) continue;
+            var eq = a.indexOf('=');
+            var name = eq < 0 ? a.substring(2) : a.substring(2, eq);
+            var value = eq < 0 ? "true" : a.substring(eq + 1);
+            out.put("PORTHOLE_" + name.toUpperCase(Locale.ROOT).replace('-', '_'), value);
+        }
+        return out;
+    }
+
+    public Optional<String> get(String key) {
+        var v = flags.get(key);
+        if (v == null) v = env.get(key);
+        if (v == null) v = file.getProperty(key);
+        return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
+    }
+
+    private long number(String key, long def, long min, long max) {
+        var v = get(key);
+        if (v.isEmpty()) return def;
+        try {
+            long n = Long.parseLong(v.get());
+            if (n < min || n > max) throw new NumberFormatException();
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a whole number between " + min + " and " + max
+                    + ", not '" + v.get() + "'");
+        }
+    }
+
+    private boolean bool(String key, boolean def) {
+        return get(key).map(v -> switch (v.toLowerCase(Locale.ROOT)) {
+            case "1", "true", "yes", "on" -> true;
+            case "0", "false", "no", "off" -> false;
+            default -> throw new IllegalArgumentException(key + " must be true or false, not '" + v + "'");
+        }).orElse(def);
+    }
+
+    /** The default data directory: {@code $XDG_DATA_HOME/porthole}, else {@code ~/.local/share/porthole}. */
+    Path defaultDataDir() {
+        var xdg = env.get("XDG_DATA_HOME");
+        if (xdg != null && !xdg.isBlank()) return Path.of(xdg, "porthole");
+        return Path.of(System.getProperty("user.home"), ".local", "share", "porthole");
+    }
+
+    public ServerConfig load() {
+        var d = ComputersConfig.defaults();
+        var computers = new ComputersConfig(
+                number("PORTHOLE_DEFAULT_MAX_LIFETIME_SECONDS", d.defaultMaxLifetimeSeconds(), 1, 365L * 24 * 3600),
+                number("PORTHOLE_DEFAULT_INACTIVITY_TIMEOUT_SECONDS", d.defaultInactivityTimeoutSeconds(), 1, 365L * 24 * 3600),
+                number("PORTHOLE_MAX_LIFETIME_CAP_SECONDS", d.maxLifetimeCapSeconds(), 1, 10L * 365 * 24 * 3600),
+                (int) number("PORTHOLE_MAX_COMPUTERS", d.maxLiveComputers(), 1, 10_000),
+                (int) number("PORTHOLE_DEFAULT_WIDTH", d.defaultWidth(), 100, 7680),
+                (int) number("PORTHOLE_DEFAULT_HEIGHT", d.defaultHeight(), 100, 7680));
+        var chromium = new ChromiumConfig(get("PORTHOLE_CHROMIUM_PATH").map(Path::of),
+                get("PORTHOLE_CHROMIUM_FLAGS").map(f -> Arrays.asList(f.split("\\s+"))).orElse(List.of()),
+                (int) number("PORTHOLE_CHROMIUM_START_TIMEOUT_SECONDS", 30, 1, 600), bool("PORTHOLE_CDP_LOG", false));
+        var publicUrl = get("PORTHOLE_PUBLIC_URL").map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u);
+        publicUrl.ifPresent(u -> {
+            if (!u.startsWith("http://") && !u.startsWith("https://")) {
+                throw new IllegalArgumentException("PORTHOLE_PUBLIC_URL must start with http:// or https://, not '" + u + "'");
+            }
+        });
+        return new ServerConfig(get("PORTHOLE_HOST").orElse("127.0.0.1"),
+                (int) number("PORTHOLE_PORT", 8844, 0, 65535),
+                get("PORTHOLE_DATA_DIR").map(Path::of).orElseGet(this::defaultDataDir).toAbsolutePath(),
+                get("PORTHOLE_API_KEY"), publicUrl,
+                number("PORTHOLE_MAX_BODY_BYTES", 1 << 20, 1024, 1L << 30),
+                number("PORTHOLE_SCREENSHOT_TTL_SECONDS", 900, 10, 7 * 24 * 3600),
+                number("PORTHOLE_SCHEDULER_TICK_MILLIS", 500, 10, 60_000),
+                computers, chromium, bool("PORTHOLE_STOP_COMPUTERS_ON_SHUTDOWN", true));
+    }
+}
