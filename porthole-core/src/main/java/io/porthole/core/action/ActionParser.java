@@ -81,7 +81,7 @@ public final class ActionParser {
                 }
                 yield new Action.Wait(ms);
             }
-            case "navigate", "go_to_url", "goto", "open_url", "open_page" -> new Action.Navigate(requireString(n, "url"));
+            case "navigate", "go_to_url", "goto", "open_url", "open_page" -> new Action.Navigate(Urls.navigable(requireString(n, "url")));
             case "screenshot", "take_screenshot" -> new Action.Screenshot(optBool(n, "base64").orElse(false));
             case "get_html_content", "html", "get_html" ->
                     new Action.GetHtml(optBool(n, "auto_detect_encoding").orElse(false));
@@ -95,7 +95,7 @@ public final class ActionParser {
                 yield new Action.SetViewport(width, height, scale);
             }
             case "list_tabs", "tabs" -> new Action.ListTabs();
-            case "new_tab", "create_tab", "open_tab" -> new Action.NewTab(optString(n, "url"));
+            case "new_tab", "create_tab", "open_tab" -> new Action.NewTab(optString(n, "url").filter(u -> !u.isBlank()).map(Urls::navigable));
             case "switch_tab" -> new Action.SwitchTab(requireString(n, "tab_id"));
             case "close_tab" -> new Action.CloseTab(requireString(n, "tab_id"));
             case "change_proxy", "proxy" -> new Action.ChangeProxy(optString(n, "proxy_url").orElse(""));

@@ -13,7 +13,6 @@ import io.porthole.core.action.MouseButton;
 import io.porthole.core.action.Point;
 import io.porthole.core.browser.BrowserDriver;
 import io.porthole.core.internal.Threads;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -280,6 +279,12 @@ final class ChromiumDriver implements BrowserDriver {
         var result = call("Page.navigate", params().put("url", target), tab.sessionId);
         var error = result.path("errorText").asText("");
         if (!error.isEmpty()) {
+            // Chromium now commits its error page; acting before that lands hits a page in transition
+            try {
+                load.get(5, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // the error page did not report; the next action still waits for the tab
+            }
             throw new PortholeException.ActionFailed("navigation to " + target + " failed: " + error);
         }
         if (!result.has("loaderId")) return; // same-document navigation: no load event comes
@@ -294,21 +299,7 @@ final class ChromiumDriver implements BrowserDriver {
 
     /** Only web pages: a computer never opens the host's files or the browser's internal pages. */
     static String checkUrl(String url) {
-        var u = url.trim();
-        if (u.equals("about:blank")) return u;
-        if (!u.contains("://") && !u.startsWith("data:")) u = "https://" + u;
-        URI uri;
-        try {
-            uri = URI.create(u);
-        } catch (IllegalArgumentException e) {
-            throw new PortholeException.InvalidRequest("'" + url + "' is not a valid URL");
-        }
-        var scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https") && !scheme.equals("data")) {
-            throw new PortholeException.InvalidRequest("only http, https and data URLs can be opened, not '"
-                    + scheme + ":'");
-        }
-        return u;
+        return io.porthole.core.action.Urls.navigable(url);
     }
 
     @Override

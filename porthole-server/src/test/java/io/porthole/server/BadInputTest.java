@@ -1,0 +1,141 @@
+package io.porthole.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every bad input gets a clear 4xx JSON error and leaves the computer usable. */
+class BadInputTest {
+    private static TestServer t;
+    private static String id;
+
+    @BeforeAll
+    static void computer() {
+        t = TestServer.get();
+        id = t.createComputer("{}");
+    }
+
+    @AfterAll
+    static void cleanUp() {
+        t.delete(id);
+    }
+
+    @AfterEach
+    void computerStillWorks() {
+        var r = t.action(id, "screenshot", "{}");
+        assertEquals("success", r.path("status").asText(), r.toString());
+    }
+
+    static Stream<Arguments> badRequests() {
+        return Stream.of(
+                Arguments.of("malformed JSON", "POST", "/click", "{\"x\":", 400, "invalid_json"),
+                Arguments.of("not an object", "POST", "/click", "[1,2]", 400, "invalid_json"),
+                Arguments.of("wrong type", "POST", "/click", "{\"x\":\"ten\",\"y\":5}", 400, "invalid_argument"),
+                Arguments.of("x without y", "POST", "/click", "{\"x\":10}", 400, "invalid_argument"),
+                Arguments.of("negative coordinate", "POST", "/click", "{\"x\":-1,\"y\":5}", 400, "invalid_argument"),
+                Arguments.of("text not a string", "POST", "/type", "{\"text\":5}", 400, "invalid_argument"),
+                Arguments.of("missing text", "POST", "/type", "{}", 400, "invalid_argument"),
+                Arguments.of("missing url", "POST", "/navigate", "{}", 400, "invalid_argument"),
+                Arguments.of("file url", "POST", "/navigate", "{\"url\":\"file:///etc/passwd\"}", 400, "invalid_argument"),
+                Arguments.of("javascript url", "POST", "/navigate", "{\"url\":\"javascript:alert(1)\"}", 400, "invalid_argument"),
+                Arguments.of("drag without points", "POST", "/drag", "{\"x1\":1}", 400, "invalid_argument"),
+                Arguments.of("viewport without width", "POST", "/viewport", "{\"height\":600}", 400, "invalid_argument"),
+                Arguments.of("viewport too large", "POST", "/viewport", "{\"width\":100000,\"height\":600}", 400, "invalid_argument"),
+                Arguments.of("unknown key", "POST", "/hotkey", "{\"keys\":[\"Hyperdrive\"]}", 400, "invalid_argument"),
+                Arguments.of("keys not a list", "POST", "/hotkey", "{\"keys\":5}", 400, "invalid_argument"),
+                Arguments.of("wait too long", "POST", "/execute", "{\"action\":{\"type\":\"wait\",\"ms\":600000}}", 400, "invalid_argument"),
+                Arguments.of("execute without action", "POST", "/execute", "{}", 400, "invalid_argument"),
+                Arguments.of("unknown action", "POST", "/execute", "{\"action\":{\"type\":\"teleport\"}}", 400, "unknown_action"),
+                Arguments.of("action without type", "POST", "/execute", "{\"action\":{\"x\":1}}", 400, "invalid_argument"),
+                Arguments.of("batch without actions", "POST", "/batch", "{\"actions\":{}}", 400, "invalid_argument"),
+                Arguments.of("unknown route", "POST", "/teleport", "{}", 404, "not_found"),
+                Arguments.of("bad button", "POST", "/execute", "{\"action\":{\"type\":\"click\",\"x\":1,\"y\":1,\"button\":\"seventh\"}}", 400, "invalid_argument"),
+                Arguments.of("bad scale", "POST", "/viewport", "{\"width\":800,\"height\":600,\"scale_factor\":0}", 400, "invalid_argument"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badRequests")
+    void badInputIsAClear4xx(String what, String method, String route, String body, int status, String code) {
+        var r = t.call(method, "/computers/" + id + route, body);
+        assertEquals(status, r.status(), what + ": " + r.body());
+        assertEquals("application/json", r.header("Content-Type"));
+        assertEquals(code, r.json().path("code").asText(), r.body());
+        assertFalse(r.json().path("message").asText().isBlank());
+    }
+
+    @Test
+    void unknownComputerIs404() {
+        var r = t.post("/computers/comp_doesnotexist/click", "{\"x\":1,\"y\":1}");
+        assertEquals(404, r.status());
+        assertEquals("not_found", r.json().path("code").asText());
+        assertEquals(404, t.call("GET", "/computers/comp_doesnotexist", null).status());
+        assertEquals(404, t.call("DELETE", "/computers/comp_doesnotexist", null).status());
+    }
+
+    @Test
+    void oversizedBodyIs413() {
+        var big = "{\"text\":\"" + "a".repeat(2 << 20) + "\"}";
+        var r = t.post("/computers/" + id + "/type", big);
+        assertEquals(413, r.status());
+        assertEquals("payload_too_large", r.json().path("code").asText());
+    }
+
+    @Test
+    void emptyJsonBodyIsAcceptedAsThePythonSdkSendsIt() {
+        var r = t.request("POST", "/computers/" + id + "/keepalive", "",
+                Map.of("Authorization", "Bearer " + TestServer.KEY, "Content-Type", "application/json"));
+        assertEquals(200, r.status(), r.body());
+        var shot = t.request("POST", "/computers/" + id + "/screenshot", "",
+                Map.of("Authorization", "Bearer " + TestServer.KEY, "Content-Type", "application/json"));
+        assertEquals("success", shot.json().path("status").asText());
+    }
+
+    @Test
+    void nullsAndUnknownFieldsAreIgnored() {
+        var r = t.post("/computers/" + id + "/click", "{\"x\":10,\"y\":10,\"tab_id\":null,\"flavour\":\"mint\"}");
+        assertEquals("success", r.json().path("status").asText(), r.body());
+    }
+
+    @Test
+    void badCreateParametersAre400AndCreateNothing() {
+        int before = t.call("GET", "/computers", null).json().size();
+        for (var body : java.util.List.of("{\"kind\":\"toaster\"}", "{\"max_lifetime_seconds\":-5}",
+                "{\"display\":{\"width\":5}}", "{\"inactivity_timeout_seconds\":\"long\"}", "{\"persistent\":\"yes\"}")) {
+            var r = t.post("/computers", body);
+            assertEquals(400, r.status(), body + " → " + r.body());
+            assertEquals("invalid_argument", r.json().path("code").asText());
+        }
+        var desktop = t.post("/computers", "{\"kind\":\"desktop\"}");
+        assertEquals(422, desktop.status());
+        assertEquals("not_supported", desktop.json().path("code").asText());
+        assertEquals(before, t.call("GET", "/computers", null).json().size());
+    }
+
+    @Test
+    void notYetSupportedActionsAreClearActionErrors() {
+        for (var route : java.util.List.of("change-proxy", "debug")) {
+            var body = route.equals("debug") ? "{\"command\":\"ls\"}" : "{\"proxy_url\":\"http://127.0.0.1:3128\"}";
+            var r = t.post("/computers/" + id + "/" + route, body);
+            assertEquals(200, r.status());
+            assertEquals("error", r.json().path("status").asText());
+            assertEquals("not_supported", r.json().path("error_code").asText());
+            assertTrue(r.json().path("error_message").asText().contains("not supported"));
+        }
+    }
+
+    @Test
+    void listWithAnUnknownTypeIs400() {
+        assertEquals(400, t.call("GET", "/computers?type=sideways", null).status());
+        assertTrue(t.call("GET", "/computers?type=persistent", null).json().isArray());
+    }
+}
