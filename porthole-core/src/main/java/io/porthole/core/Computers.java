@@ -193,10 +193,13 @@ public final class Computers implements AutoCloseable {
         for (var c : live.values()) {
             var r = c.record();
             if (r.status() != ComputerStatus.RUNNING || c.isEnding()) continue;
+            // ending a browser takes a moment; do it off the scheduler so other deadlines are not delayed
             if (!now.isBefore(r.expiresAt())) {
-                end(c, ComputerStatus.TERMINATED, "max_lifetime_exceeded");
+                Threads.startVirtual("porthole-expire-" + c.id(),
+                        () -> end(c, ComputerStatus.TERMINATED, "max_lifetime_exceeded"));
             } else if (r.idleExpiresAt().map(t -> !now.isBefore(t)).orElse(false)) {
-                end(c, ComputerStatus.TERMINATED, "inactivity_timeout");
+                Threads.startVirtual("porthole-expire-" + c.id(),
+                        () -> end(c, ComputerStatus.TERMINATED, "inactivity_timeout"));
             } else if (c.takeActivityDirty()) {
                 store.updateComputer(r);
             }

@@ -35,7 +35,11 @@ public final class PortholeServer implements AutoCloseable {
         this.config = config;
         var clock = Clock.systemUTC();
         try {
-            Files.createDirectories(config.dataDir());
+            if (!Files.isDirectory(config.dataDir())) {
+                // keys, hashes and every computer's profile live here: nobody else reads it
+                Files.createDirectories(config.dataDir(), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("the data directory " + config.dataDir() + " cannot be created", e);
         }

@@ -1,0 +1,90 @@
+package io.porthole.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.porthole.testing.Processes;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A server killed with SIGKILL leaves browsers behind; the next start on the same data dir ends them. */
+class RestartSweepTest {
+    private static final String KEY = "restart-test-key";
+
+    @Test
+    void browsersLeftBySigkilledServerAreEndedAtTheNextStart(@TempDir Path tmp) throws Exception {
+        var dataDir = tmp.resolve("porthole-restart");
+        var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        var server = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.porthole.server.Main",
+                "serve", "--data-dir=" + dataDir, "--port=0", "--api-key=" + KEY)
+                .redirectErrorStream(true).start();
+        String id = null;
+        try {
+            var base = readBaseUrl(server);
+            var http = HttpClient.newHttpClient();
+            var created = http.send(HttpRequest.newBuilder(URI.create(base + "/computers"))
+                    .header("Authorization", "Bearer " + KEY).POST(HttpRequest.BodyPublishers.ofString("{}"))
+                    .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, created.statusCode(), created.body());
+            id = TestServer.JSON.readTree(created.body()).path("id").asText();
+            server.destroyForcibly();
+            assertTrue(server.waitFor(10, TimeUnit.SECONDS));
+            assertFalse(Processes.matching(id).isEmpty(), "SIGKILL leaves the browser running (the premise)");
+        } finally {
+            server.destroyForcibly();
+        }
+        var config = ServerConfig.defaults(dataDir).withPort(0).withApiKey(KEY);
+        try (var restarted = PortholeServer.start(config)) {
+            assertEquals(List.of(), Processes.awaitNone(id, 5000), "the sweep ended every leftover process");
+            assertFalse(Files.exists(dataDir.resolve("computers").resolve(id)), "and removed the files");
+            var http = HttpClient.newHttpClient();
+            var status = http.send(HttpRequest.newBuilder(URI.create(restarted.baseUrl() + "/computers/" + id))
+                    .header("Authorization", "Bearer " + KEY).build(), HttpResponse.BodyHandlers.ofString());
+            var json = TestServer.JSON.readTree(status.body());
+            assertEquals("terminated", json.path("status").asText());
+            assertEquals("server_restarted", json.path("termination_reason").asText());
+        }
+    }
+
+    private static String readBaseUrl(Process server) throws Exception {
+        var pattern = Pattern.compile("listening on (http://\\S+)");
+        var found = CompletableFuture.supplyAsync(() -> {
+            try (var r = new BufferedReader(new InputStreamReader(server.getInputStream()))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    var m = pattern.matcher(line);
+                    if (m.find()) {
+                        var url = m.group(1);
+                        // keep draining so the child never blocks on a full pipe
+                        Thread.ofVirtual().start(() -> {
+                            try {
+                                r.transferTo(java.io.Writer.nullWriter());
+                            } catch (java.io.IOException ignored) {
+                                // the child ended
+                            }
+                        });
+                        return url;
+                    }
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            throw new IllegalStateException("the server ended without saying where it listens");
+        });
+        return found.get(60, TimeUnit.SECONDS);
+    }
+}
