@@ -8,10 +8,12 @@ import io.porthole.api.TabInfo;
 import io.porthole.core.action.Action;
 import io.porthole.core.action.ActionParser;
 import io.porthole.core.action.ActionRequest;
+import io.porthole.core.action.MouseButton;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The one dispatcher: carries out a parsed {@link ActionRequest} on a computer's driver, one action at a time
@@ -96,8 +98,7 @@ public final class ActionDispatcher {
                 case Action.MouseUp a -> driver.mouseUp(tab, a.at(), a.button());
                 case Action.Drag a -> driver.drag(tab, a.path());
                 case Action.TypeText a -> {
-                    a.clickFirst().ifPresent(p -> driver.click(computer.driver().resolveTab(request.tabId()),
-                            java.util.Optional.of(p), io.porthole.core.action.MouseButton.LEFT, 1));
+                    if (a.clickFirst().isPresent()) driver.click(tab, a.clickFirst(), MouseButton.LEFT, 1);
                     driver.typeText(tab, a.text());
                 }
                 case Action.KeyChord a -> driver.keyChord(tab, a.keys());
@@ -139,7 +140,7 @@ public final class ActionDispatcher {
                 case Action.CloseTab a -> {
                     driver.closeTab(a.tabId());
                     result.put("closed_tab_id", a.tabId());
-                    tab = driver.resolveTab(java.util.Optional.empty());
+                    tab = driver.resolveTab(Optional.empty());
                     result.put("main_tab_id", tab);
                 }
                 case Action.ChangeProxy a -> throw new PortholeException.ActionFailed(ErrorCode.NOT_SUPPORTED,
