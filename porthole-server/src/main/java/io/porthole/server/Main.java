@@ -23,6 +23,8 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        // before anything logs: keep log handlers alive until our shutdown hook has ended the computers
+        System.setProperty("java.util.logging.manager", ShutdownLastLogManager.class.getName());
         configureLogging();
         System.exit(run(Arrays.asList(args), System.out, System.err));
     }
@@ -63,8 +65,12 @@ public final class Main {
         var server = PortholeServer.start(config);
         var done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            done.countDown();
+            try {
+                server.close();
+            } finally {
+                done.countDown();
+                ShutdownLastLogManager.resetNow();
+            }
         }, "porthole-shutdown"));
         out.println("Porthole is listening on " + server.baseUrl());
         announceKey(config, server.keys(), out);
@@ -138,6 +144,32 @@ public final class Main {
             }
         }
         return 0;
+    }
+
+    /**
+     * The JDK resets logging in its own shutdown hook, racing ours, so the lines that say which computers
+     * were ended at shutdown got lost. This manager ignores that reset; our hook resets when it is done.
+     */
+    public static final class ShutdownLastLogManager extends java.util.logging.LogManager {
+        private static volatile ShutdownLastLogManager instance;
+
+        public ShutdownLastLogManager() {
+            instance = this;
+        }
+
+        @Override
+        public void reset() {
+            // deferred to resetNow()
+        }
+
+        static void resetNow() {
+            var m = instance;
+            if (m != null) m.resetForReal();
+        }
+
+        private void resetForReal() {
+            super.reset();
+        }
     }
 
     private static void configureLogging() {
