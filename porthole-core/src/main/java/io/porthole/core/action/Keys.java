@@ -57,9 +57,13 @@ public final class Keys {
             throw new PortholeException.InvalidRequest("a key name must not be empty");
         }
         if (name.codePointCount(0, name.length()) == 1) {
-            return name;
+            return name; // any single character, the space included
         }
-        var known = ALIASES.get(name.trim().toLowerCase(Locale.ROOT));
+        var trimmed = name.strip();
+        if (trimmed.codePointCount(0, trimmed.length()) == 1) {
+            return trimmed; // " c" from "ctrl + c"
+        }
+        var known = ALIASES.get(trimmed.toLowerCase(Locale.ROOT));
         if (known == null) {
             throw new PortholeException.InvalidRequest("unknown key '" + name
                     + "': use a single character or a name such as Enter, Escape, Tab, Backspace, Delete, Space,"

@@ -1,7 +1,6 @@
 package io.porthole.core.action;
 
 import io.porthole.core.PortholeException;
-import java.net.URI;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -30,13 +29,14 @@ public final class Urls {
             throw new PortholeException.InvalidRequest("only http, https and data URLs can be opened, not '" + scheme + ":'");
         }
         if (!scheme.equals("data")) {
-            try {
-                var uri = URI.create(u);
-                if (uri.getHost() == null || uri.getHost().isEmpty()) {
-                    throw new PortholeException.InvalidRequest("'" + url + "' has no host");
-                }
-            } catch (IllegalArgumentException e) {
-                throw new PortholeException.InvalidRequest("'" + url + "' is not a valid URL");
+            // the host is checked the way Chromium reads it, not java.net.URI's stricter grammar: names with
+            // '_' (docker-compose services) and international names are fine; spaces are escaped by the browser
+            var rest = u.substring(m.end());
+            if (!rest.startsWith("//")) throw new PortholeException.InvalidRequest("'" + url + "' has no host");
+            var authority = rest.substring(2).split("[/?#]", 2)[0];
+            var host = authority.substring(authority.lastIndexOf('@') + 1);
+            if (host.isEmpty() || host.startsWith(":") || host.chars().anyMatch(Character::isWhitespace)) {
+                throw new PortholeException.InvalidRequest("'" + url + "' has no host");
             }
         }
         return u;

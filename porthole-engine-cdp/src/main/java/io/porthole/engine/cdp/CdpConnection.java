@@ -26,6 +26,7 @@ import java.util.function.Function;
  */
 public final class CdpConnection implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
+    private static final System.Logger LOG = System.getLogger(CdpConnection.class.getName());
 
     /** One CDP event. {@code sessionId} is empty for browser-level events. */
     public record Event(String method, JsonNode params, String sessionId) {}
@@ -75,11 +76,13 @@ public final class CdpConnection implements AutoCloseable {
         if (params != null) message.set("params", params);
         if (sessionId != null && !sessionId.isEmpty()) message.put("sessionId", sessionId);
         var future = new CompletableFuture<JsonNode>();
+        pending.put(id, future);
+        // registered first, then checked: a close that raced us either sees this future or is seen here
         if (closed.isDone()) {
+            pending.remove(id);
             future.completeExceptionally(new CdpException(-1, "the browser connection is closed: " + closed.join()));
             return future;
         }
-        pending.put(id, future);
         try {
             transport.send(message.toString());
         } catch (RuntimeException e) {
@@ -95,8 +98,9 @@ public final class CdpConnection implements AutoCloseable {
         try {
             return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
+            pending.values().remove(future);
             future.cancel(false);
-            throw new CdpException(-1, method + " did not answer within " + timeout.toSeconds() + " s");
+            throw new CdpException(-1, method + " did not answer within " + timeout.toMillis() + " ms");
         } catch (ExecutionException e) {
             if (e.getCause() instanceof CdpException ce) throw new CdpException(ce.code(), method + ": " + ce.getMessage());
             throw new CdpException(-1, method + ": " + e.getCause());
@@ -135,7 +139,13 @@ public final class CdpConnection implements AutoCloseable {
         var event = new Event(method, node.path("params"), node.path("sessionId").asText(""));
         try {
             events.execute(() -> {
-                for (var l : listeners) l.accept(event);
+                for (var l : listeners) {
+                    try {
+                        l.accept(event);
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.WARNING, "a CDP event listener failed on " + event.method(), e);
+                    }
+                }
             });
         } catch (java.util.concurrent.RejectedExecutionException ignored) {
             // closing

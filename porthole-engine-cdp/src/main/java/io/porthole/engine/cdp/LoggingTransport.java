@@ -1,7 +1,7 @@
 package io.porthole.engine.cdp;
 
 /**
- * Logs every message of a wrapped transport at DEBUG (switch on with {@code PORTHOLE_CDP_LOG=true}). Large
+ * Logs every message of a wrapped transport at INFO (switch on with {@code PORTHOLE_CDP_LOG=true}). Large
  * messages are cut to keep screenshots out of the log.
  */
 public final class LoggingTransport implements CdpTransport {

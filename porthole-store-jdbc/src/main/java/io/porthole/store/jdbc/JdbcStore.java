@@ -35,9 +35,10 @@ public final class JdbcStore implements Store {
 
     /** Opens (creating and migrating as needed) the SQLite database at {@code file}. */
     public static JdbcStore sqlite(Path file) {
+        Connection c = null;
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
-            var c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
             try (var st = c.createStatement()) {
                 st.execute("PRAGMA journal_mode=WAL");
                 st.execute("PRAGMA synchronous=FULL");
@@ -46,7 +47,14 @@ public final class JdbcStore implements Store {
             }
             Migrations.migrate(c);
             return new JdbcStore(c);
-        } catch (SQLException | java.io.IOException e) {
+        } catch (SQLException | java.io.IOException | RuntimeException e) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (SQLException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
             throw new IllegalStateException("the database " + file + " could not be opened: " + e.getMessage(), e);
         }
     }

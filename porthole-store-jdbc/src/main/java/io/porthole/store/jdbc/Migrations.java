@@ -70,21 +70,42 @@ final class Migrations {
         }
     }
 
-    /** Splits a script on semicolons at line ends; drops comment lines. */
+    /**
+     * Splits a script into statements: on semicolons outside quoted text, dropping {@code --} comments to the
+     * end of their line. Enough for the DDL our migrations hold, and strict about it: several statements on
+     * one line and a comment after a semicolon both split correctly.
+     */
     static List<String> statements(String script) {
+        var text = new StringBuilder();
+        for (var line : script.split("\n", -1)) {
+            var code = withoutComment(line).stripTrailing();
+            if (!code.isBlank()) text.append(code).append('\n');
+        }
         var out = new ArrayList<String>();
         var current = new StringBuilder();
-        for (var line : script.split("\n")) {
-            var trimmed = line.strip();
-            if (trimmed.startsWith("--") || trimmed.isEmpty()) continue;
-            current.append(line).append('\n');
-            if (trimmed.endsWith(";")) {
-                var sql = current.toString().strip();
-                out.add(sql.substring(0, sql.length() - 1));
+        boolean quoted = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\'') quoted = !quoted;
+            if (c == ';' && !quoted) {
+                if (!current.toString().isBlank()) out.add(current.toString().strip());
                 current.setLength(0);
+            } else {
+                current.append(c);
             }
         }
         if (!current.toString().isBlank()) out.add(current.toString().strip());
         return out;
+    }
+
+    /** The line up to a {@code --} that is not inside quotes. */
+    private static String withoutComment(String line) {
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c == '\'') quoted = !quoted;
+            if (!quoted && c == '-' && i + 1 < line.length() && line.charAt(i + 1) == '-') return line.substring(0, i);
+        }
+        return line;
     }
 }
