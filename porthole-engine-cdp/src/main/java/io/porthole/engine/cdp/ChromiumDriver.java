@@ -272,7 +272,8 @@ final class ChromiumDriver implements BrowserDriver {
 
     @Override
     public void navigate(String tabId, String url) {
-        var target = checkUrl(url);
+        // checked by the parser already; checked again because a driver never opens the host's files
+        var target = io.porthole.core.action.Urls.navigable(url);
         var tab = tab(tabId);
         var load = new CompletableFuture<Void>();
         tab.load = load;
@@ -295,11 +296,6 @@ final class ChromiumDriver implements BrowserDriver {
         } catch (Exception e) {
             throw new PortholeException.ActionFailed("navigation to " + target + " was interrupted: " + e.getMessage());
         }
-    }
-
-    /** Only web pages: a computer never opens the host's files or the browser's internal pages. */
-    static String checkUrl(String url) {
-        return io.porthole.core.action.Urls.navigable(url);
     }
 
     @Override
