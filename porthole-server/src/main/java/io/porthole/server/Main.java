@@ -84,11 +84,10 @@ public final class Main {
         return 0;
     }
 
-    /** The bootstrap key: as configured, or generated once, stored hashed, shown once, saved 0600. */
+    /** The bootstrap key: as configured (registered by the server), or generated once, stored hashed, shown once, saved 0600. */
     static void announceKey(ServerConfig config, ApiKeys keys, PrintStream out) {
         var keyFile = config.dataDir().resolve("api-key");
         if (config.apiKey().isPresent()) {
-            keys.register(config.apiKey().get(), ApiKeys.DEFAULT_TENANT, "bootstrap (PORTHOLE_API_KEY)", true);
             out.println("API key: the value of PORTHOLE_API_KEY");
             return;
         }

@@ -46,6 +46,7 @@ public final class PortholeServer implements AutoCloseable {
         this.store = JdbcStore.sqlite(config.dataDir().resolve("porthole.db"));
         try {
             this.keys = new ApiKeys(store, clock);
+            config.apiKey().ifPresent(k -> keys.register(k, ApiKeys.DEFAULT_TENANT, "bootstrap (PORTHOLE_API_KEY)", true));
             var engine = new ChromiumEngine(config.chromium());
             this.computers = new Computers(store, engine, config.computers(), clock, config.dataDir(),
                     config.schedulerTickMillis());

@@ -40,7 +40,6 @@ final class TestServer {
         var config = ServerConfig.defaults(dataDir).withPort(0).withApiKey(KEY).withComputers(computers)
                 .withSchedulerTickMillis(50);
         server = PortholeServer.start(config);
-        server.keys().register(KEY, "tenant-a", "tests", true);
         keyB = server.keys().create("tenant-b", "tests b", false).key();
         pages = PageServer.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

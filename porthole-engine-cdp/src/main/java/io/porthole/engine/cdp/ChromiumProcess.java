@@ -98,6 +98,19 @@ final class ChromiumProcess {
         killTree();
     }
 
+    /** Ended: no such process, or one that has exited and only waits to be reaped (state Z or X). */
+    static boolean gone(ProcessHandle h) {
+        if (!h.isAlive()) return true;
+        try {
+            var stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(h.pid()), "stat"));
+            int close = stat.lastIndexOf(')');
+            char state = close >= 0 && close + 2 < stat.length() ? stat.charAt(close + 2) : '?';
+            return state == 'Z' || state == 'X';
+        } catch (java.io.IOException e) {
+            return true; // /proc has no entry: it is gone
+        }
+    }
+
     private void killTree() {
         rememberChildren();
         List<ProcessHandle> all;
@@ -111,11 +124,15 @@ final class ChromiumProcess {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (var h : all) {
+        // Children of the browser are re-parented to init when it dies and stay zombies until init reaps
+        // them, which took ~1.5 s here; a zombie runs nothing and holds nothing, so it counts as gone.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (all.stream().anyMatch(h -> !gone(h)) && System.nanoTime() < deadline) {
             try {
-                h.onExit().get(5, TimeUnit.SECONDS);
-            } catch (Exception ignored) {
-                // gone, or not ours to wait for
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }
