@@ -1,0 +1,773 @@
+package io.porthole.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.porthole.engine.cdp.ChromiumConfig;
+import io.porthole.server.PortholeServer;
+import io.porthole.server.ServerConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
+
+/**
+ * Porthole against raw CDP, on this machine, in one run. Starts a Porthole server in-process and a loopback page
+ * server, then measures, interleaving Porthole and the baseline (a Chromium launched and driven directly):
+ *
+ * <ol>
+ *   <li>create → ready and delete of a computer, against launch + one CDP round trip and kill + profile removal;
+ *   <li>click and screenshot round trips on one computer at a test page, against the same CDP commands;
+ *   <li>resident memory of a computer's browser process tree, against the raw browser's.
+ * </ol>
+ *
+ * Prints a table of p50/p99 and the ratio of p50s. Cleans up whatever it started, and checks that no browser
+ * process of its own is left. Exit code 0 on success, 1 on a failure or a leftover process, 2 on bad arguments.
+ *
+ * <pre>
+ * java -cp porthole-bench/target/classes:porthole-bench/target/lib/* io.porthole.bench.Bench [--iterations=10]
+ *     [--actions=100] [--warmup=2] [--action-warmup=10] [--settle-ms=1000] [--chromium=/usr/bin/chromium] [--verbose]
+ * </pre>
+ */
+public final class Bench {
+    private static final String API_KEY = "ph_bench_" + Long.toHexString(System.nanoTime());
+    private static final Duration CREATE_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration LAUNCH_TIMEOUT = Duration.ofSeconds(30);
+    private static final int WIDTH = 1280;
+    private static final int HEIGHT = 720;
+
+    /** Command-line options. */
+    record Options(int iterations, int actions, int warmup, int actionWarmup, long settleMillis, Path chromium,
+                   boolean verbose) {
+        static final String USAGE = """
+                usage: script/bench [--iterations=N] [--actions=M] [--warmup=W] [--action-warmup=K]
+                                    [--settle-ms=MS] [--chromium=PATH] [--verbose]
+                  --iterations     computers created and deleted per side, measured (default 10)
+                  --actions        click and screenshot round trips per side, measured (default 100)
+                  --warmup         create/delete iterations run first and discarded (default 2)
+                  --action-warmup  action iterations run first and discarded (default 10)
+                  --settle-ms      pause after a browser is ready before its memory is read (default 1000)
+                  --chromium       the browser binary, for Porthole and the baseline (default /usr/bin/chromium)
+                  --verbose        show the server's INFO logs""";
+
+        static Options parse(String[] args) {
+            int iterations = 10;
+            int actions = 100;
+            int warmup = 2;
+            int actionWarmup = 10;
+            long settle = 1000;
+            Path chromium = Path.of("/usr/bin/chromium");
+            boolean verbose = false;
+            for (var a : args) {
+                var eq = a.indexOf('=');
+                var name = eq < 0 ? a : a.substring(0, eq);
+                var value = eq < 0 ? "" : a.substring(eq + 1);
+                switch (name) {
+                    case "--iterations" -> iterations = positive(name, value);
+                    case "--actions" -> actions = positive(name, value);
+                    case "--warmup" -> warmup = nonNegative(name, value);
+                    case "--action-warmup" -> actionWarmup = nonNegative(name, value);
+                    case "--settle-ms" -> settle = nonNegative(name, value);
+                    case "--chromium" -> chromium = Path.of(value);
+                    case "--verbose" -> verbose = true;
+                    default -> throw new IllegalArgumentException("unknown argument '" + a + "'");
+                }
+            }
+            return new Options(iterations, actions, warmup, actionWarmup, settle, chromium, verbose);
+        }
+
+        private static int positive(String name, String value) {
+            int n = nonNegative(name, value);
+            if (n == 0) throw new IllegalArgumentException(name + " must be at least 1");
+            return n;
+        }
+
+        private static int nonNegative(String name, String value) {
+            try {
+                int n = Integer.parseInt(value);
+                if (n < 0) throw new NumberFormatException();
+                return n;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(name + " needs a whole number >= 0, not '" + value + "'");
+            }
+        }
+    }
+
+    /** One row of the latency table: Porthole's samples and the baseline's. */
+    private record Row(String operation, Samples porthole, Samples raw, String note) {}
+
+    /** One row of the memory table, in kB, one value per sampled tree. */
+    private record MemRow(String what, List<Long> portholeKb, List<Long> rawKb, List<Integer> portholeProcs,
+                          List<Integer> rawProcs) {
+        static MemRow of(String what, List<List<Procs.Proc>> porthole, List<List<Procs.Proc>> raw,
+                         java.util.function.ToLongFunction<Procs.Proc> metric) {
+            return new MemRow(what, sums(porthole, metric), sums(raw, metric),
+                    porthole.stream().map(List::size).toList(), raw.stream().map(List::size).toList());
+        }
+
+        private static List<Long> sums(List<List<Procs.Proc>> trees, java.util.function.ToLongFunction<Procs.Proc> metric) {
+            var out = new ArrayList<Long>();
+            for (var t : trees) {
+                // a process whose smaps could not be read makes the sum unknown
+                out.add(t.stream().anyMatch(p -> metric.applyAsLong(p) < 0) ? -1L : t.stream().mapToLong(metric).sum());
+            }
+            return out;
+        }
+    }
+
+    private final Options options;
+    private final PrintStream out = System.out;
+    private final PrintStream log = System.err;
+    private final Set<String> liveComputers = ConcurrentHashMap.newKeySet();
+    private final Set<RawBrowser> liveRaw = ConcurrentHashMap.newKeySet();
+    private final List<String> notes = new ArrayList<>();
+    private final List<String> errors = new ArrayList<>();
+    private final Map<String, Row> rows = new LinkedHashMap<>();
+    private final List<MemRow> memory = new ArrayList<>();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    /** During a Porthole DELETE: when the browser's processes had all exited, and when all were reaped. */
+    private final Samples watchExited = new Samples();
+    private final Samples watchReaped = new Samples();
+    private final Samples watchCrashpadExited = new Samples();
+    private final Samples watchCrashpadReaped = new Samples();
+    private String loadAtStart = "";
+    private int otherBrowsersAtStart;
+    private Path tmpRoot;
+    private PageServer pages;
+    private PortholeServer server;
+    private PortholeClient api;
+    private boolean cleanedUp;
+    private int rawCounter;
+
+    private Bench(Options options) {
+        this.options = options;
+    }
+
+    public static void main(String[] args) {
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            System.out.println(Options.USAGE);
+            return;
+        }
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench: " + e.getMessage());
+            System.err.println(Options.USAGE);
+            System.exit(2);
+            return;
+        }
+        configureLogging(options.verbose());
+        var bench = new Bench(options);
+        var hook = new Thread(bench::cleanup, "bench-cleanup");
+        Runtime.getRuntime().addShutdownHook(hook);
+        int code = 0;
+        try {
+            bench.run();
+            if (!bench.errors.isEmpty()) code = 1;
+        } catch (Exception e) {
+            System.err.println("bench: FAILED: " + e);
+            e.printStackTrace(System.err);
+            code = 1;
+        } finally {
+            if (!bench.cleanup()) code = 1;
+        }
+        System.exit(code);
+    }
+
+    private static void configureLogging(boolean verbose) {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
+        }
+        var root = Logger.getLogger("");
+        var level = verbose ? Level.INFO : Level.WARNING;
+        root.setLevel(level);
+        for (var h : root.getHandlers()) h.setLevel(level);
+    }
+
+    // ---- the run ----
+
+    private void run() throws Exception {
+        if (!Files.isExecutable(options.chromium())) {
+            throw new IllegalStateException(options.chromium() + " is not an executable file; pass --chromium=PATH");
+        }
+        long started = System.nanoTime();
+        tmpRoot = Files.createTempDirectory("porthole-bench-");
+        pages = new PageServer();
+        var base = ServerConfig.defaults(tmpRoot.resolve("server")).withPort(0).withApiKey(API_KEY);
+        var config = new ServerConfig(base.host(), base.port(), base.dataDir(), base.apiKey(), base.publicUrl(),
+                base.maxBodyBytes(), base.screenshotTtlSeconds(), base.schedulerTickMillis(), base.computers(),
+                new ChromiumConfig(Optional.of(options.chromium()), List.of(), ChromiumConfig.defaults().startTimeoutSeconds(),
+                        false),
+                base.stopComputersOnShutdown());
+        loadAtStart = loadAverage();
+        otherBrowsersAtStart = otherBrowsers();
+        server = PortholeServer.start(config);
+        api = new PortholeClient(http, server.baseUrl(), API_KEY);
+        checkAuth();
+
+        printHeader();
+        lifecycle();
+        actions();
+        long jvmRss = Procs.selfRssKb();
+        printResults(jvmRss, System.nanoTime() - started);
+    }
+
+    /** The configured key must open the API. */
+    private void checkAuth() throws IOException, InterruptedException {
+        var res = api.get("/computers", REQUEST_TIMEOUT);
+        if (res.status() != 200) throw new IllegalStateException("GET /computers: " + res.describe());
+    }
+
+    private void printHeader() {
+        log.printf(Locale.ROOT, "bench: Porthole at %s, test page at %s, work dir %s%n", server.baseUrl(), pages.url(),
+                tmpRoot);
+        log.printf(Locale.ROOT, "bench: %d create/delete per side (+%d warm-up), %d actions per side (+%d warm-up)%n",
+                options.iterations(), options.warmup(), options.actions(), options.actionWarmup());
+    }
+
+    // ---- 1. create -> ready, delete ----
+
+    private void lifecycle() throws Exception {
+        var create = row("create → ready", "POST /computers {} vs launch + Target.getTargets");
+        var delete = row("delete", "DELETE /computers/{id} (204) vs SIGKILL tree, wait until exited, rm profile");
+        var deleteReaped = new Row("delete, raw until reaped", delete.porthole(), new Samples(),
+                "porthole column = the delete row's; raw also waits until PID 1 has reaped the exited children");
+        var memP = new ArrayList<List<Procs.Proc>>();
+        var memR = new ArrayList<List<Procs.Proc>>();
+        int total = options.warmup() + options.iterations();
+        for (int i = 0; i < total; i++) {
+            boolean measured = i >= options.warmup();
+            var label = measured ? "iteration " + (i - options.warmup() + 1) + "/" + options.iterations()
+                    : "warm-up " + (i + 1) + "/" + options.warmup();
+            var line = new StringBuilder("bench: lifecycle " + label + ":");
+            for (int side = 0; side < 2; side++) {
+                boolean portholeTurn = (side == 0) == (i % 2 == 0); // alternate which side goes first
+                try {
+                    if (portholeTurn) {
+                        portholeLifecycle(measured, create, delete, memP, line);
+                    } else {
+                        rawLifecycle(measured, create, delete, deleteReaped, memR, line);
+                    }
+                } catch (Exception e) {
+                    (portholeTurn ? create.porthole() : create.raw()).error();
+                    error("lifecycle " + label + " (" + (portholeTurn ? "porthole" : "raw") + "): " + e.getMessage());
+                    line.append(portholeTurn ? " porthole FAILED;" : " raw FAILED;");
+                    if (portholeTurn) deleteLiveComputers();
+                }
+            }
+            log.println(line);
+        }
+        rows.put(deleteReaped.operation(), deleteReaped);
+        var when = "at about:blank, " + options.settleMillis() + " ms after ready (median of " + memP.size() + " / "
+                + memR.size() + ")";
+        memory.add(MemRow.of("RSS sum " + when, memP, memR, Procs.Proc::rssKb));
+        memory.add(MemRow.of("private (USS) sum " + when, memP, memR, Procs.Proc::privateKb));
+    }
+
+    private void portholeLifecycle(boolean measured, Row create, Row delete, List<List<Procs.Proc>> mem,
+                                   StringBuilder line) throws Exception {
+        long t0 = System.nanoTime();
+        var res = api.post("/computers", "{}", CREATE_TIMEOUT);
+        long t1 = System.nanoTime();
+        var id = res.json() == null ? "" : res.json().path("id").asText("");
+        if (!id.isEmpty()) liveComputers.add(id);
+        if (res.status() != 200 || id.isEmpty()) throw new IllegalStateException("POST /computers: " + res.describe());
+        var status = res.json().path("status").asText();
+        if (!status.equals("running")) notes.add("POST /computers answered status '" + status + "' (expected running)");
+        sleep(options.settleMillis());
+        var tree = Procs.matching(id);
+        // watch the browser's processes during DELETE: when they have all exited, when they are all reaped
+        var pids = tree.stream().filter(p -> !isCrashpad(p)).map(Procs.Proc::pid).toList();
+        var crashpad = tree.stream().filter(Bench::isCrashpad).map(Procs.Proc::pid).toList();
+        var exitedAt = new AtomicLong();
+        var reapedAt = new AtomicLong();
+        var crashpadExitedAt = new AtomicLong();
+        var crashpadReapedAt = new AtomicLong();
+        long t2 = System.nanoTime();
+        var watcher = Thread.ofVirtual().name("bench-delete-watch").start(() -> watch(pids, t2, exitedAt, reapedAt));
+        var crashpadWatcher = Thread.ofVirtual().name("bench-delete-watch-crashpad")
+                .start(() -> watch(crashpad, t2, crashpadExitedAt, crashpadReapedAt));
+        var del = api.delete("/computers/" + id, REQUEST_TIMEOUT);
+        long t3 = System.nanoTime();
+        watcher.join(Duration.ofSeconds(30));
+        crashpadWatcher.join(Duration.ofSeconds(30));
+        if (del.status() != 204) throw new IllegalStateException("DELETE /computers/" + id + ": " + del.describe());
+        liveComputers.remove(id);
+        var left = Procs.matching(id);
+        if (!left.isEmpty()) {
+            notes.add("right after DELETE /computers/" + id + " answered 204, " + left.size()
+                    + " of its processes were still alive (" + describe(left) + ")");
+        }
+        if (tree.isEmpty()) throw new IllegalStateException("no process has " + id + " in its command line");
+        if (measured) {
+            create.porthole().add(t1 - t0);
+            delete.porthole().add(t3 - t2);
+            if (exitedAt.get() > 0) watchExited.add(exitedAt.get());
+            if (reapedAt.get() > 0) watchReaped.add(reapedAt.get());
+            if (!crashpad.isEmpty() && crashpadExitedAt.get() > 0) watchCrashpadExited.add(crashpadExitedAt.get());
+            if (!crashpad.isEmpty() && crashpadReapedAt.get() > 0) watchCrashpadReaped.add(crashpadReapedAt.get());
+            mem.add(tree);
+        }
+        line.append(String.format(Locale.ROOT, " porthole create %.0f ms, delete %.0f ms;", (t1 - t0) / 1e6,
+                (t3 - t2) / 1e6));
+    }
+
+    /** Polls until every pid has exited, then until every pid is reaped (bounded); records both, from {@code t0}. */
+    private static void watch(List<Long> pids, long t0, AtomicLong exitedAt, AtomicLong reapedAt) {
+        long deadline = t0 + TimeUnit.SECONDS.toNanos(25);
+        try {
+            while (!pids.stream().allMatch(Procs::exited)) {
+                if (System.nanoTime() > deadline) return;
+                Thread.sleep(2);
+            }
+            exitedAt.set(System.nanoTime() - t0);
+            while (!pids.stream().allMatch(Procs::gone)) {
+                if (System.nanoTime() > deadline) return;
+                Thread.sleep(2);
+            }
+            reapedAt.set(System.nanoTime() - t0);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void rawLifecycle(boolean measured, Row create, Row delete, Row deleteReaped, List<List<Procs.Proc>> mem,
+                              StringBuilder line) throws Exception {
+        var dir = tmpRoot.resolve("raw").resolve("b" + (++rawCounter));
+        long t0 = System.nanoTime();
+        var browser = RawBrowser.launch(options.chromium(), dir, http, WIDTH, HEIGHT, LAUNCH_TIMEOUT);
+        long t1 = System.nanoTime();
+        liveRaw.add(browser);
+        List<Procs.Proc> tree;
+        RawBrowser.KillTiming kill;
+        try {
+            sleep(options.settleMillis());
+            tree = Procs.matching(browser.marker());
+        } finally {
+            kill = browser.kill();
+            liveRaw.remove(browser);
+        }
+        if (measured) {
+            create.raw().add(t1 - t0);
+            delete.raw().add(kill.exitedNanos());
+            deleteReaped.raw().add(kill.reapedNanos());
+            mem.add(tree);
+        }
+        line.append(String.format(Locale.ROOT, " raw launch %.0f ms, kill %.0f ms (reaped %.0f ms);", (t1 - t0) / 1e6,
+                kill.exitedNanos() / 1e6, kill.reapedNanos() / 1e6));
+    }
+
+    /** After a failure: ends computers that are still up, so that they do not weigh on later measurements. */
+    private void deleteLiveComputers() {
+        for (var id : List.copyOf(liveComputers)) {
+            try {
+                if (api.delete("/computers/" + id, REQUEST_TIMEOUT).status() == 204) liveComputers.remove(id);
+            } catch (Exception e) {
+                error("DELETE /computers/" + id + " after a failure: " + e.getMessage());
+            }
+        }
+    }
+
+    // ---- 2. actions on one computer ----
+
+    private void actions() throws Exception {
+        var click = row("click", "POST /click {x,y} vs Input.dispatchMouseEvent ×3");
+        var shot = row("screenshot", "POST /screenshot {} (PNG written to disk, URL returned) vs Page.captureScreenshot");
+        var shotFetch = new Row("screenshot + GET png", new Samples(), shot.raw(),
+                "POST /screenshot then GET screenshot_url; raw column = the screenshot row's");
+        var noop = row("no-op round trip", "GET /computers/{id} vs Browser.getVersion");
+
+        var res = api.post("/computers", "{}", CREATE_TIMEOUT);
+        var id = res.json() == null ? "" : res.json().path("id").asText("");
+        if (!id.isEmpty()) liveComputers.add(id);
+        if (res.status() != 200 || id.isEmpty()) throw new IllegalStateException("POST /computers: " + res.describe());
+        expectSuccess("navigate", api.post("/computers/" + id + "/navigate",
+                "{\"url\":\"" + pages.url() + "\"}", REQUEST_TIMEOUT));
+
+        var browser = RawBrowser.launch(options.chromium(), tmpRoot.resolve("raw").resolve("actions"), http, WIDTH,
+                HEIGHT, LAUNCH_TIMEOUT);
+        liveRaw.add(browser);
+        try {
+            browser.attachToPage(WIDTH, HEIGHT);
+            browser.navigate(pages.url(), Duration.ofSeconds(30));
+
+            // the two screenshots should be of the same size, or the comparison is not fair
+            var first = expectSuccess("screenshot", api.post("/computers/" + id + "/screenshot", "{}", REQUEST_TIMEOUT));
+            var rawPng = browser.screenshot();
+            var sizes = String.format(Locale.ROOT, "screenshot sizes: porthole %dx%d, raw %dx%d (%d bytes)",
+                    first.path("result").path("width").asInt(), first.path("result").path("height").asInt(),
+                    pngInt(rawPng, 16), pngInt(rawPng, 20), rawPng.length);
+            log.println("bench: " + sizes);
+            notes.add(sizes);
+
+            int total = options.actionWarmup() + options.actions();
+            for (int i = 0; i < total; i++) {
+                boolean measured = i >= options.actionWarmup();
+                boolean portholeFirst = i % 2 == 0;
+                var path = "/computers/" + id;
+                timePair(measured, portholeFirst, click,
+                        () -> expectSuccess("click", api.post(path + "/click",
+                                "{\"x\":" + PageServer.BUTTON_X + ",\"y\":" + PageServer.BUTTON_Y + "}", REQUEST_TIMEOUT)),
+                        () -> browser.click(PageServer.BUTTON_X, PageServer.BUTTON_Y));
+                timePair(measured, portholeFirst, shot,
+                        () -> expectSuccess("screenshot", api.post(path + "/screenshot", "{}", REQUEST_TIMEOUT)),
+                        browser::screenshot);
+                timeOne(measured, shotFetch.porthole(), "screenshot + GET png", () -> {
+                    var r = expectSuccess("screenshot", api.post(path + "/screenshot", "{}", REQUEST_TIMEOUT));
+                    var png = api.fetch(r.path("result").path("screenshot_url").asText(), REQUEST_TIMEOUT);
+                    if (png.length < 24 || png[1] != 'P' || png[2] != 'N' || png[3] != 'G') {
+                        throw new IllegalStateException("screenshot_url did not serve a PNG");
+                    }
+                });
+                timePair(measured, portholeFirst, noop, () -> {
+                    var r = api.get(path, REQUEST_TIMEOUT);
+                    if (r.status() != 200) throw new IllegalStateException("GET " + path + ": " + r.describe());
+                }, browser::noop);
+                if ((i + 1) % 20 == 0 || i + 1 == total) log.printf("bench: actions %d/%d%n", i + 1, total);
+            }
+            rows.put(shotFetch.operation(), shotFetch);
+            // re-order so the fetch row sits after the screenshot row
+            var noopRow = rows.remove(noop.operation());
+            rows.put(noopRow.operation(), noopRow);
+
+            // every click must have landed on the button, on both sides
+            int expected = total;
+            var html = expectSuccess("html", api.post("/computers/" + id + "/html", "{}", REQUEST_TIMEOUT))
+                    .path("result").path("html_content").asText();
+            var m = Pattern.compile("<span id=\"count\">(\\d+)</span>").matcher(html);
+            int portholeClicks = m.find() ? Integer.parseInt(m.group(1)) : -1;
+            int rawClicks = browser.evaluate("window.clicks").asInt(-1);
+            var counted = "clicks counted by the page: porthole " + portholeClicks + ", raw " + rawClicks
+                    + " (expected " + expected + " minus failed clicks: porthole " + click.porthole().errors()
+                    + ", raw " + click.raw().errors() + ")";
+            log.println("bench: " + counted);
+            if (portholeClicks != expected - click.porthole().errors() || rawClicks != expected - click.raw().errors()) {
+                error(counted);
+            } else {
+                notes.add(counted);
+            }
+
+            var treeP = List.of(Procs.matching(id));
+            var treeR = List.of(Procs.matching(browser.marker()));
+            var when = "at the test page after " + total + " action iterations";
+            memory.add(MemRow.of("RSS sum " + when, treeP, treeR, Procs.Proc::rssKb));
+            memory.add(MemRow.of("private (USS) sum " + when, treeP, treeR, Procs.Proc::privateKb));
+        } finally {
+            browser.close();
+            liveRaw.remove(browser);
+            var del = api.delete("/computers/" + id, REQUEST_TIMEOUT);
+            if (del.status() == 204) liveComputers.remove(id);
+            else error("DELETE /computers/" + id + ": " + del.describe());
+        }
+    }
+
+    @FunctionalInterface
+    private interface Op {
+        void run() throws Exception;
+    }
+
+    /** Times the Porthole op and the raw op, in the given order, and records both if measured. */
+    private void timePair(boolean measured, boolean portholeFirst, Row row, Op porthole, Op raw) {
+        if (portholeFirst) {
+            timeOne(measured, row.porthole(), row.operation() + " (porthole)", porthole);
+            timeOne(measured, row.raw(), row.operation() + " (raw)", raw);
+        } else {
+            timeOne(measured, row.raw(), row.operation() + " (raw)", raw);
+            timeOne(measured, row.porthole(), row.operation() + " (porthole)", porthole);
+        }
+    }
+
+    private void timeOne(boolean measured, Samples samples, String what, Op op) {
+        long t0 = System.nanoTime();
+        try {
+            op.run();
+        } catch (Exception e) {
+            samples.error();
+            error(what + ": " + e.getMessage());
+            return;
+        }
+        long t1 = System.nanoTime();
+        if (measured) samples.add(t1 - t0);
+    }
+
+    /** The JSON of an action that answered 200 with status success; throws otherwise. */
+    private static JsonNode expectSuccess(String action, PortholeClient.Response res) {
+        if (res.status() != 200 || res.json() == null) throw new IllegalStateException(action + ": " + res.describe());
+        if (!"success".equals(res.json().path("status").asText())) {
+            throw new IllegalStateException(action + " answered status " + res.json().path("status").asText() + ": "
+                    + res.json().path("error_code").asText() + " " + res.json().path("error_message").asText());
+        }
+        return res.json();
+    }
+
+    // ---- output ----
+
+    private void printResults(long jvmRssKb, long elapsedNanos) throws IOException, InterruptedException {
+        out.println();
+        out.printf(Locale.ROOT, "Porthole vs raw CDP — %d CPUs, %s, Java %s, %d create/delete and %d action "
+                        + "iterations per side (after %d and %d warm-up)%n%n",
+                Runtime.getRuntime().availableProcessors(), chromiumVersion(options.chromium()),
+                System.getProperty("java.version"), options.iterations(), options.actions(), options.warmup(),
+                options.actionWarmup());
+
+        var header = List.of("operation", "n", "porthole p50", "porthole p99", "raw p50", "raw p99", "ratio p50");
+        var table = new ArrayList<List<String>>();
+        for (var r : rows.values()) {
+            var n = r.porthole().count() + (r.porthole().errors() > 0 ? " (" + r.porthole().errors() + " failed)" : "");
+            table.add(List.of(r.operation(), n, ms(r.porthole().p50()), ms(r.porthole().p99()), ms(r.raw().p50()),
+                    ms(r.raw().p99()), ratio(r.porthole().p50(), r.raw().p50())));
+        }
+        printMarkdown(header, table);
+        out.println();
+        for (var r : rows.values()) out.println("- " + r.operation() + ": " + r.note());
+        out.println("- p99 is nearest-rank: with " + options.iterations() + " samples it is the slowest one.");
+        out.printf(Locale.ROOT, "- during DELETE /computers/{id}, the computer's browser processes had all exited after "
+                        + "p50 %s (p99 %s) and were all reaped after p50 %s (p99 %s); the 204 came after p50 %s%n",
+                ms(watchExited.p50()), ms(watchExited.p99()), ms(watchReaped.p50()), ms(watchReaped.p99()),
+                ms(rows.get("delete").porthole().p50()));
+        out.printf(Locale.ROOT, "- its crash handlers (chrome_crashpad_handler, %d of %d deletes had them) had exited after "
+                        + "p50 %s (p99 %s) and were reaped after p50 %s (p99 %s)%n", watchCrashpadReaped.count(),
+                rows.get("delete").porthole().count(), ms(watchCrashpadExited.p50()), ms(watchCrashpadExited.p99()),
+                ms(watchCrashpadReaped.p50()), ms(watchCrashpadReaped.p99()));
+        out.println();
+
+        var memHeader = List.of("memory", "porthole", "raw", "ratio");
+        var memTable = new ArrayList<List<String>>();
+        for (var m : memory) {
+            long p = median(m.portholeKb(), -1);
+            long r = median(m.rawKb(), -1);
+            memTable.add(List.of(m.what(), mib(p) + range(m.portholeKb()) + ", " + procs(m.portholeProcs()),
+                    mib(r) + range(m.rawKb()) + ", " + procs(m.rawProcs()), p < 0 || r < 0 ? "—" : ratio(p, r)));
+        }
+        printMarkdown(memHeader, memTable);
+        out.println();
+        out.printf(Locale.ROOT, "- sums over every live process whose command line contains the computer's id "
+                + "(Porthole) or the raw browser's directory. RSS (VmRSS) counts shared pages (the browser binary, "
+                + "libraries) once per process; private (USS, Private_Clean + Private_Dirty) counts only pages no "
+                + "other process maps.%n");
+        out.printf(Locale.ROOT, "- this JVM (bench + in-process Porthole server, shared by all computers): %s RSS at "
+                + "the end of the run%n", mib(jvmRssKb));
+        out.printf(Locale.ROOT, "- run took %.0f s; load average (1/5/15 min) %s at the start, %s at the end; "
+                        + "other Chromium processes on the machine: %d at the start, %d at the end%n",
+                elapsedNanos / 1e9, loadAtStart, loadAverage(), otherBrowsersAtStart, otherBrowsers());
+        if (!notes.isEmpty()) {
+            out.println();
+            out.println("Notes:");
+            for (var n : notes) out.println("- " + n);
+        }
+        if (!errors.isEmpty()) {
+            out.println();
+            out.println("Errors (" + errors.size() + "):");
+            for (var e : errors.subList(0, Math.min(20, errors.size()))) out.println("- " + e);
+        }
+        out.flush();
+    }
+
+    private void printMarkdown(List<String> header, List<List<String>> table) {
+        int[] widths = new int[header.size()];
+        for (int c = 0; c < widths.length; c++) {
+            widths[c] = header.get(c).length();
+            for (var row : table) widths[c] = Math.max(widths[c], row.get(c).length());
+        }
+        out.println(mdLine(header, widths));
+        var sep = new ArrayList<String>();
+        for (int c = 0; c < widths.length; c++) sep.add("-".repeat(widths[c] - 1) + (c == 0 ? "-" : ":"));
+        out.println(mdLine(sep, widths));
+        for (var row : table) out.println(mdLine(row, widths));
+    }
+
+    private static String mdLine(List<String> cells, int[] widths) {
+        var sb = new StringBuilder("|");
+        for (int c = 0; c < cells.size(); c++) {
+            var cell = cells.get(c);
+            var pad = " ".repeat(widths[c] - cell.length());
+            sb.append(' ').append(c == 0 ? cell + pad : pad + cell).append(" |");
+        }
+        return sb.toString();
+    }
+
+    private static String ms(double v) {
+        if (Double.isNaN(v)) return "—";
+        return String.format(Locale.ROOT, v < 10 ? "%.2f ms" : "%.1f ms", v);
+    }
+
+    private static String ratio(double a, double b) {
+        if (Double.isNaN(a) || Double.isNaN(b) || b <= 0) return "—";
+        return String.format(Locale.ROOT, "%.2f×", a / b);
+    }
+
+    private static String mib(long kb) {
+        if (kb < 0) return "—";
+        return String.format(Locale.ROOT, "%.0f MiB", kb / 1024.0);
+    }
+
+    private static String range(List<Long> kb) {
+        if (kb.size() < 2) return "";
+        long min = kb.stream().mapToLong(Long::longValue).min().orElse(0);
+        long max = kb.stream().mapToLong(Long::longValue).max().orElse(0);
+        return String.format(Locale.ROOT, " (%.0f–%.0f)", min / 1024.0, max / 1024.0);
+    }
+
+    private static <T extends Comparable<T>> T median(List<T> values) {
+        if (values.isEmpty()) return null;
+        var sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        return sorted.get((sorted.size() - 1) / 2);
+    }
+
+    private static long median(List<Long> values, long empty) {
+        var m = median(values);
+        return m == null ? empty : m;
+    }
+
+    private static String loadAverage() {
+        try {
+            var parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return parts[0] + " " + parts[1] + " " + parts[2];
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+
+    /** Chromium processes not started by this run (other users of the machine: noise). */
+    private int otherBrowsers() {
+        var mine = tmpRoot == null ? "\0" : tmpRoot.toString();
+        return (int) Procs.matching("/chromium").stream().filter(p -> !p.cmdline().contains(mine)).count();
+    }
+
+    private static boolean isCrashpad(Procs.Proc p) {
+        return p.cmdline().split(" ", 2)[0].endsWith("crashpad_handler");
+    }
+
+    private static String procs(List<Integer> counts) {
+        var m = median(counts);
+        return m == null ? "—" : m + " processes";
+    }
+
+    private static int pngInt(byte[] png, int offset) {
+        return png.length >= offset + 4 ? java.nio.ByteBuffer.wrap(png, offset, 4).getInt() : 0;
+    }
+
+    static String chromiumVersion(Path chromium) {
+        try {
+            var p = new ProcessBuilder(chromium.toString(), "--version").redirectErrorStream(true).start();
+            var text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
+            return text.lines().filter(l -> l.matches("(?i).*(chromium|chrome) \\d.*")).findFirst()
+                    .orElse(chromium.toString()).trim();
+        } catch (IOException e) {
+            return chromium.toString();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return chromium.toString();
+        }
+    }
+
+    private Row row(String operation, String note) {
+        var r = new Row(operation, new Samples(), new Samples(), note);
+        rows.put(operation, r);
+        return r;
+    }
+
+    private void error(String message) {
+        synchronized (errors) {
+            errors.add(message);
+        }
+        log.println("bench: ERROR: " + message);
+    }
+
+    private static String describe(List<Procs.Proc> procs) {
+        var parts = new ArrayList<String>();
+        for (var p : procs) {
+            var cmd = p.cmdline();
+            var type = Pattern.compile("--type=(\\S+)").matcher(cmd);
+            var name = cmd.split(" ", 2)[0];
+            parts.add(p.pid() + " " + name.substring(name.lastIndexOf('/') + 1) + (type.find() ? " " + type.group(1) : ""));
+        }
+        return String.join(", ", parts);
+    }
+
+    private static void sleep(long millis) throws InterruptedException {
+        if (millis > 0) Thread.sleep(millis);
+    }
+
+    // ---- cleanup ----
+
+    /**
+     * Deletes the computers, kills the raw browsers, stops the servers, then checks (bounded) that no process with
+     * the bench's directory in its command line is left; kills and reports any that is. Idempotent.
+     *
+     * @return whether nothing was left behind
+     */
+    private synchronized boolean cleanup() {
+        if (cleanedUp) return true;
+        cleanedUp = true;
+        boolean clean = true;
+        for (var id : List.copyOf(liveComputers)) {
+            try {
+                var res = api.delete("/computers/" + id, Duration.ofSeconds(30));
+                if (res.status() != 204) log.println("bench: cleanup: DELETE /computers/" + id + ": " + res.describe());
+            } catch (Exception e) {
+                log.println("bench: cleanup: DELETE /computers/" + id + " failed: " + e);
+            }
+            liveComputers.remove(id);
+        }
+        for (var b : List.copyOf(liveRaw)) {
+            try {
+                b.close();
+            } catch (RuntimeException e) {
+                log.println("bench: cleanup: killing raw browser " + b.pid() + " failed: " + e);
+            }
+            liveRaw.remove(b);
+        }
+        if (server != null) {
+            try {
+                server.close();
+            } catch (RuntimeException e) {
+                log.println("bench: cleanup: stopping the server failed: " + e);
+            }
+        }
+        if (pages != null) pages.close();
+        if (tmpRoot != null) {
+            var marker = tmpRoot.toString();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            var left = Procs.matching(marker);
+            while (!left.isEmpty() && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                left = Procs.matching(marker);
+            }
+            if (left.isEmpty()) {
+                log.println("bench: cleanup: no browser process started by the bench is left");
+            } else {
+                clean = false;
+                log.println("bench: cleanup: FAILED: " + left.size() + " process(es) started by the bench outlived "
+                        + "cleanup by 15 s, killing them: " + describe(left));
+                for (var p : left) ProcessHandle.of(p.pid()).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            RawBrowser.deleteTree(tmpRoot);
+        }
+        return clean;
+    }
+}

@@ -1,0 +1,99 @@
+package io.porthole.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Linux processes found through /proc by a string in their command line. */
+final class Procs {
+    private Procs() {}
+
+    /**
+     * A live (not zombie) process: its resident set size and its private memory (USS: Private_Clean +
+     * Private_Dirty from smaps_rollup; -1 when that cannot be read).
+     */
+    record Proc(long pid, long rssKb, long privateKb, String cmdline) {}
+
+    /** Every live process, other than this JVM, whose command line contains {@code marker}. */
+    static List<Proc> matching(String marker) {
+        var out = new ArrayList<Proc>();
+        long self = ProcessHandle.current().pid();
+        String[] names = new java.io.File("/proc").list();
+        if (names == null) return out;
+        for (var name : names) {
+            if (name.isEmpty() || !Character.isDigit(name.charAt(0))) continue;
+            long pid;
+            try {
+                pid = Long.parseLong(name);
+            } catch (NumberFormatException e) {
+                continue;
+            }
+            if (pid == self) continue;
+            try {
+                var dir = Path.of("/proc", name);
+                var cmdline = new String(Files.readAllBytes(dir.resolve("cmdline")), StandardCharsets.UTF_8)
+                        .replace('\0', ' ').trim();
+                if (!cmdline.contains(marker)) continue;
+                long rss = -1;
+                boolean zombie = false;
+                for (var line : Files.readAllLines(dir.resolve("status"), StandardCharsets.UTF_8)) {
+                    if (line.startsWith("State:")) {
+                        var state = line.substring("State:".length()).trim();
+                        zombie = state.startsWith("Z") || state.startsWith("X");
+                    }
+                    if (line.startsWith("VmRSS:")) rss = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+                if (zombie) continue;
+                out.add(new Proc(pid, Math.max(rss, 0), privateKb(dir), cmdline));
+            } catch (IOException | RuntimeException e) {
+                // the process ended while it was read, or is not ours to read
+            }
+        }
+        return out;
+    }
+
+    private static long privateKb(Path dir) {
+        try {
+            long sum = 0;
+            for (var line : Files.readAllLines(dir.resolve("smaps_rollup"), StandardCharsets.UTF_8)) {
+                if (line.startsWith("Private_Clean:") || line.startsWith("Private_Dirty:")) {
+                    sum += Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+            return sum;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Whether the process has exited: it is gone, or a zombie waiting to be reaped. */
+    static boolean exited(long pid) {
+        try {
+            var stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.UTF_8);
+            var state = stat.substring(stat.lastIndexOf(')') + 1).trim();
+            return state.startsWith("Z") || state.startsWith("X");
+        } catch (IOException | RuntimeException e) {
+            return true;
+        }
+    }
+
+    /** Whether the process is gone entirely (exited and reaped). */
+    static boolean gone(long pid) {
+        return !Files.exists(Path.of("/proc", Long.toString(pid)));
+    }
+
+    /** This JVM's own VmRSS in kB, or -1. */
+    static long selfRssKb() {
+        try {
+            for (var line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.UTF_8)) {
+                if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return -1;
+    }
+}
