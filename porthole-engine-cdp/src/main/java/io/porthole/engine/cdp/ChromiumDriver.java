@@ -68,6 +68,7 @@ final class ChromiumDriver implements BrowserDriver {
     // pointer and keyboard state, in CSS pixels
     private double pointerX;
     private double pointerY;
+    private String pointerTab = "";
     private int buttonsDown;
     private int modifiers;
 
@@ -277,6 +278,7 @@ final class ChromiumDriver implements BrowserDriver {
         var tab = tab(tabId);
         var load = new CompletableFuture<Void>();
         tab.load = load;
+        pointerTab = ""; // a new document has seen no pointer yet: the next click moves there first
         var result = call("Page.navigate", params().put("url", target), tab.sessionId);
         var error = result.path("errorText").asText("");
         if (!error.isEmpty()) {
@@ -406,8 +408,14 @@ final class ChromiumDriver implements BrowserDriver {
 
     private void moveTo(Tab tab, Optional<Point> at) {
         if (at.isEmpty()) return;
-        pointerX = at.get().x() / scale;
-        pointerY = at.get().y() / scale;
+        double x = at.get().x() / scale;
+        double y = at.get().y() / scale;
+        // A move waits for the page's next frame (~10 ms); where the pointer already is, there is no move to
+        // report, as with a real mouse. The tab matters too: each tab has its own pointer.
+        if (x == pointerX && y == pointerY && tab.targetId.equals(pointerTab)) return;
+        pointerX = x;
+        pointerY = y;
+        pointerTab = tab.targetId;
         mouseEvent(tab, "mouseMoved", MouseButton.LEFT, 0);
     }
 
