@@ -407,6 +407,8 @@ public final class Bench {
         try {
             browser.attachToPage(WIDTH, HEIGHT);
             browser.navigate(pages.url(), Duration.ofSeconds(30));
+            // a hidden page renders no frames, and input that waits for a frame would answer at once
+            notes.add("raw page visibility: " + browser.evaluate("document.visibilityState").asText());
 
             // the two screenshots should be of the same size, or the comparison is not fair
             var first = expectSuccess("screenshot", api.post("/computers/" + id + "/screenshot", "{}", REQUEST_TIMEOUT));
