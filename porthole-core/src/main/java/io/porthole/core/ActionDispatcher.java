@@ -9,6 +9,7 @@ import io.porthole.core.action.Action;
 import io.porthole.core.action.ActionParser;
 import io.porthole.core.action.ActionRequest;
 import io.porthole.core.action.MouseButton;
+import io.porthole.core.desktop.DesktopDriver;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -27,11 +28,13 @@ public final class ActionDispatcher {
 
     private final Computers computers;
     private final ScreenshotPublisher screenshots;
+    private final Exec exec;
     private final ActionParser parser = new ActionParser();
 
-    public ActionDispatcher(Computers computers, ScreenshotPublisher screenshots) {
+    public ActionDispatcher(Computers computers, ScreenshotPublisher screenshots, Exec exec) {
         this.computers = computers;
         this.screenshots = screenshots;
+        this.exec = exec;
     }
 
     public ActionParser parser() {
@@ -88,78 +91,184 @@ public final class ActionDispatcher {
     private ActionResult run(Computer computer, ActionRequest request) {
         String tab = null;
         try {
-            var driver = computer.driver();
-            tab = driver.resolveTab(request.tabId());
             Map<String, Object> result = new LinkedHashMap<>();
-            switch (request.action()) {
-                case Action.Click a -> driver.click(tab, a.at(), a.button(), a.clicks());
-                case Action.MouseMove a -> driver.mouseMove(tab, a.to());
-                case Action.MouseDown a -> driver.mouseDown(tab, a.at(), a.button());
-                case Action.MouseUp a -> driver.mouseUp(tab, a.at(), a.button());
-                case Action.Drag a -> driver.drag(tab, a.path());
-                case Action.TypeText a -> {
-                    if (a.clickFirst().isPresent()) driver.click(tab, a.clickFirst(), MouseButton.LEFT, 1);
-                    driver.typeText(tab, a.text());
-                }
-                case Action.KeyChord a -> driver.keyChord(tab, a.keys());
-                case Action.KeyDown a -> driver.keyDown(tab, a.key());
-                case Action.KeyUp a -> driver.keyUp(tab, a.key());
-                case Action.Scroll a -> driver.scroll(tab, a.at(), a.dx(), a.dy());
-                case Action.Wait a -> sleep(a.millis());
-                case Action.Navigate a -> {
-                    driver.navigate(tab, a.url());
-                    result.put("url", driver.pageContext(tab).url());
-                }
-                case Action.Screenshot a -> {
-                    var png = driver.screenshotPng(tab);
-                    result.put("screenshot_url", screenshots.publish(computer.id(), png));
-                    result.put("width", pngWidth(png));
-                    result.put("height", pngHeight(png));
-                    result.put("content_type", "image/png");
-                    if (a.base64()) result.put("screenshot_base64", Base64.getEncoder().encodeToString(png));
-                }
-                case Action.GetHtml a -> result.put("html_content", driver.html(tab));
-                case Action.SetViewport a -> {
-                    driver.setViewport(a.width(), a.height(), a.scaleFactor());
-                    computers.recordViewport(computer, a.width(), a.height(), a.scaleFactor());
-                    result.put("width", a.width());
-                    result.put("height", a.height());
-                    result.put("scale_factor", a.scaleFactor());
-                }
-                case Action.ListTabs a -> result.put("tabs", driver.tabs());
-                case Action.NewTab a -> {
-                    TabInfo t = driver.newTab(a.url());
-                    tab = t.tabId();
-                    putTab(result, t);
-                }
-                case Action.SwitchTab a -> {
-                    driver.switchTab(a.tabId());
-                    tab = a.tabId();
-                    result.put("tab_id", tab);
-                }
-                case Action.CloseTab a -> {
-                    driver.closeTab(a.tabId());
-                    result.put("closed_tab_id", a.tabId());
-                    tab = driver.resolveTab(Optional.empty());
-                    result.put("main_tab_id", tab);
-                }
-                case Action.ChangeProxy a -> throw new PortholeException.ActionFailed(ErrorCode.NOT_SUPPORTED,
-                        "change_proxy is not supported by this server yet; the computer keeps its current network");
-                case Action.Debug a -> throw new PortholeException.ActionFailed(ErrorCode.NOT_SUPPORTED,
-                        "debug (running shell commands) is not supported by this server yet");
+            var desktop = computer.desktop();
+            if (desktop.isPresent() && onScreen(request.action())) {
+                runOnDesktop(computer, desktop.get(), request.action(), result);
+            } else {
+                tab = runOnBrowser(computer, request, result);
             }
-            var context = request.includeContext() ? driver.pageContext(tab) : null;
+            var context = request.includeContext() ? pageContext(computer, tab) : null;
             return new ActionResult(ActionResult.SUCCESS, result, null, null, request.requestId().orElse(null), tab,
                     Times.format(computers.now()), context);
         } catch (PortholeException.ActionFailed | PortholeException.InvalidRequest e) {
             return error(request, tab, e.code(), e.getMessage());
         } catch (RuntimeException e) {
-            if (computer.isEnding() || !computer.driver().isAlive()) {
+            if (computer.isEnding() || !computer.sandbox().isAlive()) {
                 throw Computers.notRunning(computers.get(computer.record().tenantId(), computer.id()));
             }
             LOG.log(System.Logger.Level.ERROR, "action " + request.action().name() + " on " + computer.id() + " failed", e);
             return error(request, tab, ErrorCode.ACTION_FAILED, request.action().name() + " failed: " + e.getMessage());
         }
+    }
+
+    /** Actions a desktop carries out on its screen rather than in its browser. */
+    private static boolean onScreen(Action action) {
+        return switch (action) {
+            case Action.Click a -> true;
+            case Action.MouseMove a -> true;
+            case Action.MouseDown a -> true;
+            case Action.MouseUp a -> true;
+            case Action.Drag a -> true;
+            case Action.TypeText a -> true;
+            case Action.KeyChord a -> true;
+            case Action.KeyDown a -> true;
+            case Action.KeyUp a -> true;
+            case Action.Scroll a -> true;
+            case Action.Screenshot a -> true;
+            case Action.Wait a -> true;
+            case Action.Debug a -> true;
+            case Action.SetViewport a -> true;
+            case Action.ChangeProxy a -> true;
+            default -> false;
+        };
+    }
+
+    private void runOnDesktop(Computer computer, DesktopDriver desktop, Action action, Map<String, Object> result) {
+        switch (action) {
+            case Action.Click a -> desktop.click(a.at(), a.button(), a.clicks());
+            case Action.MouseMove a -> desktop.mouseMove(a.to());
+            case Action.MouseDown a -> desktop.mouseDown(a.at(), a.button());
+            case Action.MouseUp a -> desktop.mouseUp(a.at(), a.button());
+            case Action.Drag a -> desktop.drag(a.path());
+            case Action.TypeText a -> {
+                if (a.clickFirst().isPresent()) desktop.click(a.clickFirst(), MouseButton.LEFT, 1);
+                desktop.typeText(a.text());
+            }
+            case Action.KeyChord a -> desktop.keyChord(a.keys());
+            case Action.KeyDown a -> desktop.keyDown(a.key());
+            case Action.KeyUp a -> desktop.keyUp(a.key());
+            case Action.Scroll a -> desktop.scroll(a.at(), a.dx(), a.dy());
+            case Action.Screenshot a -> putScreenshot(computer, desktop.screenshotPng(), a.base64(), result);
+            case Action.Wait a -> sleep(a.millis());
+            case Action.Debug a -> debug(computer, a, result);
+            case Action.SetViewport a -> throw new PortholeException.ActionFailed(ErrorCode.NOT_SUPPORTED,
+                    "a desktop's screen size is fixed when it is created; pass 'display' {width, height} to create");
+            case Action.ChangeProxy a -> throw notSupportedProxy();
+            default -> throw new IllegalStateException("not a screen action: " + action.name());
+        }
+    }
+
+    /** Runs a browser action; returns the tab it ran in. */
+    private String runOnBrowser(Computer computer, ActionRequest request, Map<String, Object> result) {
+        switch (request.action()) {
+            case Action.Wait a -> {
+                sleep(a.millis());
+                return computer.isDesktop() ? null : computer.browser().resolveTab(request.tabId());
+            }
+            case Action.Debug a -> {
+                debug(computer, a, result);
+                return null;
+            }
+            case Action.ChangeProxy a -> throw notSupportedProxy();
+            default -> { }
+        }
+        var driver = computer.browser();
+        var tab = driver.resolveTab(request.tabId());
+        switch (request.action()) {
+            case Action.Click a -> driver.click(tab, a.at(), a.button(), a.clicks());
+            case Action.MouseMove a -> driver.mouseMove(tab, a.to());
+            case Action.MouseDown a -> driver.mouseDown(tab, a.at(), a.button());
+            case Action.MouseUp a -> driver.mouseUp(tab, a.at(), a.button());
+            case Action.Drag a -> driver.drag(tab, a.path());
+            case Action.TypeText a -> {
+                if (a.clickFirst().isPresent()) driver.click(tab, a.clickFirst(), MouseButton.LEFT, 1);
+                driver.typeText(tab, a.text());
+            }
+            case Action.KeyChord a -> driver.keyChord(tab, a.keys());
+            case Action.KeyDown a -> driver.keyDown(tab, a.key());
+            case Action.KeyUp a -> driver.keyUp(tab, a.key());
+            case Action.Scroll a -> driver.scroll(tab, a.at(), a.dx(), a.dy());
+            case Action.Navigate a -> {
+                driver.navigate(tab, a.url());
+                result.put("url", driver.pageContext(tab).url());
+            }
+            case Action.Screenshot a -> putScreenshot(computer, driver.screenshotPng(tab), a.base64(), result);
+            case Action.GetHtml a -> result.put("html_content", driver.html(tab));
+            case Action.SetViewport a -> {
+                driver.setViewport(a.width(), a.height(), a.scaleFactor());
+                computers.recordViewport(computer, a.width(), a.height(), a.scaleFactor());
+                result.put("width", a.width());
+                result.put("height", a.height());
+                result.put("scale_factor", a.scaleFactor());
+            }
+            case Action.ListTabs a -> result.put("tabs", driver.tabs());
+            case Action.NewTab a -> {
+                TabInfo t = driver.newTab(a.url());
+                tab = t.tabId();
+                putTab(result, t);
+            }
+            case Action.SwitchTab a -> {
+                driver.switchTab(a.tabId());
+                tab = a.tabId();
+                result.put("tab_id", tab);
+            }
+            case Action.CloseTab a -> {
+                driver.closeTab(a.tabId());
+                result.put("closed_tab_id", a.tabId());
+                tab = driver.resolveTab(Optional.empty());
+                result.put("main_tab_id", tab);
+            }
+            case Action.Wait a -> throw new IllegalStateException("handled above");
+            case Action.Debug a -> throw new IllegalStateException("handled above");
+            case Action.ChangeProxy a -> throw new IllegalStateException("handled above");
+        }
+        return tab;
+    }
+
+    private PortholeException notSupportedProxy() {
+        return new PortholeException.ActionFailed(ErrorCode.NOT_SUPPORTED,
+                "change_proxy is not supported by this server yet; the computer keeps its current network");
+    }
+
+    /** The page context of {@code tab}, or of the main tab; none on a desktop whose browser has not started. */
+    private static io.porthole.api.PageContext pageContext(Computer computer, String tab) {
+        if (computer.isDesktop() && computer.browserIfStarted().isEmpty()) return null;
+        var driver = computer.browser();
+        return driver.pageContext(tab != null ? tab : driver.resolveTab(Optional.empty()));
+    }
+
+    private void putScreenshot(Computer computer, byte[] png, boolean base64, Map<String, Object> result) {
+        result.put("screenshot_url", screenshots.publish(computer.id(), png));
+        result.put("width", pngWidth(png));
+        result.put("height", pngHeight(png));
+        result.put("content_type", "image/png");
+        if (base64) result.put("screenshot_base64", Base64.getEncoder().encodeToString(png));
+    }
+
+    /** {@code debug}: runs the command and answers its output, each stream cut to {@code max_output_length}. */
+    private void debug(Computer computer, Action.Debug a, Map<String, Object> result) {
+        var request = new Exec.Request(a.command(), io.porthole.core.sandbox.Sandbox.WORKSPACE, Map.of(),
+                Math.max(1, Math.min(a.timeoutSeconds(), Exec.MAX_TIMEOUT_SECONDS)));
+        var r = exec.collect(computer, request);
+        int max = Math.max(0, a.maxOutputLength());
+        var stdout = cut(r.stdout(), max);
+        var stderr = cut(r.stderr(), max);
+        result.put("debug_response", cut(stdout + stderr, max));
+        result.put("stdout", stdout);
+        result.put("stderr", stderr);
+        result.put("exit_code", r.outcome().exitCode());
+        if (r.outcome().timedOut()) result.put("timed_out", true);
+        if (r.outcome().outputTooLarge()) result.put("output_too_large", true);
+    }
+
+    /** At most {@code maxBytes} of UTF-8, never splitting a character. */
+    static String cut(String s, int maxBytes) {
+        var bytes = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (bytes.length <= maxBytes) return s;
+        int end = maxBytes;
+        while (end > 0 && (bytes[end] & 0xC0) == 0x80) end--;
+        return new String(bytes, 0, end, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static void putTab(Map<String, Object> result, TabInfo t) {

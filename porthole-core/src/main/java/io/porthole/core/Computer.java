@@ -1,20 +1,30 @@
 package io.porthole.core;
 
 import io.porthole.core.browser.BrowserDriver;
+import io.porthole.core.desktop.DesktopDriver;
+import io.porthole.core.sandbox.Sandbox;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
- * A live computer: its record, its browser, and the lock that runs its actions one at a time. Thread-safe:
- * the record is replaced atomically under the object's monitor; {@link #beginEnding()} succeeds once.
+ * A live computer: its record, its sandbox, its desktop (desktops only), its browser, and the lock that runs
+ * its actions one at a time. A desktop starts its browser on first use. Thread-safe: the record is replaced
+ * atomically under the object's monitor; {@link #beginEnding()} succeeds once.
  */
 public final class Computer {
     private final ReentrantLock actionLock = new ReentrantLock(true);
     private final AtomicBoolean ending = new AtomicBoolean();
+    private final AtomicInteger running = new AtomicInteger();
     private volatile ComputerRecord record;
-    private volatile BrowserDriver driver;
+    private volatile Sandbox sandbox;
+    private volatile DesktopDriver desktop;
+    private volatile BrowserDriver browser;
+    private volatile Supplier<BrowserDriver> browserFactory;
     private volatile boolean activityDirty;
 
     Computer(ComputerRecord record) {
@@ -27,6 +37,10 @@ public final class Computer {
 
     public ComputerRecord record() {
         return record;
+    }
+
+    public boolean isDesktop() {
+        return "desktop".equals(record.kind());
     }
 
     synchronized void update(java.util.function.UnaryOperator<ComputerRecord> change) {
@@ -44,19 +58,63 @@ public final class Computer {
         return was;
     }
 
-    void attach(BrowserDriver d) {
-        this.driver = d;
+    void attachSandbox(Sandbox s) {
+        this.sandbox = s;
     }
 
-    /** The browser; only valid while the computer runs. */
-    public BrowserDriver driver() {
-        var d = driver;
-        if (d == null) throw new IllegalStateException("computer " + id() + " has no browser");
-        return d;
+    void attachDesktop(DesktopDriver d) {
+        this.desktop = d;
     }
 
-    BrowserDriver driverOrNull() {
-        return driver;
+    void attachBrowser(BrowserDriver d) {
+        this.browser = d;
+    }
+
+    /** How a desktop starts its browser when an action first needs one. */
+    void browserFactory(Supplier<BrowserDriver> factory) {
+        this.browserFactory = factory;
+    }
+
+    /** The sandbox; only valid while the computer runs. */
+    public Sandbox sandbox() {
+        var s = sandbox;
+        if (s == null) throw new IllegalStateException("computer " + id() + " has no sandbox");
+        return s;
+    }
+
+    public Optional<DesktopDriver> desktop() {
+        return Optional.ofNullable(desktop);
+    }
+
+    /** The browser, started now if this desktop has not used one yet (callers hold the action lock). */
+    public BrowserDriver browser() {
+        var b = browser;
+        if (b != null && b.isAlive()) return b;
+        var factory = browserFactory;
+        if (factory == null) {
+            if (b == null) throw new IllegalStateException("computer " + id() + " has no browser");
+            return b;
+        }
+        synchronized (this) {
+            if (browser == null || !browser.isAlive()) {
+                if (browser != null) browser.close();
+                browser = factory.get();
+            }
+            return browser;
+        }
+    }
+
+    /** The browser if one runs, without starting one. */
+    Optional<BrowserDriver> browserIfStarted() {
+        return Optional.ofNullable(browser);
+    }
+
+    Sandbox sandboxOrNull() {
+        return sandbox;
+    }
+
+    DesktopDriver desktopOrNull() {
+        return desktop;
     }
 
     /** True once, for the caller that gets to end this computer. */
@@ -66,6 +124,19 @@ public final class Computer {
 
     public boolean isEnding() {
         return ending.get();
+    }
+
+    /** Marks a command running (exec): an idle timeout does not end a computer that is working. */
+    public void commandStarted() {
+        running.incrementAndGet();
+    }
+
+    public void commandEnded() {
+        running.decrementAndGet();
+    }
+
+    boolean hasRunningCommands() {
+        return running.get() > 0;
     }
 
     /** Takes the action lock, waiting at most {@code seconds}; false if it could not. */

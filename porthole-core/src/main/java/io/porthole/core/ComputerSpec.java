@@ -24,11 +24,8 @@ public record ComputerSpec(String kind, String engine, long maxLifetimeSeconds, 
                 ? com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode() : given;
         if (!body.isObject()) throw new InvalidRequest(ErrorCode.INVALID_JSON, "the body must be a JSON object");
         var kind = optString(body, "kind").orElse("browser").toLowerCase(java.util.Locale.ROOT);
-        switch (kind) {
-            case "browser" -> { }
-            case "desktop" -> throw new PortholeException(ErrorCode.NOT_SUPPORTED,
-                    "desktop computers are not supported by this server yet; create kind \"browser\"");
-            default -> throw new InvalidRequest("'kind' must be \"browser\" or \"desktop\", not \"" + kind + "\"");
+        if (!kind.equals("browser") && !kind.equals("desktop")) {
+            throw new InvalidRequest("'kind' must be \"browser\" or \"desktop\", not \"" + kind + "\"");
         }
         var engine = optString(body, "engine").or(() -> optString(body, "browser")).orElse("chromium")
                 .toLowerCase(java.util.Locale.ROOT);

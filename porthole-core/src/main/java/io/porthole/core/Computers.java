@@ -3,6 +3,9 @@ package io.porthole.core;
 import io.porthole.api.ErrorCode;
 import io.porthole.core.browser.BrowserEngine;
 import io.porthole.core.browser.LaunchSpec;
+import io.porthole.core.desktop.DesktopEngine;
+import io.porthole.core.sandbox.SandboxRuntime;
+import io.porthole.core.sandbox.SandboxSpec;
 import io.porthole.core.internal.Files2;
 import io.porthole.core.internal.Ids;
 import io.porthole.core.internal.Threads;
@@ -16,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -31,17 +35,21 @@ public final class Computers implements AutoCloseable {
     private static final EnumSet<ComputerStatus> LIVE = EnumSet.of(ComputerStatus.STARTING, ComputerStatus.RUNNING);
 
     private final Store store;
+    private final SandboxRuntime runtime;
     private final BrowserEngine engine;
+    private final DesktopEngine desktops;
     private final ComputersConfig config;
     private final Clock clock;
     private final Path computersDir;
     private final ConcurrentHashMap<String, Computer> live = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
 
-    public Computers(Store store, BrowserEngine engine, ComputersConfig config, Clock clock, Path dataDir,
-                     long tickMillis) {
+    public Computers(Store store, SandboxRuntime runtime, BrowserEngine engine, DesktopEngine desktops,
+                     ComputersConfig config, Clock clock, Path dataDir, long tickMillis) {
         this.store = store;
+        this.runtime = runtime;
         this.engine = engine;
+        this.desktops = desktops;
         this.config = config;
         this.clock = clock;
         this.computersDir = dataDir.resolve("computers");
@@ -59,7 +67,7 @@ public final class Computers implements AutoCloseable {
         return config;
     }
 
-    /** Starts a computer and returns once its browser answers. */
+    /** Starts a computer and returns once it answers (its browser, or its desktop's screen). */
     public ComputerRecord create(String tenantId, ComputerSpec spec) {
         if (live.size() >= config.maxLiveComputers()) {
             throw new PortholeException(ErrorCode.LIMIT_EXCEEDED, "this server runs at most "
@@ -76,21 +84,31 @@ public final class Computers implements AutoCloseable {
         var workDir = computersDir.resolve(record.id());
         try {
             Files.createDirectories(workDir);
-            var driver = engine.launch(new LaunchSpec(record.id(), workDir, spec.width(), spec.height(), spec.scale(),
-                    reason -> Threads.startVirtual("porthole-crash-" + record.id(),
-                            () -> end(computer, ComputerStatus.FAILED, "browser_exited: " + reason))));
-            computer.attach(driver);
+            boolean desktop = computer.isDesktop();
+            var sandbox = runtime.start(new SandboxSpec(record.id(), workDir,
+                    desktop ? Map.of("DISPLAY", DesktopEngine.DISPLAY) : Map.of()));
+            computer.attachSandbox(sandbox);
+            sandbox.onExit().thenRun(() -> Threads.startVirtual("porthole-sandbox-exit-" + record.id(),
+                    () -> end(computer, ComputerStatus.FAILED, "sandbox_exited")));
+            if (desktop) {
+                computer.attachDesktop(desktops.start(sandbox, spec.width(), spec.height(), spec.scale()));
+                // the desktop's browser starts when an action first needs it; if it dies, the next one restarts it
+                computer.browserFactory(() -> engine.launch(new LaunchSpec(record.id(), sandbox, spec.width(),
+                        spec.height(), 1.0, true, reason -> LOG.log(System.Logger.Level.INFO,
+                                "the browser of desktop {0} exited: {1}", record.id(), reason))));
+            } else {
+                computer.attachBrowser(engine.launch(new LaunchSpec(record.id(), sandbox, spec.width(), spec.height(),
+                        spec.scale(), false, reason -> Threads.startVirtual("porthole-crash-" + record.id(),
+                                () -> end(computer, ComputerStatus.FAILED, "browser_exited: " + reason)))));
+            }
         } catch (RuntimeException | IOException e) {
             end(computer, ComputerStatus.FAILED, "start_failed: " + e.getMessage());
             if (e instanceof PortholeException pe) throw pe;
             throw new PortholeException.Unavailable(ErrorCode.UNAVAILABLE,
-                    "the browser could not be started: " + e.getMessage(), e);
+                    "the computer could not be started: " + e.getMessage(), e);
         }
         computer.update(r -> r.withStatus(ComputerStatus.RUNNING).withActivity(clock.instant()));
         if (computer.isEnding()) {
-            // deleted while starting: end() may have run before the driver was attached
-            var d = computer.driverOrNull();
-            if (d != null) d.close();
             throw new PortholeException.NotFound(ErrorCode.COMPUTER_NOT_RUNNING,
                     "computer " + record.id() + " was ended while it started");
         }
@@ -169,12 +187,12 @@ public final class Computers implements AutoCloseable {
     /** Ends {@code c} once: kills its browser, removes its files, stores the outcome. */
     void end(Computer c, ComputerStatus status, String reason) {
         if (!c.beginEnding()) return;
-        try {
-            var d = c.driverOrNull();
-            if (d != null) d.close();
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "closing the browser of " + c.id() + " failed", e);
-        }
+        // browser first (it may save its profile on a clean close), then the desktop, then everything else
+        c.browserIfStarted().ifPresent(b -> quietly("closing the browser of " + c.id(), b::close));
+        var desktop = c.desktopOrNull();
+        if (desktop != null) quietly("closing the desktop of " + c.id(), desktop::close);
+        var sandbox = c.sandboxOrNull();
+        if (sandbox != null) quietly("ending the sandbox of " + c.id(), sandbox::close);
         try {
             Files2.deleteTree(computersDir.resolve(c.id()));
         } catch (RuntimeException e) {
@@ -187,6 +205,14 @@ public final class Computers implements AutoCloseable {
         LOG.log(System.Logger.Level.INFO, "computer {0} {1}: {2}", c.id(), status.wireName(), reason);
     }
 
+    private static void quietly(String what, Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, what + " failed", e);
+        }
+    }
+
     /** One pass of the scheduler: expire what is due, store idle timers that moved. */
     void tick() {
         var now = clock.instant();
@@ -197,7 +223,7 @@ public final class Computers implements AutoCloseable {
             if (!now.isBefore(r.expiresAt())) {
                 Threads.startVirtual("porthole-expire-" + c.id(),
                         () -> end(c, ComputerStatus.TERMINATED, "max_lifetime_exceeded"));
-            } else if (r.idleExpiresAt().map(t -> !now.isBefore(t)).orElse(false)) {
+            } else if (r.idleExpiresAt().map(t -> !now.isBefore(t)).orElse(false) && !c.hasRunningCommands()) {
                 Threads.startVirtual("porthole-expire-" + c.id(),
                         () -> end(c, ComputerStatus.TERMINATED, "inactivity_timeout"));
             } else if (c.takeActivityDirty()) {
@@ -212,7 +238,7 @@ public final class Computers implements AutoCloseable {
         for (var r : store.listComputersInStatus(LIVE)) {
             store.updateComputer(r.ended(ComputerStatus.TERMINATED, now, "server_restarted"));
         }
-        int killed = engine.sweepLeftovers(computersDir);
+        int killed = runtime.sweepLeftovers(computersDir);
         if (killed > 0) LOG.log(System.Logger.Level.WARNING, "ended {0} browser processes left by an earlier run", killed);
         try (var dirs = Files.list(computersDir)) {
             dirs.forEach(Files2::deleteTree);

@@ -6,13 +6,17 @@ import io.porthole.api.ErrorCode;
 import io.porthole.core.ActionDispatcher;
 import io.porthole.core.ApiKeys;
 import io.porthole.core.Computers;
+import io.porthole.core.Exec;
 import io.porthole.core.PortholeException;
+import io.porthole.desktop.XvfbDesktopEngine;
+import io.porthole.runtime.local.LocalSandboxRuntime;
 import io.porthole.engine.cdp.ChromiumEngine;
 import io.porthole.store.jdbc.JdbcStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -27,6 +31,7 @@ public final class PortholeServer implements AutoCloseable {
     private final JdbcStore store;
     private final ApiKeys keys;
     private final Computers computers;
+    private final Exec exec;
     private final ScreenshotLinks screenshots;
     private final WebServer web;
     private final String baseUrl;
@@ -47,12 +52,14 @@ public final class PortholeServer implements AutoCloseable {
         try {
             this.keys = new ApiKeys(store, clock);
             config.apiKey().ifPresent(k -> keys.register(k, ApiKeys.DEFAULT_TENANT, "bootstrap (PORTHOLE_API_KEY)", true));
+            var runtime = new LocalSandboxRuntime(List.of(config.dataDir()));
             var engine = new ChromiumEngine(config.chromium());
-            this.computers = new Computers(store, engine, config.computers(), clock, config.dataDir(),
-                    config.schedulerTickMillis());
+            this.computers = new Computers(store, runtime, engine, new XvfbDesktopEngine(), config.computers(), clock,
+                    config.dataDir(), config.schedulerTickMillis());
+            this.exec = new Exec(computers, config.maxExecOutputBytes());
             var auth = new Auth(keys);
             this.screenshots = new ScreenshotLinks(config.dataDir().resolve("screenshots"), config.screenshotTtlSeconds(), clock);
-            var dispatcher = new ActionDispatcher(computers, screenshots);
+            var dispatcher = new ActionDispatcher(computers, screenshots, exec);
             this.web = WebServer.builder()
                     .host(config.host())
                     .port(config.port())
@@ -72,6 +79,7 @@ public final class PortholeServer implements AutoCloseable {
         r.get("/health", (req, res) -> Http.ok(res, Map.of("status", "ok")));
         r.get("/screenshots/{file}", screenshots::serve);
         new AdminRoutes(keys, auth, config.maxBodyBytes()).register(r);
+        new ExecRoutes(exec, computers, auth, config.maxBodyBytes()).register(r);
         new ComputerRoutes(computers, dispatcher, auth, config.maxBodyBytes()).register(r);
         r.any((req, res) -> Http.error(res, ErrorCode.NOT_FOUND,
                 "no route " + req.prologue().method().text() + " " + req.path().path()));

@@ -18,33 +18,36 @@ import java.util.Optional;
  * @param screenshotTtlSeconds how long a screenshot URL works
  * @param schedulerTickMillis how often the expiry scheduler looks at deadlines
  * @param stopComputersOnShutdown whether SIGTERM ends the running computers
+ * @param maxExecOutputBytes the most output one command may write (both streams) before it is stopped
  */
 public record ServerConfig(String host, int port, Path dataDir, Optional<String> apiKey, Optional<String> publicUrl,
                            long maxBodyBytes, long screenshotTtlSeconds, long schedulerTickMillis,
-                           ComputersConfig computers, ChromiumConfig chromium, boolean stopComputersOnShutdown) {
+                           ComputersConfig computers, ChromiumConfig chromium, boolean stopComputersOnShutdown,
+                           long maxExecOutputBytes) {
+    public static final long DEFAULT_MAX_EXEC_OUTPUT_BYTES = 16L << 20;
 
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig("127.0.0.1", 8844, dataDir, Optional.empty(), Optional.empty(), 1 << 20, 900, 500,
-                ComputersConfig.defaults(), ChromiumConfig.defaults(), true);
+                ComputersConfig.defaults(), ChromiumConfig.defaults(), true, DEFAULT_MAX_EXEC_OUTPUT_BYTES);
     }
 
     public ServerConfig withPort(int p) {
         return new ServerConfig(host, p, dataDir, apiKey, publicUrl, maxBodyBytes, screenshotTtlSeconds,
-                schedulerTickMillis, computers, chromium, stopComputersOnShutdown);
+                schedulerTickMillis, computers, chromium, stopComputersOnShutdown, maxExecOutputBytes);
     }
 
     public ServerConfig withApiKey(String key) {
         return new ServerConfig(host, port, dataDir, Optional.of(key), publicUrl, maxBodyBytes, screenshotTtlSeconds,
-                schedulerTickMillis, computers, chromium, stopComputersOnShutdown);
+                schedulerTickMillis, computers, chromium, stopComputersOnShutdown, maxExecOutputBytes);
     }
 
     public ServerConfig withComputers(ComputersConfig c) {
         return new ServerConfig(host, port, dataDir, apiKey, publicUrl, maxBodyBytes, screenshotTtlSeconds,
-                schedulerTickMillis, c, chromium, stopComputersOnShutdown);
+                schedulerTickMillis, c, chromium, stopComputersOnShutdown, maxExecOutputBytes);
     }
 
     public ServerConfig withSchedulerTickMillis(long t) {
         return new ServerConfig(host, port, dataDir, apiKey, publicUrl, maxBodyBytes, screenshotTtlSeconds, t,
-                computers, chromium, stopComputersOnShutdown);
+                computers, chromium, stopComputersOnShutdown, maxExecOutputBytes);
     }
 }

@@ -108,6 +108,7 @@ public final class Settings {
                 number("PORTHOLE_MAX_BODY_BYTES", 1 << 20, 1024, 1L << 30),
                 number("PORTHOLE_SCREENSHOT_TTL_SECONDS", 900, 10, 7 * 24 * 3600),
                 number("PORTHOLE_SCHEDULER_TICK_MILLIS", 500, 10, 60_000),
-                computers, chromium, bool("PORTHOLE_STOP_COMPUTERS_ON_SHUTDOWN", true));
+                computers, chromium, bool("PORTHOLE_STOP_COMPUTERS_ON_SHUTDOWN", true),
+                number("PORTHOLE_MAX_EXEC_OUTPUT_BYTES", ServerConfig.DEFAULT_MAX_EXEC_OUTPUT_BYTES, 1024, 1L << 34));
     }
 }

@@ -115,16 +115,16 @@ class BadInputTest {
             assertEquals(400, r.status(), body + " → " + r.body());
             assertEquals("invalid_argument", r.json().path("code").asText());
         }
-        var desktop = t.post("/computers", "{\"kind\":\"desktop\"}");
-        assertEquals(422, desktop.status());
-        assertEquals("not_supported", desktop.json().path("code").asText());
+        var firefox = t.post("/computers", "{\"engine\":\"firefox\"}");
+        assertEquals(422, firefox.status());
+        assertEquals("not_supported", firefox.json().path("code").asText());
         assertEquals(before, t.call("GET", "/computers", null).json().size());
     }
 
     @Test
     void notYetSupportedActionsAreClearActionErrors() {
-        for (var route : java.util.List.of("change-proxy", "debug")) {
-            var body = route.equals("debug") ? "{\"command\":\"ls\"}" : "{\"proxy_url\":\"http://127.0.0.1:3128\"}";
+        for (var route : java.util.List.of("change-proxy")) {
+            var body = "{\"proxy_url\":\"http://127.0.0.1:3128\"}";
             var r = t.post("/computers/" + id + "/" + route, body);
             assertEquals(200, r.status());
             assertEquals("error", r.json().path("status").asText());

@@ -55,11 +55,13 @@ class LifecycleTest {
     @Test
     void deleteEndsTheBrowserRemovesItsFilesAndIsIdempotent() throws Exception {
         var id = t.createComputer("{}");
-        assertFalse(Processes.matching(id).isEmpty(), "the computer's browser runs");
+        var processes = Processes.ofComputer(id);
+        assertTrue(processes.stream().anyMatch(h -> h.info().commandLine().orElse("").contains("chromium")),
+                "the computer's browser runs in its sandbox: " + processes);
         assertTrue(Files.isDirectory(t.dataDir.resolve("computers").resolve(id)));
         var first = t.call("DELETE", "/computers/" + id, null);
         assertEquals(204, first.status());
-        assertEquals(java.util.List.of(), Processes.awaitNone(id, 5000), "no process of the computer is left");
+        assertEquals(java.util.List.of(), Processes.awaitComputerGone(processes, 5000), "no process of the computer is left");
         assertFalse(Files.exists(t.dataDir.resolve("computers").resolve(id)), "its profile is gone");
         var again = t.request("DELETE", "/computers/" + id, null,
                 java.util.Map.of("Authorization", "Bearer " + TestServer.KEY, "Content-Type", "application/json", "Accept", "*/*"));
@@ -76,11 +78,12 @@ class LifecycleTest {
     @Test
     void maxLifetimeEndsTheComputer() throws Exception {
         var id = t.createComputer("{\"max_lifetime_seconds\":2}");
+        var processes = Processes.ofComputer(id);
         var c = t.call("GET", "/computers/" + id, null).json();
         assertEquals(2, c.path("max_lifetime_seconds").asInt());
         Await.until("max lifetime expiry", 10_000, () -> status(id).equals("terminated"));
         assertEquals("max_lifetime_exceeded", t.call("GET", "/computers/" + id, null).json().path("termination_reason").asText());
-        assertEquals(java.util.List.of(), Processes.awaitNone(id, 5000));
+        assertEquals(java.util.List.of(), Processes.awaitComputerGone(processes, 5000));
     }
 
     @Test
@@ -100,6 +103,7 @@ class LifecycleTest {
     @Test
     void inactivityEndsAnIdleComputerAndActivityDefersIt() throws Exception {
         var id = t.createComputer("{\"inactivity_timeout_seconds\":2}");
+        var processes = Processes.ofComputer(id);
         var before = Instant.parse(t.call("GET", "/computers/" + id + "/status", null).json().path("idle_expires_at").asText());
         Thread.sleep(300);
         var kept = t.post("/computers/" + id + "/keepalive", null);
@@ -108,7 +112,7 @@ class LifecycleTest {
         assertTrue(after.isAfter(before), "keepalive moves the idle deadline");
         Await.until("idle expiry", 10_000, () -> status(id).equals("terminated"));
         assertEquals("inactivity_timeout", t.call("GET", "/computers/" + id, null).json().path("termination_reason").asText());
-        assertEquals(java.util.List.of(), Processes.awaitNone(id, 5000));
+        assertEquals(java.util.List.of(), Processes.awaitComputerGone(processes, 5000));
     }
 
     @Test
@@ -125,9 +129,10 @@ class LifecycleTest {
     @Test
     void aCrashedBrowserMarksTheComputerFailed() throws Exception {
         var id = t.createComputer("{}");
-        var browser = Processes.matching(id).stream()
+        var processes = Processes.ofComputer(id);
+        var browser = processes.stream()
                 .filter(h -> h.info().commandLine().orElse("").contains("--remote-debugging-port"))
-                .filter(h -> h.parent().map(p -> p.pid() == ProcessHandle.current().pid()).orElse(false))
+                .filter(h -> !h.info().commandLine().orElse("").contains("--type="))
                 .findFirst().orElseThrow();
         browser.destroyForcibly();
         Await.until("the crash to be seen", 10_000, () -> status(id).equals("failed"));
@@ -135,7 +140,8 @@ class LifecycleTest {
         assertEquals(404, action.status());
         assertEquals("computer_not_running", action.json().path("code").asText());
         assertTrue(action.json().path("message").asText().contains("failed"), action.body());
-        assertEquals(java.util.List.of(), Processes.awaitNone(id, 5000), "the crashed browser's children are gone too");
+        assertEquals(java.util.List.of(), Processes.awaitComputerGone(processes, 5000),
+                "the crashed browser's children and its sandbox are gone too");
         assertFalse(Files.exists(t.dataDir.resolve("computers").resolve(id)));
         assertEquals(204, t.call("DELETE", "/computers/" + id, null).status());
     }

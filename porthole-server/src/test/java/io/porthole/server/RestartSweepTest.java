@@ -21,18 +21,22 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A server killed with SIGKILL leaves browsers behind; the next start on the same data dir ends them. */
+/**
+ * A server killed with SIGKILL leaves nothing running (sandboxes die with their parent, and the next start
+ * sweeps anything left), and the next start on the same data dir marks its computers terminated.
+ */
 class RestartSweepTest {
     private static final String KEY = "restart-test-key";
 
     @Test
-    void browsersLeftBySigkilledServerAreEndedAtTheNextStart(@TempDir Path tmp) throws Exception {
+    void computersOfASigkilledServerEndAndAreMarkedAtTheNextStart(@TempDir Path tmp) throws Exception {
         var dataDir = tmp.resolve("porthole-restart");
         var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         var server = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.porthole.server.Main",
                 "serve", "--data-dir=" + dataDir, "--port=0", "--api-key=" + KEY)
                 .redirectErrorStream(true).start();
         String id = null;
+        List<ProcessHandle> processes = List.of();
         try {
             var base = readBaseUrl(server);
             var http = HttpClient.newHttpClient();
@@ -41,15 +45,16 @@ class RestartSweepTest {
                     .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, created.statusCode(), created.body());
             id = TestServer.JSON.readTree(created.body()).path("id").asText();
+            processes = Processes.ofComputer(id);
+            assertFalse(processes.isEmpty());
             server.destroyForcibly();
             assertTrue(server.waitFor(10, TimeUnit.SECONDS));
-            assertFalse(Processes.matching(id).isEmpty(), "SIGKILL leaves the browser running (the premise)");
         } finally {
             server.destroyForcibly();
         }
         var config = ServerConfig.defaults(dataDir).withPort(0).withApiKey(KEY);
         try (var restarted = PortholeServer.start(config)) {
-            assertEquals(List.of(), Processes.awaitNone(id, 5000), "the sweep ended every leftover process");
+            assertEquals(List.of(), Processes.awaitComputerGone(processes, 5000), "nothing of the computer is left");
             assertFalse(Files.exists(dataDir.resolve("computers").resolve(id)), "and removed the files");
             var http = HttpClient.newHttpClient();
             var status = http.send(HttpRequest.newBuilder(URI.create(restarted.baseUrl() + "/computers/" + id))

@@ -15,6 +15,63 @@ public final class Processes {
                 .toList();
     }
 
+    /**
+     * Every process of a computer: its sandbox (the bubblewrap process whose command line names the computer's
+     * directory), every process in the sandbox's pid namespace, and the nsenter processes that entered it.
+     */
+    public static List<ProcessHandle> ofComputer(String computerId) {
+        var marker = "/computers/" + computerId + "/";
+        var out = new java.util.ArrayList<ProcessHandle>();
+        for (var bwrap : matching(marker)) {
+            out.add(bwrap);
+            var inner = bwrap.descendants().toList();
+            out.addAll(inner);
+            for (var h : inner) {
+                var ns = pidNamespace(h.pid());
+                if (ns.isEmpty() || ns.equals(pidNamespace(ProcessHandle.current().pid()))) continue;
+                ProcessHandle.allProcesses().filter(p -> ns.equals(pidNamespace(p.pid())) && !out.contains(p))
+                        .forEach(p -> {
+                            out.add(p);
+                            p.parent().filter(parent -> parent.info().command().orElse("").endsWith("nsenter"))
+                                    .filter(parent -> !out.contains(parent)).ifPresent(out::add);
+                        });
+                break;
+            }
+        }
+        return out;
+    }
+
+    private static String pidNamespace(long pid) {
+        try {
+            return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc", Long.toString(pid), "ns", "pid")).toString();
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
+    /** Waits at most {@code millis} for every process of the computer to be gone; returns the ones still there. */
+    public static List<ProcessHandle> awaitComputerGone(List<ProcessHandle> processes, long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        var left = processes.stream().filter(Processes::running).toList();
+        while (!left.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            left = left.stream().filter(Processes::running).toList();
+        }
+        return left;
+    }
+
+    /** Alive and not a zombie waiting to be reaped. */
+    static boolean running(ProcessHandle h) {
+        if (!h.isAlive()) return false;
+        try {
+            var stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(h.pid()), "stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state != 'Z' && state != 'X';
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** Waits at most {@code millis} for no process to match; returns the ones still there. */
     public static List<ProcessHandle> awaitNone(String marker, long millis) throws InterruptedException {
         long deadline = System.nanoTime() + millis * 1_000_000;

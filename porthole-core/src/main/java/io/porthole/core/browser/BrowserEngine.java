@@ -1,7 +1,5 @@
 package io.porthole.core.browser;
 
-import java.nio.file.Path;
-
 /**
  * Seam: a kind of browser that Porthole can start for a computer (Chromium over CDP now; Firefox over
  * WebDriver BiDi later). Chosen by configuration. Implementations are thread-safe.
@@ -17,10 +15,4 @@ public interface BrowserEngine {
      *     says why and how to fix it
      */
     BrowserDriver launch(LaunchSpec spec);
-
-    /**
-     * Ends browsers an earlier run of the server left behind under {@code computersDir} (after a crash or a
-     * SIGKILL of the server). Returns how many processes it ended.
-     */
-    int sweepLeftovers(Path computersDir);
 }

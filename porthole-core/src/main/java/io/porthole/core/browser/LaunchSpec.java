@@ -1,17 +1,18 @@
 package io.porthole.core.browser;
 
-import java.nio.file.Path;
+import io.porthole.core.sandbox.Sandbox;
 import java.util.function.Consumer;
 
 /**
  * What a browser is started with.
  *
- * @param computerId the computer it belongs to (for logs and leftover sweeps)
- * @param workDir a fresh directory owned by this computer; the engine keeps its profile under it
- * @param width viewport width in CSS pixels
- * @param height viewport height in CSS pixels
- * @param scale device scale factor; screenshots are {@code width*scale} pixels wide
+ * @param computerId the computer it belongs to (for logs)
+ * @param sandbox where it runs; its profile lives in the sandbox's home
+ * @param width viewport (headless) or window (headful) width in CSS pixels
+ * @param height viewport or window height in CSS pixels
+ * @param scale device scale factor; headless screenshots are {@code width*scale} pixels wide
+ * @param headful on the sandbox's X display ({@code DISPLAY} in its environment) rather than headless
  * @param onUnexpectedExit called once, with a reason, if the browser dies without being asked to
  */
-public record LaunchSpec(String computerId, Path workDir, int width, int height, double scale,
+public record LaunchSpec(String computerId, Sandbox sandbox, int width, int height, double scale, boolean headful,
                          Consumer<String> onUnexpectedExit) {}

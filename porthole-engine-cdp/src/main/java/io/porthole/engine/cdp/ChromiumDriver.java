@@ -58,6 +58,8 @@ final class ChromiumDriver implements BrowserDriver {
     private final CdpConnection cdp;
     private final ChromiumProcess process;
     private final String userAgent;
+    /** A window on a desktop: its size is the window's, and input goes through the desktop, not CDP. */
+    private final boolean headful;
     private final Map<String, Tab> tabs = new ConcurrentHashMap<>();
     private final Map<String, Long> tabOrder = new ConcurrentHashMap<>();
     private long tabCounter;
@@ -72,7 +74,9 @@ final class ChromiumDriver implements BrowserDriver {
     private int buttonsDown;
     private int modifiers;
 
-    ChromiumDriver(CdpConnection cdp, ChromiumProcess process, String userAgent, int width, int height, double scale) {
+    ChromiumDriver(CdpConnection cdp, ChromiumProcess process, String userAgent, int width, int height, double scale,
+                   boolean headful) {
+        this.headful = headful;
         this.cdp = cdp;
         this.process = process;
         this.userAgent = userAgent;
@@ -154,7 +158,7 @@ final class ChromiumDriver implements BrowserDriver {
         try {
             call("Page.enable", params(), s);
             call("Emulation.setFocusEmulationEnabled", params().put("enabled", true), s);
-            applyMetrics(s);
+            if (!headful) applyMetrics(s);
             if (userAgent != null) {
                 call("Emulation.setUserAgentOverride", params().put("userAgent", userAgent)
                         .put("acceptLanguage", "en-US,en;q=0.9").put("platform", "Linux x86_64"), s);
@@ -338,6 +342,10 @@ final class ChromiumDriver implements BrowserDriver {
 
     @Override
     public void setViewport(int width, int height, double scale) {
+        if (headful) {
+            throw new PortholeException.ActionFailed(ErrorCode.NOT_SUPPORTED,
+                    "a desktop's browser fills its screen; choose the screen size with 'display' when creating the desktop");
+        }
         this.width = width;
         this.height = height;
         this.scale = scale;

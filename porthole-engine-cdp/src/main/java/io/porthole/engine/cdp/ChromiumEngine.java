@@ -5,6 +5,8 @@ import io.porthole.core.PortholeException;
 import io.porthole.core.browser.BrowserDriver;
 import io.porthole.core.browser.BrowserEngine;
 import io.porthole.core.browser.LaunchSpec;
+import io.porthole.core.internal.Threads;
+import io.porthole.core.sandbox.Sandbox;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -88,13 +91,21 @@ public final class ChromiumEngine implements BrowserEngine {
                 + ".0.0.0 Safari/537.36";
     }
 
-    List<String> command(LaunchSpec spec, Path profile) {
+    /** Where the profile lives inside the sandbox (its home, removed with the computer). */
+    static final String PROFILE = Sandbox.HOME + "/.config/porthole-chromium";
+
+    List<String> command(LaunchSpec spec) {
         var cmd = new ArrayList<String>();
         cmd.add(binary.toString());
-        cmd.add("--headless=new");
+        if (spec.headful()) {
+            // a window on the computer's screen, filling it; --test-type keeps the --no-sandbox warning bar away
+            cmd.addAll(List.of("--test-type", "--start-maximized", "--window-position=0,0"));
+        } else {
+            cmd.add("--headless=new");
+        }
         cmd.add("--remote-debugging-address=127.0.0.1");
         cmd.add("--remote-debugging-port=0");
-        cmd.add("--user-data-dir=" + profile);
+        cmd.add("--user-data-dir=" + PROFILE);
         if (isRoot()) cmd.add("--no-sandbox");
         cmd.addAll(List.of("--no-first-run", "--no-default-browser-check", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--disable-default-apps", "--disable-extensions",
@@ -104,7 +115,7 @@ public final class ChromiumEngine implements BrowserEngine {
                 "--disable-blink-features=AutomationControlled",
                 "--disable-features=Translate,MediaRouter,OptimizationHints,DialMediaRouteProvider,InterestFeedContentSuggestions",
                 "--lang=en-US", "--window-size=" + spec.width() + "," + spec.height()));
-        if (userAgent != null) cmd.add("--user-agent=" + userAgent);
+        if (userAgent != null && !spec.headful()) cmd.add("--user-agent=" + userAgent);
         cmd.addAll(config.extraFlags());
         cmd.add("about:blank");
         return cmd;
@@ -116,16 +127,17 @@ public final class ChromiumEngine implements BrowserEngine {
 
     @Override
     public BrowserDriver launch(LaunchSpec spec) {
-        var profile = spec.workDir().resolve("profile");
         Process process;
         try {
-            Files.createDirectories(profile);
-            var pb = new ProcessBuilder(command(spec, profile))
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-            pb.environment().put("HOME", spec.workDir().toString());
-            pb.environment().remove("DISPLAY");
-            process = pb.start();
+            process = spec.sandbox().start(command(spec), Map.of(), Sandbox.WORKSPACE);
+            process.getOutputStream().close();
+            Threads.startVirtual("chromium-stdout-" + spec.computerId(), () -> {
+                try (var out = process.getInputStream()) {
+                    out.transferTo(java.io.OutputStream.nullOutputStream());
+                } catch (IOException ignored) {
+                    // ended
+                }
+            });
         } catch (IOException e) {
             throw new PortholeException.Unavailable(ErrorCode.UNAVAILABLE, "Chromium (" + binary + ") could not be started: "
                     + e.getMessage(), e);
@@ -140,7 +152,8 @@ public final class ChromiumEngine implements BrowserEngine {
                 CdpTransport t = WebSocketTransport.connect(http, URI.create(url), l, Duration.ofSeconds(10));
                 return config.logCdp() ? new LoggingTransport(t, name) : t;
             });
-            var driver = new ChromiumDriver(cdp, chromium, userAgent, spec.width(), spec.height(), spec.scale());
+            var driver = new ChromiumDriver(cdp, chromium, spec.headful() ? null : userAgent, spec.width(), spec.height(),
+                    spec.scale(), spec.headful());
             driver.start();
             chromium.rememberChildren();
             return driver;
@@ -155,22 +168,6 @@ public final class ChromiumEngine implements BrowserEngine {
             }
             throw new PortholeException.Unavailable(ErrorCode.UNAVAILABLE, "Chromium did not start: " + cause.getMessage(), cause);
         }
-    }
-
-    @Override
-    public int sweepLeftovers(Path computersDir) {
-        var marker = "--user-data-dir=" + computersDir.toAbsolutePath();
-        var self = ProcessHandle.current().pid();
-        int[] killed = {0};
-        ProcessHandle.allProcesses()
-                .filter(h -> h.pid() != self)
-                .filter(h -> h.info().commandLine().map(c -> c.contains(marker)).orElse(false)
-                        || h.info().arguments().map(a -> String.join(" ", a).contains(marker)).orElse(false))
-                .forEach(h -> {
-                    if (h.destroyForcibly()) killed[0]++;
-                    LOG.log(System.Logger.Level.DEBUG, "ended leftover browser process {0}", h.pid());
-                });
-        return killed[0];
     }
 
     @Override

@@ -1,0 +1,41 @@
+package io.porthole.core.sandbox;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One running sandbox: processes started here see its filesystem (private {@code /tmp}, {@link #HOME},
+ * {@link #WORKSPACE}, the host's system read-only), its process tree and hostname. Everything started in
+ * it ends with {@link #close}. Thread-safe.
+ */
+public interface Sandbox extends AutoCloseable {
+    /** The computer's own directory inside, the default working directory of commands. */
+    String WORKSPACE = "/workspace";
+    /** The home directory inside. */
+    String HOME = "/home/user";
+
+    /**
+     * Starts {@code argv} inside, with the sandbox's environment plus {@code env}, in {@code cwd}, as the
+     * leader of a new process group. The returned process's standard streams are the command's.
+     *
+     * @throws IOException if the process cannot be started
+     */
+    Process start(List<String> argv, Map<String, String> env, String cwd) throws IOException;
+
+    /** Whether {@code path} is a directory inside the sandbox. */
+    boolean isDirectory(String path);
+
+    /** Kills every process of {@code started}'s process group inside the sandbox, then its tree. */
+    void killGroup(Process started);
+
+    boolean isAlive();
+
+    /** Completes when the sandbox has ended, for whatever reason. */
+    CompletableFuture<Void> onExit();
+
+    /** Ends every process inside and waits for them; idempotent. Files are the caller's to remove. */
+    @Override
+    void close();
+}

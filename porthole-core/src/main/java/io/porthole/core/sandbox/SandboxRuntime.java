@@ -1,0 +1,23 @@
+package io.porthole.core.sandbox;
+
+import java.nio.file.Path;
+
+/**
+ * Seam: makes the isolated environment a computer lives in (bubblewrap namespaces on this host now;
+ * Kubernetes pods or microVMs later). Chosen by configuration. Implementations are thread-safe.
+ */
+public interface SandboxRuntime {
+    /** The runtime's name as configuration knows it. */
+    String name();
+
+    /**
+     * Creates a running sandbox for one computer, its files under {@code spec.workDir()}.
+     *
+     * @throws io.porthole.core.PortholeException.Unavailable if it cannot be made; the message says why and
+     *     how to fix it
+     */
+    Sandbox start(SandboxSpec spec);
+
+    /** Ends sandboxes an earlier run left behind under {@code computersDir}; returns how many processes. */
+    int sweepLeftovers(Path computersDir);
+}

@@ -1,0 +1,260 @@
+package io.porthole.desktop;
+
+import io.porthole.core.PortholeException;
+import io.porthole.core.action.MouseButton;
+import io.porthole.core.action.Point;
+import io.porthole.core.desktop.DesktopDriver;
+import io.porthole.core.desktop.DesktopEngine;
+import io.porthole.core.internal.Threads;
+import io.porthole.core.sandbox.Sandbox;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Input through XTest with xdotool and capture with xwd, each run inside the sandbox against display
+ * {@code :1}. Coordinates are screen pixels. Not safe for concurrent actions.
+ */
+final class XdotoolDesktop implements DesktopDriver {
+    private static final String XDOTOOL = "/usr/bin/xdotool";
+    private static final int ACTION_TIMEOUT_SECONDS = 30;
+    /** Pixels of scrolling per wheel click. */
+    static final int PIXELS_PER_WHEEL_CLICK = 100;
+
+    private final Sandbox sandbox;
+    private final int width;
+    private final int height;
+    private final List<Process> background = new CopyOnWriteArrayList<>();
+
+    XdotoolDesktop(Sandbox sandbox, int width, int height) {
+        this.sandbox = sandbox;
+        this.width = width;
+        this.height = height;
+    }
+
+    private static Map<String, String> display() {
+        return Map.of("DISPLAY", DesktopEngine.DISPLAY);
+    }
+
+    /** Starts a long-running program of the desktop; its output is discarded. */
+    void background(List<String> argv) throws IOException {
+        var p = sandbox.start(argv, display(), Sandbox.HOME);
+        p.getOutputStream().close();
+        drain(p.getInputStream());
+        drain(p.getErrorStream());
+        background.add(p);
+    }
+
+    private static void drain(InputStream in) {
+        Threads.startVirtual("desktop-drain", () -> {
+            try (in) {
+                in.transferTo(java.io.OutputStream.nullOutputStream());
+            } catch (IOException ignored) {
+                // ended
+            }
+        });
+    }
+
+    /** Waits, within a bound, until the X server answers. */
+    void awaitScreen() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            try {
+                var out = run(List.of(XDOTOOL, "getdisplaygeometry"), display(), 5);
+                if (out.trim().equals(width + " " + height)) return;
+                last = out;
+            } catch (RuntimeException e) {
+                last = e.getMessage();
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw new PortholeException.Unavailable("the X server did not answer within 15 s: " + last);
+    }
+
+    /** Runs a short command inside and returns its standard output; fails with its standard error. */
+    String run(List<String> argv, Map<String, String> env, int timeoutSeconds) {
+        return new String(runBytes(argv, env, timeoutSeconds), StandardCharsets.UTF_8);
+    }
+
+    private byte[] runBytes(List<String> argv, Map<String, String> env, int timeoutSeconds) {
+        Process p;
+        try {
+            p = sandbox.start(argv, env, "/");
+            p.getOutputStream().close();
+        } catch (IOException e) {
+            throw new PortholeException.ActionFailed("the desktop is not running: " + e.getMessage());
+        }
+        var err = new ByteArrayOutputStream();
+        var errReader = Threads.startVirtual("desktop-stderr", () -> {
+            try (var in = p.getErrorStream()) {
+                in.transferTo(err);
+            } catch (IOException ignored) {
+                // ended
+            }
+        });
+        try (var in = p.getInputStream()) {
+            var out = in.readAllBytes();
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                sandbox.killGroup(p);
+                throw new PortholeException.ActionFailed(argv.getFirst() + " did not finish within " + timeoutSeconds + " s");
+            }
+            errReader.join(1000);
+            if (p.exitValue() != 0) {
+                throw new PortholeException.ActionFailed(shortName(argv) + " failed (exit " + p.exitValue() + "): "
+                        + err.toString(StandardCharsets.UTF_8).strip());
+            }
+            return out;
+        } catch (IOException e) {
+            throw new PortholeException.ActionFailed(shortName(argv) + " failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            sandbox.killGroup(p);
+            throw new PortholeException.ActionFailed("interrupted");
+        }
+    }
+
+    private static String shortName(List<String> argv) {
+        var first = argv.getFirst();
+        return first.substring(first.lastIndexOf('/') + 1);
+    }
+
+    private void xdotool(List<String> args) {
+        var argv = new ArrayList<String>();
+        argv.add(XDOTOOL);
+        argv.addAll(args);
+        run(argv, display(), ACTION_TIMEOUT_SECONDS);
+    }
+
+    private List<String> moveTo(Optional<Point> at) {
+        if (at.isEmpty()) return List.of();
+        var p = at.get();
+        return List.of("mousemove", coord(p.x(), width), coord(p.y(), height));
+    }
+
+    private static String coord(double v, int max) {
+        return Long.toString(Math.max(0, Math.min(max - 1, Math.round(v))));
+    }
+
+    private static String button(MouseButton b) {
+        return switch (b) {
+            case LEFT -> "1";
+            case MIDDLE -> "2";
+            case RIGHT -> "3";
+            case BACK -> "8";
+            case FORWARD -> "9";
+        };
+    }
+
+    @Override
+    public void click(Optional<Point> at, MouseButton button, int clicks) {
+        var args = new ArrayList<>(moveTo(at));
+        args.addAll(List.of("click", "--repeat", Integer.toString(clicks), "--delay", "60", button(button)));
+        xdotool(args);
+    }
+
+    @Override
+    public void mouseMove(Point to) {
+        xdotool(moveTo(Optional.of(to)));
+    }
+
+    @Override
+    public void mouseDown(Optional<Point> at, MouseButton button) {
+        var args = new ArrayList<>(moveTo(at));
+        args.addAll(List.of("mousedown", button(button)));
+        xdotool(args);
+    }
+
+    @Override
+    public void mouseUp(Optional<Point> at, MouseButton button) {
+        var args = new ArrayList<>(moveTo(at));
+        args.addAll(List.of("mouseup", button(button)));
+        xdotool(args);
+    }
+
+    @Override
+    public void drag(List<Point> path) {
+        var args = new ArrayList<>(moveTo(Optional.of(path.getFirst())));
+        args.addAll(List.of("mousedown", "1"));
+        for (int i = 1; i < path.size(); i++) {
+            var from = path.get(i - 1);
+            var to = path.get(i);
+            for (int s = 1; s <= 5; s++) {
+                double x = from.x() + (to.x() - from.x()) * s / 5;
+                double y = from.y() + (to.y() - from.y()) * s / 5;
+                args.addAll(List.of("mousemove", coord(x, width), coord(y, height), "sleep", "0.01"));
+            }
+        }
+        args.addAll(List.of("mouseup", "1"));
+        xdotool(args);
+    }
+
+    @Override
+    public void typeText(String text) {
+        if (text.isEmpty()) return;
+        xdotool(List.of("type", "--delay", "4", "--", text));
+    }
+
+    @Override
+    public void keyChord(List<String> keys) {
+        var chord = String.join("+", keys.stream().map(XKeys::keysym).toList());
+        xdotool(List.of("key", "--delay", "0", chord));
+    }
+
+    @Override
+    public void keyDown(String key) {
+        xdotool(List.of("keydown", XKeys.keysym(key)));
+    }
+
+    @Override
+    public void keyUp(String key) {
+        xdotool(List.of("keyup", XKeys.keysym(key)));
+    }
+
+    @Override
+    public void scroll(Optional<Point> at, double dx, double dy) {
+        var args = new ArrayList<>(moveTo(at));
+        addWheel(args, dy, "5", "4");
+        addWheel(args, dx, "7", "6");
+        if (!args.isEmpty()) xdotool(args);
+    }
+
+    private static void addWheel(List<String> args, double delta, String positive, String negative) {
+        if (delta == 0) return;
+        long clicks = Math.max(1, Math.round(Math.abs(delta) / PIXELS_PER_WHEEL_CLICK));
+        args.addAll(List.of("click", "--repeat", Long.toString(clicks), "--delay", "10", delta > 0 ? positive : negative));
+    }
+
+    @Override
+    public byte[] screenshotPng() {
+        var dump = runBytes(List.of("/usr/bin/xwd", "-root", "-silent"), display(), ACTION_TIMEOUT_SECONDS);
+        try {
+            return Xwd.png(Xwd.decode(dump));
+        } catch (IllegalArgumentException e) {
+            throw new PortholeException.ActionFailed("the screen could not be captured: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        for (var p : background) sandbox.killGroup(p);
+    }
+
+    @Override
+    public String toString() {
+        return "desktop " + width + "x" + height + " (" + DesktopEngine.DISPLAY.toLowerCase(Locale.ROOT) + ")";
+    }
+}

@@ -1,0 +1,171 @@
+package io.porthole.runtime.local;
+
+import io.porthole.core.PortholeException;
+import io.porthole.core.internal.ProcessTrees;
+import io.porthole.core.internal.Threads;
+import io.porthole.core.sandbox.Sandbox;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** One bubblewrap sandbox; processes enter it with nsenter. Thread-safe. */
+final class LocalSandbox implements Sandbox {
+    private static final long START_TIMEOUT_MILLIS = 10_000;
+
+    private final Process bwrap;
+    private final long anchorPid;
+    private final Path nsenter;
+    private final Map<String, String> env;
+    private final Path work;
+    private final Set started = new Set();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /** The processes started inside, so that close can wait for them. */
+    private static final class Set {
+        private final ConcurrentHashMap<Long, ProcessHandle> handles = new ConcurrentHashMap<>();
+
+        void add(Process p) {
+            handles.put(p.pid(), p.toHandle());
+            p.onExit().thenRun(() -> handles.remove(p.pid()));
+        }
+
+        List<ProcessHandle> snapshot() {
+            var out = new ArrayList<ProcessHandle>();
+            for (var h : handles.values()) {
+                out.add(h);
+                h.descendants().forEach(out::add);
+            }
+            return out;
+        }
+    }
+
+    private LocalSandbox(Process bwrap, long anchorPid, Path nsenter, Map<String, String> env, Path work) {
+        this.bwrap = bwrap;
+        this.anchorPid = anchorPid;
+        this.nsenter = nsenter;
+        this.env = Map.copyOf(env);
+        this.work = work;
+    }
+
+    /** Waits for the sandbox's own process to be up, and returns the sandbox. */
+    static LocalSandbox await(Process bwrap, Path nsenter, Map<String, String> env, Path work) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MILLIS);
+        while (System.nanoTime() < deadline) {
+            if (!bwrap.isAlive()) {
+                String err;
+                try {
+                    err = new String(bwrap.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+                } catch (IOException e) {
+                    err = e.getMessage();
+                }
+                throw new PortholeException.Unavailable("bubblewrap could not make the sandbox (exit "
+                        + bwrap.exitValue() + "): " + err);
+            }
+            var anchor = bwrap.descendants()
+                    .filter(h -> h.info().command().map(c -> c.endsWith("/sleep")).orElse(false))
+                    .findFirst();
+            if (anchor.isPresent()) {
+                Threads.startVirtual("bwrap-stderr-" + bwrap.pid(), () -> {
+                    try {
+                        bwrap.getErrorStream().transferTo(java.io.OutputStream.nullOutputStream());
+                    } catch (IOException ignored) {
+                        // ended
+                    }
+                });
+                return new LocalSandbox(bwrap, anchor.get().pid(), nsenter, env, work);
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        bwrap.destroyForcibly();
+        throw new PortholeException.Unavailable("the sandbox did not start within " + START_TIMEOUT_MILLIS + " ms");
+    }
+
+    @Override
+    public Process start(List<String> argv, Map<String, String> extraEnv, String cwd) throws IOException {
+        if (closed.get() || !isAlive()) throw new IOException("the sandbox has ended");
+        var cmd = new ArrayList<String>(List.of(nsenter.toString(), "-t", Long.toString(anchorPid), "-m", "-p", "-i",
+                "-u", "-r", "-w", "--", "/usr/bin/env", "-i"));
+        env.forEach((k, v) -> cmd.add(k + "=" + v));
+        extraEnv.forEach((k, v) -> cmd.add(k + "=" + v));
+        // a new session: the command leads its own process group, which a timeout or the end kills whole
+        cmd.addAll(List.of("/usr/bin/setsid", "/bin/sh", "-c", "cd -- \"$0\" && exec \"$@\"", cwd));
+        cmd.addAll(argv);
+        var process = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        started.add(process);
+        return process;
+    }
+
+    @Override
+    public boolean isDirectory(String path) {
+        try {
+            var p = start(List.of("/usr/bin/test", "-d", path), Map.of(), "/");
+            p.getInputStream().close();
+            p.getErrorStream().close();
+            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    @Override
+    public void killGroup(Process process) {
+        var tree = new ArrayList<ProcessHandle>();
+        process.descendants().forEach(tree::add);
+        // the leader is the first process below nsenter that leads its own group
+        for (var h : tree) {
+            var group = ProcessTrees.processGroup(h.pid());
+            if (group.isPresent() && group.getAsLong() == h.pid()) {
+                ProcessTrees.killGroup(h.pid());
+                break;
+            }
+        }
+        tree.forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        tree.add(process.toHandle());
+        ProcessTrees.awaitGone(tree, 5000);
+    }
+
+    @Override
+    public boolean isAlive() {
+        return bwrap.isAlive() && ProcessHandle.of(anchorPid).map(h -> !ProcessTrees.gone(h)).orElse(false);
+    }
+
+    @Override
+    public CompletableFuture<Void> onExit() {
+        return bwrap.onExit().thenApply(p -> null);
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) return;
+        var all = new ArrayList<ProcessHandle>(started.snapshot());
+        bwrap.descendants().forEach(all::add);
+        // SIGKILL to the sandbox's own process ends its pid namespace, and with it every process inside
+        ProcessHandle.of(anchorPid).ifPresent(ProcessHandle::destroyForcibly);
+        bwrap.destroyForcibly();
+        all.forEach(ProcessHandle::destroyForcibly);
+        all.add(bwrap.toHandle());
+        ProcessTrees.awaitGone(all, 5000);
+    }
+
+    @Override
+    public String toString() {
+        return "sandbox(" + work + ", pid " + anchorPid + ")";
+    }
+}

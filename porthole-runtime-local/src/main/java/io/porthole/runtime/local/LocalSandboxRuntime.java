@@ -1,0 +1,132 @@
+package io.porthole.runtime.local;
+
+import io.porthole.api.ErrorCode;
+import io.porthole.core.PortholeException;
+import io.porthole.core.internal.ProcessTrees;
+import io.porthole.core.sandbox.Sandbox;
+import io.porthole.core.sandbox.SandboxRuntime;
+import io.porthole.core.sandbox.SandboxSpec;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Sandboxes made with bubblewrap on this host: new pid, mount, ipc and uts namespaces; a root of the host's
+ * system directories read-only; a private {@code /tmp}, home and {@code /workspace} from the computer's
+ * directory; nothing else of the host's files (so nothing of the data directory or of another computer).
+ * The sandbox's first process is a {@code sleep}; commands enter it with {@code nsenter}. bubblewrap's
+ * {@code --die-with-parent} ends the sandbox if the server dies. Thread-safe.
+ */
+public final class LocalSandboxRuntime implements SandboxRuntime {
+    /** Host directories shown read-only inside: the system, never home directories or data. */
+    static final Set<String> SYSTEM_DIRS = Set.of("usr", "etc", "opt", "var", "srv");
+    static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    private final Path bwrap;
+    private final Path nsenter;
+    private final List<Path> hidden;
+
+    /**
+     * @param hidden host paths that must not be visible inside even if a system directory holds them (the
+     *     data directory)
+     * @throws PortholeException.Unavailable if bubblewrap or nsenter is missing
+     */
+    public LocalSandboxRuntime(List<Path> hidden) {
+        this.bwrap = find("bwrap", "bubblewrap");
+        this.nsenter = find("nsenter", "util-linux");
+        this.hidden = hidden.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+    }
+
+    private static Path find(String binary, String debianPackage) {
+        for (var dir : List.of("/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin")) {
+            var p = Path.of(dir, binary);
+            if (Files.isExecutable(p)) return p;
+        }
+        throw new PortholeException.Unavailable("computers run in sandboxes made with " + binary
+                + ", which is not installed; install it (Debian: apt-get install " + debianPackage + ")");
+    }
+
+    @Override
+    public String name() {
+        return "local";
+    }
+
+    @Override
+    public Sandbox start(SandboxSpec spec) {
+        var work = spec.workDir().toAbsolutePath();
+        try {
+            for (var d : List.of("tmp", "home", "workspace")) Files.createDirectories(work.resolve(d));
+            Files.setPosixFilePermissions(work.resolve("tmp"), PosixFilePermissions.fromString("rwxrwxrwx"));
+            var env = new LinkedHashMap<String, String>();
+            env.put("PATH", PATH);
+            env.put("HOME", Sandbox.HOME);
+            env.put("USER", "root");
+            env.put("LANG", "C.UTF-8");
+            env.put("TERM", "xterm-256color");
+            env.put("TMPDIR", "/tmp");
+            env.putAll(spec.env());
+            var process = new ProcessBuilder(command(spec, work, env))
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.PIPE)
+                    .start();
+            return LocalSandbox.await(process, nsenter, env, work);
+        } catch (IOException e) {
+            throw new PortholeException.Unavailable(ErrorCode.UNAVAILABLE, "the sandbox could not be made: " + e.getMessage(), e);
+        }
+    }
+
+    List<String> command(SandboxSpec spec, Path work, Map<String, String> env) throws IOException {
+        var cmd = new ArrayList<String>(List.of(bwrap.toString(), "--die-with-parent", "--unshare-pid", "--unshare-ipc",
+                "--unshare-uts", "--hostname", "computer", "--tmpfs", "/"));
+        try (var entries = Files.list(Path.of("/"))) {
+            for (var entry : entries.sorted().toList()) {
+                var name = entry.getFileName().toString();
+                if (Files.isSymbolicLink(entry)) {
+                    var target = Files.readSymbolicLink(entry).toString();
+                    if (SYSTEM_DIRS.stream().anyMatch(d -> target.equals(d) || target.startsWith(d + "/")
+                            || target.equals("/" + d) || target.startsWith("/" + d + "/"))) {
+                        cmd.addAll(List.of("--symlink", target, "/" + name));
+                    }
+                } else if (SYSTEM_DIRS.contains(name) && Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
+                    cmd.addAll(List.of("--ro-bind", entry.toString(), entry.toString()));
+                }
+            }
+        }
+        for (var h : hidden) {
+            if (SYSTEM_DIRS.stream().anyMatch(d -> h.startsWith(Path.of("/", d))) && Files.isDirectory(h)) {
+                cmd.addAll(List.of("--tmpfs", h.toString()));
+            }
+        }
+        cmd.addAll(List.of("--dev", "/dev", "--proc", "/proc", "--tmpfs", "/run",
+                "--bind", work.resolve("tmp").toString(), "/tmp",
+                "--tmpfs", "/home", "--bind", work.resolve("home").toString(), Sandbox.HOME,
+                "--bind", work.resolve("workspace").toString(), Sandbox.WORKSPACE,
+                "--chdir", Sandbox.WORKSPACE, "--clearenv"));
+        env.forEach((k, v) -> cmd.addAll(List.of("--setenv", k, v)));
+        // the sandbox's own process: it holds the namespaces; bubblewrap's init above it reaps orphans
+        cmd.addAll(List.of("--", "/bin/sleep", "infinity"));
+        return cmd;
+    }
+
+    @Override
+    public int sweepLeftovers(Path computersDir) {
+        var marker = computersDir.toAbsolutePath().toString();
+        var self = ProcessHandle.current().pid();
+        var leftovers = ProcessHandle.allProcesses()
+                .filter(h -> h.pid() != self)
+                .filter(h -> h.info().commandLine().map(c -> c.contains(marker)).orElse(false))
+                .toList();
+        leftovers.forEach(ProcessHandle::destroyForcibly);
+        ProcessTrees.awaitGone(leftovers, 5000);
+        return leftovers.size();
+    }
+}
