@@ -85,6 +85,27 @@ final class XdotoolDesktop implements DesktopDriver {
         throw new PortholeException.Unavailable("the X server did not answer within 15 s: " + last);
     }
 
+    /** Waits, within a bound, until a window manager has announced itself on the root window (EWMH). */
+    void awaitWindowManager() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (System.nanoTime() < deadline) {
+            try {
+                if (run(List.of("/usr/bin/xprop", "-root", "_NET_SUPPORTING_WM_CHECK"), display(), 5).contains("window id")) {
+                    return;
+                }
+            } catch (RuntimeException ignored) {
+                // not yet
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw new PortholeException.Unavailable("the window manager did not start within 15 s");
+    }
+
     /** Runs a short command inside and returns its standard output; fails with its standard error. */
     String run(List<String> argv, Map<String, String> env, int timeoutSeconds) {
         return new String(runBytes(argv, env, timeoutSeconds), StandardCharsets.UTF_8);
@@ -204,8 +225,22 @@ final class XdotoolDesktop implements DesktopDriver {
 
     @Override
     public void typeText(String text) {
-        if (text.isEmpty()) return;
-        xdotool(List.of("type", "--delay", "4", "--", text));
+        // Characters the keyboard map has go fast. Others are typed by remapping a spare key for each one and
+        // back, and a fast typist loses some of them when the window reads the key after the map has been
+        // restored, so they go slowly, as runs of their own.
+        int i = 0;
+        while (i < text.length()) {
+            boolean plain = onKeyboard(text.codePointAt(i));
+            int j = i;
+            while (j < text.length() && onKeyboard(text.codePointAt(j)) == plain) j += Character.charCount(text.codePointAt(j));
+            xdotool(List.of("type", "--delay", plain ? "4" : "60", "--", text.substring(i, j)));
+            i = j;
+        }
+    }
+
+    /** Printable ASCII, newline and tab: on a US keyboard map, no remapping needed. */
+    private static boolean onKeyboard(int codePoint) {
+        return (codePoint >= 0x20 && codePoint < 0x7f) || codePoint == '\n' || codePoint == '\t';
     }
 
     @Override

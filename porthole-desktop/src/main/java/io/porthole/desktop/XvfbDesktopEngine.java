@@ -19,7 +19,7 @@ import java.util.Map;
  */
 public final class XvfbDesktopEngine implements DesktopEngine {
     static final List<String> REQUIRED = List.of("Xvfb:xvfb", "openbox:openbox", "xterm:xterm", "xdotool:xdotool",
-            "xwd:x11-apps");
+            "xwd:x11-apps", "xprop:x11-utils");
 
     /** @throws PortholeException.Unavailable naming every missing program and its Debian package */
     static void checkInstalled() {
@@ -30,7 +30,7 @@ public final class XvfbDesktopEngine implements DesktopEngine {
         }
         if (!missing.isEmpty()) {
             throw new PortholeException.Unavailable("desktop computers need " + String.join(", ", missing)
-                    + "; install them (Debian: apt-get install xvfb openbox xterm xdotool x11-apps)");
+                    + "; install them (Debian: apt-get install xvfb openbox xterm xdotool x11-apps x11-utils)");
         }
     }
 
@@ -44,6 +44,7 @@ public final class XvfbDesktopEngine implements DesktopEngine {
                     "-dpi", Integer.toString(dpi), "-nolisten", "tcp", "-nolisten", "local", "-noreset"));
             desktop.awaitScreen();
             desktop.background(List.of("/usr/bin/openbox", "--sm-disable"));
+            desktop.awaitWindowManager();
             desktop.background(List.of("/usr/bin/xterm", "-fa", "DejaVu Sans Mono", "-fs", "11",
                     "-geometry", "100x30+20+20", "-title", "Terminal"));
             desktop.run(List.of("/usr/bin/xdotool", "search", "--sync", "--classname", "xterm", "windowactivate", "--sync"),
@@ -51,7 +52,7 @@ public final class XvfbDesktopEngine implements DesktopEngine {
             return desktop;
         } catch (IOException | RuntimeException e) {
             desktop.close();
-            if (e instanceof PortholeException pe) throw pe;
+            if (e instanceof PortholeException.Unavailable u) throw u;
             throw new PortholeException.Unavailable(ErrorCode.UNAVAILABLE, "the desktop did not start: " + e.getMessage(), e);
         }
     }
