@@ -186,7 +186,11 @@ public final class Computers implements AutoCloseable {
 
     /** Ends {@code c} once: kills its browser, removes its files, stores the outcome. */
     void end(Computer c, ComputerStatus status, String reason) {
-        if (!c.beginEnding()) return;
+        if (c.beginEnding()) finishEnding(c, status, reason);
+    }
+
+    /** The rest of {@link #end}, for a caller that has claimed the end with {@code beginEnding}. */
+    private void finishEnding(Computer c, ComputerStatus status, String reason) {
         // browser first (it may save its profile on a clean close), then the desktop, then everything else
         c.browserIfStarted().ifPresent(b -> quietly("closing the browser of " + c.id(), b::close));
         var desktop = c.desktopOrNull();
@@ -219,13 +223,18 @@ public final class Computers implements AutoCloseable {
         for (var c : live.values()) {
             var r = c.record();
             if (r.status() != ComputerStatus.RUNNING || c.isEnding()) continue;
-            // ending a browser takes a moment; do it off the scheduler so other deadlines are not delayed
+            // ending takes a moment: claim the end here, so the next tick does not try again, and finish it
+            // off the scheduler, so that other deadlines are not delayed
             if (!now.isBefore(r.expiresAt())) {
-                Threads.startVirtual("porthole-expire-" + c.id(),
-                        () -> end(c, ComputerStatus.TERMINATED, "max_lifetime_exceeded"));
+                if (c.beginEnding()) {
+                    Threads.startVirtual("porthole-expire-" + c.id(),
+                            () -> finishEnding(c, ComputerStatus.TERMINATED, "max_lifetime_exceeded"));
+                }
             } else if (r.idleExpiresAt().map(t -> !now.isBefore(t)).orElse(false) && !c.hasRunningCommands()) {
-                Threads.startVirtual("porthole-expire-" + c.id(),
-                        () -> end(c, ComputerStatus.TERMINATED, "inactivity_timeout"));
+                if (c.beginEnding()) {
+                    Threads.startVirtual("porthole-expire-" + c.id(),
+                            () -> finishEnding(c, ComputerStatus.TERMINATED, "inactivity_timeout"));
+                }
             } else if (c.takeActivityDirty()) {
                 store.updateComputer(r);
             }

@@ -117,12 +117,12 @@ public final class Exec {
             var tooLarge = new AtomicBoolean();
             Object lock = new Object();
             Runnable onChunk = () -> computers.touch(computer);
-            var out = Threads.startVirtual("exec-stdout", () -> pump(process.getInputStream(), text -> {
+            var out = Threads.onPipeThread(() -> pump(process.getInputStream(), text -> {
                 synchronized (lock) {
                     sink.stdout(text);
                 }
             }, total, tooLarge, onChunk, () -> computer.sandbox().killGroup(process)));
-            var err = Threads.startVirtual("exec-stderr", () -> pump(process.getErrorStream(), text -> {
+            var err = Threads.onPipeThread(() -> pump(process.getErrorStream(), text -> {
                 synchronized (lock) {
                     sink.stderr(text);
                 }
@@ -130,8 +130,8 @@ public final class Exec {
             boolean finished = process.waitFor(request.timeoutSeconds(), TimeUnit.SECONDS);
             if (!finished) sandbox.killGroup(process);
             // the streams end when the last process holding them does
-            out.join(TimeUnit.SECONDS.toMillis(10));
-            err.join(TimeUnit.SECONDS.toMillis(10));
+            awaitQuietly(out);
+            awaitQuietly(err);
             if (!finished) return new Outcome(-1, true, false);
             if (tooLarge.get()) return new Outcome(-1, false, true);
             return new Outcome(process.exitValue(), false, false);
@@ -142,6 +142,14 @@ public final class Exec {
         } finally {
             computer.commandEnded();
             computers.touch(computer);
+        }
+    }
+
+    private static void awaitQuietly(java.util.concurrent.Future<?> f) throws InterruptedException {
+        try {
+            f.get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // a reader that fails or hangs loses only the rest of its output
         }
     }
 

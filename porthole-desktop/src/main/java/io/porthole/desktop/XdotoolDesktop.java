@@ -7,7 +7,6 @@ import io.porthole.core.desktop.DesktopDriver;
 import io.porthole.core.desktop.DesktopEngine;
 import io.porthole.core.internal.Threads;
 import io.porthole.core.sandbox.Sandbox;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -54,7 +53,7 @@ final class XdotoolDesktop implements DesktopDriver {
     }
 
     private static void drain(InputStream in) {
-        Threads.startVirtual("desktop-drain", () -> {
+        Threads.onPipeThread(() -> {
             try (in) {
                 in.transferTo(java.io.OutputStream.nullOutputStream());
             } catch (IOException ignored) {
@@ -119,32 +118,31 @@ final class XdotoolDesktop implements DesktopDriver {
         } catch (IOException e) {
             throw new PortholeException.ActionFailed("the desktop is not running: " + e.getMessage());
         }
-        var err = new ByteArrayOutputStream();
-        var errReader = Threads.startVirtual("desktop-stderr", () -> {
-            try (var in = p.getErrorStream()) {
-                in.transferTo(err);
-            } catch (IOException ignored) {
-                // ended
-            }
-        });
-        try (var in = p.getInputStream()) {
-            var out = in.readAllBytes();
+        var err = Threads.onPipeThread(() -> readAll(p.getErrorStream()));
+        var out = Threads.onPipeThread(() -> readAll(p.getInputStream()));
+        try {
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 sandbox.killGroup(p);
-                throw new PortholeException.ActionFailed(argv.getFirst() + " did not finish within " + timeoutSeconds + " s");
+                throw new PortholeException.ActionFailed(shortName(argv) + " did not finish within " + timeoutSeconds + " s");
             }
-            errReader.join(1000);
+            var stdout = out.get(10, TimeUnit.SECONDS);
             if (p.exitValue() != 0) {
                 throw new PortholeException.ActionFailed(shortName(argv) + " failed (exit " + p.exitValue() + "): "
-                        + err.toString(StandardCharsets.UTF_8).strip());
+                        + new String(err.get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8).strip());
             }
-            return out;
-        } catch (IOException e) {
+            return stdout;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new PortholeException.ActionFailed(shortName(argv) + " failed: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             sandbox.killGroup(p);
             throw new PortholeException.ActionFailed("interrupted");
+        }
+    }
+
+    private static byte[] readAll(InputStream in) throws IOException {
+        try (in) {
+            return in.readAllBytes();
         }
     }
 

@@ -27,6 +27,25 @@ public final class Threads {
         return Thread.ofVirtual().name(name).uncaughtExceptionHandler(LOG_UNCAUGHT).start(task);
     }
 
+    /**
+     * Platform daemon threads for reading process pipes. A read from a pipe blocks in native code and pins a
+     * virtual thread's carrier; with a few long-lived readers (a desktop's programs, a browser's stderr) the
+     * virtual-thread scheduler ran out of carriers and stopped running requests at all, so pipes are
+     * read here and virtual threads only wait on the result.
+     */
+    private static final ExecutorService PIPES = Executors.newCachedThreadPool(
+            Thread.ofPlatform().name("porthole-pipe-", 0).daemon(true).uncaughtExceptionHandler(LOG_UNCAUGHT).factory());
+
+    /** Runs {@code task}, which reads or waits on a process, on a platform daemon thread. */
+    public static java.util.concurrent.Future<?> onPipeThread(Runnable task) {
+        return PIPES.submit(task);
+    }
+
+    /** Like {@link #onPipeThread(Runnable)}, with a result. */
+    public static <T> java.util.concurrent.Future<T> onPipeThread(java.util.concurrent.Callable<T> task) {
+        return PIPES.submit(task);
+    }
+
     /** A single platform daemon thread for periodic work. */
     public static ScheduledExecutorService scheduler(String name) {
         return Executors.newSingleThreadScheduledExecutor(

@@ -131,7 +131,7 @@ public final class ChromiumEngine implements BrowserEngine {
         try {
             process = spec.sandbox().start(command(spec), Map.of(), Sandbox.WORKSPACE);
             process.getOutputStream().close();
-            Threads.startVirtual("chromium-stdout-" + spec.computerId(), () -> {
+            Threads.onPipeThread(() -> {
                 try (var out = process.getInputStream()) {
                     out.transferTo(java.io.OutputStream.nullOutputStream());
                 } catch (IOException ignored) {

@@ -30,7 +30,7 @@ final class ChromiumProcess {
 
     ChromiumProcess(Process process, Consumer<String> onUnexpectedExit) {
         this.process = process;
-        Threads.startVirtual("chromium-stderr-" + process.pid(), this::readStderr);
+        Threads.onPipeThread(this::readStderr);
         process.onExit().thenRun(() -> {
             devtoolsUrl.completeExceptionally(new IllegalStateException(
                     "Chromium exited with code " + process.exitValue() + " before it answered: " + lastLines()));

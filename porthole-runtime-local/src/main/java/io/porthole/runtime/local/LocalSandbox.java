@@ -73,7 +73,7 @@ final class LocalSandbox implements Sandbox {
                     .filter(h -> h.info().command().map(c -> c.endsWith("/sleep")).orElse(false))
                     .findFirst();
             if (anchor.isPresent()) {
-                Threads.startVirtual("bwrap-stderr-" + bwrap.pid(), () -> {
+                Threads.onPipeThread(() -> {
                     try {
                         bwrap.getErrorStream().transferTo(java.io.OutputStream.nullOutputStream());
                     } catch (IOException ignored) {
