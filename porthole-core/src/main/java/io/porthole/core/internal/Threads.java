@@ -46,6 +46,28 @@ public final class Threads {
         return PIPES.submit(task);
     }
 
+    /**
+     * One platform thread that lives as long as the JVM, for starting processes that must die with the server:
+     * Linux's parent-death signal (bubblewrap's {@code --die-with-parent}) fires when the <em>thread</em> that
+     * started the process ends, and virtual threads' carriers end after 30 idle seconds, which killed every
+     * sandbox half a minute after it was made.
+     */
+    private static final ExecutorService SPAWNER = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("porthole-spawner").daemon(true).uncaughtExceptionHandler(LOG_UNCAUGHT).factory());
+
+    /** Starts {@code builder}'s process from the JVM-long spawner thread. */
+    public static Process spawnForLife(ProcessBuilder builder) throws java.io.IOException {
+        try {
+            return SPAWNER.submit(builder::start).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.IOException("interrupted while starting " + builder.command().getFirst(), e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof java.io.IOException io) throw io;
+            throw new java.io.IOException(e.getCause());
+        }
+    }
+
     /** A single platform daemon thread for periodic work. */
     public static ScheduledExecutorService scheduler(String name) {
         return Executors.newSingleThreadScheduledExecutor(

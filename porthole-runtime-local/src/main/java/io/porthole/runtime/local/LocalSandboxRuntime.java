@@ -3,6 +3,7 @@ package io.porthole.runtime.local;
 import io.porthole.api.ErrorCode;
 import io.porthole.core.PortholeException;
 import io.porthole.core.internal.ProcessTrees;
+import io.porthole.core.internal.Threads;
 import io.porthole.core.sandbox.Sandbox;
 import io.porthole.core.sandbox.SandboxRuntime;
 import io.porthole.core.sandbox.SandboxSpec;
@@ -73,11 +74,11 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
             env.put("TERM", "xterm-256color");
             env.put("TMPDIR", "/tmp");
             env.putAll(spec.env());
-            var process = new ProcessBuilder(command(spec, work, env))
+            // started from a thread that lives as long as the server: --die-with-parent follows the thread
+            var process = Threads.spawnForLife(new ProcessBuilder(command(spec, work, env))
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(ProcessBuilder.Redirect.PIPE)
-                    .start();
+                    .redirectError(ProcessBuilder.Redirect.PIPE));
             return LocalSandbox.await(process, nsenter, env, work);
         } catch (IOException e) {
             throw new PortholeException.Unavailable(ErrorCode.UNAVAILABLE, "the sandbox could not be made: " + e.getMessage(), e);

@@ -1,0 +1,68 @@
+package io.porthole.runtime.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.porthole.core.sandbox.Sandbox;
+import io.porthole.core.sandbox.SandboxSpec;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real bubblewrap sandboxes on this host. */
+class LocalSandboxRuntimeTest {
+
+    private static String run(Sandbox s, String command) throws Exception {
+        var p = s.start(List.of("/bin/sh", "-c", command), Map.of(), Sandbox.WORKSPACE);
+        var out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+        return out;
+    }
+
+    @Test
+    void aSandboxOutlivesTheThreadThatMadeIt(@TempDir Path dir) throws Exception {
+        var runtime = new LocalSandboxRuntime(List.of(dir));
+        var made = new AtomicReference<Sandbox>();
+        var thread = Thread.ofPlatform().start(() -> made.set(runtime.start(new SandboxSpec("t1", dir.resolve("c1"), Map.of()))));
+        thread.join();
+        try (var sandbox = made.get()) {
+            Thread.sleep(300);
+            assertTrue(sandbox.isAlive(), "the parent-death signal follows the spawning thread, which has ended");
+            assertEquals("alive\n", run(sandbox, "echo alive"));
+        }
+    }
+
+    @Test
+    void insideSeesItsOwnFilesystemAndProcessesOnly(@TempDir Path dir) throws Exception {
+        var runtime = new LocalSandboxRuntime(List.of(dir));
+        try (var a = runtime.start(new SandboxSpec("a", dir.resolve("a"), Map.of("MARK", "a")));
+             var b = runtime.start(new SandboxSpec("b", dir.resolve("b"), Map.of()))) {
+            run(a, "echo secret > /tmp/only-a; echo ws > /workspace/only-a");
+            assertEquals("no\nno\n", run(b, "test -e /tmp/only-a && echo yes || echo no; test -e /workspace/only-a && echo yes || echo no"));
+            assertEquals("a\n/workspace\ncomputer\n", run(a, "echo $MARK; pwd; hostname"));
+            assertEquals("hidden\n", run(a, "test -e '" + dir + "' && echo visible || echo hidden"));
+            // pid namespace: b cannot see a's sleep
+            run(a, "setsid sleep 123 >/dev/null 2>&1 < /dev/null &");
+            assertEquals("0\n", run(b, "pgrep -f 'sleep 12[3]' | wc -l"));
+            assertEquals("1\n", run(a, "pgrep -f 'sleep 12[3]' | wc -l"));
+        }
+    }
+
+    @Test
+    void closeEndsEveryProcessInside(@TempDir Path dir) throws Exception {
+        var runtime = new LocalSandboxRuntime(List.of(dir));
+        var sandbox = runtime.start(new SandboxSpec("c", dir.resolve("c"), Map.of()));
+        run(sandbox, "nohup sleep 300 >/dev/null 2>&1 & setsid sleep 301 >/dev/null 2>&1 < /dev/null &");
+        sandbox.close();
+        assertFalse(sandbox.isAlive());
+        var left = ProcessHandle.allProcesses()
+                .filter(h -> h.info().commandLine().orElse("").matches(".*sleep 30[01].*")).toList();
+        assertEquals(List.of(), left.stream().filter(ProcessHandle::isAlive).toList());
+    }
+}
