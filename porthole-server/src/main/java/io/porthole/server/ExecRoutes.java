@@ -35,8 +35,10 @@ final class ExecRoutes {
     private final Computers computers;
     private final Auth auth;
     private final long maxBody;
+    private final RetryJoin retries;
 
-    ExecRoutes(Exec exec, Computers computers, Auth auth, long maxBody) {
+    ExecRoutes(Exec exec, Computers computers, Auth auth, long maxBody, RetryJoin retries) {
+        this.retries = retries;
         this.exec = exec;
         this.computers = computers;
         this.auth = auth;
@@ -126,17 +128,21 @@ final class ExecRoutes {
     private void sync(ServerRequest req, ServerResponse res) {
         var p = auth.require(req);
         var id = req.path().pathParameters().get("id");
-        var request = Exec.Request.parse(Http.body(req, maxBody));
-        var result = exec.runCollected(p.tenantId(), id, request);
-        if (result.outcome().outputTooLarge()) {
-            throw new PortholeException(ErrorCode.ACTION_FAILED, "the command wrote more than " + exec.maxOutputBytes()
-                    + " bytes and was stopped; use POST /computers/{id}/exec to stream large output");
-        }
-        var body = new LinkedHashMap<String, Object>();
-        body.put("exit_code", result.outcome().exitCode());
-        body.put("stdout", result.stdout());
-        body.put("stderr", result.stderr());
-        if (result.outcome().timedOut()) body.put("timed_out", true);
-        Http.ok(res, body);
+        var node = Http.body(req, maxBody);
+        var request = Exec.Request.parse(node);
+        var answer = retries.run(req, p.tenantId(), node.toString(), () -> {
+            var result = exec.runCollected(p.tenantId(), id, request);
+            if (result.outcome().outputTooLarge()) {
+                throw new PortholeException(ErrorCode.ACTION_FAILED, "the command wrote more than "
+                        + exec.maxOutputBytes() + " bytes and was stopped; use POST /computers/{id}/exec to stream large output");
+            }
+            var body = new LinkedHashMap<String, Object>();
+            body.put("exit_code", result.outcome().exitCode());
+            body.put("stdout", result.stdout());
+            body.put("stderr", result.stderr());
+            if (result.outcome().timedOut()) body.put("timed_out", true);
+            return new RetryJoin.Answer(200, Http.json(body));
+        });
+        Http.sendJsonBytes(res, answer.status(), answer.body());
     }
 }

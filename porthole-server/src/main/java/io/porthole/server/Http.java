@@ -63,12 +63,18 @@ final class Http {
     }
 
     static void send(ServerResponse res, int status, Object body) {
-        byte[] bytes;
+        sendJsonBytes(res, status, json(body));
+    }
+
+    static byte[] json(Object body) {
         try {
-            bytes = JSON.writeValueAsBytes(body);
+            return JSON.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    static void sendJsonBytes(ServerResponse res, int status, byte[] bytes) {
         res.status(Status.create(status));
         res.header(HeaderNames.CONTENT_TYPE, APPLICATION_JSON);
         res.header(HeaderNames.CACHE_CONTROL, "no-store");

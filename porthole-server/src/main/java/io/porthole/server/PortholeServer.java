@@ -79,8 +79,9 @@ public final class PortholeServer implements AutoCloseable {
         r.get("/health", (req, res) -> Http.ok(res, Map.of("status", "ok")));
         r.get("/screenshots/{file}", screenshots::serve);
         new AdminRoutes(keys, auth, config.maxBodyBytes()).register(r);
-        new ExecRoutes(exec, computers, auth, config.maxBodyBytes()).register(r);
-        new ComputerRoutes(computers, dispatcher, auth, config.maxBodyBytes()).register(r);
+        var retries = new RetryJoin(Clock.systemUTC());
+        new ExecRoutes(exec, computers, auth, config.maxBodyBytes(), retries).register(r);
+        new ComputerRoutes(computers, dispatcher, auth, config.maxBodyBytes(), retries).register(r);
         r.any((req, res) -> Http.error(res, ErrorCode.NOT_FOUND,
                 "no route " + req.prologue().method().text() + " " + req.path().path()));
         r.error(PortholeException.class, (req, res, e) -> Http.error(res, e.code(), e.getMessage()));

@@ -180,6 +180,24 @@ class ExecTest {
     }
 
     @Test
+    void anSdkRetryOfASlowCommandJoinsTheFirstRunInsteadOfRunningAgain() throws Exception {
+        var body = "{\"command\":\"echo run >> /workspace/retry-runs; sleep 2; wc -l < /workspace/retry-runs\"}";
+        var headers = new java.util.HashMap<String, String>(java.util.Map.of("Authorization", "Bearer " + TestServer.KEY,
+                "Content-Type", "application/json"));
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            var first = pool.submit(() -> t.request("POST", "/computers/" + id + "/exec/sync", body, headers));
+            Thread.sleep(500);
+            headers.put("X-Stainless-Retry-Count", "1");
+            var retry = t.request("POST", "/computers/" + id + "/exec/sync", body, headers);
+            assertEquals("1\n", first.get().json().path("stdout").asText());
+            assertEquals("1\n", retry.json().path("stdout").asText(), "the retry got the first run's answer");
+        }
+        headers.remove("X-Stainless-Retry-Count");
+        var again = t.request("POST", "/computers/" + id + "/exec/sync", body, headers);
+        assertEquals("2\n", again.json().path("stdout").asText(), "a new first attempt runs again");
+    }
+
+    @Test
     void debugAnswersItsOutputCutToTheMaximum() {
         var r = t.action(id, "debug", "{\"command\":\"echo hello; echo oops >&2; exit 2\",\"timeout_seconds\":10,"
                 + "\"max_output_length\":65536}");
