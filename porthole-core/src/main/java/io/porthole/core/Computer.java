@@ -20,6 +20,8 @@ public final class Computer {
     private final ReentrantLock actionLock = new ReentrantLock(true);
     private final AtomicBoolean ending = new AtomicBoolean();
     private final AtomicInteger running = new AtomicInteger();
+    /** Held while a desktop's browser starts (a second), apart from the record's monitor. */
+    private final Object browserLock = new Object();
     private volatile ComputerRecord record;
     private volatile Sandbox sandbox;
     private volatile DesktopDriver desktop;
@@ -95,7 +97,7 @@ public final class Computer {
             if (b == null) throw new IllegalStateException("computer " + id() + " has no browser");
             return b;
         }
-        synchronized (this) {
+        synchronized (browserLock) {
             if (browser == null || !browser.isAlive()) {
                 if (browser != null) browser.close();
                 browser = factory.get();
