@@ -211,11 +211,8 @@ public final class Bench {
         tmpRoot = Files.createTempDirectory("porthole-bench-");
         pages = new PageServer();
         var base = ServerConfig.defaults(tmpRoot.resolve("server")).withPort(0).withApiKey(API_KEY);
-        var config = new ServerConfig(base.host(), base.port(), base.dataDir(), base.apiKey(), base.publicUrl(),
-                base.maxBodyBytes(), base.screenshotTtlSeconds(), base.schedulerTickMillis(), base.computers(),
-                new ChromiumConfig(Optional.of(options.chromium()), List.of(), ChromiumConfig.defaults().startTimeoutSeconds(),
-                        false),
-                base.stopComputersOnShutdown());
+        var config = base.withChromium(new ChromiumConfig(Optional.of(options.chromium()), List.of(),
+                ChromiumConfig.defaults().startTimeoutSeconds(), false));
         loadAtStart = loadAverage();
         otherBrowsersAtStart = otherBrowsers();
         server = PortholeServer.start(config);

@@ -46,6 +46,11 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
                 schedulerTickMillis, c, chromium, stopComputersOnShutdown, maxExecOutputBytes);
     }
 
+    public ServerConfig withChromium(ChromiumConfig c) {
+        return new ServerConfig(host, port, dataDir, apiKey, publicUrl, maxBodyBytes, screenshotTtlSeconds,
+                schedulerTickMillis, computers, c, stopComputersOnShutdown, maxExecOutputBytes);
+    }
+
     public ServerConfig withSchedulerTickMillis(long t) {
         return new ServerConfig(host, port, dataDir, apiKey, publicUrl, maxBodyBytes, screenshotTtlSeconds, t,
                 computers, chromium, stopComputersOnShutdown, maxExecOutputBytes);

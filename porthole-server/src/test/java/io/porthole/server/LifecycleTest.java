@@ -131,7 +131,7 @@ class LifecycleTest {
         var id = t.createComputer("{}");
         var processes = Processes.ofComputer(id);
         var browser = processes.stream()
-                .filter(h -> h.info().commandLine().orElse("").contains("--remote-debugging-port"))
+                .filter(h -> h.info().commandLine().orElse("").contains("--remote-debugging-pipe"))
                 .filter(h -> !h.info().commandLine().orElse("").contains("--type="))
                 .findFirst().orElseThrow();
         browser.destroyForcibly();

@@ -15,6 +15,11 @@ public interface Sandbox extends AutoCloseable {
     String WORKSPACE = "/workspace";
     /** The home directory inside. */
     String HOME = "/home/user";
+    /** Where the server and the sandbox meet: pipes and sockets, seen on the host at {@link #channels()}. */
+    String CHANNELS = "/run/porthole";
+
+    /** The host directory that is {@link #CHANNELS} inside, for the server's ends of pipes and sockets. */
+    java.nio.file.Path channels();
 
     /**
      * Starts {@code argv} inside, with the sandbox's environment plus {@code env}, in {@code cwd}, as the

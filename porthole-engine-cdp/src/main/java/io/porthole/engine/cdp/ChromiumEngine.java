@@ -8,8 +8,6 @@ import io.porthole.core.browser.LaunchSpec;
 import io.porthole.core.internal.Threads;
 import io.porthole.core.sandbox.Sandbox;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +30,6 @@ public final class ChromiumEngine implements BrowserEngine {
     private final ChromiumConfig config;
     private final Path binary;
     private final String userAgent;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /**
      * @throws PortholeException.Unavailable if no Chromium can be found; the message lists where it looked
@@ -103,8 +100,7 @@ public final class ChromiumEngine implements BrowserEngine {
         } else {
             cmd.add("--headless=new");
         }
-        cmd.add("--remote-debugging-address=127.0.0.1");
-        cmd.add("--remote-debugging-port=0");
+        cmd.add("--remote-debugging-pipe");
         cmd.add("--user-data-dir=" + PROFILE);
         if (isRoot()) cmd.add("--no-sandbox");
         cmd.addAll(List.of("--no-first-run", "--no-default-browser-check", "--disable-background-networking",
@@ -127,9 +123,30 @@ public final class ChromiumEngine implements BrowserEngine {
 
     @Override
     public BrowserDriver launch(LaunchSpec spec) {
+        var channels = spec.sandbox().channels();
+        var toBrowser = channels.resolve("cdp-in");
+        var fromBrowser = channels.resolve("cdp-out");
         Process process;
+        CdpConnection cdp;
         try {
-            process = spec.sandbox().start(command(spec), Map.of(), Sandbox.WORKSPACE);
+            mkfifo(toBrowser);
+            mkfifo(fromBrowser);
+            var name = "cdp-" + spec.computerId();
+            // our ends first: opening a FIFO read-write never blocks, and the browser's then do not either
+            cdp = new CdpConnection(listener -> {
+                var l = config.logCdp() ? LoggingTransport.logging(listener, name) : listener;
+                CdpTransport t;
+                try {
+                    t = PipeTransport.open(toBrowser, fromBrowser, l);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                return config.logCdp() ? new LoggingTransport(t, name) : t;
+            });
+            var argv = new ArrayList<String>(List.of("/bin/sh", "-c",
+                    "exec \"$@\" 3<" + Sandbox.CHANNELS + "/cdp-in 4>" + Sandbox.CHANNELS + "/cdp-out", "chromium"));
+            argv.addAll(command(spec));
+            process = spec.sandbox().start(argv, Map.of(), Sandbox.WORKSPACE);
             process.getOutputStream().close();
             Threads.onPipeThread(() -> {
                 try (var out = process.getInputStream()) {
@@ -138,35 +155,37 @@ public final class ChromiumEngine implements BrowserEngine {
                     // ended
                 }
             });
-        } catch (IOException e) {
+        } catch (IOException | java.io.UncheckedIOException e) {
             throw new PortholeException.Unavailable(ErrorCode.UNAVAILABLE, "Chromium (" + binary + ") could not be started: "
                     + e.getMessage(), e);
         }
         var chromium = new ChromiumProcess(process, spec.onUnexpectedExit());
-        CdpConnection cdp = null;
+        process.onExit().thenRun(cdp::close);
         try {
-            var url = chromium.devtoolsUrl().get(config.startTimeoutSeconds(), TimeUnit.SECONDS);
-            var name = "cdp-" + spec.computerId();
-            cdp = new CdpConnection(listener -> {
-                var l = config.logCdp() ? LoggingTransport.logging(listener, name) : listener;
-                CdpTransport t = WebSocketTransport.connect(http, URI.create(url), l, Duration.ofSeconds(10));
-                return config.logCdp() ? new LoggingTransport(t, name) : t;
-            });
+            cdp.call("Browser.getVersion", null, null, Duration.ofSeconds(config.startTimeoutSeconds()));
             var driver = new ChromiumDriver(cdp, chromium, spec.headful() ? null : userAgent, spec.width(), spec.height(),
                     spec.scale(), spec.headful());
             driver.start();
             chromium.rememberChildren();
             return driver;
-        } catch (Exception e) {
+        } catch (RuntimeException e) {
             chromium.markClosing();
-            if (cdp != null) cdp.close();
+            cdp.close();
             chromium.kill();
-            var cause = e instanceof java.util.concurrent.ExecutionException ee && ee.getCause() != null ? ee.getCause() : e;
-            if (cause instanceof java.util.concurrent.TimeoutException) {
-                cause = new IllegalStateException("no answer within " + config.startTimeoutSeconds() + " s; last output: "
-                        + chromium.lastLines());
-            }
-            throw new PortholeException.Unavailable(ErrorCode.UNAVAILABLE, "Chromium did not start: " + cause.getMessage(), cause);
+            throw new PortholeException.Unavailable(ErrorCode.UNAVAILABLE, "Chromium did not start: " + e.getMessage()
+                    + (chromium.lastLines().isBlank() ? "" : "; it said: " + chromium.lastLines()), e);
+        }
+    }
+
+    private static void mkfifo(Path path) throws IOException {
+        Files.deleteIfExists(path);
+        try {
+            var p = new ProcessBuilder("/usr/bin/mkfifo", "-m", "600", path.toString()).redirectErrorStream(true).start();
+            var out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IOException("mkfifo " + path + ": " + out);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
         }
     }
 

@@ -8,22 +8,18 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 /**
- * One Chromium process and the processes it starts. Reads stderr for the DevTools URL and keeps the last lines
+ * One Chromium process and the processes it starts. Keeps the last lines of its stderr
  * for diagnostics; reports an exit nobody asked for; kills the whole tree. Thread-safe.
  */
 final class ChromiumProcess {
-    private static final Pattern DEVTOOLS = Pattern.compile("DevTools listening on (ws://\\S+)");
     private static final int KEEP_LINES = 30;
 
     private final Process process;
-    private final CompletableFuture<String> devtoolsUrl = new CompletableFuture<>();
     private final ArrayDeque<String> lastLines = new ArrayDeque<>();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final List<ProcessHandle> knownChildren = new ArrayList<>();
@@ -32,8 +28,6 @@ final class ChromiumProcess {
         this.process = process;
         Threads.onPipeThread(this::readStderr);
         process.onExit().thenRun(() -> {
-            devtoolsUrl.completeExceptionally(new IllegalStateException(
-                    "Chromium exited with code " + process.exitValue() + " before it answered: " + lastLines()));
             if (!closing.get()) {
                 killTree();
                 onUnexpectedExit.accept("Chromium exited with code " + process.exitValue());
@@ -45,8 +39,6 @@ final class ChromiumProcess {
         try (var r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
-                var m = DEVTOOLS.matcher(line);
-                if (m.find()) devtoolsUrl.complete(m.group(1));
                 synchronized (lastLines) {
                     if (lastLines.size() == KEEP_LINES) lastLines.removeFirst();
                     lastLines.addLast(line);
@@ -61,10 +53,6 @@ final class ChromiumProcess {
         synchronized (lastLines) {
             return String.join("\n", lastLines);
         }
-    }
-
-    CompletableFuture<String> devtoolsUrl() {
-        return devtoolsUrl;
     }
 
     long pid() {

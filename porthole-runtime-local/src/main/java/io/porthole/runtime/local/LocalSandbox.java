@@ -109,6 +109,11 @@ final class LocalSandbox implements Sandbox {
     }
 
     @Override
+    public Path channels() {
+        return work.resolve("run");
+    }
+
+    @Override
     public boolean isDirectory(String path) {
         try {
             var p = start(List.of("/usr/bin/test", "-d", path), Map.of(), "/");

@@ -64,7 +64,7 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
     public Sandbox start(SandboxSpec spec) {
         var work = spec.workDir().toAbsolutePath();
         try {
-            for (var d : List.of("tmp", "home", "workspace")) Files.createDirectories(work.resolve(d));
+            for (var d : List.of("tmp", "home", "workspace", "run")) Files.createDirectories(work.resolve(d));
             Files.setPosixFilePermissions(work.resolve("tmp"), PosixFilePermissions.fromString("rwxrwxrwx"));
             var env = new LinkedHashMap<String, String>();
             env.put("PATH", PATH);
@@ -108,6 +108,7 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
             }
         }
         cmd.addAll(List.of("--dev", "/dev", "--proc", "/proc", "--tmpfs", "/run",
+                "--bind", work.resolve("run").toString(), Sandbox.CHANNELS,
                 "--bind", work.resolve("tmp").toString(), "/tmp",
                 "--tmpfs", "/home", "--bind", work.resolve("home").toString(), Sandbox.HOME,
                 "--bind", work.resolve("workspace").toString(), Sandbox.WORKSPACE,
