@@ -16,4 +16,12 @@ public record ComputerStatusResponse(
         @JsonProperty("inactivity_timeout_seconds") long inactivityTimeoutSeconds,
         @JsonProperty("idle_timeout_enabled") boolean idleTimeoutEnabled,
         @JsonProperty("auto_kill") boolean autoKill,
-        @JsonProperty("termination_reason") String terminationReason) {}
+        @JsonProperty("termination_reason") String terminationReason,
+        EgressInfo egress) {
+
+    /** What went through the computer's egress proxy (running computers only). */
+    public record EgressInfo(@JsonProperty("bytes_sent") long bytesSent,
+                             @JsonProperty("bytes_received") long bytesReceived,
+                             long connections,
+                             long refused) {}
+}

@@ -154,7 +154,7 @@ public final class ActionDispatcher {
             case Action.Debug a -> debug(computer, a, result);
             case Action.SetViewport a -> throw new PortholeException.ActionFailed(ErrorCode.NOT_SUPPORTED,
                     "a desktop's screen size is fixed when it is created; pass 'display' {width, height} to create");
-            case Action.ChangeProxy a -> throw notSupportedProxy();
+            case Action.ChangeProxy a -> changeProxy(computer, a, result);
             default -> throw new IllegalStateException("not a screen action: " + action.name());
         }
     }
@@ -170,7 +170,10 @@ public final class ActionDispatcher {
                 debug(computer, a, result);
                 return null;
             }
-            case Action.ChangeProxy a -> throw notSupportedProxy();
+            case Action.ChangeProxy a -> {
+                changeProxy(computer, a, result);
+                return null;
+            }
             default -> { }
         }
         var driver = computer.browser();
@@ -226,9 +229,15 @@ public final class ActionDispatcher {
         return tab;
     }
 
-    private PortholeException notSupportedProxy() {
-        return new PortholeException.ActionFailed(ErrorCode.NOT_SUPPORTED,
-                "change_proxy is not supported by this server yet; the computer keeps its current network");
+    /** New connections go through the proxy (open ones keep their route); the browser does not restart. */
+    private static void changeProxy(Computer computer, Action.ChangeProxy a, Map<String, Object> result) {
+        computer.sandbox().egress().useUpstream(a.proxy());
+        result.put("proxy", a.proxy().map(ActionDispatcher::withoutPassword).orElse("direct"));
+    }
+
+    private static String withoutPassword(java.net.URI u) {
+        return u.getScheme() + "://" + (u.getUserInfo() != null ? u.getUserInfo().split(":", 2)[0] + ":***@" : "")
+                + u.getHost() + ":" + u.getPort();
     }
 
     /** The page context of {@code tab}, or of the main tab; none on a desktop whose browser has not started. */

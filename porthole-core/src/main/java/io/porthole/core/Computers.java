@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +39,7 @@ public final class Computers implements AutoCloseable {
     private final SandboxRuntime runtime;
     private final BrowserEngine engine;
     private final DesktopEngine desktops;
+    private final Optional<java.net.URI> advancedProxy;
     private final ComputersConfig config;
     private final Clock clock;
     private final Path computersDir;
@@ -45,7 +47,9 @@ public final class Computers implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
 
     public Computers(Store store, SandboxRuntime runtime, BrowserEngine engine, DesktopEngine desktops,
-                     ComputersConfig config, Clock clock, Path dataDir, long tickMillis) {
+                     ComputersConfig config, Clock clock, Path dataDir, long tickMillis,
+                     Optional<java.net.URI> advancedProxy) {
+        this.advancedProxy = advancedProxy;
         this.store = store;
         this.runtime = runtime;
         this.engine = engine;
@@ -73,6 +77,10 @@ public final class Computers implements AutoCloseable {
             throw new PortholeException(ErrorCode.LIMIT_EXCEEDED, "this server runs at most "
                     + config.maxLiveComputers() + " computers at once; delete one or try again later");
         }
+        if (spec.useAdvancedProxy() && advancedProxy.isEmpty()) {
+            throw new PortholeException(ErrorCode.NOT_SUPPORTED, "use_advanced_proxy needs an upstream proxy, and this"
+                    + " server has none (PORTHOLE_ADVANCED_PROXY_URL is not set)");
+        }
         var now = clock.instant();
         var record = new ComputerRecord(Ids.id("comp"), tenantId, spec.kind(), spec.engine(), ComputerStatus.STARTING,
                 now, now, spec.maxLifetimeSeconds(), spec.inactivityTimeoutSeconds(), spec.idleTimeoutEnabled(),
@@ -88,6 +96,7 @@ public final class Computers implements AutoCloseable {
             var sandbox = runtime.start(new SandboxSpec(record.id(), workDir,
                     desktop ? Map.of("DISPLAY", DesktopEngine.DISPLAY) : Map.of()));
             computer.attachSandbox(sandbox);
+            if (spec.useAdvancedProxy()) sandbox.egress().useUpstream(advancedProxy);
             sandbox.onExit().thenRun(() -> Threads.startVirtual("porthole-sandbox-exit-" + record.id(),
                     () -> end(computer, ComputerStatus.FAILED, "sandbox_exited")));
             if (desktop) {
@@ -165,6 +174,14 @@ public final class Computers implements AutoCloseable {
             return c.record();
         }
         return get(tenantId, id);
+    }
+
+    /** The egress counts of the tenant's running computer, if it runs. */
+    public Optional<io.porthole.core.sandbox.Egress.Stats> egressStats(String tenantId, String id) {
+        var c = live.get(id);
+        if (c == null || !c.record().tenantId().equals(tenantId) || c.isEnding()) return Optional.empty();
+        var s = c.sandboxOrNull();
+        return s == null ? Optional.empty() : Optional.of(s.egress().stats());
     }
 
     /** Counts as activity: resets the idle timer. */

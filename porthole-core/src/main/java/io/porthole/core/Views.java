@@ -24,10 +24,15 @@ public final class Views {
     }
 
     public static ComputerStatusResponse status(ComputerRecord r) {
+        return status(r, java.util.Optional.empty());
+    }
+
+    public static ComputerStatusResponse status(ComputerRecord r, java.util.Optional<io.porthole.core.sandbox.Egress.Stats> egress) {
         return new ComputerStatusResponse(r.id(), r.status().wireName(), Times.format(r.createdAt()),
                 Times.format(r.lastActivityAt()), Times.format(r.expiresAt()),
                 r.status().isLive() ? r.idleExpiresAt().map(Times::format).orElse(null) : null,
                 r.maxLifetimeSeconds(), r.inactivityTimeoutSeconds(), r.idleTimeoutEnabled(), r.idleTimeoutEnabled(),
-                r.terminationReason());
+                r.terminationReason(), egress.map(e -> new ComputerStatusResponse.EgressInfo(e.bytesSent(),
+                        e.bytesReceived(), e.connections(), e.refused())).orElse(null));
     }
 }

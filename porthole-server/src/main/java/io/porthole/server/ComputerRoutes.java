@@ -107,7 +107,8 @@ final class ComputerRoutes {
 
     private void status(ServerRequest req, ServerResponse res) {
         var p = auth.require(req);
-        Http.ok(res, Views.status(computers.get(p.tenantId(), id(req))));
+        var record = computers.get(p.tenantId(), id(req));
+        Http.ok(res, Views.status(record, computers.egressStats(p.tenantId(), record.id())));
     }
 
     private void keepalive(ServerRequest req, ServerResponse res) {

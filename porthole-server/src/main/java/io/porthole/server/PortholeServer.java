@@ -9,6 +9,7 @@ import io.porthole.core.Computers;
 import io.porthole.core.Exec;
 import io.porthole.core.PortholeException;
 import io.porthole.desktop.XvfbDesktopEngine;
+import io.porthole.runtime.local.EgressPolicy;
 import io.porthole.runtime.local.LocalSandboxRuntime;
 import io.porthole.engine.cdp.ChromiumEngine;
 import io.porthole.store.jdbc.JdbcStore;
@@ -52,10 +53,12 @@ public final class PortholeServer implements AutoCloseable {
         try {
             this.keys = new ApiKeys(store, clock);
             config.apiKey().ifPresent(k -> keys.register(k, ApiKeys.DEFAULT_TENANT, "bootstrap (PORTHOLE_API_KEY)", true));
-            var runtime = new LocalSandboxRuntime(List.of(config.dataDir()));
+            var listeningPort = new java.util.concurrent.atomic.AtomicInteger(config.port());
+            var runtime = new LocalSandboxRuntime(List.of(config.dataDir()),
+                    new EgressPolicy(config.egressAllow(), listeningPort::get), config.advancedProxy());
             var engine = new ChromiumEngine(config.chromium());
             this.computers = new Computers(store, runtime, engine, new XvfbDesktopEngine(), config.computers(), clock,
-                    config.dataDir(), config.schedulerTickMillis());
+                    config.dataDir(), config.schedulerTickMillis(), config.advancedProxy());
             this.exec = new Exec(computers, config.maxExecOutputBytes());
             var auth = new Auth(keys);
             this.screenshots = new ScreenshotLinks(config.dataDir().resolve("screenshots"), config.screenshotTtlSeconds(), clock);
@@ -66,6 +69,7 @@ public final class PortholeServer implements AutoCloseable {
                     .routing(r -> routes(r, auth, dispatcher))
                     .build()
                     .start();
+            listeningPort.set(web.port());
             // the listener binds first, so that the default public URL can name the port it got
             this.baseUrl = config.publicUrl().orElse("http://" + displayHost(config.host()) + ":" + web.port());
             screenshots.baseUrl(baseUrl);

@@ -109,6 +109,19 @@ public final class Settings {
                 number("PORTHOLE_SCREENSHOT_TTL_SECONDS", 900, 10, 7 * 24 * 3600),
                 number("PORTHOLE_SCHEDULER_TICK_MILLIS", 500, 10, 60_000),
                 computers, chromium, bool("PORTHOLE_STOP_COMPUTERS_ON_SHUTDOWN", true),
-                number("PORTHOLE_MAX_EXEC_OUTPUT_BYTES", ServerConfig.DEFAULT_MAX_EXEC_OUTPUT_BYTES, 1024, 1L << 34));
+                number("PORTHOLE_MAX_EXEC_OUTPUT_BYTES", ServerConfig.DEFAULT_MAX_EXEC_OUTPUT_BYTES, 1024, 1L << 34),
+                get("PORTHOLE_EGRESS_ALLOW").map(v -> Arrays.stream(v.split(",")).map(String::trim)
+                        .filter(x -> !x.isEmpty()).toList()).orElse(List.of()),
+                get("PORTHOLE_ADVANCED_PROXY_URL").map(u -> {
+                    try {
+                        var uri = java.net.URI.create(u);
+                        if (!"http".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() <= 0) {
+                            throw new IllegalArgumentException();
+                        }
+                        return uri;
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("PORTHOLE_ADVANCED_PROXY_URL must be http://[user:pass@]host:port");
+                    }
+                }));
     }
 }

@@ -122,14 +122,11 @@ class BadInputTest {
     }
 
     @Test
-    void notYetSupportedActionsAreClearActionErrors() {
-        for (var route : java.util.List.of("change-proxy")) {
-            var body = "{\"proxy_url\":\"http://127.0.0.1:3128\"}";
-            var r = t.post("/computers/" + id + "/" + route, body);
-            assertEquals(200, r.status());
-            assertEquals("error", r.json().path("status").asText());
-            assertEquals("not_supported", r.json().path("error_code").asText());
-            assertTrue(r.json().path("error_message").asText().contains("not supported"));
+    void aProxyUrlTheEgressCannotUseIs400() {
+        for (var url : java.util.List.of("socks5://127.0.0.1:1080", "http://no-port.example", "ftp://x:21")) {
+            var r = t.post("/computers/" + id + "/change-proxy", "{\"proxy_url\":\"" + url + "\"}");
+            assertEquals(400, r.status(), url + " → " + r.body());
+            assertEquals("invalid_argument", r.json().path("code").asText());
         }
     }
 

@@ -65,31 +65,29 @@ class RestartSweepTest {
         }
     }
 
+    /** The URL the child prints; on failure, everything it printed. */
     private static String readBaseUrl(Process server) throws Exception {
         var pattern = Pattern.compile("listening on (http://\\S+)");
-        var found = CompletableFuture.supplyAsync(() -> {
+        var said = new StringBuffer();
+        var found = new CompletableFuture<String>();
+        // a platform thread: reading a pipe pins a virtual thread's carrier, and the common pool may be busy
+        Thread.ofPlatform().daemon(true).start(() -> {
             try (var r = new BufferedReader(new InputStreamReader(server.getInputStream()))) {
                 String line;
                 while ((line = r.readLine()) != null) {
+                    said.append(line).append('\n');
                     var m = pattern.matcher(line);
-                    if (m.find()) {
-                        var url = m.group(1);
-                        // keep draining so the child never blocks on a full pipe
-                        Thread.ofVirtual().start(() -> {
-                            try {
-                                r.transferTo(java.io.Writer.nullWriter());
-                            } catch (java.io.IOException ignored) {
-                                // the child ended
-                            }
-                        });
-                        return url;
-                    }
+                    if (m.find()) found.complete(m.group(1));
                 }
             } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                found.completeExceptionally(e);
             }
-            throw new IllegalStateException("the server ended without saying where it listens");
+            found.completeExceptionally(new IllegalStateException("the server ended without saying where it listens"));
         });
-        return found.get(60, TimeUnit.SECONDS);
+        try {
+            return found.get(60, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("the server did not start: " + e + "; it printed:\n" + said, e);
+        }
     }
 }

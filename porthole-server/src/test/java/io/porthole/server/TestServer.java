@@ -37,8 +37,9 @@ final class TestServer {
             throw new UncheckedIOException(e);
         }
         var computers = new ComputersConfig(3600, 300, 24 * 3600, 16, 1280, 720);
+        // the page server is on loopback, which computers may not reach unless allowed
         var config = ServerConfig.defaults(dataDir).withPort(0).withApiKey(KEY).withComputers(computers)
-                .withSchedulerTickMillis(50);
+                .withSchedulerTickMillis(50).withEgressAllow(java.util.List.of("127.0.0.1"));
         server = PortholeServer.start(config);
         keyB = server.keys().create("tenant-b", "tests b", false).key();
         pages = PageServer.start();

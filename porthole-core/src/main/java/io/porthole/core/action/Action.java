@@ -80,7 +80,8 @@ public sealed interface Action {
 
     record CloseTab(String tabId) implements Action {}
 
-    record ChangeProxy(String proxyUrl) implements Action {}
+    /** Chains the computer's new connections through {@code proxy}, or connects directly when empty. */
+    record ChangeProxy(Optional<java.net.URI> proxy) implements Action {}
 
     record Debug(String command, long timeoutSeconds, int maxOutputLength) implements Action {}
 }

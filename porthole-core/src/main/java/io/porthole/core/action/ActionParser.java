@@ -98,7 +98,7 @@ public final class ActionParser {
             case "new_tab", "create_tab", "open_tab" -> new Action.NewTab(optString(n, "url").filter(u -> !u.isBlank()).map(Urls::navigable));
             case "switch_tab" -> new Action.SwitchTab(requireString(n, "tab_id"));
             case "close_tab" -> new Action.CloseTab(requireString(n, "tab_id"));
-            case "change_proxy", "proxy" -> new Action.ChangeProxy(optString(n, "proxy_url").orElse(""));
+            case "change_proxy", "proxy" -> new Action.ChangeProxy(proxyUrl(optString(n, "proxy_url").orElse("")));
             case "debug" -> {
                 JsonNode d = n.has("debug") && n.get("debug").isObject() ? n.get("debug") : n;
                 var command = optString(d, "command").orElseThrow(() -> new InvalidRequest("'command' is required"));
@@ -113,6 +113,26 @@ public final class ActionParser {
                     + " navigate, screenshot, get_html_content, set_viewport, list_tabs, new_tab, switch_tab,"
                     + " close_tab, change_proxy, debug");
         };
+    }
+
+    /** An upstream proxy URL ({@code http://[user:pass@]host:port}); blank means none. */
+    public static Optional<java.net.URI> proxyUrl(String url) {
+        if (url.isBlank()) return Optional.empty();
+        java.net.URI uri;
+        try {
+            uri = java.net.URI.create(url.strip());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequest("'proxy_url' is not a valid URL");
+        }
+        var scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http")) {
+            throw new InvalidRequest("'proxy_url' must be http://[user:password@]host:port; '" + scheme
+                    + "' proxies are not supported yet");
+        }
+        if (uri.getHost() == null || uri.getPort() <= 0) {
+            throw new InvalidRequest("'proxy_url' needs a host and a port, e.g. http://proxy.example:3128");
+        }
+        return Optional.of(uri);
     }
 
     private static MouseButton button(JsonNode n) {

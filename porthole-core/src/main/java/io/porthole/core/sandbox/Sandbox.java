@@ -29,6 +29,15 @@ public interface Sandbox extends AutoCloseable {
      */
     Process start(List<String> argv, Map<String, String> env, String cwd) throws IOException;
 
+    /** The computer's way out: its egress proxy, its counts and its upstream. */
+    Egress egress();
+
+    /**
+     * The proxy that programs inside must use to reach anything ({@code http://127.0.0.1:3128}); the
+     * sandbox's network has only loopback. Empty for a runtime that gives direct network access.
+     */
+    java.util.Optional<String> httpProxy();
+
     /** Whether {@code path} is a directory inside the sandbox. */
     boolean isDirectory(String path);
 

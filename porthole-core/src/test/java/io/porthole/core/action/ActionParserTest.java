@@ -743,13 +743,22 @@ class ActionParserTest {
         @ValueSource(strings = {"change_proxy", "proxy"})
         void changeProxyReadsTheProxyUrl(String type) {
             var a = action("{'type':'" + type + "','proxy_url':'http://proxy.local:3128'}");
-            assertEquals(new Action.ChangeProxy("http://proxy.local:3128"), a);
+            assertEquals(new Action.ChangeProxy(java.util.Optional.of(java.net.URI.create("http://proxy.local:3128"))), a);
             assertEquals("change_proxy", a.name());
         }
 
         @Test
         void changeProxyWithoutAUrlClearsTheProxy() {
-            assertEquals(new Action.ChangeProxy(""), action("{'type':'change_proxy'}"));
+            assertEquals(new Action.ChangeProxy(java.util.Optional.empty()), action("{'type':'change_proxy'}"));
+            assertEquals(new Action.ChangeProxy(java.util.Optional.empty()), action("{'type':'change_proxy','proxy_url':''}"));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"socks5://proxy.local:1080", "ftp://proxy.local:21", "http://proxy.local", "not a url",
+                "http:///nohost:1"})
+        void changeProxyRefusesWhatTheEgressCannotUse(String url) {
+            assertThrows(io.porthole.core.PortholeException.InvalidRequest.class,
+                    () -> action("{'type':'change_proxy','proxy_url':'" + url + "'}"));
         }
 
         @Test

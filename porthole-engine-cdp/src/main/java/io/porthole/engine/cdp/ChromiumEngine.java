@@ -112,6 +112,11 @@ public final class ChromiumEngine implements BrowserEngine {
                 "--disable-features=Translate,MediaRouter,OptimizationHints,DialMediaRouteProvider,InterestFeedContentSuggestions",
                 "--lang=en-US", "--window-size=" + spec.width() + "," + spec.height()));
         if (userAgent != null && !spec.headful()) cmd.add("--user-agent=" + userAgent);
+        spec.sandbox().httpProxy().ifPresent(proxy -> {
+            // everything through the egress proxy, loopback included (Chromium bypasses it for loopback by default)
+            cmd.add("--proxy-server=" + proxy);
+            cmd.add("--proxy-bypass-list=<-loopback>");
+        });
         cmd.addAll(config.extraFlags());
         cmd.add("about:blank");
         return cmd;

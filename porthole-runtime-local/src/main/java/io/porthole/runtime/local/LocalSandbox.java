@@ -47,7 +47,11 @@ final class LocalSandbox implements Sandbox {
         }
     }
 
-    private LocalSandbox(Process bwrap, long anchorPid, Path nsenter, Map<String, String> env, Path work) {
+    private final EgressChannel egress;
+
+    private LocalSandbox(Process bwrap, long anchorPid, Path nsenter, Map<String, String> env, Path work,
+                         EgressChannel egress) {
+        this.egress = egress;
         this.bwrap = bwrap;
         this.anchorPid = anchorPid;
         this.nsenter = nsenter;
@@ -56,7 +60,7 @@ final class LocalSandbox implements Sandbox {
     }
 
     /** Waits for the sandbox's own process to be up, and returns the sandbox. */
-    static LocalSandbox await(Process bwrap, Path nsenter, Map<String, String> env, Path work) {
+    static LocalSandbox await(Process bwrap, Path nsenter, Map<String, String> env, Path work, EgressChannel egress) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MILLIS);
         while (System.nanoTime() < deadline) {
             if (!bwrap.isAlive()) {
@@ -80,7 +84,7 @@ final class LocalSandbox implements Sandbox {
                         // ended
                     }
                 });
-                return new LocalSandbox(bwrap, anchor.get().pid(), nsenter, env, work);
+                return new LocalSandbox(bwrap, anchor.get().pid(), nsenter, env, work, egress);
             }
             try {
                 Thread.sleep(5);
@@ -96,7 +100,7 @@ final class LocalSandbox implements Sandbox {
     @Override
     public Process start(List<String> argv, Map<String, String> extraEnv, String cwd) throws IOException {
         if (closed.get() || !isAlive()) throw new IOException("the sandbox has ended");
-        var cmd = new ArrayList<String>(List.of(nsenter.toString(), "-t", Long.toString(anchorPid), "-m", "-p", "-i",
+        var cmd = new ArrayList<String>(List.of(nsenter.toString(), "-t", Long.toString(anchorPid), "-m", "-p", "-i", "-n",
                 "-u", "-r", "-w", "--", "/usr/bin/env", "-i"));
         env.forEach((k, v) -> cmd.add(k + "=" + v));
         extraEnv.forEach((k, v) -> cmd.add(k + "=" + v));
@@ -106,6 +110,49 @@ final class LocalSandbox implements Sandbox {
         var process = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         started.add(process);
         return process;
+    }
+
+    /**
+     * Starts the forwarder inside: {@code 127.0.0.1:3128} in the sandbox's network to the egress socket, and
+     * waits until it listens.
+     */
+    void startForwarder(Path socat) throws IOException {
+        var p = start(List.of(socat.toString(), "TCP-LISTEN:3128,bind=127.0.0.1,fork,reuseaddr",
+                "UNIX-CONNECT:" + Sandbox.CHANNELS + "/egress.sock"), Map.of(), "/");
+        p.getOutputStream().close();
+        Threads.onPipeThread(() -> {
+            try (var err = p.getErrorStream(); var out = p.getInputStream()) {
+                err.transferTo(java.io.OutputStream.nullOutputStream());
+                out.transferTo(java.io.OutputStream.nullOutputStream());
+            } catch (IOException ignored) {
+                // ended
+            }
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            // 0C38 is port 3128; 0A is LISTEN
+            var probe = start(List.of("/bin/sh", "-c", "grep -q ':0C38 00000000:0000 0A' /proc/net/tcp"), Map.of(), "/");
+            try {
+                probe.getInputStream().close();
+                probe.getErrorStream().close();
+                if (probe.waitFor(5, TimeUnit.SECONDS) && probe.exitValue() == 0) return;
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+        }
+        throw new IOException("the egress forwarder did not start within 10 s");
+    }
+
+    @Override
+    public io.porthole.core.sandbox.Egress egress() {
+        return egress;
+    }
+
+    @Override
+    public java.util.Optional<String> httpProxy() {
+        return java.util.Optional.of(LocalSandboxRuntime.PROXY);
     }
 
     @Override
@@ -167,6 +214,7 @@ final class LocalSandbox implements Sandbox {
         all.forEach(ProcessHandle::destroyForcibly);
         all.add(bwrap.toHandle());
         ProcessTrees.awaitGone(all, 5000);
+        egress.close();
     }
 
     @Override

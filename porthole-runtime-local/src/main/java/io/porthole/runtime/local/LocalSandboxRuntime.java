@@ -34,15 +34,31 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
     private final Path bwrap;
     private final Path nsenter;
     private final List<Path> hidden;
+    private final EgressPolicy egress;
+    private final java.util.Optional<java.net.URI> trustedUpstream;
+    private final Path socat;
+    /** Where programs inside find the egress proxy. */
+    static final String PROXY = "http://127.0.0.1:3128";
 
     /**
      * @param hidden host paths that must not be visible inside even if a system directory holds them (the
      *     data directory)
      * @throws PortholeException.Unavailable if bubblewrap or nsenter is missing
      */
-    public LocalSandboxRuntime(List<Path> hidden) {
+    public LocalSandboxRuntime(List<Path> hidden, EgressPolicy egress) {
+        this(hidden, egress, java.util.Optional.empty());
+    }
+
+    /**
+     * @param trustedUpstream the operator's upstream proxy (PORTHOLE_ADVANCED_PROXY_URL), reached even on a
+     *     private address; proxies a computer names itself are held to {@code egress}
+     */
+    public LocalSandboxRuntime(List<Path> hidden, EgressPolicy egress, java.util.Optional<java.net.URI> trustedUpstream) {
+        this.trustedUpstream = trustedUpstream;
         this.bwrap = find("bwrap", "bubblewrap");
         this.nsenter = find("nsenter", "util-linux");
+        this.socat = find("socat", "socat");
+        this.egress = egress;
         this.hidden = hidden.stream().map(p -> p.toAbsolutePath().normalize()).toList();
     }
 
@@ -73,21 +89,39 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
             env.put("LANG", "C.UTF-8");
             env.put("TERM", "xterm-256color");
             env.put("TMPDIR", "/tmp");
+            for (var name : List.of("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy")) env.put(name, PROXY);
             env.putAll(spec.env());
+            // the egress socket listens before the sandbox exists, so nothing inside ever finds it missing
+            var channel = EgressChannel.listen(spec.computerId(), egress, work.resolve("run").resolve("egress.sock"),
+                    trustedUpstream);
             // started from a thread that lives as long as the server: --die-with-parent follows the thread
             var process = Threads.spawnForLife(new ProcessBuilder(command(spec, work, env))
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.PIPE));
-            return LocalSandbox.await(process, nsenter, env, work);
+            LocalSandbox sandbox;
+            try {
+                sandbox = LocalSandbox.await(process, nsenter, env, work, channel);
+            } catch (RuntimeException e) {
+                channel.close();
+                throw e;
+            }
+            try {
+                sandbox.startForwarder(socat);
+            } catch (IOException | RuntimeException e) {
+                sandbox.close();
+                throw e;
+            }
+            return sandbox;
         } catch (IOException e) {
             throw new PortholeException.Unavailable(ErrorCode.UNAVAILABLE, "the sandbox could not be made: " + e.getMessage(), e);
         }
     }
 
     List<String> command(SandboxSpec spec, Path work, Map<String, String> env) throws IOException {
+        // a network namespace of its own: loopback only; the egress proxy, through a unix socket, is the way out
         var cmd = new ArrayList<String>(List.of(bwrap.toString(), "--die-with-parent", "--unshare-pid", "--unshare-ipc",
-                "--unshare-uts", "--hostname", "computer", "--tmpfs", "/"));
+                "--unshare-uts", "--unshare-net", "--hostname", "computer", "--tmpfs", "/"));
         try (var entries = Files.list(Path.of("/"))) {
             for (var entry : entries.sorted().toList()) {
                 var name = entry.getFileName().toString();

@@ -27,7 +27,7 @@ class LocalSandboxRuntimeTest {
 
     @Test
     void aSandboxOutlivesTheThreadThatMadeIt(@TempDir Path dir) throws Exception {
-        var runtime = new LocalSandboxRuntime(List.of(dir));
+        var runtime = new LocalSandboxRuntime(List.of(dir), new EgressPolicy(List.of(), () -> -1));
         var made = new AtomicReference<Sandbox>();
         var thread = Thread.ofPlatform().start(() -> made.set(runtime.start(new SandboxSpec("t1", dir.resolve("c1"), Map.of()))));
         thread.join();
@@ -40,7 +40,7 @@ class LocalSandboxRuntimeTest {
 
     @Test
     void insideSeesItsOwnFilesystemAndProcessesOnly(@TempDir Path dir) throws Exception {
-        var runtime = new LocalSandboxRuntime(List.of(dir));
+        var runtime = new LocalSandboxRuntime(List.of(dir), new EgressPolicy(List.of(), () -> -1));
         try (var a = runtime.start(new SandboxSpec("a", dir.resolve("a"), Map.of("MARK", "a")));
              var b = runtime.start(new SandboxSpec("b", dir.resolve("b"), Map.of()))) {
             run(a, "echo secret > /tmp/only-a; echo ws > /workspace/only-a");
@@ -56,7 +56,7 @@ class LocalSandboxRuntimeTest {
 
     @Test
     void closeEndsEveryProcessInside(@TempDir Path dir) throws Exception {
-        var runtime = new LocalSandboxRuntime(List.of(dir));
+        var runtime = new LocalSandboxRuntime(List.of(dir), new EgressPolicy(List.of(), () -> -1));
         var sandbox = runtime.start(new SandboxSpec("c", dir.resolve("c"), Map.of()));
         run(sandbox, "nohup sleep 300 >/dev/null 2>&1 & setsid sleep 301 >/dev/null 2>&1 < /dev/null &");
         sandbox.close();

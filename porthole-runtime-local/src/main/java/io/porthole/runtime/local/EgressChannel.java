@@ -1,0 +1,358 @@
+package io.porthole.runtime.local;
+
+import io.porthole.core.PortholeException;
+import io.porthole.core.internal.Threads;
+import io.porthole.core.sandbox.Egress;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.URI;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One computer's egress: an HTTP proxy (absolute-form requests, CONNECT, WebSocket upgrades) listening on a
+ * unix socket in the computer's channel directory, which a forwarder inside the sandbox exposes as
+ * {@code 127.0.0.1:3128}. Every connection on this socket is the computer's, so the policy, the upstream
+ * proxy and the byte counts are per computer. Upstream credentials are added here: the browser never sees
+ * a 407. Thread-safe.
+ */
+final class EgressChannel implements Egress, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(EgressChannel.class.getName());
+    private static final int MAX_HEAD = 64 * 1024;
+    private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+
+    private final String computerId;
+    private final EgressPolicy policy;
+    private final ServerSocketChannel server;
+    private final Path socket;
+    private final Optional<URI> trustedUpstream;
+    private final AtomicReference<Optional<URI>> upstream = new AtomicReference<>(Optional.empty());
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong connections = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+
+    private EgressChannel(String computerId, EgressPolicy policy, ServerSocketChannel server, Path socket,
+                          Optional<URI> trustedUpstream) {
+        this.trustedUpstream = trustedUpstream;
+        this.computerId = computerId;
+        this.policy = policy;
+        this.server = server;
+        this.socket = socket;
+    }
+
+    static EgressChannel listen(String computerId, EgressPolicy policy, Path socket, Optional<URI> trustedUpstream)
+            throws IOException {
+        Files.deleteIfExists(socket);
+        var server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socket));
+        var channel = new EgressChannel(computerId, policy, server, socket, trustedUpstream);
+        Threads.startVirtual("egress-" + computerId, channel::acceptLoop);
+        return channel;
+    }
+
+    private void acceptLoop() {
+        while (server.isOpen()) {
+            try {
+                var client = server.accept();
+                Threads.startVirtual("egress-conn-" + computerId, () -> handle(client));
+            } catch (IOException e) {
+                if (server.isOpen()) LOG.log(System.Logger.Level.WARNING, "egress accept failed for " + computerId, e);
+            }
+        }
+    }
+
+    @Override
+    public Stats stats() {
+        return new Stats(sent.get(), received.get(), connections.get(), refused.get());
+    }
+
+    @Override
+    public void useUpstream(Optional<URI> proxy) {
+        proxy.ifPresent(EgressChannel::checkUpstream);
+        upstream.set(proxy);
+    }
+
+    @Override
+    public Optional<URI> upstream() {
+        return upstream.get();
+    }
+
+    static void checkUpstream(URI u) {
+        var scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http")) {
+            throw new PortholeException.InvalidRequest("a proxy URL must be http://[user:password@]host:port"
+                    + " (not '" + scheme + "'); socks5 is not supported yet");
+        }
+        if (u.getHost() == null || u.getPort() <= 0) {
+            throw new PortholeException.InvalidRequest("a proxy URL needs a host and a port, e.g. http://proxy.example:3128");
+        }
+    }
+
+    /** A parsed request head. */
+    private record Head(String method, String target, String version, String headers, byte[] rest) {}
+
+    private void handle(SocketChannel client) {
+        try (client) {
+            var head = readHead(client);
+            if (head == null) return;
+            connections.incrementAndGet();
+            String host;
+            int port;
+            if (head.method().equals("CONNECT")) {
+                var hp = splitHostPort(head.target(), 443);
+                host = hp[0];
+                port = Integer.parseInt(hp[1]);
+            } else {
+                URI uri;
+                try {
+                    uri = URI.create(head.target());
+                } catch (IllegalArgumentException e) {
+                    respond(client, 400, "Bad Request", "Porthole's egress proxy needs an absolute URL: " + head.target());
+                    return;
+                }
+                if (uri.getHost() == null || !"http".equalsIgnoreCase(uri.getScheme())) {
+                    respond(client, 400, "Bad Request", "Porthole's egress proxy takes http:// URLs and CONNECT");
+                    return;
+                }
+                host = uri.getHost();
+                port = uri.getPort() > 0 ? uri.getPort() : 80;
+            }
+            java.net.InetAddress address;
+            try {
+                address = policy.resolve(host, port);
+            } catch (EgressPolicy.Refused e) {
+                refused.incrementAndGet();
+                respond(client, 403, "Forbidden", "Porthole refused this connection: " + e.getMessage() + ".");
+                return;
+            } catch (java.net.UnknownHostException e) {
+                respond(client, 502, "Bad Gateway", "Porthole could not resolve " + host + ".");
+                return;
+            }
+            var via = upstream.get();
+            SocketChannel remote;
+            try {
+                if (via.isPresent()) {
+                    // a proxy the computer chose is held to the same rules as any other destination;
+                    // the operator's advanced proxy is trusted
+                    var proxyAddress = via.get().equals(trustedUpstream.orElse(null))
+                            ? java.net.InetAddress.getByName(via.get().getHost())
+                            : policy.resolve(via.get().getHost(), via.get().getPort());
+                    remote = connect(new InetSocketAddress(proxyAddress, via.get().getPort()));
+                } else {
+                    remote = connect(new InetSocketAddress(address, port));
+                }
+            } catch (EgressPolicy.Refused e) {
+                refused.incrementAndGet();
+                respond(client, 403, "Forbidden", "Porthole refused the upstream proxy: " + e.getMessage() + ".");
+                return;
+            } catch (IOException e) {
+                respond(client, 502, "Bad Gateway", "Porthole could not connect to " + (via.isPresent() ? "the upstream proxy" : host)
+                        + ": " + e.getMessage());
+                return;
+            }
+            try (remote) {
+                if (head.method().equals("CONNECT")) {
+                    if (via.isPresent() && !tunnelThrough(remote, via.get(), host, port, client)) return;
+                    write(client, "HTTP/1.1 200 Connection Established\r\n\r\n");
+                } else {
+                    forwardRequest(remote, head, host, port, via);
+                }
+                if (head.rest().length > 0) {
+                    write(remote, head.rest());
+                    sent.addAndGet(head.rest().length);
+                }
+                relay(client, remote);
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "egress connection of {0} ended: {1}", computerId, e.getMessage());
+        }
+    }
+
+    private static SocketChannel connect(InetSocketAddress address) throws IOException {
+        var ch = SocketChannel.open();
+        try {
+            ch.socket().connect(address, CONNECT_TIMEOUT_MILLIS);
+            return ch;
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /** Asks the upstream proxy for a tunnel; on refusal tells the client why and returns false. */
+    private boolean tunnelThrough(SocketChannel remote, URI proxy, String host, int port, SocketChannel client) throws IOException {
+        var req = new StringBuilder("CONNECT ").append(host).append(':').append(port).append(" HTTP/1.1\r\nHost: ")
+                .append(host).append(':').append(port).append("\r\n");
+        authorization(proxy).ifPresent(a -> req.append("Proxy-Authorization: ").append(a).append("\r\n"));
+        write(remote, req.append("\r\n").toString());
+        var answer = readHead(remote);
+        if (answer == null || !answer.target().equals("200")) {
+            respond(client, 502, "Bad Gateway", "the upstream proxy refused the tunnel"
+                    + (answer == null ? "" : " (" + answer.target() + ")"));
+            return false;
+        }
+        if (answer.rest().length > 0) write(client, answer.rest());
+        return true;
+    }
+
+    /** Sends the request on: origin-form straight to the site, absolute-form with credentials to a proxy. */
+    private void forwardRequest(SocketChannel remote, Head head, String host, int port, Optional<URI> via) throws IOException {
+        var uri = URI.create(head.target());
+        var out = new StringBuilder(head.method()).append(' ');
+        if (via.isPresent()) {
+            out.append(head.target());
+        } else {
+            out.append(uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath());
+            if (uri.getRawQuery() != null) out.append('?').append(uri.getRawQuery());
+        }
+        out.append(' ').append(head.version()).append("\r\n");
+        boolean upgrade = false;
+        for (var line : head.headers().split("\r\n")) {
+            if (line.isEmpty()) continue;
+            var lower = line.toLowerCase(Locale.ROOT);
+            if (lower.startsWith("proxy-connection:") || lower.startsWith("proxy-authorization:")
+                    || lower.startsWith("connection:") || lower.startsWith("keep-alive:")) {
+                if (lower.startsWith("connection:") && lower.contains("upgrade")) upgrade = true;
+                continue;
+            }
+            out.append(line).append("\r\n");
+        }
+        // one request per connection: the next may be for another site, which this connection does not reach
+        out.append(upgrade ? "Connection: Upgrade\r\n" : "Connection: close\r\n");
+        if (via.isPresent()) authorization(via.get()).ifPresent(a -> out.append("Proxy-Authorization: ").append(a).append("\r\n"));
+        out.append("\r\n");
+        var bytes = out.toString().getBytes(StandardCharsets.ISO_8859_1);
+        write(remote, bytes);
+        sent.addAndGet(bytes.length);
+    }
+
+    private static Optional<String> authorization(URI proxy) {
+        var info = proxy.getUserInfo();
+        if (info == null || info.isEmpty()) return Optional.empty();
+        return Optional.of("Basic " + Base64.getEncoder().encodeToString(info.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Copies both ways until both are done, counting bytes. */
+    private void relay(SocketChannel client, SocketChannel remote) throws IOException {
+        var up = Threads.startVirtual("egress-up", () -> copy(client, remote, sent));
+        copy(remote, client, received);
+        try {
+            up.join(java.time.Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void copy(SocketChannel from, SocketChannel to, AtomicLong counter) {
+        var buf = ByteBuffer.allocate(32 * 1024);
+        try {
+            while (from.read(buf) >= 0) {
+                buf.flip();
+                counter.addAndGet(buf.remaining());
+                while (buf.hasRemaining()) to.write(buf);
+                buf.clear();
+            }
+            to.shutdownOutput();
+        } catch (IOException e) {
+            try {
+                to.close();
+                from.close();
+            } catch (IOException ignored) {
+                // both going away
+            }
+        }
+    }
+
+    /** Reads up to the end of a head; what came after it is kept. Null if the peer closed first. */
+    private static Head readHead(SocketChannel ch) throws IOException {
+        var buf = ByteBuffer.allocate(8192);
+        var acc = new ByteArrayOutputStream();
+        while (acc.size() < MAX_HEAD) {
+            buf.clear();
+            int n = ch.read(buf);
+            if (n < 0) return null;
+            acc.write(buf.array(), 0, n);
+            var bytes = acc.toByteArray();
+            int end = indexOf(bytes, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            if (end >= 0) {
+                var text = new String(bytes, 0, end, StandardCharsets.ISO_8859_1);
+                var firstLineEnd = text.indexOf("\r\n");
+                var first = firstLineEnd < 0 ? text : text.substring(0, firstLineEnd);
+                var headers = firstLineEnd < 0 ? "" : text.substring(firstLineEnd + 2);
+                var parts = first.split(" ", 3);
+                if (parts.length < 3) return null;
+                var rest = java.util.Arrays.copyOfRange(bytes, end + 4, bytes.length);
+                // for a response, "target" is the status code
+                return new Head(parts[0], parts[1], parts[2], headers, rest);
+            }
+        }
+        return null;
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i <= hay.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
+            return i;
+        }
+        return -1;
+    }
+
+    private static String[] splitHostPort(String authority, int defaultPort) {
+        if (authority.startsWith("[")) {
+            int close = authority.indexOf(']');
+            var host = authority.substring(1, close);
+            var port = authority.length() > close + 2 ? authority.substring(close + 2) : Integer.toString(defaultPort);
+            return new String[] {host, port};
+        }
+        int colon = authority.lastIndexOf(':');
+        if (colon < 0) return new String[] {authority, Integer.toString(defaultPort)};
+        return new String[] {authority.substring(0, colon), authority.substring(colon + 1)};
+    }
+
+    private static void respond(SocketChannel client, int status, String reason, String message) throws IOException {
+        var body = "<!doctype html><title>" + status + " " + reason + "</title><h1>" + status + " " + reason + "</h1><p>"
+                + message.replace("&", "&amp;").replace("<", "&lt;") + "</p>\n";
+        var bytes = body.getBytes(StandardCharsets.UTF_8);
+        write(client, "HTTP/1.1 " + status + " " + reason + "\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: "
+                + bytes.length + "\r\nConnection: close\r\nX-Porthole-Egress: " + (status == 403 ? "refused" : "error")
+                + "\r\n\r\n");
+        write(client, bytes);
+    }
+
+    private static void write(SocketChannel ch, String s) throws IOException {
+        write(ch, s.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    private static void write(SocketChannel ch, byte[] bytes) throws IOException {
+        var buf = ByteBuffer.wrap(bytes);
+        while (buf.hasRemaining()) ch.write(buf);
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        try {
+            Files.deleteIfExists(socket);
+        } catch (IOException ignored) {
+            // removed with the computer's files
+        }
+    }
+}
