@@ -98,7 +98,7 @@ public final class Computers implements AutoCloseable {
             computer.attachSandbox(sandbox);
             if (spec.useAdvancedProxy()) sandbox.egress().useUpstream(advancedProxy);
             sandbox.onExit().thenRun(() -> Threads.startVirtual("porthole-sandbox-exit-" + record.id(),
-                    () -> end(computer, ComputerStatus.FAILED, "sandbox_exited")));
+                    () -> end(computer, ComputerStatus.FAILED, sandbox.outOfMemory() ? "memory_limit_exceeded" : "sandbox_exited")));
             if (desktop) {
                 computer.attachDesktop(desktops.start(sandbox, spec.width(), spec.height(), spec.scale()));
                 // the desktop's browser starts when an action first needs it; if it dies, the next one restarts it
@@ -108,7 +108,8 @@ public final class Computers implements AutoCloseable {
             } else {
                 computer.attachBrowser(engine.launch(new LaunchSpec(record.id(), sandbox, spec.width(), spec.height(),
                         spec.scale(), false, reason -> Threads.startVirtual("porthole-crash-" + record.id(),
-                                () -> end(computer, ComputerStatus.FAILED, "browser_exited: " + reason)))));
+                                () -> end(computer, ComputerStatus.FAILED, sandbox.outOfMemory()
+                                        ? "memory_limit_exceeded" : "browser_exited: " + reason)))));
             }
         } catch (RuntimeException | IOException e) {
             end(computer, ComputerStatus.FAILED, "start_failed: " + e.getMessage());
@@ -240,6 +241,15 @@ public final class Computers implements AutoCloseable {
         for (var c : live.values()) {
             var r = c.record();
             if (r.status() != ComputerStatus.RUNNING || c.isEnding()) continue;
+            var sandbox = c.sandboxOrNull();
+            if (sandbox != null && sandbox.outOfMemory()) {
+                // the kernel has killed part of it; what is left is not the computer the user had
+                if (c.beginEnding()) {
+                    Threads.startVirtual("porthole-oom-" + c.id(),
+                            () -> finishEnding(c, ComputerStatus.FAILED, "memory_limit_exceeded"));
+                }
+                continue;
+            }
             // ending takes a moment: claim the end here, so the next tick does not try again, and finish it
             // off the scheduler, so that other deadlines are not delayed
             if (!now.isBefore(r.expiresAt())) {

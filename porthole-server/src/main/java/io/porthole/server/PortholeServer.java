@@ -55,7 +55,7 @@ public final class PortholeServer implements AutoCloseable {
             config.apiKey().ifPresent(k -> keys.register(k, ApiKeys.DEFAULT_TENANT, "bootstrap (PORTHOLE_API_KEY)", true));
             var listeningPort = new java.util.concurrent.atomic.AtomicInteger(config.port());
             var runtime = new LocalSandboxRuntime(List.of(config.dataDir()),
-                    new EgressPolicy(config.egressAllow(), listeningPort::get), config.advancedProxy());
+                    new EgressPolicy(config.egressAllow(), listeningPort::get), config.advancedProxy(), config.limits());
             var engine = new ChromiumEngine(config.chromium());
             this.computers = new Computers(store, runtime, engine, new XvfbDesktopEngine(), config.computers(), clock,
                     config.dataDir(), config.schedulerTickMillis(), config.advancedProxy());

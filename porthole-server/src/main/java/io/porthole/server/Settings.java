@@ -122,6 +122,9 @@ public final class Settings {
                     } catch (IllegalArgumentException e) {
                         throw new IllegalArgumentException("PORTHOLE_ADVANCED_PROXY_URL must be http://[user:pass@]host:port");
                     }
-                }));
+                }),
+                new io.porthole.runtime.local.LocalSandboxRuntime.Limits(
+                        number("PORTHOLE_MEMORY_LIMIT_MB", 2048, 64, 1L << 20) << 20,
+                        number("PORTHOLE_MAX_PROCESSES", 1024, 16, 1L << 22)));
     }
 }

@@ -21,6 +21,8 @@ import java.util.Map;
  */
 final class TestServer {
     static final String KEY = "test-key-tenant-a";
+    /** Each computer's memory limit in the tests: room for a browser, not for a hog. */
+    static final long MEMORY_LIMIT = 1L << 30;
     static final ObjectMapper JSON = new ObjectMapper();
     private static TestServer instance;
 
@@ -39,7 +41,8 @@ final class TestServer {
         var computers = new ComputersConfig(3600, 300, 24 * 3600, 16, 1280, 720);
         // the page server is on loopback, which computers may not reach unless allowed
         var config = ServerConfig.defaults(dataDir).withPort(0).withApiKey(KEY).withComputers(computers)
-                .withSchedulerTickMillis(50).withEgressAllow(java.util.List.of("127.0.0.1"));
+                .withSchedulerTickMillis(50).withEgressAllow(java.util.List.of("127.0.0.1"))
+                .withLimits(new io.porthole.runtime.local.LocalSandboxRuntime.Limits(MEMORY_LIMIT, 512));
         server = PortholeServer.start(config);
         keyB = server.keys().create("tenant-b", "tests b", false).key();
         pages = PageServer.start();

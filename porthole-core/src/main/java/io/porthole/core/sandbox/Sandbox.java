@@ -38,6 +38,9 @@ public interface Sandbox extends AutoCloseable {
      */
     java.util.Optional<String> httpProxy();
 
+    /** Whether the kernel has killed a process inside for going over the memory limit. */
+    boolean outOfMemory();
+
     /** Whether {@code path} is a directory inside the sandbox. */
     boolean isDirectory(String path);
 

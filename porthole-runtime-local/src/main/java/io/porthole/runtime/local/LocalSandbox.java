@@ -48,10 +48,12 @@ final class LocalSandbox implements Sandbox {
     }
 
     private final EgressChannel egress;
+    private final java.util.Optional<Cgroups.Group> group;
 
     private LocalSandbox(Process bwrap, long anchorPid, Path nsenter, Map<String, String> env, Path work,
-                         EgressChannel egress) {
+                         EgressChannel egress, java.util.Optional<Cgroups.Group> group) {
         this.egress = egress;
+        this.group = group;
         this.bwrap = bwrap;
         this.anchorPid = anchorPid;
         this.nsenter = nsenter;
@@ -60,7 +62,8 @@ final class LocalSandbox implements Sandbox {
     }
 
     /** Waits for the sandbox's own process to be up, and returns the sandbox. */
-    static LocalSandbox await(Process bwrap, Path nsenter, Map<String, String> env, Path work, EgressChannel egress) {
+    static LocalSandbox await(Process bwrap, Path nsenter, Map<String, String> env, Path work, EgressChannel egress,
+                              java.util.Optional<Cgroups.Group> group) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MILLIS);
         while (System.nanoTime() < deadline) {
             if (!bwrap.isAlive()) {
@@ -84,7 +87,7 @@ final class LocalSandbox implements Sandbox {
                         // ended
                     }
                 });
-                return new LocalSandbox(bwrap, anchor.get().pid(), nsenter, env, work, egress);
+                return new LocalSandbox(bwrap, anchor.get().pid(), nsenter, env, work, egress, group);
             }
             try {
                 Thread.sleep(5);
@@ -107,7 +110,8 @@ final class LocalSandbox implements Sandbox {
         // a new session: the command leads its own process group, which a timeout or the end kills whole
         cmd.addAll(List.of("/usr/bin/setsid", "/bin/sh", "-c", "cd -- \"$0\" && exec \"$@\"", cwd));
         cmd.addAll(argv);
-        var process = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        var command = group.map(g -> Cgroups.joinThenExec(g, cmd)).orElse(cmd);
+        var process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         started.add(process);
         return process;
     }
@@ -215,6 +219,12 @@ final class LocalSandbox implements Sandbox {
         all.add(bwrap.toHandle());
         ProcessTrees.awaitGone(all, 5000);
         egress.close();
+        group.ifPresent(Cgroups::remove);
+    }
+
+    @Override
+    public boolean outOfMemory() {
+        return group.map(g -> Cgroups.oomKills(g) > 0).orElse(false);
     }
 
     @Override

@@ -36,6 +36,15 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
     private final List<Path> hidden;
     private final EgressPolicy egress;
     private final java.util.Optional<java.net.URI> trustedUpstream;
+    private final java.util.Optional<Cgroups> cgroups;
+    private final Limits limits;
+
+    /** Per-computer limits: memory in bytes (RAM, no swap) and processes. */
+    public record Limits(long memoryBytes, long maxProcesses) {
+        public static Limits defaults() {
+            return new Limits(2L << 30, 1024);
+        }
+    }
     private final Path socat;
     /** Where programs inside find the egress proxy. */
     static final String PROXY = "http://127.0.0.1:3128";
@@ -46,15 +55,18 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
      * @throws PortholeException.Unavailable if bubblewrap or nsenter is missing
      */
     public LocalSandboxRuntime(List<Path> hidden, EgressPolicy egress) {
-        this(hidden, egress, java.util.Optional.empty());
+        this(hidden, egress, java.util.Optional.empty(), Limits.defaults());
     }
 
     /**
      * @param trustedUpstream the operator's upstream proxy (PORTHOLE_ADVANCED_PROXY_URL), reached even on a
      *     private address; proxies a computer names itself are held to {@code egress}
      */
-    public LocalSandboxRuntime(List<Path> hidden, EgressPolicy egress, java.util.Optional<java.net.URI> trustedUpstream) {
+    public LocalSandboxRuntime(List<Path> hidden, EgressPolicy egress, java.util.Optional<java.net.URI> trustedUpstream,
+                               Limits limits) {
         this.trustedUpstream = trustedUpstream;
+        this.limits = limits;
+        this.cgroups = Cgroups.detect();
         this.bwrap = find("bwrap", "bubblewrap");
         this.nsenter = find("nsenter", "util-linux");
         this.socat = find("socat", "socat");
@@ -94,16 +106,23 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
             // the egress socket listens before the sandbox exists, so nothing inside ever finds it missing
             var channel = EgressChannel.listen(spec.computerId(), egress, work.resolve("run").resolve("egress.sock"),
                     trustedUpstream);
-            // started from a thread that lives as long as the server: --die-with-parent follows the thread
-            var process = Threads.spawnForLife(new ProcessBuilder(command(spec, work, env))
+            var group = cgroups.isPresent()
+                    ? java.util.Optional.of(cgroups.get().create(spec.computerId(), limits.memoryBytes(), limits.maxProcesses()))
+                    : java.util.Optional.<Cgroups.Group>empty();
+            var bwrapCommand = command(spec, work, env);
+            // started from a thread that lives as long as the server: --die-with-parent follows the thread;
+            // it joins the computer's cgroups first, so everything inside is counted and limited
+            var process = Threads.spawnForLife(new ProcessBuilder(
+                    group.map(g -> Cgroups.joinThenExec(g, bwrapCommand)).orElse(bwrapCommand))
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.PIPE));
             LocalSandbox sandbox;
             try {
-                sandbox = LocalSandbox.await(process, nsenter, env, work, channel);
+                sandbox = LocalSandbox.await(process, nsenter, env, work, channel, group);
             } catch (RuntimeException e) {
                 channel.close();
+                group.ifPresent(Cgroups::remove);
                 throw e;
             }
             try {
@@ -163,6 +182,7 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
                 .toList();
         leftovers.forEach(ProcessHandle::destroyForcibly);
         ProcessTrees.awaitGone(leftovers, 5000);
+        cgroups.ifPresent(Cgroups::sweep);
         return leftovers.size();
     }
 }

@@ -1,0 +1,189 @@
+package io.porthole.runtime.local;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Resource limits per computer from cgroups, v2 or v1, whichever the host has: memory and process count,
+ * under a {@code porthole} group inside the server's own groups. A process joins before it starts anything
+ * (the launcher writes its own pid, then execs), so nothing it forks escapes. Thread-safe (stateless).
+ */
+final class Cgroups {
+    private static final System.Logger LOG = System.getLogger(Cgroups.class.getName());
+    private static final Path ROOT = Path.of("/sys/fs/cgroup");
+
+    /** Where one computer's groups live: one directory (v2) or one per controller (v1). */
+    record Group(List<Path> dirs, Path memoryDir, boolean v2) {}
+
+    private final boolean v2;
+    private final List<Path> parents;
+    /** The controller of each parent (v1), or "" (v2). */
+    private final List<String> controllers;
+
+    private Cgroups(boolean v2, List<Path> parents, List<String> controllers) {
+        this.v2 = v2;
+        this.parents = parents;
+        this.controllers = controllers;
+    }
+
+    /** The host's cgroups, if this server may make groups there; empty (with a logged reason) otherwise. */
+    static Optional<Cgroups> detect() {
+        try {
+            if (Files.exists(ROOT.resolve("cgroup.controllers"))) {
+                var own = ownPath("");
+                var parent = ROOT.resolve(own.substring(1)).resolve("porthole");
+                Files.createDirectories(parent);
+                // v2 hands a controller to children only when the parent enables it
+                var control = parent.getParent().resolve("cgroup.subtree_control");
+                tryWrite(control, "+memory +pids");
+                tryWrite(parent.resolve("cgroup.subtree_control"), "+memory +pids");
+                return Optional.of(new Cgroups(true, List.of(parent), List.of("")));
+            }
+            var parents = new ArrayList<Path>();
+            var controllers = new ArrayList<String>();
+            for (var controller : List.of("memory", "pids")) {
+                var mount = ROOT.resolve(controller);
+                if (!Files.isDirectory(mount)) {
+                    LOG.log(System.Logger.Level.WARNING, "cgroup v1 controller {0} is not mounted; no {0} limits", controller);
+                    continue;
+                }
+                var own = ownPath(controller);
+                var parent = mount.resolve(own.substring(1)).resolve("porthole");
+                Files.createDirectories(parent);
+                parents.add(parent);
+                controllers.add(controller);
+            }
+            return parents.isEmpty() ? Optional.empty() : Optional.of(new Cgroups(false, parents, controllers));
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cgroups cannot be used here, so computers run without memory and"
+                    + " process limits: {0}", e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** This process's path in the hierarchy of {@code controller} ("" = the v2 unified one). */
+    private static String ownPath(String controller) throws IOException {
+        for (var line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
+            var parts = line.split(":", 3);
+            if (parts.length < 3) continue;
+            if (controller.isEmpty() ? parts[0].equals("0") : List.of(parts[1].split(",")).contains(controller)) {
+                return parts[2].isEmpty() ? "/" : parts[2];
+            }
+        }
+        throw new IOException("this process is in no " + (controller.isEmpty() ? "v2" : controller) + " cgroup");
+    }
+
+    private static void tryWrite(Path file, String value) {
+        try {
+            Files.writeString(file, value);
+        } catch (IOException ignored) {
+            // not allowed or not needed here
+        }
+    }
+
+    /** Makes the computer's groups with their limits. */
+    Group create(String computerId, long memoryBytes, long maxProcesses) throws IOException {
+        var dirs = new ArrayList<Path>();
+        Path memory = null;
+        for (int i = 0; i < parents.size(); i++) {
+            var parent = parents.get(i);
+            var controller = controllers.get(i);
+            var dir = parent.resolve(computerId);
+            Files.createDirectories(dir);
+            dirs.add(dir);
+            if (v2) {
+                Files.writeString(dir.resolve("memory.max"), Long.toString(memoryBytes));
+                tryWrite(dir.resolve("memory.swap.max"), "0");
+                Files.writeString(dir.resolve("pids.max"), Long.toString(maxProcesses));
+                memory = dir;
+            } else if (controller.equals("memory")) {
+                Files.writeString(dir.resolve("memory.limit_in_bytes"), Long.toString(memoryBytes));
+                tryWrite(dir.resolve("memory.memsw.limit_in_bytes"), Long.toString(memoryBytes));
+                memory = dir;
+            } else {
+                Files.writeString(dir.resolve("pids.max"), Long.toString(maxProcesses));
+            }
+        }
+        return new Group(List.copyOf(dirs), memory, v2);
+    }
+
+    /** A shell prefix that moves the shell into the groups, then execs the command that follows. */
+    static List<String> joinThenExec(Group group, List<String> command) {
+        var script = new StringBuilder();
+        for (var dir : group.dirs()) script.append("echo $$ > '").append(dir.resolve("cgroup.procs")).append("' && ");
+        script.append("exec \"$@\"");
+        var out = new ArrayList<String>(List.of("/bin/sh", "-c", script.toString(), "porthole-join"));
+        out.addAll(command);
+        return out;
+    }
+
+    /** How many times the kernel killed a process of the group for memory. */
+    static long oomKills(Group group) {
+        if (group.memoryDir() == null) return 0;
+        var file = group.memoryDir().resolve(group.v2() ? "memory.events" : "memory.oom_control");
+        try {
+            for (var line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                if (line.startsWith("oom_kill ")) return Long.parseLong(line.substring(9).trim());
+            }
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+        return 0;
+    }
+
+    /** Kills whatever is still in the groups and removes them. */
+    static void remove(Group group) {
+        for (var dir : group.dirs()) {
+            killAll(dir);
+            for (int i = 0; i < 50; i++) {
+                try {
+                    Files.deleteIfExists(dir);
+                    break;
+                } catch (IOException e) {
+                    // busy while the last processes exit
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    private static void killAll(Path dir) {
+        try {
+            for (var pid : Files.readAllLines(dir.resolve("cgroup.procs"))) {
+                if (!pid.isBlank()) ProcessHandle.of(Long.parseLong(pid.trim())).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        } catch (IOException | NumberFormatException ignored) {
+            // gone
+        }
+    }
+
+    /** Removes the groups an earlier run left behind. */
+    int sweep() {
+        int n = 0;
+        for (var parent : parents) {
+            try (var dirs = Files.list(parent)) {
+                for (var dir : dirs.filter(Files::isDirectory).toList()) {
+                    remove(new Group(List.of(dir), null, v2));
+                    n++;
+                }
+            } catch (IOException ignored) {
+                // nothing there
+            }
+        }
+        return n;
+    }
+
+    boolean isV2() {
+        return v2;
+    }
+}

@@ -1,0 +1,99 @@
+package io.porthole.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.porthole.testing.Processes;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Memory and process limits from cgroups: a computer over its limit fails alone; nothing is left after. */
+class LimitsTest {
+    private final TestServer t = TestServer.get();
+
+    /** The cgroup directories the computer's processes are in (one per v1 controller, or one v2 group). */
+    private static List<Path> groupsOf(String id) {
+        var browser = Processes.ofComputer(id).stream()
+                .filter(h -> h.info().commandLine().orElse("").contains("chromium")).findFirst().orElseThrow();
+        try {
+            return Files.readAllLines(Path.of("/proc", Long.toString(browser.pid()), "cgroup")).stream()
+                    .map(l -> l.split(":", 3))
+                    .filter(p -> p[2].contains("/porthole/" + id))
+                    .map(p -> p[1].isEmpty() ? Path.of("/sys/fs/cgroup", p[2]) : Path.of("/sys/fs/cgroup", p[1], p[2]))
+                    .toList();
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private String sh(String id, String command, int timeout) {
+        var r = t.post("/computers/" + id + "/exec/sync",
+                TestServer.JSON.createObjectNode().put("command", command).put("timeout_seconds", timeout).toString());
+        return r.body();
+    }
+
+    @Test
+    void everyProcessOfAComputerIsInItsLimitedGroupWhichGoesWithIt() throws Exception {
+        var id = t.createComputer("{}");
+        var groups = groupsOf(id);
+        assertFalse(groups.isEmpty(), "the browser is in the computer's cgroups");
+        var memory = groups.stream().filter(g -> Files.exists(g.resolve("memory.limit_in_bytes"))
+                || Files.exists(g.resolve("memory.max"))).findFirst().orElseThrow();
+        var limitFile = Files.exists(memory.resolve("memory.max")) ? "memory.max" : "memory.limit_in_bytes";
+        assertEquals(Long.toString(TestServer.MEMORY_LIMIT), Files.readString(memory.resolve(limitFile)).trim());
+        var inside = sh(id, "cat /proc/self/cgroup", 10);
+        assertTrue(inside.contains("/porthole/" + id), "commands join the group too: " + inside);
+        t.delete(id);
+        for (var g : groups) assertFalse(Files.exists(g), g + " is removed with the computer");
+    }
+
+    @Test
+    void aComputerOverItsMemoryFailsAndTheOthersGoOn() throws Exception {
+        var hog = t.createComputer("{}");
+        var bystander = t.createComputer("{}");
+        try {
+            var processes = Processes.ofComputer(hog);
+            // 1.5 GiB, touched (zero-filled), against a 1 GiB limit
+            sh(hog, "python3 -c 'b = bytearray(1536 * 1024 * 1024); print(len(b))'", 60);
+            Await.until("the hog to be failed", 20_000, () -> t.call("GET", "/computers/" + hog, null).json()
+                    .path("status").asText().equals("failed"));
+            assertEquals("memory_limit_exceeded", t.call("GET", "/computers/" + hog, null).json()
+                    .path("termination_reason").asText());
+            assertEquals(List.of(), Processes.awaitComputerGone(processes, 5000));
+            var shot = t.action(bystander, "screenshot", "{}");
+            assertEquals("success", shot.path("status").asText(), "the other computer goes on");
+        } finally {
+            t.delete(hog);
+            t.delete(bystander);
+        }
+    }
+
+    @Test
+    void aForkBombHitsTheProcessLimitAndTheComputerStillAnswers() {
+        var id = t.createComputer("{}");
+        try {
+            var bomb = "import os, time\n"
+                    + "n = 0\n"
+                    + "for i in range(2000):\n"
+                    + "    try:\n"
+                    + "        if os.fork() == 0:\n"
+                    + "            os.close(1); os.close(2); time.sleep(60); os._exit(0)\n"
+                    + "        n += 1\n"
+                    + "    except OSError:\n"
+                    + "        break\n"
+                    + "print(n)\n";
+            var r = t.post("/computers/" + id + "/exec/sync", TestServer.JSON.createObjectNode()
+                    .put("command", "python3 -c \"$BOMB\"").put("timeout_seconds", 60)
+                    .set("env", TestServer.JSON.createObjectNode().put("BOMB", bomb)).toString());
+            assertEquals(200, r.status(), r.body());
+            int forked = Integer.parseInt(r.json().path("stdout").asText().trim());
+            assertTrue(forked > 100 && forked < 512, "the process limit (512) stopped the bomb: " + r.body());
+            assertEquals("success", t.action(id, "screenshot", "{}").path("status").asText(), "the computer still answers");
+        } finally {
+            t.delete(id);
+        }
+    }
+}
