@@ -66,6 +66,8 @@ public final class PortholeServer implements AutoCloseable {
             this.web = WebServer.builder()
                     .host(config.host())
                     .port(config.port())
+                    // streamed answers (NDJSON lines) go out as written, not held back by Nagle's algorithm
+                    .connectionOptions(o -> o.tcpNoDelay(true))
                     .routing(r -> routes(r, auth, dispatcher))
                     .build()
                     .start();
