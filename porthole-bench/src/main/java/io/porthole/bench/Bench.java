@@ -26,17 +26,22 @@ import java.util.logging.Logger;
 import java.util.regex.Pattern;
 
 /**
- * Porthole against raw CDP, on this machine, in one run. Starts a Porthole server in-process and a loopback page
- * server, then measures, interleaving Porthole and the baseline (a Chromium launched and driven directly):
+ * Porthole against the same work done directly, on this machine, in one run. Starts a Porthole server in-process
+ * and a loopback page server, then measures, interleaving Porthole and the baseline (a Chromium launched and
+ * driven over raw CDP; Xvfb, openbox and xterm started directly; commands run with ProcessBuilder):
  *
  * <ol>
  *   <li>create → ready and delete of a computer, against launch + one CDP round trip and kill + profile removal;
+ *   <li>the same for a desktop computer, against Xvfb + openbox + xterm started and killed directly;
  *   <li>click and screenshot round trips on one computer at a test page, against the same CDP commands;
- *   <li>resident memory of a computer's browser process tree, against the raw browser's.
+ *   <li>exec round trips ({@code true}) on that computer, against {@code bash -c true} run directly;
+ *   <li>click and screenshot round trips on a desktop, against xdotool and xwd run directly on a raw desktop;
+ *   <li>resident memory of a computer's process tree, against the baseline's.
  * </ol>
  *
- * Prints a table of p50/p99 and the ratio of p50s. Cleans up whatever it started, and checks that no browser
- * process of its own is left. Exit code 0 on success, 1 on a failure or a leftover process, 2 on bad arguments.
+ * Prints a table of p50/p99 and the ratio of p50s. Cleans up whatever it started, and checks that no process of
+ * its own is left (browsers, sandboxes, raw desktops). Exit code 0 on success, 1 on a failure or a leftover
+ * process, 2 on bad arguments.
  *
  * <pre>
  * java -cp porthole-bench/target/classes:porthole-bench/target/lib/* io.porthole.bench.Bench [--iterations=10]
@@ -48,6 +53,9 @@ public final class Bench {
     private static final Duration CREATE_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration LAUNCH_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration DESKTOP_TIMEOUT = Duration.ofSeconds(30);
+    /** Where desktop clicks go, in screen pixels: on the root window, clear of the xterm (20,20 to about 930,560). */
+    private static final int[][] DESKTOP_POINTS = {{1000, 600}, {1100, 650}, {1180, 690}};
     private static final int WIDTH = 1280;
     private static final int HEIGHT = 720;
 
@@ -57,8 +65,10 @@ public final class Bench {
         static final String USAGE = """
                 usage: script/bench [--iterations=N] [--actions=M] [--warmup=W] [--action-warmup=K]
                                     [--settle-ms=MS] [--chromium=PATH] [--verbose]
-                  --iterations     computers created and deleted per side, measured (default 10)
-                  --actions        click and screenshot round trips per side, measured (default 100)
+                  --iterations     computers (browser, and desktop) created and deleted per side, measured
+                                   (default 10)
+                  --actions        click, screenshot and exec round trips per side, measured, on a browser
+                                   computer and on a desktop (default 100)
                   --warmup         create/delete iterations run first and discarded (default 2)
                   --action-warmup  action iterations run first and discarded (default 10)
                   --settle-ms      pause after a browser is ready before its memory is read (default 1000)
@@ -135,6 +145,9 @@ public final class Bench {
     private final PrintStream log = System.err;
     private final Set<String> liveComputers = ConcurrentHashMap.newKeySet();
     private final Set<RawBrowser> liveRaw = ConcurrentHashMap.newKeySet();
+    private final Set<RawDesktop> liveRawDesktops = ConcurrentHashMap.newKeySet();
+    /** The computers whose sandbox was found (a pid namespace of their own). */
+    private final Set<String> sandboxed = ConcurrentHashMap.newKeySet();
     private final List<String> notes = new ArrayList<>();
     private final List<String> errors = new ArrayList<>();
     private final Map<String, Row> rows = new LinkedHashMap<>();
@@ -148,12 +161,14 @@ public final class Bench {
     private final Samples watchCrashpadReaped = new Samples();
     private String loadAtStart = "";
     private int otherBrowsersAtStart;
+    private int otherXvfbAtStart;
     private Path tmpRoot;
     private PageServer pages;
     private PortholeServer server;
     private PortholeClient api;
     private boolean cleanedUp;
     private int rawCounter;
+    private int nextDisplay = 90;
 
     private Bench(Options options) {
         this.options = options;
@@ -207,23 +222,38 @@ public final class Bench {
         if (!Files.isExecutable(options.chromium())) {
             throw new IllegalStateException(options.chromium() + " is not an executable file; pass --chromium=PATH");
         }
+        var missing = RawDesktop.missingProgram();
+        if (missing != null) {
+            throw new IllegalStateException(missing + " is not installed; the desktop rows need Xvfb, openbox, xterm, "
+                    + "xdotool, xprop and xwd (Debian: apt-get install xvfb openbox xterm xdotool x11-utils x11-apps)");
+        }
         long started = System.nanoTime();
         tmpRoot = Files.createTempDirectory("porthole-bench-");
         pages = new PageServer();
-        var base = ServerConfig.defaults(tmpRoot.resolve("server")).withPort(0).withApiKey(API_KEY);
+        // the test page is on loopback, which computers may not reach unless allowed
+        var base = ServerConfig.defaults(tmpRoot.resolve("server")).withPort(0).withApiKey(API_KEY)
+                .withEgressAllow(List.of("127.0.0.1"));
         var config = base.withChromium(new ChromiumConfig(Optional.of(options.chromium()), List.of(),
                 ChromiumConfig.defaults().startTimeoutSeconds(), false));
         loadAtStart = loadAverage();
         otherBrowsersAtStart = otherBrowsers();
+        otherXvfbAtStart = otherXvfb();
         server = PortholeServer.start(config);
         api = new PortholeClient(http, server.baseUrl(), API_KEY);
         checkAuth();
 
         printHeader();
         lifecycle();
+        desktopLifecycle();
         actions();
+        desktopActions();
         long jvmRss = Procs.selfRssKb();
         printResults(jvmRss, System.nanoTime() - started);
+    }
+
+    /** The environment entry every raw desktop process gets, to find leftovers. */
+    private String rawMarker() {
+        return RawDesktop.MARKER_NAME + "=" + tmpRoot;
     }
 
     /** The configured key must open the API. */
@@ -289,7 +319,7 @@ public final class Bench {
         var status = res.json().path("status").asText();
         if (!status.equals("running")) notes.add("POST /computers answered status '" + status + "' (expected running)");
         sleep(options.settleMillis());
-        var tree = Procs.matching(id);
+        var tree = sandboxTree(id);
         // watch the browser's processes during DELETE: when they have all exited, when they are all reaped
         var pids = tree.stream().filter(p -> !isCrashpad(p)).map(Procs.Proc::pid).toList();
         var crashpad = tree.stream().filter(Bench::isCrashpad).map(Procs.Proc::pid).toList();
@@ -307,7 +337,7 @@ public final class Bench {
         crashpadWatcher.join(Duration.ofSeconds(30));
         if (del.status() != 204) throw new IllegalStateException("DELETE /computers/" + id + ": " + del.describe());
         liveComputers.remove(id);
-        var left = Procs.matching(id);
+        var left = leftOf(id);
         if (!left.isEmpty()) {
             notes.add("right after DELETE /computers/" + id + " answered 204, " + left.size()
                     + " of its processes were still alive (" + describe(left) + ")");
@@ -324,6 +354,15 @@ public final class Bench {
         }
         line.append(String.format(Locale.ROOT, " porthole create %.0f ms, delete %.0f ms;", (t1 - t0) / 1e6,
                 (t3 - t2) / 1e6));
+    }
+
+    /**
+     * What is still alive of a computer: its bubblewrap processes, and while they live, everything in their pid
+     * namespace and the nsenter processes outside that started it (once its bubblewrap init is gone, the
+     * namespace is gone: the kernel kills what was in it).
+     */
+    private static List<Procs.Proc> leftOf(String id) {
+        return Procs.ofComputer(id, n -> {});
     }
 
     /** Polls until every pid has exited, then until every pid is reaped (bounded); records both, from {@code t0}. */
@@ -382,7 +421,129 @@ public final class Bench {
         }
     }
 
-    // ---- 2. actions on one computer ----
+    // ---- 2. desktop create -> ready, delete ----
+
+    private void desktopLifecycle() {
+        var create = row("desktop create → ready", "POST /computers {\"kind\":\"desktop\"} vs Xvfb, openbox and xterm "
+                + "started directly, each waited for as Porthole does");
+        var delete = row("desktop delete", "DELETE /computers/{id} (204) vs SIGKILL Xvfb, openbox, xterm and their "
+                + "children, wait until exited, rm lock and socket");
+        int total = options.warmup() + options.iterations();
+        for (int i = 0; i < total; i++) {
+            boolean measured = i >= options.warmup();
+            var label = measured ? "iteration " + (i - options.warmup() + 1) + "/" + options.iterations()
+                    : "warm-up " + (i + 1) + "/" + options.warmup();
+            var line = new StringBuilder("bench: desktop lifecycle " + label + ":");
+            for (int side = 0; side < 2; side++) {
+                boolean portholeTurn = (side == 0) == (i % 2 == 0);
+                try {
+                    if (portholeTurn) {
+                        portholeDesktopLifecycle(measured, create, delete, line);
+                    } else {
+                        rawDesktopLifecycle(measured, create, delete, line);
+                    }
+                } catch (Exception e) {
+                    (portholeTurn ? create.porthole() : create.raw()).error();
+                    error("desktop lifecycle " + label + " (" + (portholeTurn ? "porthole" : "raw") + "): "
+                            + e.getMessage());
+                    line.append(portholeTurn ? " porthole FAILED;" : " raw FAILED;");
+                    if (portholeTurn) deleteLiveComputers();
+                }
+            }
+            log.println(line);
+        }
+    }
+
+    /** Creates a desktop computer (untimed), and answers its id. */
+    private String createDesktop() throws Exception {
+        var res = api.post("/computers", "{\"kind\":\"desktop\"}", CREATE_TIMEOUT);
+        var id = res.json() == null ? "" : res.json().path("id").asText("");
+        if (!id.isEmpty()) liveComputers.add(id);
+        if (res.status() != 200 || id.isEmpty()) {
+            throw new IllegalStateException("POST /computers {\"kind\":\"desktop\"}: " + res.describe());
+        }
+        sandboxTree(id);
+        return id;
+    }
+
+    /** The processes of computer {@code id} (see {@link Procs#ofComputer}); throws if no sandbox is found. */
+    private List<Procs.Proc> sandboxTree(String id) {
+        var found = new java.util.concurrent.atomic.AtomicBoolean();
+        var tree = Procs.ofComputer(id, n -> found.set(true));
+        if (!found.get()) throw new IllegalStateException("no sandbox (pid namespace) found for " + id);
+        sandboxed.add(id);
+        return tree;
+    }
+
+    private void portholeDesktopLifecycle(boolean measured, Row create, Row delete, StringBuilder line) throws Exception {
+        long t0 = System.nanoTime();
+        var res = api.post("/computers", "{\"kind\":\"desktop\"}", CREATE_TIMEOUT);
+        long t1 = System.nanoTime();
+        var id = res.json() == null ? "" : res.json().path("id").asText("");
+        if (!id.isEmpty()) liveComputers.add(id);
+        if (res.status() != 200 || id.isEmpty()) {
+            throw new IllegalStateException("POST /computers {\"kind\":\"desktop\"}: " + res.describe());
+        }
+        var status = res.json().path("status").asText();
+        if (!status.equals("running")) notes.add("POST /computers (desktop) answered status '" + status + "'");
+        var tree = sandboxTree(id);
+        for (var program : List.of("Xvfb", "openbox", "xterm")) {
+            if (tree.stream().noneMatch(p -> p.cmdline().split(" ", 2)[0].endsWith("/" + program))) {
+                throw new IllegalStateException("desktop " + id + " is ready but has no " + program + " process");
+            }
+        }
+        long t2 = System.nanoTime();
+        var del = api.delete("/computers/" + id, REQUEST_TIMEOUT);
+        long t3 = System.nanoTime();
+        if (del.status() != 204) throw new IllegalStateException("DELETE /computers/" + id + ": " + del.describe());
+        liveComputers.remove(id);
+        var left = leftOf(id);
+        if (!left.isEmpty()) {
+            notes.add("right after DELETE /computers/" + id + " (desktop) answered 204, " + left.size()
+                    + " of its processes were still alive (" + describe(left) + ")");
+        }
+        if (measured) {
+            create.porthole().add(t1 - t0);
+            delete.porthole().add(t3 - t2);
+        }
+        line.append(String.format(Locale.ROOT, " porthole create %.0f ms, delete %.0f ms;", (t1 - t0) / 1e6,
+                (t3 - t2) / 1e6));
+    }
+
+    /** Starts a raw desktop on the next free display; its processes carry the bench's marker and {@code tag}. */
+    private RawDesktop startRawDesktop(String tag) throws IOException {
+        int display = RawDesktop.freeDisplay(nextDisplay);
+        nextDisplay = display + 1;
+        var dir = tmpRoot.resolve("raw").resolve(tag);
+        var desktop = RawDesktop.start(display, dir, Map.of(RawDesktop.MARKER_NAME, tmpRoot.toString(),
+                RawDesktop.MARKER_NAME + "_DESKTOP", tag), WIDTH, HEIGHT, DESKTOP_TIMEOUT);
+        liveRawDesktops.add(desktop);
+        return desktop;
+    }
+
+    private void rawDesktopLifecycle(boolean measured, Row create, Row delete, StringBuilder line) throws Exception {
+        var tag = "d" + (++rawCounter);
+        long t0 = System.nanoTime();
+        var desktop = startRawDesktop(tag);
+        long t1 = System.nanoTime();
+        long kill;
+        try {
+            var procs = Procs.withEnvironment(RawDesktop.MARKER_NAME + "_DESKTOP=" + tag);
+            if (procs.size() < 3) throw new IllegalStateException("raw desktop " + tag + " has " + procs.size() + " processes");
+        } finally {
+            kill = desktop.kill();
+            liveRawDesktops.remove(desktop);
+        }
+        if (!desktop.allExited()) error("raw desktop " + tag + ": a process outlived its kill by 10 s");
+        if (measured) {
+            create.raw().add(t1 - t0);
+            delete.raw().add(kill);
+        }
+        line.append(String.format(Locale.ROOT, " raw start %.0f ms (:%d), kill %.0f ms;", (t1 - t0) / 1e6,
+                desktop.display(), kill / 1e6));
+    }
+
+    // ---- 3. actions on one computer ----
 
     private void actions() throws Exception {
         var click = row("click", "POST /click {x,y} vs Input.dispatchMouseEvent ×3");
@@ -395,6 +556,7 @@ public final class Bench {
         var id = res.json() == null ? "" : res.json().path("id").asText("");
         if (!id.isEmpty()) liveComputers.add(id);
         if (res.status() != 200 || id.isEmpty()) throw new IllegalStateException("POST /computers: " + res.describe());
+        sandboxTree(id);
         expectSuccess("navigate", api.post("/computers/" + id + "/navigate",
                 "{\"url\":\"" + pages.url() + "\"}", REQUEST_TIMEOUT));
 
@@ -461,6 +623,49 @@ public final class Bench {
             var noopRow = rows.remove(noop.operation());
             rows.put(noopRow.operation(), noopRow);
 
+            // a command inside the computer, against the same command run directly
+            var execSync = row("exec/sync `true`", "POST /exec/sync {\"command\":\"true\"} on a browser computer vs "
+                    + "/bin/bash -c true started with ProcessBuilder and waited for");
+            var execStream = new Row("exec (NDJSON stream) `true`", new Samples(), execSync.raw(),
+                    "POST /exec {\"command\":\"true\"} until its last line {\"type\":\"exit\",\"code\":0} has been "
+                            + "read; raw column = the exec/sync row's");
+            rows.put(execStream.operation(), execStream);
+            var streamHeaders = new Samples();
+            var streamEnd = new Samples();
+            var bashTrue = List.of("/bin/bash", "-c", "true");
+            for (int i = 0; i < total; i++) {
+                boolean measured = i >= options.actionWarmup();
+                var path = "/computers/" + id;
+                timePair(measured, i % 2 == 0, execSync, () -> {
+                    var r = api.post(path + "/exec/sync", "{\"command\":\"true\"}", REQUEST_TIMEOUT);
+                    if (r.status() != 200 || r.json() == null || r.json().path("exit_code").asInt(-1) != 0) {
+                        throw new IllegalStateException("exec/sync: " + r.describe());
+                    }
+                }, () -> RawDesktop.Cmd.run(bashTrue, null, REQUEST_TIMEOUT));
+                long t0 = System.nanoTime();
+                try {
+                    var stream = api.postNdjson(path + "/exec", "{\"command\":\"true\"}", REQUEST_TIMEOUT);
+                    var r = stream.response();
+                    if (r.status() != 200 || r.json() == null || !r.json().path("type").asText().equals("exit")
+                            || r.json().path("code").asInt(-1) != 0) {
+                        throw new IllegalStateException("exec: HTTP " + r.status() + ", last line " + r.body());
+                    }
+                    if (measured) {
+                        execStream.porthole().add(stream.lastLineAt() - t0);
+                        streamHeaders.add(stream.headersAt() - t0);
+                        streamEnd.add(stream.endAt() - t0);
+                    }
+                } catch (Exception e) {
+                    execStream.porthole().error();
+                    error(execStream.operation() + ": " + e.getMessage());
+                }
+                if ((i + 1) % 50 == 0 || i + 1 == total) log.printf("bench: exec %d/%d%n", i + 1, total);
+            }
+            notes.add(String.format(Locale.ROOT, "POST /exec: the response headers arrived after p50 %s (p99 %s), the "
+                            + "exit line after p50 %s (p99 %s), the end of the body after p50 %s (p99 %s)",
+                    ms(streamHeaders.p50()), ms(streamHeaders.p99()), ms(execStream.porthole().p50()),
+                    ms(execStream.porthole().p99()), ms(streamEnd.p50()), ms(streamEnd.p99())));
+
             // every click must have landed on the button, on both sides
             int expected = 2 * total;
             var html = expectSuccess("html", api.post("/computers/" + id + "/html", "{}", REQUEST_TIMEOUT))
@@ -478,7 +683,7 @@ public final class Bench {
                 notes.add(counted);
             }
 
-            var treeP = List.of(Procs.matching(id));
+            var treeP = List.of(sandboxTree(id));
             var treeR = List.of(Procs.matching(browser.marker()));
             var when = "at the test page after " + total + " action iterations";
             memory.add(MemRow.of("RSS sum " + when, treeP, treeR, Procs.Proc::rssKb));
@@ -486,6 +691,96 @@ public final class Bench {
         } finally {
             browser.close();
             liveRaw.remove(browser);
+            var del = api.delete("/computers/" + id, REQUEST_TIMEOUT);
+            if (del.status() == 204) liveComputers.remove(id);
+            else error("DELETE /computers/" + id + ": " + del.describe());
+        }
+    }
+
+    // ---- 4. actions on one desktop ----
+
+    private void desktopActions() throws Exception {
+        var click = row("desktop click", "POST /click {x,y} on a desktop vs xdotool mousemove X Y click --repeat 1 "
+                + "--delay 60 1 (Porthole's arguments) run directly");
+        var clickPlain = new Row("desktop click, raw `click 1`", click.porthole(), new Samples(),
+                "porthole column = the desktop click row's; raw runs xdotool mousemove X Y click 1, after which "
+                        + "xdotool sleeps its default click delay (100 ms; Porthole passes --delay 60)");
+        rows.put(clickPlain.operation(), clickPlain);
+        var shot = row("desktop screenshot", "POST /screenshot {} on a desktop (xwd in the sandbox; decoded, PNG-encoded "
+                + "and written to disk by the server, URL returned) vs xwd -root -silent read to its end");
+        var shotPng = new Row("desktop screenshot, raw + PNG", shot.porthole(), new Samples(),
+                "porthole column = the desktop screenshot row's; raw also decodes the dump and encodes it as PNG "
+                        + "with ImageIO in this JVM (nothing written)");
+        rows.put(shotPng.operation(), shotPng);
+
+        var id = createDesktop();
+        RawDesktop raw = null;
+        try {
+            raw = startRawDesktop("desktop-actions");
+            var desktop = raw;
+            var path = "/computers/" + id;
+
+            var first = expectSuccess("screenshot", api.post(path + "/screenshot", "{}", REQUEST_TIMEOUT));
+            var dump = raw.xwd();
+            var size = RawDesktop.xwdSize(dump);
+            var png = RawDesktop.xwdToPng(dump);
+            var sizes = String.format(Locale.ROOT, "desktop screenshot sizes: porthole %dx%d, raw xwd %dx%d (%d bytes; "
+                            + "%d bytes as PNG)", first.path("result").path("width").asInt(),
+                    first.path("result").path("height").asInt(), size[0], size[1], dump.length, png.length);
+            log.println("bench: " + sizes);
+            notes.add(sizes);
+
+            int total = options.actionWarmup() + options.actions();
+            int[] lastPorthole = null;
+            int[] lastRaw = null;
+            for (int i = 0; i < total; i++) {
+                boolean measured = i >= options.actionWarmup();
+                boolean portholeFirst = i % 2 == 0;
+                // Porthole's pointer goes to A, B, A, B...; the raw one to A, C, B, C...: every click moves it
+                var at = DESKTOP_POINTS[i % 2];
+                var other = DESKTOP_POINTS[2];
+                timePair(measured, portholeFirst, click,
+                        () -> expectSuccess("desktop click", api.post(path + "/click",
+                                "{\"x\":" + at[0] + ",\"y\":" + at[1] + "}", REQUEST_TIMEOUT)),
+                        () -> desktop.click(at[0], at[1]));
+                timeOne(measured, clickPlain.raw(), clickPlain.operation() + " (raw)",
+                        () -> desktop.clickPlain(other[0], other[1]));
+                lastPorthole = at;
+                lastRaw = other;
+                timePair(measured, portholeFirst, shot,
+                        () -> expectSuccess("desktop screenshot", api.post(path + "/screenshot", "{}", REQUEST_TIMEOUT)),
+                        desktop::xwd);
+                timeOne(measured, shotPng.raw(), shotPng.operation() + " (raw)",
+                        () -> RawDesktop.xwdToPng(desktop.xwd()));
+                if ((i + 1) % 20 == 0 || i + 1 == total) log.printf("bench: desktop actions %d/%d%n", i + 1, total);
+            }
+
+            // the clicks went where they were sent, on both sides
+            var where = api.post(path + "/exec/sync", "{\"command\":\"xdotool getmouselocation\"}", REQUEST_TIMEOUT);
+            var portholePointer = where.status() != 200 || where.json() == null ? where.describe()
+                    : firstTwoWords(where.json().path("stdout").asText());
+            var rawPointer = raw.pointer();
+            var pointers = "pointer after the desktop clicks: porthole " + portholePointer + " (expected x:"
+                    + lastPorthole[0] + " y:" + lastPorthole[1] + "), raw " + rawPointer + " (expected x:" + lastRaw[0]
+                    + " y:" + lastRaw[1] + ")";
+            log.println("bench: " + pointers);
+            if (!portholePointer.equals("x:" + lastPorthole[0] + " y:" + lastPorthole[1])
+                    || !rawPointer.equals("x:" + lastRaw[0] + " y:" + lastRaw[1])) {
+                error(pointers);
+            } else {
+                notes.add(pointers);
+            }
+
+            var treeP = List.of(sandboxTree(id));
+            var treeR = List.of(Procs.withEnvironment(RawDesktop.MARKER_NAME + "_DESKTOP=desktop-actions"));
+            var when = "of a desktop after " + total + " action iterations";
+            memory.add(MemRow.of("RSS sum " + when, treeP, treeR, Procs.Proc::rssKb));
+            memory.add(MemRow.of("private (USS) sum " + when, treeP, treeR, Procs.Proc::privateKb));
+        } finally {
+            if (raw != null) {
+                raw.kill();
+                liveRawDesktops.remove(raw);
+            }
             var del = api.delete("/computers/" + id, REQUEST_TIMEOUT);
             if (del.status() == 204) liveComputers.remove(id);
             else error("DELETE /computers/" + id + ": " + del.describe());
@@ -535,9 +830,9 @@ public final class Bench {
 
     private void printResults(long jvmRssKb, long elapsedNanos) throws IOException, InterruptedException {
         out.println();
-        out.printf(Locale.ROOT, "Porthole vs raw CDP — %d CPUs, %s, Java %s, %d create/delete and %d action "
-                        + "iterations per side (after %d and %d warm-up)%n%n",
-                Runtime.getRuntime().availableProcessors(), chromiumVersion(options.chromium()),
+        out.printf(Locale.ROOT, "Porthole vs raw (CDP, X programs, processes run directly) — %d CPUs, %s, %s, Java %s, "
+                        + "%d create/delete and %d action iterations per side (after %d and %d warm-up)%n%n",
+                Runtime.getRuntime().availableProcessors(), chromiumVersion(options.chromium()), xvfbVersion(),
                 System.getProperty("java.version"), options.iterations(), options.actions(), options.warmup(),
                 options.actionWarmup());
 
@@ -552,7 +847,8 @@ public final class Bench {
         out.println();
         for (var r : rows.values()) out.println("- " + r.operation() + ": " + r.note());
         out.println("- p99 is nearest-rank: with " + options.iterations() + " samples it is the slowest one.");
-        out.printf(Locale.ROOT, "- during DELETE /computers/{id}, the computer's browser processes had all exited after "
+        out.printf(Locale.ROOT, "- during DELETE /computers/{id} (browser), the computer's processes (its sandbox "
+                        + "included) had all exited after "
                         + "p50 %s (p99 %s) and were all reaped after p50 %s (p99 %s); the 204 came after p50 %s%n",
                 ms(watchExited.p50()), ms(watchExited.p99()), ms(watchReaped.p50()), ms(watchReaped.p99()),
                 ms(rows.get("delete").porthole().p50()));
@@ -572,15 +868,19 @@ public final class Bench {
         }
         printMarkdown(memHeader, memTable);
         out.println();
-        out.printf(Locale.ROOT, "- sums over every live process whose command line contains the computer's id "
-                + "(Porthole) or the raw browser's directory. RSS (VmRSS) counts shared pages (the browser binary, "
-                + "libraries) once per process; private (USS, Private_Clean + Private_Dirty) counts only pages no "
-                + "other process maps.%n");
+        out.printf(Locale.ROOT, "- sums over every live process of the computer: its bubblewrap processes, every "
+                + "process in its sandbox's pid namespace, and the nsenter processes that started them (Porthole); "
+                + "every process whose command line contains the raw browser's directory; every process started for "
+                + "the raw desktop (found by a variable in its environment). RSS (VmRSS) counts shared pages (the "
+                + "binaries, libraries) once per process; private (USS, Private_Clean + Private_Dirty) counts only "
+                + "pages no other process maps.%n");
         out.printf(Locale.ROOT, "- this JVM (bench + in-process Porthole server, shared by all computers): %s RSS at "
                 + "the end of the run%n", mib(jvmRssKb));
         out.printf(Locale.ROOT, "- run took %.0f s; load average (1/5/15 min) %s at the start, %s at the end; "
-                        + "other Chromium processes on the machine: %d at the start, %d at the end%n",
-                elapsedNanos / 1e9, loadAtStart, loadAverage(), otherBrowsersAtStart, otherBrowsers());
+                        + "other Chromium processes on the machine: %d at the start, %d at the end; other Xvfb "
+                        + "processes: %d at the start, %d at the end%n",
+                elapsedNanos / 1e9, loadAtStart, loadAverage(), otherBrowsersAtStart, otherBrowsers(), otherXvfbAtStart,
+                otherXvfb());
         if (!notes.isEmpty()) {
             out.println();
             out.println("Notes:");
@@ -662,8 +962,36 @@ public final class Bench {
 
     /** Chromium processes not started by this run (other users of the machine: noise). */
     private int otherBrowsers() {
-        var mine = tmpRoot == null ? "\0" : tmpRoot.toString();
-        return (int) Procs.matching("/chromium").stream().filter(p -> !p.cmdline().contains(mine)).count();
+        return notMine(Procs.matching("/chromium"));
+    }
+
+    /** Xvfb processes not started by this run. */
+    private int otherXvfb() {
+        return notMine(Procs.scan((pid, cmd) -> cmd.split(" ", 2)[0].endsWith("Xvfb")));
+    }
+
+    private int notMine(List<Procs.Proc> procs) {
+        if (tmpRoot == null) return procs.size();
+        var mine = ownProcesses();
+        return (int) procs.stream().filter(p -> mine.stream().noneMatch(m -> m.pid() == p.pid())).count();
+    }
+
+    /** "Xvfb" and its package's version where dpkg knows it (Xvfb itself has no --version). */
+    static String xvfbVersion() {
+        try {
+            var p = new ProcessBuilder("dpkg-query", "-W", "-f", "${Version}", "xvfb").redirectErrorStream(true).start();
+            var text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return "Xvfb";
+            }
+            return p.exitValue() == 0 && !text.isEmpty() && !text.contains(" ") ? "Xvfb " + text : "Xvfb";
+        } catch (IOException | RuntimeException e) {
+            return "Xvfb";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "Xvfb";
+        }
     }
 
     private static boolean isCrashpad(Procs.Proc p) {
@@ -707,6 +1035,12 @@ public final class Bench {
         log.println("bench: ERROR: " + message);
     }
 
+    /** "x:1 y:2" of xdotool getmouselocation's "x:1 y:2 screen:0 window:3". */
+    private static String firstTwoWords(String text) {
+        var parts = text.trim().split("\\s+");
+        return parts.length >= 2 ? parts[0] + " " + parts[1] : text.trim();
+    }
+
     private static String describe(List<Procs.Proc> procs) {
         var parts = new ArrayList<String>();
         for (var p : procs) {
@@ -718,6 +1052,28 @@ public final class Bench {
         return String.join(", ", parts);
     }
 
+    /**
+     * Every live process of the bench's own, other than this JVM (see {@link #cleanup}): those with the bench's
+     * directory in their command line (raw browsers; the sandboxes' bubblewrap processes), everything in the pid
+     * namespace of such a bubblewrap (a sandbox's namespace lives exactly as long as its bubblewrap init; namespace
+     * numbers are reused, so one is never remembered past that), and the raw desktops' processes.
+     */
+    private List<Procs.Proc> ownProcesses() {
+        var byDir = Procs.matching(tmpRoot.toString());
+        var own = Procs.namespaceOf(ProcessHandle.current().pid());
+        var sandboxes = new java.util.HashSet<String>();
+        for (var p : byDir) {
+            var ns = Procs.namespaceOf(p.pid());
+            if (ns != null && !ns.equals(own)) sandboxes.add(ns);
+        }
+        var out = new ArrayList<Procs.Proc>();
+        var seen = new java.util.HashSet<Long>();
+        for (var list : List.of(byDir, Procs.inNamespaces(sandboxes), Procs.withEnvironment(rawMarker()))) {
+            for (var p : list) if (seen.add(p.pid())) out.add(p);
+        }
+        return out;
+    }
+
     private static void sleep(long millis) throws InterruptedException {
         if (millis > 0) Thread.sleep(millis);
     }
@@ -725,8 +1081,10 @@ public final class Bench {
     // ---- cleanup ----
 
     /**
-     * Deletes the computers, kills the raw browsers, stops the servers, then checks (bounded) that no process with
-     * the bench's directory in its command line is left; kills and reports any that is. Idempotent.
+     * Deletes the computers, kills the raw browsers and desktops, stops the servers, then checks (bounded) that no
+     * process of the bench is left: none with the bench's directory in its command line (browsers, bubblewrap),
+     * none in a computer's pid namespace (whatever ran in a sandbox), none with the raw desktops' variable in its
+     * environment (Xvfb, openbox, xterm and what they started); kills and reports any that is. Idempotent.
      *
      * @return whether nothing was left behind
      */
@@ -751,6 +1109,14 @@ public final class Bench {
             }
             liveRaw.remove(b);
         }
+        for (var d : List.copyOf(liveRawDesktops)) {
+            try {
+                d.close();
+            } catch (RuntimeException e) {
+                log.println("bench: cleanup: killing raw desktop :" + d.display() + " failed: " + e);
+            }
+            liveRawDesktops.remove(d);
+        }
         if (server != null) {
             try {
                 server.close();
@@ -760,9 +1126,8 @@ public final class Bench {
         }
         if (pages != null) pages.close();
         if (tmpRoot != null) {
-            var marker = tmpRoot.toString();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            var left = Procs.matching(marker);
+            var left = ownProcesses();
             while (!left.isEmpty() && System.nanoTime() < deadline) {
                 try {
                     Thread.sleep(200);
@@ -770,10 +1135,11 @@ public final class Bench {
                     Thread.currentThread().interrupt();
                     break;
                 }
-                left = Procs.matching(marker);
+                left = ownProcesses();
             }
             if (left.isEmpty()) {
-                log.println("bench: cleanup: no browser process started by the bench is left");
+                log.println("bench: cleanup: no process started by the bench is left (browsers, sandboxes and what "
+                        + "ran in them (" + sandboxed.size() + " computers), raw Xvfb/openbox/xterm)");
             } else {
                 clean = false;
                 log.println("bench: cleanup: FAILED: " + left.size() + " process(es) started by the bench outlived "

@@ -56,6 +56,45 @@ final class PortholeClient {
         return res.body();
     }
 
+    /**
+     * An NDJSON answer: the status, the last line (the whole body when the status is not 200) and when, by
+     * {@link System#nanoTime()}, the headers, the first line whose {@code type} is {@code exit} or {@code error},
+     * and the end of the body arrived.
+     */
+    record Stream(Response response, long headersAt, long lastLineAt, long endAt) {}
+
+    /** POSTs to an NDJSON endpoint ({@code /exec}) and reads the stream to its end. */
+    Stream postNdjson(String path, String json, Duration timeout) throws IOException, InterruptedException {
+        var res = http.send(request(path, timeout).POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        long headersAt = System.nanoTime();
+        long lastLineAt = 0;
+        String last = "";
+        try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(res.body(),
+                java.nio.charset.StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (res.statusCode() != 200) {
+                    last = last + line;
+                } else if (!line.isEmpty()) {
+                    last = line;
+                    if (lastLineAt == 0 && (line.contains("\"type\":\"exit\"") || line.contains("\"type\":\"error\""))) {
+                        lastLineAt = System.nanoTime();
+                    }
+                }
+            }
+        }
+        long endAt = System.nanoTime();
+        JsonNode node = null;
+        try {
+            node = last.isBlank() ? null : JSON.readTree(last);
+        } catch (IOException notJson) {
+            // kept as text
+        }
+        return new Stream(new Response(res.statusCode(), last, node), headersAt, lastLineAt == 0 ? endAt : lastLineAt,
+                endAt);
+    }
+
     private HttpRequest.Builder request(String path, Duration timeout) {
         return HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(timeout)

@@ -19,6 +19,14 @@ final class Procs {
 
     /** Every live process, other than this JVM, whose command line contains {@code marker}. */
     static List<Proc> matching(String marker) {
+        return scan((pid, cmd) -> cmd.contains(marker));
+    }
+
+    /**
+     * Every live process, other than this JVM, that passes {@code filter} (its pid and its command line, the
+     * arguments joined by spaces); only those are measured.
+     */
+    static List<Proc> scan(java.util.function.BiPredicate<Long, String> filter) {
         var out = new ArrayList<Proc>();
         long self = ProcessHandle.current().pid();
         String[] names = new java.io.File("/proc").list();
@@ -36,7 +44,7 @@ final class Procs {
                 var dir = Path.of("/proc", name);
                 var cmdline = new String(Files.readAllBytes(dir.resolve("cmdline")), StandardCharsets.UTF_8)
                         .replace('\0', ' ').trim();
-                if (!cmdline.contains(marker)) continue;
+                if (!filter.test(pid, cmdline)) continue;
                 long rss = -1;
                 boolean zombie = false;
                 for (var line : Files.readAllLines(dir.resolve("status"), StandardCharsets.UTF_8)) {
@@ -53,6 +61,66 @@ final class Procs {
             }
         }
         return out;
+    }
+
+    /**
+     * Every live process of the computer {@code computerId} and of its sandbox: the bubblewrap processes (their
+     * command line holds the computer's directory), every process in the sandbox's pid namespace (the browser,
+     * Xvfb and the rest have nothing of the computer in their command lines), and the {@code nsenter} processes
+     * outside that started them. Empty if the sandbox is not found.
+     *
+     * @param namespaceSeen receives the sandbox's pid namespace ({@code pid:[inode]}) when it is found
+     */
+    static List<Proc> ofComputer(String computerId, java.util.function.Consumer<String> namespaceSeen) {
+        var own = namespaceOf(ProcessHandle.current().pid());
+        var byId = matching(computerId);
+        String ns = null;
+        for (var p : byId) {
+            var n = namespaceOf(p.pid());
+            if (n != null && !n.equals(own)) {
+                ns = n;
+                break;
+            }
+        }
+        if (ns == null) return byId;
+        namespaceSeen.accept(ns);
+        var inside = inNamespaces(java.util.Set.of(ns));
+        var pids = new java.util.HashSet<Long>();
+        var out = new ArrayList<Proc>();
+        for (var p : byId) if (pids.add(p.pid())) out.add(p);
+        for (var p : inside) if (pids.add(p.pid())) out.add(p);
+        // nsenter -t <pid of a process inside> ...: the host-side parents of everything started inside
+        var prefixes = inside.stream().map(p -> "nsenter -t " + p.pid() + " ").toList();
+        for (var p : scan((pid, cmd) -> prefixes.stream().anyMatch(cmd::contains))) if (pids.add(p.pid())) out.add(p);
+        return out;
+    }
+
+    /** Every live process, other than this JVM, in one of the given pid namespaces. */
+    static List<Proc> inNamespaces(java.util.Set<String> namespaces) {
+        if (namespaces.isEmpty()) return List.of();
+        return scan((pid, cmd) -> namespaces.contains(namespaceOf(pid)));
+    }
+
+    /** Every live process, other than this JVM, whose environment holds {@code entry} ("NAME=value"). */
+    static List<Proc> withEnvironment(String entry) {
+        return scan((pid, cmd) -> {
+            try {
+                var env = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ")),
+                        StandardCharsets.UTF_8);
+                return List.of(env.split("\0")).contains(entry);
+            } catch (IOException | RuntimeException e) {
+                return false; // ended, or not ours to read
+            }
+        });
+    }
+
+    /** The pid namespace of {@code pid} ({@code pid:[inode]}), or null. */
+    static String namespaceOf(long pid) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", "pid")).toString();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     private static long privateKb(Path dir) {
