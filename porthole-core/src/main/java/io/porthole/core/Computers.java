@@ -209,6 +209,11 @@ public final class Computers implements AutoCloseable {
 
     /** The rest of {@link #end}, for a caller that has claimed the end with {@code beginEnding}. */
     private void finishEnding(Computer c, ComputerStatus status, String reason) {
+        // the outcome is recorded first: from now on the computer answers as ended, and a teardown that takes
+        // a few seconds on a busy host does not show as a computer still running
+        var now = clock.instant();
+        c.update(r -> r.ended(status, now, reason));
+        store.updateComputer(c.record());
         // browser first (it may save its profile on a clean close), then the desktop, then everything else
         c.browserIfStarted().ifPresent(b -> quietly("closing the browser of " + c.id(), b::close));
         var desktop = c.desktopOrNull();
@@ -220,10 +225,7 @@ public final class Computers implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "removing the files of " + c.id() + " failed", e);
         }
-        var now = clock.instant();
-        c.update(r -> r.ended(status, now, reason));
         live.remove(c.id());
-        store.updateComputer(c.record());
         LOG.log(System.Logger.Level.INFO, "computer {0} {1}: {2}", c.id(), status.wireName(), reason);
     }
 

@@ -158,6 +158,6 @@ class DesktopTest {
         var processes = Processes.ofComputer(other);
         assertTrue(processes.stream().anyMatch(h -> h.info().command().orElse("").endsWith("Xvfb")), processes.toString());
         assertEquals(204, t.call("DELETE", "/computers/" + other, null).status());
-        assertEquals(List.of(), Processes.awaitComputerGone(processes, 5000));
+        assertEquals(List.of(), Processes.awaitComputerGone(processes, 15_000));
     }
 }

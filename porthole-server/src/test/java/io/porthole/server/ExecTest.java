@@ -225,7 +225,7 @@ class ExecTest {
         var processes = Processes.ofComputer(other);
         assertTrue(processes.stream().anyMatch(h -> h.info().commandLine().orElse("").contains("sleep 301")), processes.toString());
         t.delete(other);
-        assertEquals(List.of(), Processes.awaitComputerGone(processes, 5000));
+        assertEquals(List.of(), Processes.awaitComputerGone(processes, 15_000));
         var after = t.post("/computers/" + other + "/exec/sync", "{\"command\":\"true\"}");
         assertEquals(404, after.status());
         assertEquals("computer_not_running", after.json().path("code").asText());

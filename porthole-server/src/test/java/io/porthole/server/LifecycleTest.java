@@ -61,7 +61,7 @@ class LifecycleTest {
         assertTrue(Files.isDirectory(t.dataDir.resolve("computers").resolve(id)));
         var first = t.call("DELETE", "/computers/" + id, null);
         assertEquals(204, first.status());
-        assertEquals(java.util.List.of(), Processes.awaitComputerGone(processes, 5000), "no process of the computer is left");
+        assertEquals(java.util.List.of(), Processes.awaitComputerGone(processes, 15_000), "no process of the computer is left");
         assertFalse(Files.exists(t.dataDir.resolve("computers").resolve(id)), "its profile is gone");
         var again = t.request("DELETE", "/computers/" + id, null,
                 java.util.Map.of("Authorization", "Bearer " + TestServer.KEY, "Content-Type", "application/json", "Accept", "*/*"));
@@ -81,9 +81,9 @@ class LifecycleTest {
         var processes = Processes.ofComputer(id);
         var c = t.call("GET", "/computers/" + id, null).json();
         assertEquals(2, c.path("max_lifetime_seconds").asInt());
-        Await.until("max lifetime expiry", 10_000, () -> status(id).equals("terminated"));
+        Await.until("max lifetime expiry", 30_000, () -> status(id).equals("terminated"));
         assertEquals("max_lifetime_exceeded", t.call("GET", "/computers/" + id, null).json().path("termination_reason").asText());
-        assertEquals(java.util.List.of(), Processes.awaitComputerGone(processes, 5000));
+        assertEquals(java.util.List.of(), Processes.awaitComputerGone(processes, 15_000));
     }
 
     @Test
@@ -110,9 +110,9 @@ class LifecycleTest {
         assertEquals(200, kept.status());
         var after = Instant.parse(kept.json().path("idle_expires_at").asText());
         assertTrue(after.isAfter(before), "keepalive moves the idle deadline");
-        Await.until("idle expiry", 10_000, () -> status(id).equals("terminated"));
+        Await.until("idle expiry", 30_000, () -> status(id).equals("terminated"));
         assertEquals("inactivity_timeout", t.call("GET", "/computers/" + id, null).json().path("termination_reason").asText());
-        assertEquals(java.util.List.of(), Processes.awaitComputerGone(processes, 5000));
+        assertEquals(java.util.List.of(), Processes.awaitComputerGone(processes, 15_000));
     }
 
     @Test
@@ -135,14 +135,15 @@ class LifecycleTest {
                 .filter(h -> !h.info().commandLine().orElse("").contains("--type="))
                 .findFirst().orElseThrow();
         browser.destroyForcibly();
-        Await.until("the crash to be seen", 10_000, () -> status(id).equals("failed"));
+        Await.until("the crash to be seen", 30_000, () -> status(id).equals("failed"));
         var action = t.post("/computers/" + id + "/screenshot", "{}");
         assertEquals(404, action.status());
         assertEquals("computer_not_running", action.json().path("code").asText());
         assertTrue(action.json().path("message").asText().contains("failed"), action.body());
-        assertEquals(java.util.List.of(), Processes.awaitComputerGone(processes, 5000),
+        assertEquals(java.util.List.of(), Processes.awaitComputerGone(processes, 15_000),
                 "the crashed browser's children and its sandbox are gone too");
-        assertFalse(Files.exists(t.dataDir.resolve("computers").resolve(id)));
+        Await.until("the crashed computer's files to go", 15_000,
+                () -> !Files.exists(t.dataDir.resolve("computers").resolve(id)));
         assertEquals(204, t.call("DELETE", "/computers/" + id, null).status());
     }
 }

@@ -62,7 +62,7 @@ class LimitsTest {
                     .path("status").asText().equals("failed"));
             assertEquals("memory_limit_exceeded", t.call("GET", "/computers/" + hog, null).json()
                     .path("termination_reason").asText());
-            assertEquals(List.of(), Processes.awaitComputerGone(processes, 5000));
+            assertEquals(List.of(), Processes.awaitComputerGone(processes, 15_000));
             var shot = t.action(bystander, "screenshot", "{}");
             assertEquals("success", shot.path("status").asText(), "the other computer goes on");
         } finally {

@@ -54,7 +54,7 @@ class RestartSweepTest {
         }
         var config = ServerConfig.defaults(dataDir).withPort(0).withApiKey(KEY);
         try (var restarted = PortholeServer.start(config)) {
-            assertEquals(List.of(), Processes.awaitComputerGone(processes, 5000), "nothing of the computer is left");
+            assertEquals(List.of(), Processes.awaitComputerGone(processes, 15_000), "nothing of the computer is left");
             assertFalse(Files.exists(dataDir.resolve("computers").resolve(id)), "and removed the files");
             var http = HttpClient.newHttpClient();
             var status = http.send(HttpRequest.newBuilder(URI.create(restarted.baseUrl() + "/computers/" + id))
