@@ -31,10 +31,19 @@ final class LocalSandbox implements Sandbox {
     /** The processes started inside, so that close can wait for them. */
     private static final class Set {
         private final ConcurrentHashMap<Long, ProcessHandle> handles = new ConcurrentHashMap<>();
+        private final ConcurrentHashMap<Long, Process> live = new ConcurrentHashMap<>();
 
         void add(Process p) {
             handles.put(p.pid(), p.toHandle());
-            p.onExit().thenRun(() -> handles.remove(p.pid()));
+            live.put(p.pid(), p);
+            p.onExit().thenRun(() -> {
+                handles.remove(p.pid());
+                live.remove(p.pid());
+            });
+        }
+
+        List<Process> processes() {
+            return List.copyOf(live.values());
         }
 
         List<ProcessHandle> snapshot() {
@@ -192,9 +201,21 @@ final class LocalSandbox implements Sandbox {
             }
         }
         tree.forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
+        // nsenter itself is left to reap its child and exit: killed first, its children would be orphans that
+        // this host's init reaps only a second or two later
+        awaitExit(process);
         tree.add(process.toHandle());
         ProcessTrees.awaitGone(tree, 5000);
+    }
+
+    /** Waits a moment for a process to end by itself, then kills it. */
+    private static void awaitExit(Process process) {
+        try {
+            if (!process.waitFor(2, TimeUnit.SECONDS)) process.destroyForcibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
     }
 
     @Override
@@ -210,11 +231,20 @@ final class LocalSandbox implements Sandbox {
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
+        var entered = started.processes();
         var all = new ArrayList<ProcessHandle>(started.snapshot());
         bwrap.descendants().forEach(all::add);
-        // SIGKILL to the sandbox's own process ends its pid namespace, and with it every process inside
+        // SIGKILL to the sandbox's own process ends its pid namespace, and with it every process inside. The
+        // nsenter processes outside then reap their children and exit, and bubblewrap follows; killing them
+        // first would leave orphans that this host's init reaps only a second or two later.
         ProcessHandle.of(anchorPid).ifPresent(ProcessHandle::destroyForcibly);
-        bwrap.destroyForcibly();
+        for (var p : entered) awaitExit(p);
+        try {
+            if (!bwrap.waitFor(2, TimeUnit.SECONDS)) bwrap.destroyForcibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            bwrap.destroyForcibly();
+        }
         all.forEach(ProcessHandle::destroyForcibly);
         all.add(bwrap.toHandle());
         ProcessTrees.awaitGone(all, 5000);
