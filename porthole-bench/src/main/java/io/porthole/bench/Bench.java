@@ -36,16 +36,19 @@ import java.util.regex.Pattern;
  *   <li>click and screenshot round trips on one computer at a test page, against the same CDP commands;
  *   <li>exec round trips ({@code true}) on that computer, against {@code bash -c true} run directly;
  *   <li>click and screenshot round trips on a desktop, against xdotool and xwd run directly on a raw desktop;
+ *   <li>egress throughput: curl inside a browser computer downloading a large body from the loopback page server
+ *       through the computer's egress proxy, against the same curl run directly;
  *   <li>resident memory of a computer's process tree, against the baseline's.
  * </ol>
  *
- * Prints a table of p50/p99 and the ratio of p50s. Cleans up whatever it started, and checks that no process of
- * its own is left (browsers, sandboxes, raw desktops). Exit code 0 on success, 1 on a failure or a leftover
- * process, 2 on bad arguments.
+ * Prints a table of p50/p99 and the ratio of p50s, and one of throughputs. Cleans up whatever it started, and
+ * checks that no process of its own is left (browsers, sandboxes, raw desktops). Exit code 0 on success, 1 on a
+ * failure or a leftover process, 2 on bad arguments.
  *
  * <pre>
  * java -cp porthole-bench/target/classes:porthole-bench/target/lib/* io.porthole.bench.Bench [--iterations=10]
- *     [--actions=100] [--warmup=2] [--action-warmup=10] [--settle-ms=1000] [--chromium=/usr/bin/chromium] [--verbose]
+ *     [--actions=100] [--warmup=2] [--action-warmup=10] [--settle-ms=1000] [--egress-iterations=5]
+ *     [--egress-mib=64] [--chromium=/usr/bin/chromium] [--verbose]
  * </pre>
  */
 public final class Bench {
@@ -58,13 +61,20 @@ public final class Bench {
     private static final int[][] DESKTOP_POINTS = {{1000, 600}, {1100, 650}, {1180, 690}};
     private static final int WIDTH = 1280;
     private static final int HEIGHT = 720;
+    private static final Path CURL = Path.of("/usr/bin/curl");
+    /** curl's report of a download: "bytes seconds". */
+    private static final String CURL_FORMAT = "%{size_download} %{time_total}";
+    /** exec/sync's own bound for one download, and the HTTP request's (a little longer). */
+    private static final int EGRESS_TIMEOUT_SECONDS = 120;
+    private static final Duration EGRESS_REQUEST_TIMEOUT = Duration.ofSeconds(EGRESS_TIMEOUT_SECONDS + 15);
 
     /** Command-line options. */
-    record Options(int iterations, int actions, int warmup, int actionWarmup, long settleMillis, Path chromium,
-                   boolean verbose) {
+    record Options(int iterations, int actions, int warmup, int actionWarmup, long settleMillis,
+                   int egressIterations, int egressMib, Path chromium, boolean verbose) {
         static final String USAGE = """
                 usage: script/bench [--iterations=N] [--actions=M] [--warmup=W] [--action-warmup=K]
-                                    [--settle-ms=MS] [--chromium=PATH] [--verbose]
+                                    [--settle-ms=MS] [--egress-iterations=E] [--egress-mib=S]
+                                    [--chromium=PATH] [--verbose]
                   --iterations     computers (browser, and desktop) created and deleted per side, measured
                                    (default 10)
                   --actions        click, screenshot and exec round trips per side, measured, on a browser
@@ -72,6 +82,10 @@ public final class Bench {
                   --warmup         create/delete iterations run first and discarded (default 2)
                   --action-warmup  action iterations run first and discarded (default 10)
                   --settle-ms      pause after a browser is ready before its memory is read (default 1000)
+                  --egress-iterations
+                                   downloads per side through the egress proxy and directly, measured,
+                                   after one warm-up each (default 5)
+                  --egress-mib     size of that download, in MiB (default 64)
                   --chromium       the browser binary, for Porthole and the baseline (default /usr/bin/chromium)
                   --verbose        show the server's INFO logs""";
 
@@ -81,6 +95,8 @@ public final class Bench {
             int warmup = 2;
             int actionWarmup = 10;
             long settle = 1000;
+            int egressIterations = 5;
+            int egressMib = 64;
             Path chromium = Path.of("/usr/bin/chromium");
             boolean verbose = false;
             for (var a : args) {
@@ -93,12 +109,18 @@ public final class Bench {
                     case "--warmup" -> warmup = nonNegative(name, value);
                     case "--action-warmup" -> actionWarmup = nonNegative(name, value);
                     case "--settle-ms" -> settle = nonNegative(name, value);
+                    case "--egress-iterations" -> egressIterations = positive(name, value);
+                    case "--egress-mib" -> {
+                        egressMib = positive(name, value);
+                        if (egressMib > 1024) throw new IllegalArgumentException(name + " must be at most 1024");
+                    }
                     case "--chromium" -> chromium = Path.of(value);
                     case "--verbose" -> verbose = true;
                     default -> throw new IllegalArgumentException("unknown argument '" + a + "'");
                 }
             }
-            return new Options(iterations, actions, warmup, actionWarmup, settle, chromium, verbose);
+            return new Options(iterations, actions, warmup, actionWarmup, settle, egressIterations, egressMib,
+                    chromium, verbose);
         }
 
         private static int positive(String name, String value) {
@@ -152,6 +174,12 @@ public final class Bench {
     private final List<String> errors = new ArrayList<>();
     private final Map<String, Row> rows = new LinkedHashMap<>();
     private final List<MemRow> memory = new ArrayList<>();
+    /** Egress throughput, MB/s (10^6 bytes a second) by curl's own count, one value per download. */
+    private final Samples egressPorthole = new Samples();
+    private final Samples egressRaw = new Samples();
+    /** The same downloads' exec/sync round trips (Porthole) and process runs (raw), wall clock. */
+    private final Samples egressPortholeWall = new Samples();
+    private final Samples egressRawWall = new Samples();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     /** During a Porthole DELETE: when the browser's processes had all exited, and when all were reaped. */
@@ -227,9 +255,13 @@ public final class Bench {
             throw new IllegalStateException(missing + " is not installed; the desktop rows need Xvfb, openbox, xterm, "
                     + "xdotool, xprop and xwd (Debian: apt-get install xvfb openbox xterm xdotool x11-utils x11-apps)");
         }
+        if (!Files.isExecutable(CURL)) {
+            throw new IllegalStateException(CURL + " is not installed; the egress rows need it "
+                    + "(Debian: apt-get install curl)");
+        }
         long started = System.nanoTime();
         tmpRoot = Files.createTempDirectory("porthole-bench-");
-        pages = new PageServer();
+        pages = new PageServer(options.egressMib() * 1024 * 1024);
         // the test page is on loopback, which computers may not reach unless allowed
         var base = ServerConfig.defaults(tmpRoot.resolve("server")).withPort(0).withApiKey(API_KEY)
                 .withEgressAllow(List.of("127.0.0.1"));
@@ -247,6 +279,7 @@ public final class Bench {
         desktopLifecycle();
         actions();
         desktopActions();
+        egress();
         long jvmRss = Procs.selfRssKb();
         printResults(jvmRss, System.nanoTime() - started);
     }
@@ -265,8 +298,9 @@ public final class Bench {
     private void printHeader() {
         log.printf(Locale.ROOT, "bench: Porthole at %s, test page at %s, work dir %s%n", server.baseUrl(), pages.url(),
                 tmpRoot);
-        log.printf(Locale.ROOT, "bench: %d create/delete per side (+%d warm-up), %d actions per side (+%d warm-up)%n",
-                options.iterations(), options.warmup(), options.actions(), options.actionWarmup());
+        log.printf(Locale.ROOT, "bench: %d create/delete per side (+%d warm-up), %d actions per side (+%d warm-up), "
+                        + "%d downloads of %d MiB per side (+1 warm-up)%n", options.iterations(), options.warmup(),
+                options.actions(), options.actionWarmup(), options.egressIterations(), options.egressMib());
     }
 
     // ---- 1. create -> ready, delete ----
@@ -787,6 +821,116 @@ public final class Bench {
         }
     }
 
+    // ---- 5. egress throughput ----
+
+    /** One download by curl: its own count of bytes and seconds, and the wall-clock time of the whole call. */
+    private record Download(long bytes, double seconds, long wallNanos) {
+        double mbPerSecond() {
+            return bytes / seconds / 1e6;
+        }
+    }
+
+    /**
+     * Downloads the page server's large body with curl inside a browser computer (through its egress proxy: curl →
+     * 127.0.0.1:3128 → socat → unix socket → the server's proxy → the page server) and with the same curl run
+     * directly with {@code --noproxy '*'}, interleaved, one warm-up each first. Throughput is curl's own:
+     * {@code size_download / time_total}.
+     */
+    private void egress() throws Exception {
+        var url = pages.bigUrl();
+        int size = pages.bigSize();
+        var command = "curl -s -o /dev/null -w '" + CURL_FORMAT + "' " + url;
+        var body = PortholeClient.JSON.createObjectNode().put("command", command)
+                .put("timeout_seconds", EGRESS_TIMEOUT_SECONDS).toString();
+        var rawArgv = List.of(CURL.toString(), "--noproxy", "*", "-s", "-o", "/dev/null", "-w", CURL_FORMAT, url);
+
+        var res = api.post("/computers", "{}", CREATE_TIMEOUT);
+        var id = res.json() == null ? "" : res.json().path("id").asText("");
+        if (!id.isEmpty()) liveComputers.add(id);
+        if (res.status() != 200 || id.isEmpty()) throw new IllegalStateException("POST /computers: " + res.describe());
+        try {
+            sandboxTree(id);
+            var before = egressReceived(id);
+            int total = 1 + options.egressIterations();
+            for (int i = 0; i < total; i++) {
+                boolean measured = i >= 1;
+                var label = measured ? "iteration " + i + "/" + options.egressIterations() : "warm-up 1/1";
+                var line = new StringBuilder("bench: egress " + label + ":");
+                for (int side = 0; side < 2; side++) {
+                    boolean portholeTurn = (side == 0) == (i % 2 == 0);
+                    try {
+                        Download d;
+                        if (portholeTurn) {
+                            long t0 = System.nanoTime();
+                            var r = api.post("/computers/" + id + "/exec/sync", body, EGRESS_REQUEST_TIMEOUT);
+                            long wall = System.nanoTime() - t0;
+                            if (r.status() != 200 || r.json() == null || r.json().path("exit_code").asInt(-1) != 0) {
+                                throw new IllegalStateException("exec/sync curl: " + r.describe());
+                            }
+                            d = parseCurl(r.json().path("stdout").asText(), wall);
+                        } else {
+                            long t0 = System.nanoTime();
+                            var out = RawDesktop.Cmd.run(rawArgv, null, EGRESS_REQUEST_TIMEOUT);
+                            d = parseCurl(new String(out, StandardCharsets.UTF_8), System.nanoTime() - t0);
+                        }
+                        if (d.bytes() != size) {
+                            throw new IllegalStateException("curl downloaded " + d.bytes() + " bytes, not " + size);
+                        }
+                        if (measured) {
+                            (portholeTurn ? egressPorthole : egressRaw).addValue(d.mbPerSecond());
+                            (portholeTurn ? egressPortholeWall : egressRawWall).add(d.wallNanos());
+                        }
+                        line.append(String.format(Locale.ROOT, " %s %.1f MB/s (%.0f ms, call %.0f ms);",
+                                portholeTurn ? "porthole" : "raw", d.mbPerSecond(), d.seconds() * 1e3,
+                                d.wallNanos() / 1e6));
+                    } catch (Exception e) {
+                        (portholeTurn ? egressPorthole : egressRaw).error();
+                        error("egress " + label + " (" + (portholeTurn ? "porthole" : "raw") + "): " + e.getMessage());
+                        line.append(portholeTurn ? " porthole FAILED;" : " raw FAILED;");
+                    }
+                }
+                log.println(line);
+            }
+            var after = egressReceived(id);
+            if (before >= 0 && after >= 0) {
+                long received = after - before;
+                var through = String.format(Locale.ROOT, "egress: the computer's proxy counted %d bytes received "
+                        + "during the %d downloads inside it (warm-up included): %d × %d bytes of body, and the "
+                        + "response heads", received, total, total, size);
+                if (received < (long) total * size - (long) (egressPorthole.errors()) * size) error(through);
+                else notes.add(through);
+            } else {
+                notes.add("egress: GET /computers/" + id + "/status did not report the proxy's byte counts");
+            }
+        } finally {
+            var del = api.delete("/computers/" + id, REQUEST_TIMEOUT);
+            if (del.status() == 204) liveComputers.remove(id);
+            else error("DELETE /computers/" + id + ": " + del.describe());
+        }
+    }
+
+    /** What the computer's egress proxy has received from the outside so far, or -1 if not reported. */
+    private long egressReceived(String id) throws IOException, InterruptedException {
+        var r = api.get("/computers/" + id + "/status", REQUEST_TIMEOUT);
+        if (r.status() != 200 || r.json() == null) throw new IllegalStateException("GET status: " + r.describe());
+        var n = r.json().path("egress").path("bytes_received");
+        return n.isNumber() ? n.asLong() : -1;
+    }
+
+    /** "SIZE SECONDS", as curl's {@link #CURL_FORMAT} prints it. */
+    private static Download parseCurl(String out, long wallNanos) {
+        var parts = out.trim().split("\\s+");
+        if (parts.length != 2) throw new IllegalStateException("unexpected curl output '" + out.trim() + "'");
+        try {
+            long bytes = Long.parseLong(parts[0]);
+            double seconds = Double.parseDouble(parts[1].replace(',', '.'));
+            if (seconds <= 0) throw new IllegalStateException("curl reported " + parts[1] + " s");
+            return new Download(bytes, seconds, wallNanos);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("unexpected curl output '" + out.trim() + "'");
+        }
+    }
+
     @FunctionalInterface
     private interface Op {
         void run() throws Exception;
@@ -858,6 +1002,25 @@ public final class Bench {
                 ms(watchCrashpadReaped.p50()), ms(watchCrashpadReaped.p99()));
         out.println();
 
+        var tpHeader = List.of("throughput", "n", "porthole p50", "porthole min", "raw p50", "raw min", "ratio p50");
+        var egressN = egressPorthole.count()
+                + (egressPorthole.errors() > 0 ? " (" + egressPorthole.errors() + " failed)" : "");
+        printMarkdown(tpHeader, List.of(List.of("egress download, " + options.egressMib() + " MiB", egressN,
+                mbs(egressPorthole.p50()), mbs(egressPorthole.min()), mbs(egressRaw.p50()), mbs(egressRaw.min()),
+                ratio(egressPorthole.p50(), egressRaw.p50()))));
+        out.println();
+        out.printf(Locale.ROOT, "- egress download: POST /exec/sync {\"command\":\"curl -s -o /dev/null -w '%s' "
+                        + "http://127.0.0.1:<port>/big\",\"timeout_seconds\":%d} in a browser computer (curl → "
+                        + "127.0.0.1:3128 → socat → unix socket → the server's egress proxy → the bench's page "
+                        + "server) vs curl --noproxy '*' with the same arguments started with ProcessBuilder; %d MiB of random "
+                        + "bytes with a Content-Length; MB/s = 10^6 bytes/s, from curl's size_download / time_total; "
+                        + "ratio = porthole / raw throughput (higher is better for Porthole); p50 is nearest-rank, "
+                        + "min is the slowest download%n", CURL_FORMAT, EGRESS_TIMEOUT_SECONDS, options.egressMib());
+        out.printf(Locale.ROOT, "- the same downloads, wall clock: POST /exec/sync answered after p50 %s (max %s); "
+                        + "raw curl ran for p50 %s (max %s)%n", ms(egressPortholeWall.p50()),
+                ms(egressPortholeWall.percentile(100)), ms(egressRawWall.p50()), ms(egressRawWall.percentile(100)));
+        out.println();
+
         var memHeader = List.of("memory", "porthole", "raw", "ratio");
         var memTable = new ArrayList<List<String>>();
         for (var m : memory) {
@@ -897,7 +1060,8 @@ public final class Bench {
     private void printMarkdown(List<String> header, List<List<String>> table) {
         int[] widths = new int[header.size()];
         for (int c = 0; c < widths.length; c++) {
-            widths[c] = header.get(c).length();
+            // at least 3: a delimiter cell needs a hyphen besides its colon
+            widths[c] = Math.max(3, header.get(c).length());
             for (var row : table) widths[c] = Math.max(widths[c], row.get(c).length());
         }
         out.println(mdLine(header, widths));
@@ -920,6 +1084,11 @@ public final class Bench {
     private static String ms(double v) {
         if (Double.isNaN(v)) return "—";
         return String.format(Locale.ROOT, v < 10 ? "%.2f ms" : "%.1f ms", v);
+    }
+
+    private static String mbs(double v) {
+        if (Double.isNaN(v)) return "—";
+        return String.format(Locale.ROOT, "%.1f MB/s", v);
     }
 
     private static String ratio(double a, double b) {

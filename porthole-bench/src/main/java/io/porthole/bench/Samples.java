@@ -4,13 +4,21 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
-/** Latencies of one operation, in milliseconds, with nearest-rank percentiles. Not thread-safe. */
+/**
+ * Values of one operation with nearest-rank percentiles: latencies in milliseconds ({@link #add}), or any other
+ * quantity ({@link #addValue}, e.g. a throughput). Not thread-safe.
+ */
 final class Samples {
     private final List<Double> millis = new ArrayList<>();
     private int errors;
 
     void add(long nanos) {
         millis.add(nanos / 1e6);
+    }
+
+    /** Adds a value as it is (not a duration). */
+    void addValue(double value) {
+        millis.add(value);
     }
 
     void error() {
@@ -32,6 +40,11 @@ final class Samples {
         Collections.sort(sorted);
         int rank = (int) Math.ceil(p / 100.0 * sorted.size());
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
+    }
+
+    /** The smallest value. */
+    double min() {
+        return millis.isEmpty() ? Double.NaN : Collections.min(millis);
     }
 
     double p50() {
