@@ -71,15 +71,4 @@ public final class Processes {
             return false;
         }
     }
-
-    /** Waits at most {@code millis} for no process to match; returns the ones still there. */
-    public static List<ProcessHandle> awaitNone(String marker, long millis) throws InterruptedException {
-        long deadline = System.nanoTime() + millis * 1_000_000;
-        var left = matching(marker);
-        while (!left.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            left = matching(marker);
-        }
-        return left;
-    }
 }

@@ -15,7 +15,6 @@ import io.porthole.core.browser.BrowserDriver;
 import io.porthole.core.internal.Threads;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -591,12 +590,5 @@ final class ChromiumDriver implements BrowserDriver {
             Thread.currentThread().interrupt();
             throw new PortholeException.ActionFailed("interrupted");
         }
-    }
-
-    Map<String, String> debugState() {
-        var m = new LinkedHashMap<String, String>();
-        m.put("main", mainTabId);
-        m.put("tabs", String.valueOf(tabs.keySet()));
-        return m;
     }
 }
