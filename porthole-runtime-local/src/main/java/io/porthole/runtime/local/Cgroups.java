@@ -31,16 +31,21 @@ final class Cgroups {
         this.controllers = controllers;
     }
 
-    /** The host's cgroups, if this server may make groups there; empty (with a logged reason) otherwise. */
-    static Optional<Cgroups> detect() {
+    /**
+     * The host's cgroups, if this server may make groups there; empty (with a logged reason) otherwise.
+     * Groups live under {@code porthole/<instance>}, {@code instance} naming this server (its data
+     * directory), so that a sweep at start never touches the computers of another server on the host.
+     */
+    static Optional<Cgroups> detect(String instance) {
         try {
             if (Files.exists(ROOT.resolve("cgroup.controllers"))) {
                 var own = ownPath("");
-                var parent = ROOT.resolve(own.substring(1)).resolve("porthole");
+                var top = ROOT.resolve(own.substring(1)).resolve("porthole");
+                var parent = top.resolve(instance);
                 Files.createDirectories(parent);
-                // v2 hands a controller to children only when the parent enables it
-                var control = parent.getParent().resolve("cgroup.subtree_control");
-                tryWrite(control, "+memory +pids");
+                // v2 hands a controller to children only when each parent enables it
+                tryWrite(top.getParent().resolve("cgroup.subtree_control"), "+memory +pids");
+                tryWrite(top.resolve("cgroup.subtree_control"), "+memory +pids");
                 tryWrite(parent.resolve("cgroup.subtree_control"), "+memory +pids");
                 return Optional.of(new Cgroups(true, List.of(parent), List.of("")));
             }
@@ -53,7 +58,7 @@ final class Cgroups {
                     continue;
                 }
                 var own = ownPath(controller);
-                var parent = mount.resolve(own.substring(1)).resolve("porthole");
+                var parent = mount.resolve(own.substring(1)).resolve("porthole").resolve(instance);
                 Files.createDirectories(parent);
                 parents.add(parent);
                 controllers.add(controller);

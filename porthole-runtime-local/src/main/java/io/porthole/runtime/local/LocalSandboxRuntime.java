@@ -50,8 +50,9 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
     static final String PROXY = "http://127.0.0.1:3128";
 
     /**
-     * @param hidden host paths that must not be visible inside even if a system directory holds them (the
-     *     data directory)
+     * @param hidden host paths that must not be visible inside even if a system directory holds them; the
+     *     first is the server's data directory, which also names its cgroups (so servers sharing a host
+     *     never sweep each other's)
      * @throws PortholeException.Unavailable if bubblewrap or nsenter is missing
      */
     public LocalSandboxRuntime(List<Path> hidden, EgressPolicy egress) {
@@ -66,12 +67,23 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
                                Limits limits) {
         this.trustedUpstream = trustedUpstream;
         this.limits = limits;
-        this.cgroups = Cgroups.detect();
+        this.cgroups = Cgroups.detect(instanceName(hidden));
         this.bwrap = find("bwrap", "bubblewrap");
         this.nsenter = find("nsenter", "util-linux");
         this.socat = find("socat", "socat");
         this.egress = egress;
         this.hidden = hidden.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+    }
+
+    /** A short stable name for this server: a hash of its data directory (the first hidden path). */
+    static String instanceName(List<Path> hidden) {
+        var key = hidden.isEmpty() ? "default" : hidden.getFirst().toAbsolutePath().normalize().toString();
+        try {
+            var digest = java.security.MessageDigest.getInstance("SHA-256").digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "i" + java.util.HexFormat.of().formatHex(digest, 0, 6);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Path find(String binary, String debianPackage) {

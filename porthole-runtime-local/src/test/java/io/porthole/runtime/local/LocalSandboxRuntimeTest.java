@@ -65,4 +65,16 @@ class LocalSandboxRuntimeTest {
                 .filter(h -> h.info().commandLine().orElse("").matches(".*sleep 30[01].*")).toList();
         assertEquals(List.of(), left.stream().filter(ProcessHandle::isAlive).toList());
     }
+
+    @Test
+    void aStartingServerSweepsOnlyItsOwnLeftovers(@TempDir Path dir) throws Exception {
+        var mine = new LocalSandboxRuntime(List.of(dir.resolve("a")), new EgressPolicy(List.of(), () -> -1));
+        try (var sandbox = mine.start(new SandboxSpec("keep", dir.resolve("a/computers/keep"), Map.of()))) {
+            var other = new LocalSandboxRuntime(List.of(dir.resolve("b")), new EgressPolicy(List.of(), () -> -1));
+            other.sweepLeftovers(dir.resolve("b/computers"));
+            Thread.sleep(200);
+            assertTrue(sandbox.isAlive(), "another server's start left this sandbox alone");
+            assertEquals("alive\n", run(sandbox, "echo alive"));
+        }
+    }
 }
