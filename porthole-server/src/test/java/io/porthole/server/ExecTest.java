@@ -219,6 +219,19 @@ class ExecTest {
     }
 
     @Test
+    void commandsRunAsAnUnprivilegedUserWhoCannotReadTheHostsSecrets() {
+        var r = sync(id, "{\"command\":\"id -un; id -u; cat /etc/shadow 2>/dev/null | wc -c; cut -d: -f1 /etc/passwd | xargs;"
+                + " ls /etc/ssh | wc -l; grep CapEff /proc/self/status\"}");
+        var lines = r.path("stdout").asText().split("\n");
+        assertEquals("user", lines[0], r.toString());
+        assertEquals("1000", lines[1]);
+        assertEquals("0", lines[2].trim(), "the shadow file is empty inside");
+        assertEquals("root user nobody", lines[3], "only the computer's own accounts");
+        assertEquals("0", lines[4].trim(), "no host keys");
+        assertEquals("CapEff:\t0000000000000000", lines[5], "no capabilities");
+    }
+
+    @Test
     void commandsEndWithTheirComputer() throws Exception {
         var other = t.createComputer("{}");
         sync(other, "{\"command\":\"nohup sleep 300 >/dev/null 2>&1 & setsid sleep 301 >/dev/null 2>&1 < /dev/null &\"}");

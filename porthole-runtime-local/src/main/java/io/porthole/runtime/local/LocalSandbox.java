@@ -112,8 +112,9 @@ final class LocalSandbox implements Sandbox {
     @Override
     public Process start(List<String> argv, Map<String, String> extraEnv, String cwd) throws IOException {
         if (closed.get() || !isAlive()) throw new IOException("the sandbox has ended");
-        var cmd = new ArrayList<String>(List.of(nsenter.toString(), "-t", Long.toString(anchorPid), "-m", "-p", "-i", "-n",
-                "-u", "-r", "-w", "--", "/usr/bin/env", "-i"));
+        var uid = Integer.toString(LocalSandboxRuntime.UID);
+        var cmd = new ArrayList<String>(List.of(nsenter.toString(), "-t", Long.toString(anchorPid), "-U", "-m", "-p", "-i",
+                "-n", "-u", "-r", "-w", "-S", uid, "-G", uid, "--", "/usr/bin/env", "-i"));
         env.forEach((k, v) -> cmd.add(k + "=" + v));
         extraEnv.forEach((k, v) -> cmd.add(k + "=" + v));
         // a new session: the command leads its own process group, which a timeout or the end kills whole

@@ -48,6 +48,8 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
     private final Path socat;
     /** Where programs inside find the egress proxy. */
     static final String PROXY = "http://127.0.0.1:3128";
+    /** The unprivileged user everything inside runs as. */
+    static final int UID = 1000;
 
     /**
      * @param hidden host paths that must not be visible inside even if a system directory holds them; the
@@ -109,7 +111,8 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
             var env = new LinkedHashMap<String, String>();
             env.put("PATH", PATH);
             env.put("HOME", Sandbox.HOME);
-            env.put("USER", "root");
+            env.put("USER", "user");
+            env.put("LOGNAME", "user");
             env.put("LANG", "C.UTF-8");
             env.put("TERM", "xterm-256color");
             env.put("TMPDIR", "/tmp");
@@ -151,7 +154,9 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
 
     List<String> command(SandboxSpec spec, Path work, Map<String, String> env) throws IOException {
         // a network namespace of its own: loopback only; the egress proxy, through a unix socket, is the way out
-        var cmd = new ArrayList<String>(List.of(bwrap.toString(), "--die-with-parent", "--unshare-pid", "--unshare-ipc",
+        // and a user namespace: everything inside runs as an unprivileged user, with no capability on the host
+        var cmd = new ArrayList<String>(List.of(bwrap.toString(), "--die-with-parent", "--unshare-user", "--uid",
+                Integer.toString(UID), "--gid", Integer.toString(UID), "--unshare-pid", "--unshare-ipc",
                 "--unshare-uts", "--unshare-net", "--hostname", "computer", "--tmpfs", "/"));
         try (var entries = Files.list(Path.of("/"))) {
             for (var entry : entries.sorted().toList()) {
@@ -166,6 +171,21 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
                     cmd.addAll(List.of("--ro-bind", entry.toString(), entry.toString()));
                 }
             }
+        }
+        // the user's own account files, and none of the host's secrets (its uids would read as the user's)
+        var accounts = work.resolve("run").getParent().resolve("accounts");
+        Files.createDirectories(accounts);
+        Files.writeString(accounts.resolve("passwd"), "root:x:0:0:root:/root:/usr/sbin/nologin\n"
+                + "user:x:" + UID + ":" + UID + ":Porthole:" + Sandbox.HOME + ":/bin/bash\n"
+                + "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
+        Files.writeString(accounts.resolve("group"), "root:x:0:\nuser:x:" + UID + ":\nnogroup:x:65534:\n");
+        cmd.addAll(List.of("--ro-bind", accounts.resolve("passwd").toString(), "/etc/passwd",
+                "--ro-bind", accounts.resolve("group").toString(), "/etc/group"));
+        for (var secret : List.of("/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-", "/etc/sudoers")) {
+            if (Files.exists(Path.of(secret))) cmd.addAll(List.of("--ro-bind", "/dev/null", secret));
+        }
+        for (var secretDir : List.of("/etc/ssh", "/etc/sudoers.d", "/etc/ssl/private")) {
+            if (Files.isDirectory(Path.of(secretDir))) cmd.addAll(List.of("--tmpfs", secretDir));
         }
         for (var h : hidden) {
             if (SYSTEM_DIRS.stream().anyMatch(d -> h.startsWith(Path.of("/", d))) && Files.isDirectory(h)) {
