@@ -302,6 +302,7 @@ public final class Computers implements AutoCloseable {
                 return;
             }
         }
+        runtime.close();
     }
 
     /** Now, by the clock the lifecycle runs on. */

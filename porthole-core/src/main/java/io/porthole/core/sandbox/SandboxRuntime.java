@@ -6,7 +6,7 @@ import java.nio.file.Path;
  * Seam: makes the isolated environment a computer lives in (bubblewrap namespaces on this host now;
  * Kubernetes pods or microVMs later). Chosen by configuration. Implementations are thread-safe.
  */
-public interface SandboxRuntime {
+public interface SandboxRuntime extends AutoCloseable {
     /** The runtime's name as configuration knows it. */
     String name();
 
@@ -20,4 +20,8 @@ public interface SandboxRuntime {
 
     /** Ends sandboxes an earlier run left behind under {@code computersDir}; returns how many processes. */
     int sweepLeftovers(Path computersDir);
+
+    /** Releases what the runtime holds for the server as a whole, once its sandboxes are closed. */
+    @Override
+    default void close() {}
 }

@@ -188,6 +188,17 @@ final class Cgroups {
         return n;
     }
 
+    /** Removes this server's (empty) instance groups. */
+    void close() {
+        for (var parent : parents) {
+            try {
+                Files.deleteIfExists(parent);
+            } catch (IOException ignored) {
+                // a group is still in use; the next start sweeps it
+            }
+        }
+    }
+
     boolean isV2() {
         return v2;
     }

@@ -205,6 +205,11 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
     }
 
     @Override
+    public void close() {
+        cgroups.ifPresent(Cgroups::close);
+    }
+
+    @Override
     public int sweepLeftovers(Path computersDir) {
         var marker = computersDir.toAbsolutePath().toString();
         var self = ProcessHandle.current().pid();

@@ -17,6 +17,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Real bubblewrap sandboxes on this host. */
 class LocalSandboxRuntimeTest {
+    private final java.util.List<LocalSandboxRuntime> runtimes = new java.util.ArrayList<>();
+
+    private LocalSandboxRuntime track(LocalSandboxRuntime r) {
+        runtimes.add(r);
+        return r;
+    }
+
+    /** A runtime's cgroups outlive a test unless it is closed. */
+    @org.junit.jupiter.api.AfterEach
+    void closeRuntimes() {
+        runtimes.forEach(LocalSandboxRuntime::close);
+    }
 
     private static String run(Sandbox s, String command) throws Exception {
         var p = s.start(List.of("/bin/sh", "-c", command), Map.of(), Sandbox.WORKSPACE);
@@ -27,7 +39,7 @@ class LocalSandboxRuntimeTest {
 
     @Test
     void aSandboxOutlivesTheThreadThatMadeIt(@TempDir Path dir) throws Exception {
-        var runtime = new LocalSandboxRuntime(List.of(dir), new EgressPolicy(List.of(), () -> -1));
+        var runtime = track(new LocalSandboxRuntime(List.of(dir), new EgressPolicy(List.of(), () -> -1)));
         var made = new AtomicReference<Sandbox>();
         var thread = Thread.ofPlatform().start(() -> made.set(runtime.start(new SandboxSpec("t1", dir.resolve("c1"), Map.of()))));
         thread.join();
@@ -40,7 +52,7 @@ class LocalSandboxRuntimeTest {
 
     @Test
     void insideSeesItsOwnFilesystemAndProcessesOnly(@TempDir Path dir) throws Exception {
-        var runtime = new LocalSandboxRuntime(List.of(dir), new EgressPolicy(List.of(), () -> -1));
+        var runtime = track(new LocalSandboxRuntime(List.of(dir), new EgressPolicy(List.of(), () -> -1)));
         try (var a = runtime.start(new SandboxSpec("a", dir.resolve("a"), Map.of("MARK", "a")));
              var b = runtime.start(new SandboxSpec("b", dir.resolve("b"), Map.of()))) {
             run(a, "echo secret > /tmp/only-a; echo ws > /workspace/only-a");
@@ -56,7 +68,7 @@ class LocalSandboxRuntimeTest {
 
     @Test
     void closeEndsEveryProcessInside(@TempDir Path dir) throws Exception {
-        var runtime = new LocalSandboxRuntime(List.of(dir), new EgressPolicy(List.of(), () -> -1));
+        var runtime = track(new LocalSandboxRuntime(List.of(dir), new EgressPolicy(List.of(), () -> -1)));
         var sandbox = runtime.start(new SandboxSpec("c", dir.resolve("c"), Map.of()));
         run(sandbox, "nohup sleep 300 >/dev/null 2>&1 & setsid sleep 301 >/dev/null 2>&1 < /dev/null &");
         sandbox.close();
@@ -68,9 +80,9 @@ class LocalSandboxRuntimeTest {
 
     @Test
     void aStartingServerSweepsOnlyItsOwnLeftovers(@TempDir Path dir) throws Exception {
-        var mine = new LocalSandboxRuntime(List.of(dir.resolve("a")), new EgressPolicy(List.of(), () -> -1));
+        var mine = track(new LocalSandboxRuntime(List.of(dir.resolve("a")), new EgressPolicy(List.of(), () -> -1)));
         try (var sandbox = mine.start(new SandboxSpec("keep", dir.resolve("a/computers/keep"), Map.of()))) {
-            var other = new LocalSandboxRuntime(List.of(dir.resolve("b")), new EgressPolicy(List.of(), () -> -1));
+            var other = track(new LocalSandboxRuntime(List.of(dir.resolve("b")), new EgressPolicy(List.of(), () -> -1)));
             other.sweepLeftovers(dir.resolve("b/computers"));
             Thread.sleep(200);
             assertTrue(sandbox.isAlive(), "another server's start left this sandbox alone");
