@@ -115,12 +115,13 @@ public final class Settings {
                 get("PORTHOLE_ADVANCED_PROXY_URL").map(u -> {
                     try {
                         var uri = java.net.URI.create(u);
-                        if (!"http".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() <= 0) {
+                        if (!java.util.Set.of("http", "socks5", "socks5h").contains(uri.getScheme()) || uri.getHost() == null
+                                || uri.getPort() <= 0) {
                             throw new IllegalArgumentException();
                         }
                         return uri;
                     } catch (IllegalArgumentException e) {
-                        throw new IllegalArgumentException("PORTHOLE_ADVANCED_PROXY_URL must be http://[user:pass@]host:port");
+                        throw new IllegalArgumentException("PORTHOLE_ADVANCED_PROXY_URL must be http:// or socks5://[user:pass@]host:port");
                     }
                 }),
                 new io.porthole.runtime.local.LocalSandboxRuntime.Limits(

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.porthole.testing.Socks5Proxy;
 import io.porthole.testing.UpstreamProxy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -124,6 +125,24 @@ class EgressTest {
             int before = upstream.seen().size();
             t.action(computer, "navigate", "{\"url\":\"" + page + "?direct-again\"}");
             assertEquals(before, upstream.seen().size());
+        } finally {
+            t.delete(computer);
+        }
+    }
+
+    @Test
+    void aSocks5UpstreamWithCredentialsCarriesTheComputersTraffic() {
+        var computer = t.createComputer("{}");
+        try (var socks = Socks5Proxy.start("bob", "pa55")) {
+            var changed = t.action(computer, "change-proxy",
+                    "{\"proxy_url\":\"socks5://bob:pa55@127.0.0.1:" + socks.port() + "\"}");
+            assertEquals("success", changed.path("status").asText(), changed.toString());
+            t.action(computer, "navigate", "{\"url\":\"" + t.pages.url("second.html") + "\"}");
+            var html = t.action(computer, "html", "{}").path("result").path("html_content").asText();
+            assertTrue(html.contains("id=\"heading\""), "the page came through the tunnel: " + html);
+            assertTrue(socks.seen().stream().anyMatch(s -> s.authorised()
+                    && s.target().equals("127.0.0.1:" + t.pages.port())), socks.seen().toString());
+            assertEquals("200", curl(computer, t.pages.url("input.html"), ""), "commands go the same way");
         } finally {
             t.delete(computer);
         }

@@ -125,9 +125,9 @@ public final class ActionParser {
             throw new InvalidRequest("'proxy_url' is not a valid URL");
         }
         var scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http")) {
-            throw new InvalidRequest("'proxy_url' must be http://[user:password@]host:port; '" + scheme
-                    + "' proxies are not supported yet");
+        if (!scheme.equals("http") && !scheme.equals("socks5") && !scheme.equals("socks5h")) {
+            throw new InvalidRequest("'proxy_url' must be http:// or socks5://[user:password@]host:port; '" + scheme
+                    + "' proxies are not supported");
         }
         if (uri.getHost() == null || uri.getPort() <= 0) {
             throw new InvalidRequest("'proxy_url' needs a host and a port, e.g. http://proxy.example:3128");

@@ -754,7 +754,7 @@ class ActionParserTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"socks5://proxy.local:1080", "ftp://proxy.local:21", "http://proxy.local", "not a url",
+        @ValueSource(strings = {"socks4://proxy.local:1080", "ftp://proxy.local:21", "http://proxy.local", "not a url",
                 "http:///nohost:1"})
         void changeProxyRefusesWhatTheEgressCannotUse(String url) {
             assertThrows(io.porthole.core.PortholeException.InvalidRequest.class,

@@ -92,9 +92,9 @@ final class EgressChannel implements Egress, AutoCloseable {
 
     static void checkUpstream(URI u) {
         var scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http")) {
-            throw new PortholeException.InvalidRequest("a proxy URL must be http://[user:password@]host:port"
-                    + " (not '" + scheme + "'); socks5 is not supported yet");
+        if (!scheme.equals("http") && !scheme.equals("socks5") && !scheme.equals("socks5h")) {
+            throw new PortholeException.InvalidRequest("a proxy URL must be http:// or socks5://[user:password@]host:port"
+                    + ", not '" + scheme + "'");
         }
         if (u.getHost() == null || u.getPort() <= 0) {
             throw new PortholeException.InvalidRequest("a proxy URL needs a host and a port, e.g. http://proxy.example:3128");
@@ -164,11 +164,14 @@ final class EgressChannel implements Egress, AutoCloseable {
                 return;
             }
             try (remote) {
+                // through a SOCKS5 upstream the connection reaches the site itself: from here on it is direct
+                boolean socks = via.isPresent() && isSocks(via.get());
+                if (socks && !socksConnect(remote, via.get(), host, port, client)) return;
                 if (head.method().equals("CONNECT")) {
-                    if (via.isPresent() && !tunnelThrough(remote, via.get(), host, port, client)) return;
+                    if (via.isPresent() && !socks && !tunnelThrough(remote, via.get(), host, port, client)) return;
                     write(client, "HTTP/1.1 200 Connection Established\r\n\r\n");
                 } else {
-                    forwardRequest(remote, head, host, port, via);
+                    forwardRequest(remote, head, host, port, socks ? Optional.empty() : via);
                 }
                 if (head.rest().length > 0) {
                     write(remote, head.rest());
@@ -190,6 +193,67 @@ final class EgressChannel implements Egress, AutoCloseable {
             ch.close();
             throw e;
         }
+    }
+
+    static boolean isSocks(URI proxy) {
+        var scheme = proxy.getScheme().toLowerCase(Locale.ROOT);
+        return scheme.equals("socks5") || scheme.equals("socks5h");
+    }
+
+    /**
+     * SOCKS5 (RFC 1928) CONNECT to {@code host:port} by name, with username/password authentication (RFC 1929)
+     * when the URL has credentials. On failure tells the client why and returns false.
+     */
+    private boolean socksConnect(SocketChannel remote, URI proxy, String host, int port, SocketChannel client)
+            throws IOException {
+        var info = proxy.getUserInfo();
+        boolean withPassword = info != null && !info.isEmpty();
+        write(remote, withPassword ? new byte[] {5, 2, 0, 2} : new byte[] {5, 1, 0});
+        var choice = readFully(remote, 2);
+        if (choice[0] != 5 || (choice[1] & 0xff) == 0xff || (choice[1] == 2 && !withPassword)) {
+            respond(client, 502, "Bad Gateway", "the SOCKS5 upstream proxy accepts none of our authentication methods");
+            return false;
+        }
+        if (choice[1] == 2) {
+            var parts = info.split(":", 2);
+            var user = parts[0].getBytes(StandardCharsets.UTF_8);
+            var pass = (parts.length > 1 ? parts[1] : "").getBytes(StandardCharsets.UTF_8);
+            var auth = ByteBuffer.allocate(3 + user.length + pass.length);
+            auth.put((byte) 1).put((byte) user.length).put(user).put((byte) pass.length).put(pass);
+            write(remote, auth.array());
+            var status = readFully(remote, 2);
+            if (status[1] != 0) {
+                respond(client, 502, "Bad Gateway", "the SOCKS5 upstream proxy refused our credentials");
+                return false;
+            }
+        }
+        var name = host.getBytes(StandardCharsets.US_ASCII);
+        var request = ByteBuffer.allocate(7 + name.length);
+        request.put((byte) 5).put((byte) 1).put((byte) 0).put((byte) 3).put((byte) name.length).put(name)
+                .put((byte) (port >> 8)).put((byte) port);
+        write(remote, request.array());
+        var reply = readFully(remote, 4);
+        if (reply[1] != 0) {
+            respond(client, 502, "Bad Gateway", "the SOCKS5 upstream proxy could not connect to " + host + " (reply "
+                    + reply[1] + ")");
+            return false;
+        }
+        int addressLength = switch (reply[3]) {
+            case 1 -> 4;
+            case 4 -> 16;
+            case 3 -> readFully(remote, 1)[0] & 0xff;
+            default -> throw new IOException("bad SOCKS5 reply address type " + reply[3]);
+        };
+        readFully(remote, addressLength + 2);
+        return true;
+    }
+
+    private static byte[] readFully(SocketChannel ch, int n) throws IOException {
+        var buf = ByteBuffer.allocate(n);
+        while (buf.hasRemaining()) {
+            if (ch.read(buf) < 0) throw new IOException("the upstream proxy closed the connection");
+        }
+        return buf.array();
     }
 
     /** Asks the upstream proxy for a tunnel; on refusal tells the client why and returns false. */
