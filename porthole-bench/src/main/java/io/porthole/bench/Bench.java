@@ -757,7 +757,7 @@ public final class Bench {
             var first = expectSuccess("screenshot", api.post(path + "/screenshot", "{}", REQUEST_TIMEOUT));
             var dump = raw.xwd();
             var size = RawDesktop.xwdSize(dump);
-            var png = RawDesktop.xwdToPng(dump);
+            var png = io.porthole.desktop.Xwd.toPng(dump);
             var sizes = String.format(Locale.ROOT, "desktop screenshot sizes: porthole %dx%d, raw xwd %dx%d (%d bytes; "
                             + "%d bytes as PNG)", first.path("result").path("width").asInt(),
                     first.path("result").path("height").asInt(), size[0], size[1], dump.length, png.length);
@@ -785,7 +785,7 @@ public final class Bench {
                         () -> expectSuccess("desktop screenshot", api.post(path + "/screenshot", "{}", REQUEST_TIMEOUT)),
                         desktop::xwd);
                 timeOne(measured, shotPng.raw(), shotPng.operation() + " (raw)",
-                        () -> RawDesktop.xwdToPng(desktop.xwd()));
+                        () -> io.porthole.desktop.Xwd.toPng(desktop.xwd()));
                 if ((i + 1) % 20 == 0 || i + 1 == total) log.printf("bench: desktop actions %d/%d%n", i + 1, total);
             }
 

@@ -1,12 +1,8 @@
 package io.porthole.bench;
 
-import java.awt.image.BufferedImage;
-import java.awt.image.DataBufferInt;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +19,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import javax.imageio.ImageIO;
 
 /**
  * The baseline of a desktop computer: the same programs with the same arguments as Porthole's desktop (Xvfb,
@@ -251,50 +246,6 @@ final class RawDesktop implements AutoCloseable {
     @Override
     public void close() {
         kill();
-    }
-
-    /** Decodes an xwd dump (ZPixmap, 24 or 32 bits per pixel) and encodes it as PNG with ImageIO. */
-    static byte[] xwdToPng(byte[] xwd) {
-        var header = ByteBuffer.wrap(xwd).order(ByteOrder.BIG_ENDIAN);
-        if (xwd.length < 100) throw new IllegalArgumentException("not an xwd dump (" + xwd.length + " bytes)");
-        int headerSize = header.getInt(0);
-        int format = header.getInt(8);
-        int width = header.getInt(16);
-        int height = header.getInt(20);
-        int byteOrder = header.getInt(28);
-        int bitsPerPixel = header.getInt(44);
-        int bytesPerLine = header.getInt(48);
-        int[] masks = {header.getInt(56), header.getInt(60), header.getInt(64)};
-        int colors = header.getInt(76);
-        if (format != 2 || (bitsPerPixel != 32 && bitsPerPixel != 24)) {
-            throw new IllegalArgumentException("unexpected xwd dump: format " + format + ", " + bitsPerPixel + " bpp");
-        }
-        int start = headerSize + colors * 12;
-        if ((long) start + (long) bytesPerLine * height > xwd.length) throw new IllegalArgumentException("short xwd dump");
-        var px = ByteBuffer.wrap(xwd).order(byteOrder == 0 ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
-        var image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        int[] out = ((DataBufferInt) image.getRaster().getDataBuffer()).getData();
-        int bytes = bitsPerPixel / 8;
-        int[] shifts = {Integer.numberOfTrailingZeros(masks[0]), Integer.numberOfTrailingZeros(masks[1]),
-                Integer.numberOfTrailingZeros(masks[2])};
-        for (int y = 0; y < height; y++) {
-            int row = start + y * bytesPerLine;
-            for (int x = 0; x < width; x++) {
-                int at = row + x * bytes;
-                int v = bytes == 4 ? px.getInt(at) : byteOrder == 0
-                        ? (xwd[at] & 0xff) | (xwd[at + 1] & 0xff) << 8 | (xwd[at + 2] & 0xff) << 16
-                        : (xwd[at] & 0xff) << 16 | (xwd[at + 1] & 0xff) << 8 | (xwd[at + 2] & 0xff);
-                out[y * width + x] = ((v & masks[0]) >>> shifts[0]) << 16 | ((v & masks[1]) >>> shifts[1]) << 8
-                        | (v & masks[2]) >>> shifts[2];
-            }
-        }
-        var png = new ByteArrayOutputStream(1 << 16);
-        try {
-            ImageIO.write(image, "png", png);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return png.toByteArray();
     }
 
     /** Width and height from an xwd dump's header. */

@@ -93,7 +93,12 @@ public final class ActionDispatcher {
         try {
             Map<String, Object> result = new LinkedHashMap<>();
             var desktop = computer.desktop();
-            if (desktop.isPresent() && onScreen(request.action())) {
+            if (runOnComputer(computer, request.action(), result)) {
+                // a browser computer reports the tab a wait happened in, as every other action does
+                if (request.action() instanceof Action.Wait && !computer.isDesktop()) {
+                    tab = computer.browser().resolveTab(request.tabId());
+                }
+            } else if (desktop.isPresent() && onScreen(request.action())) {
                 runOnDesktop(computer, desktop.get(), request.action(), result);
             } else {
                 tab = runOnBrowser(computer, request, result);
@@ -112,6 +117,19 @@ public final class ActionDispatcher {
         }
     }
 
+    /** Actions of the computer as a whole, the same on every kind; false if {@code action} is not one. */
+    private boolean runOnComputer(Computer computer, Action action, Map<String, Object> result) {
+        switch (action) {
+            case Action.Wait a -> sleep(a.millis());
+            case Action.Debug a -> debug(computer, a, result);
+            case Action.ChangeProxy a -> changeProxy(computer, a, result);
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Actions a desktop carries out on its screen rather than in its browser. */
     private static boolean onScreen(Action action) {
         return switch (action) {
@@ -126,10 +144,7 @@ public final class ActionDispatcher {
             case Action.KeyUp a -> true;
             case Action.Scroll a -> true;
             case Action.Screenshot a -> true;
-            case Action.Wait a -> true;
-            case Action.Debug a -> true;
             case Action.SetViewport a -> true;
-            case Action.ChangeProxy a -> true;
             default -> false;
         };
     }
@@ -150,32 +165,14 @@ public final class ActionDispatcher {
             case Action.KeyUp a -> desktop.keyUp(a.key());
             case Action.Scroll a -> desktop.scroll(a.at(), a.dx(), a.dy());
             case Action.Screenshot a -> putScreenshot(computer, desktop.screenshotPng(), a.base64(), result);
-            case Action.Wait a -> sleep(a.millis());
-            case Action.Debug a -> debug(computer, a, result);
             case Action.SetViewport a -> throw new PortholeException.ActionFailed(ErrorCode.NOT_SUPPORTED,
                     "a desktop's screen size is fixed when it is created; pass 'display' {width, height} to create");
-            case Action.ChangeProxy a -> changeProxy(computer, a, result);
             default -> throw new IllegalStateException("not a screen action: " + action.name());
         }
     }
 
     /** Runs a browser action; returns the tab it ran in. */
     private String runOnBrowser(Computer computer, ActionRequest request, Map<String, Object> result) {
-        switch (request.action()) {
-            case Action.Wait a -> {
-                sleep(a.millis());
-                return computer.isDesktop() ? null : computer.browser().resolveTab(request.tabId());
-            }
-            case Action.Debug a -> {
-                debug(computer, a, result);
-                return null;
-            }
-            case Action.ChangeProxy a -> {
-                changeProxy(computer, a, result);
-                return null;
-            }
-            default -> { }
-        }
         var driver = computer.browser();
         var tab = driver.resolveTab(request.tabId());
         switch (request.action()) {
@@ -222,9 +219,9 @@ public final class ActionDispatcher {
                 tab = driver.resolveTab(Optional.empty());
                 result.put("main_tab_id", tab);
             }
-            case Action.Wait a -> throw new IllegalStateException("handled above");
-            case Action.Debug a -> throw new IllegalStateException("handled above");
-            case Action.ChangeProxy a -> throw new IllegalStateException("handled above");
+            case Action.Wait a -> throw new IllegalStateException("a computer action: " + a.name());
+            case Action.Debug a -> throw new IllegalStateException("a computer action: " + a.name());
+            case Action.ChangeProxy a -> throw new IllegalStateException("a computer action: " + a.name());
         }
         return tab;
     }

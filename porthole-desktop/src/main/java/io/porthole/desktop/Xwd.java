@@ -10,10 +10,15 @@ import javax.imageio.ImageIO;
 
 /**
  * Reads the X Window Dump format that {@code xwd -root} writes (a ZPixmap of 24 or 32 bits per pixel, as
- * Xvfb's TrueColor screens have) and writes it as PNG.
+ * Xvfb's TrueColor screens have) and writes it as PNG. Public for the benchmark, which converts the same way.
  */
-final class Xwd {
+public final class Xwd {
     private Xwd() {}
+
+    /** The dump as PNG. @throws IllegalArgumentException if it is not a dump this reads */
+    public static byte[] toPng(byte[] xwd) {
+        return png(decode(xwd));
+    }
 
     static BufferedImage decode(byte[] xwd) {
         var header = ByteBuffer.wrap(xwd).order(ByteOrder.BIG_ENDIAN);

@@ -4,9 +4,7 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -17,51 +15,31 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * address, then bytes relayed both ways. It records each CONNECT target and whether the credentials were
  * right. Thread-safe.
  */
-public final class Socks5Proxy implements AutoCloseable {
+public final class Socks5Proxy extends LoopbackServer {
     /** A CONNECT the proxy saw. */
     public record Seen(String target, boolean authorised) {}
 
-    private final ServerSocket server;
     private final String user;
     private final String password;
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
 
-    private Socks5Proxy(ServerSocket server, String user, String password) {
-        this.server = server;
+    private Socks5Proxy(String user, String password) {
         this.user = user;
         this.password = password;
     }
 
     public static Socks5Proxy start(String user, String password) {
-        try {
-            var proxy = new Socks5Proxy(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), user, password);
-            Thread.ofPlatform().daemon(true).name("socks5-proxy").start(proxy::acceptLoop);
-            return proxy;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    public int port() {
-        return server.getLocalPort();
+        var proxy = new Socks5Proxy(user, password);
+        proxy.listen("socks5-proxy");
+        return proxy;
     }
 
     public List<Seen> seen() {
         return List.copyOf(seen);
     }
 
-    private void acceptLoop() {
-        while (!server.isClosed()) {
-            try {
-                var socket = server.accept();
-                Thread.ofPlatform().daemon(true).start(() -> handle(socket));
-            } catch (IOException e) {
-                return;
-            }
-        }
-    }
-
-    private void handle(Socket socket) {
+    @Override
+    void handle(Socket socket) {
         try (socket) {
             var in = new DataInputStream(socket.getInputStream());
             var out = socket.getOutputStream();
@@ -122,12 +100,4 @@ public final class Socks5Proxy implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() {
-        try {
-            server.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
-    }
 }

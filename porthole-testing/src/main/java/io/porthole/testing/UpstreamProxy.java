@@ -4,9 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -18,50 +15,29 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * user and password (407 otherwise), records every request line it is sent, and answers every authorised
  * request itself with a page naming the proxy, so a test can tell which route a request took. Thread-safe.
  */
-public final class UpstreamProxy implements AutoCloseable {
+public final class UpstreamProxy extends LoopbackServer {
     /** What reached the proxy: the request line and whether its credentials were right. */
     public record Seen(String requestLine, boolean authorised) {}
 
-    private final ServerSocket server;
     private final String expectedAuth;
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
 
-    private UpstreamProxy(ServerSocket server, String user, String password) {
-        this.server = server;
+    private UpstreamProxy(String user, String password) {
         this.expectedAuth = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     public static UpstreamProxy start(String user, String password) {
-        try {
-            var server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            var proxy = new UpstreamProxy(server, user, password);
-            Thread.ofPlatform().daemon(true).name("upstream-proxy").start(proxy::acceptLoop);
-            return proxy;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    public int port() {
-        return server.getLocalPort();
+        var proxy = new UpstreamProxy(user, password);
+        proxy.listen("upstream-proxy");
+        return proxy;
     }
 
     public List<Seen> seen() {
         return List.copyOf(seen);
     }
 
-    private void acceptLoop() {
-        while (!server.isClosed()) {
-            try {
-                var socket = server.accept();
-                Thread.ofPlatform().daemon(true).start(() -> handle(socket));
-            } catch (IOException e) {
-                return;
-            }
-        }
-    }
-
-    private void handle(Socket socket) {
+    @Override
+    void handle(Socket socket) {
         try (socket) {
             var in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
             var requestLine = in.readLine();
@@ -90,12 +66,4 @@ public final class UpstreamProxy implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() {
-        try {
-            server.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
-    }
 }
