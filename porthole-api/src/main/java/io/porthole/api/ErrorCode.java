@@ -30,6 +30,10 @@ public enum ErrorCode {
     ACTION_FAILED("action_failed", 422),
     /** The feature exists in the contract but not in this build yet. */
     NOT_SUPPORTED("not_supported", 422),
+    /** The computer's engine cannot do this (a PDF on Firefox, a CDP endpoint on Firefox). */
+    UNSUPPORTED_ON_ENGINE("unsupported_on_engine", 400),
+    /** The sandbox is in a state that does not allow this (an action on a paused sandbox); native API only. */
+    WRONG_STATE("wrong_state", 409),
     /** Over a configured limit such as the number of live computers. */
     LIMIT_EXCEEDED("limit_exceeded", 429),
     /** A backend (browser binary, store) cannot be used right now. */

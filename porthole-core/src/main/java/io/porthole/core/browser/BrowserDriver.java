@@ -64,6 +64,52 @@ public interface BrowserDriver extends AutoCloseable {
 
     PageContext pageContext(String tabId);
 
+    /**
+     * Opens a client's own protocol connection to this browser; {@code onMessage} gets every message the
+     * browser sends to it, {@code onClosed} runs once when the browser side ends.
+     *
+     * @throws io.porthole.core.PortholeException.InvalidRequest with
+     *     {@link io.porthole.api.ErrorCode#UNSUPPORTED_ON_ENGINE} if the engine does not speak {@code protocol}
+     */
+    default ProtocolClient connectClient(ProtocolClient.Protocol protocol, java.util.function.Consumer<String> onMessage,
+                                         Runnable onClosed) {
+        throw new io.porthole.core.PortholeException.InvalidRequest(io.porthole.api.ErrorCode.UNSUPPORTED_ON_ENGINE,
+                "this browser does not speak " + protocol.name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /** The browsing contexts, the default one first. */
+    default List<BrowserContextInfo> contexts() {
+        return List.of(new BrowserContextInfo(io.porthole.api.TabInfo.DEFAULT_CONTEXT, Optional.empty()));
+    }
+
+    /**
+     * Creates an isolated context without restarting the browser, with one blank tab.
+     *
+     * @param proxy where the context's traffic goes, as a URL the browser inside can reach (the sandbox
+     *     gives each context's upstream its own local proxy port); empty for the browser's default route
+     */
+    default BrowserContextInfo createContext(Optional<String> proxy) {
+        throw new io.porthole.core.PortholeException.InvalidRequest(io.porthole.api.ErrorCode.UNSUPPORTED_ON_ENGINE,
+                "this browser does not support contexts");
+    }
+
+    /** Closes a context and its tabs; the default context cannot be closed. */
+    default void closeContext(String contextId) {
+        throw new io.porthole.core.PortholeException.NotFound(io.porthole.api.ErrorCode.NOT_FOUND, "no context " + contextId);
+    }
+
+    /** Opens a tab in {@code contextId}, makes it the main tab and returns it. */
+    default TabInfo newTabIn(String contextId, Optional<String> url) {
+        if (contextId.equals(io.porthole.api.TabInfo.DEFAULT_CONTEXT)) return newTab(url);
+        throw new io.porthole.core.PortholeException.NotFound(io.porthole.api.ErrorCode.NOT_FOUND, "no context " + contextId);
+    }
+
+    /** Prints the tab to PDF. */
+    default byte[] pdf(String tabId) {
+        throw new io.porthole.core.PortholeException.InvalidRequest(io.porthole.api.ErrorCode.UNSUPPORTED_ON_ENGINE,
+                "this browser cannot print to PDF");
+    }
+
     boolean isAlive();
 
     /** Ends the browser and every process it started; waits for them to be gone. Idempotent. */

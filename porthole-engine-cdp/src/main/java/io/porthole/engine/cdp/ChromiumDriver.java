@@ -225,7 +225,7 @@ final class ChromiumDriver implements BrowserDriver {
         for (var t : ordered) {
             var url = t.url == null ? "" : t.url;
             if (url.startsWith("devtools://") || url.startsWith("chrome://")) continue;
-            out.add(new TabInfo(t.targetId, url, t.title == null ? "" : t.title, t.targetId.equals(main)));
+            out.add(new TabInfo(t.targetId, url, t.title == null ? "" : t.title, t.targetId.equals(main), TabInfo.DEFAULT_CONTEXT));
         }
         return out;
     }
@@ -237,7 +237,7 @@ final class ChromiumDriver implements BrowserDriver {
         mainTabId = tab.targetId;
         call("Target.activateTarget", params().put("targetId", tab.targetId), null);
         if (url.isPresent() && !url.get().isBlank()) navigate(tab.targetId, url.get());
-        return new TabInfo(tab.targetId, tab.url, tab.title, true);
+        return new TabInfo(tab.targetId, tab.url, tab.title, true, TabInfo.DEFAULT_CONTEXT);
     }
 
     private Tab waitForTab(String targetId) {
