@@ -8,8 +8,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Seam: durable state (computers, API keys; events and environments with later issues). Every write is
- * committed when the method returns. Implementations are thread-safe.
+ * Seam: durable state (computers, API keys, replay events, artifact records, environments). Every write is
+ * committed when the method returns. Implementations are thread-safe. Times are kept to the millisecond.
  */
 public interface Store extends AutoCloseable {
 
@@ -37,6 +37,54 @@ public interface Store extends AutoCloseable {
 
     /** Marks the key revoked; returns false if there is no such key or it was revoked already. */
     boolean revokeApiKey(String id, Instant at);
+
+    // --- replay events ---
+
+    /**
+     * Appends an event to the computer's log and returns it as stored, with its {@code seq}: strictly greater
+     * than every seq the store has handed out before. {@code dataJson} null or blank is stored as {@code "{}"};
+     * it is stored as given, not parsed. {@code at} is kept to the millisecond.
+     */
+    ReplayEvent appendEvent(String computerId, String category, String type, String dataJson, Instant at);
+
+    /**
+     * The computer's events, newest (highest seq) first, at most {@code limit} (at least 1) of them. With
+     * {@code beforeSeq}, only events with a seq below it: pass the last seq of one page to get the next.
+     */
+    List<ReplayEvent> listEvents(String computerId, Optional<Long> beforeSeq, int limit);
+
+    // --- artifacts ---
+
+    /** Stores the record; an id that is taken already is refused with an {@link IllegalStateException}. */
+    void insertArtifact(ArtifactRecord artifact);
+
+    /** The computer's artifacts, newest ({@code createdAt}) first; ties latest id first. */
+    List<ArtifactRecord> listArtifacts(String computerId);
+
+    /** The artifact if it exists and belongs to {@code computerId}. */
+    Optional<ArtifactRecord> findArtifact(String computerId, String artifactId);
+
+    // --- environments ---
+
+    /**
+     * Stores the environment, or replaces the one with the same id: its engine, sha256, size and updatedAt
+     * change; its tenant and createdAt stay. An id that belongs to another tenant is refused with an
+     * {@link IllegalStateException}, and nothing changes.
+     */
+    void upsertEnvironment(EnvironmentRecord environment);
+
+    Optional<EnvironmentRecord> findEnvironment(String id);
+
+    /** The tenant's environments, newest ({@code createdAt}) first; ties latest id first. */
+    List<EnvironmentRecord> listEnvironments(String tenantId);
+
+    /** Removes the environment; false if there was none. Its blob stays until garbage collection. */
+    boolean deleteEnvironment(String id);
+
+    // --- blobs ---
+
+    /** Every blob (sha256) that an artifact or environment references: what blob garbage collection keeps. */
+    Set<String> referencedBlobs();
 
     @Override
     void close();

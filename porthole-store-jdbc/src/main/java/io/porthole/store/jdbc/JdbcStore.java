@@ -3,6 +3,9 @@ package io.porthole.store.jdbc;
 import io.porthole.core.ComputerRecord;
 import io.porthole.core.ComputerStatus;
 import io.porthole.core.store.ApiKeyRecord;
+import io.porthole.core.store.ArtifactRecord;
+import io.porthole.core.store.EnvironmentRecord;
+import io.porthole.core.store.ReplayEvent;
 import io.porthole.core.store.Store;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +17,9 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
@@ -238,6 +243,196 @@ public final class JdbcStore implements Store {
                 return ps.executeUpdate() == 1;
             }
         });
+    }
+
+    // --- replay events ---
+
+    private static final String EVENT_COLUMNS = "seq, computer_id, category, type, data, at";
+
+    @Override
+    public ReplayEvent appendEvent(String computerId, String category, String type, String dataJson, Instant at) {
+        // Validates (and defaults the data) before anything is written.
+        var event = new ReplayEvent(0, computerId, category, type, dataJson, millis(at));
+        return locked(c -> {
+            try (var ps = c.prepareStatement("INSERT INTO events (computer_id, category, type, data, at)"
+                    + " VALUES (?, ?, ?, ?, ?) RETURNING seq")) {
+                ps.setString(1, event.computerId());
+                ps.setString(2, event.category());
+                ps.setString(3, event.type());
+                ps.setString(4, event.dataJson());
+                ps.setLong(5, event.at().toEpochMilli());
+                try (var rs = ps.executeQuery()) {
+                    if (!rs.next()) throw new SQLException("the insert returned no seq");
+                    return new ReplayEvent(rs.getLong(1), event.computerId(), event.category(), event.type(),
+                            event.dataJson(), event.at());
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<ReplayEvent> listEvents(String computerId, Optional<Long> beforeSeq, int limit) {
+        Objects.requireNonNull(computerId, "computerId");
+        if (limit < 1) throw new IllegalArgumentException("limit must be at least 1: " + limit);
+        return locked(c -> {
+            try (var ps = c.prepareStatement("SELECT " + EVENT_COLUMNS + " FROM events WHERE computer_id = ?"
+                    + (beforeSeq.isPresent() ? " AND seq < ?" : "") + " ORDER BY seq DESC LIMIT ?")) {
+                int i = 1;
+                ps.setString(i++, computerId);
+                if (beforeSeq.isPresent()) ps.setLong(i++, beforeSeq.get());
+                ps.setInt(i, limit);
+                try (var rs = ps.executeQuery()) {
+                    var out = new ArrayList<ReplayEvent>();
+                    while (rs.next()) {
+                        out.add(new ReplayEvent(rs.getLong("seq"), rs.getString("computer_id"), rs.getString("category"),
+                                rs.getString("type"), rs.getString("data"), Instant.ofEpochMilli(rs.getLong("at"))));
+                    }
+                    return out;
+                }
+            }
+        });
+    }
+
+    // --- artifacts ---
+
+    private static final String ARTIFACT_COLUMNS = "id, computer_id, tenant_id, type, content_type, name, size, sha256,"
+            + " created_at";
+
+    @Override
+    public void insertArtifact(ArtifactRecord a) {
+        Objects.requireNonNull(a, "artifact");
+        locked(c -> {
+            try (var ps = c.prepareStatement("INSERT INTO artifacts (" + ARTIFACT_COLUMNS
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, a.id());
+                ps.setString(2, a.computerId());
+                ps.setString(3, a.tenantId());
+                ps.setString(4, a.type());
+                ps.setString(5, a.contentType());
+                ps.setString(6, a.name());
+                ps.setLong(7, a.size());
+                ps.setString(8, a.sha256());
+                ps.setLong(9, a.createdAt().toEpochMilli());
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    private List<ArtifactRecord> queryArtifacts(String where, String... args) {
+        return locked(c -> {
+            try (var ps = c.prepareStatement("SELECT " + ARTIFACT_COLUMNS + " FROM artifacts WHERE " + where
+                    + " ORDER BY created_at DESC, id DESC")) {
+                for (int i = 0; i < args.length; i++) ps.setString(i + 1, args[i]);
+                try (var rs = ps.executeQuery()) {
+                    var out = new ArrayList<ArtifactRecord>();
+                    while (rs.next()) {
+                        out.add(new ArtifactRecord(rs.getString("id"), rs.getString("computer_id"),
+                                rs.getString("tenant_id"), rs.getString("type"), rs.getString("content_type"),
+                                rs.getString("name"), rs.getLong("size"), rs.getString("sha256"),
+                                Instant.ofEpochMilli(rs.getLong("created_at"))));
+                    }
+                    return out;
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<ArtifactRecord> listArtifacts(String computerId) {
+        return queryArtifacts("computer_id = ?", Objects.requireNonNull(computerId, "computerId"));
+    }
+
+    @Override
+    public Optional<ArtifactRecord> findArtifact(String computerId, String artifactId) {
+        return queryArtifacts("id = ? AND computer_id = ?", Objects.requireNonNull(artifactId, "artifactId"),
+                Objects.requireNonNull(computerId, "computerId")).stream().findFirst();
+    }
+
+    // --- environments ---
+
+    private static final String ENVIRONMENT_COLUMNS = "id, tenant_id, engine, sha256, size, created_at, updated_at";
+
+    @Override
+    public void upsertEnvironment(EnvironmentRecord e) {
+        Objects.requireNonNull(e, "environment");
+        int changed = locked(c -> {
+            // ON CONFLICT ... DO UPDATE: SQLite 3.24+ and PostgreSQL 9.5+ alike. The WHERE keeps another
+            // tenant's environment untouched (0 rows changed).
+            try (var ps = c.prepareStatement("INSERT INTO environments (" + ENVIRONMENT_COLUMNS
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET engine = excluded.engine,"
+                    + " sha256 = excluded.sha256, size = excluded.size, updated_at = excluded.updated_at"
+                    + " WHERE environments.tenant_id = excluded.tenant_id")) {
+                ps.setString(1, e.id());
+                ps.setString(2, e.tenantId());
+                ps.setString(3, e.engine());
+                ps.setString(4, e.sha256());
+                ps.setLong(5, e.size());
+                ps.setLong(6, e.createdAt().toEpochMilli());
+                ps.setLong(7, e.updatedAt().toEpochMilli());
+                return ps.executeUpdate();
+            }
+        });
+        if (changed != 1) {
+            throw new IllegalStateException("store: the environment " + e.id() + " belongs to another tenant");
+        }
+    }
+
+    private List<EnvironmentRecord> queryEnvironments(String where, String arg) {
+        return locked(c -> {
+            try (var ps = c.prepareStatement("SELECT " + ENVIRONMENT_COLUMNS + " FROM environments WHERE " + where
+                    + " ORDER BY created_at DESC, id DESC")) {
+                ps.setString(1, arg);
+                try (var rs = ps.executeQuery()) {
+                    var out = new ArrayList<EnvironmentRecord>();
+                    while (rs.next()) {
+                        out.add(new EnvironmentRecord(rs.getString("id"), rs.getString("tenant_id"),
+                                rs.getString("engine"), rs.getString("sha256"), rs.getLong("size"),
+                                Instant.ofEpochMilli(rs.getLong("created_at")),
+                                Instant.ofEpochMilli(rs.getLong("updated_at"))));
+                    }
+                    return out;
+                }
+            }
+        });
+    }
+
+    @Override
+    public Optional<EnvironmentRecord> findEnvironment(String id) {
+        return queryEnvironments("id = ?", Objects.requireNonNull(id, "id")).stream().findFirst();
+    }
+
+    @Override
+    public List<EnvironmentRecord> listEnvironments(String tenantId) {
+        return queryEnvironments("tenant_id = ?", Objects.requireNonNull(tenantId, "tenantId"));
+    }
+
+    @Override
+    public boolean deleteEnvironment(String id) {
+        Objects.requireNonNull(id, "id");
+        return locked(c -> {
+            try (var ps = c.prepareStatement("DELETE FROM environments WHERE id = ?")) {
+                ps.setString(1, id);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    // --- blobs ---
+
+    @Override
+    public Set<String> referencedBlobs() {
+        return locked(c -> {
+            try (var ps = c.prepareStatement("SELECT sha256 FROM artifacts UNION SELECT sha256 FROM environments");
+                 var rs = ps.executeQuery()) {
+                var out = new HashSet<String>();
+                while (rs.next()) out.add(rs.getString(1));
+                return Set.copyOf(out);
+            }
+        });
+    }
+
+    private static Instant millis(Instant at) {
+        return Instant.ofEpochMilli(Objects.requireNonNull(at, "at").toEpochMilli());
     }
 
     @Override

@@ -16,7 +16,7 @@ import java.util.List;
  */
 final class Migrations {
     /** Every migration, oldest first. */
-    static final List<String> SCRIPTS = List.of("V001__initial.sql");
+    static final List<String> SCRIPTS = List.of("V001__initial.sql", "V002__events_artifacts_environments.sql");
 
     private Migrations() {}
 
