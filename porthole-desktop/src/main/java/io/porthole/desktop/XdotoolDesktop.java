@@ -39,8 +39,8 @@ final class XdotoolDesktop implements DesktopDriver {
         this.height = height;
     }
 
-    private static Map<String, String> display() {
-        return Map.of("DISPLAY", DesktopEngine.DISPLAY);
+    private Map<String, String> display() {
+        return Map.of("DISPLAY", sandbox.display());
     }
 
     /** Starts a long-running program of the desktop; its output is discarded. */
@@ -288,6 +288,6 @@ final class XdotoolDesktop implements DesktopDriver {
 
     @Override
     public String toString() {
-        return "desktop " + width + "x" + height + " (" + DesktopEngine.DISPLAY.toLowerCase(Locale.ROOT) + ")";
+        return "desktop " + width + "x" + height + " (" + sandbox.display().toLowerCase(Locale.ROOT) + ")";
     }
 }

@@ -40,7 +40,7 @@ public final class XvfbDesktopEngine implements DesktopEngine {
         var desktop = new XdotoolDesktop(sandbox, width, height);
         try {
             int dpi = (int) Math.round(96 * scale);
-            desktop.background(List.of("/usr/bin/Xvfb", DISPLAY, "-screen", "0", width + "x" + height + "x24",
+            desktop.background(List.of("/usr/bin/Xvfb", sandbox.display(), "-screen", "0", width + "x" + height + "x24",
                     "-dpi", Integer.toString(dpi), "-nolisten", "tcp", "-nolisten", "local", "-noreset"));
             desktop.awaitScreen();
             desktop.background(List.of("/usr/bin/openbox", "--sm-disable"));

@@ -11,6 +11,8 @@ import io.porthole.core.PortholeException;
 import io.porthole.desktop.XvfbDesktopEngine;
 import io.porthole.runtime.local.EgressPolicy;
 import io.porthole.runtime.local.LocalSandboxRuntime;
+import io.porthole.runtime.local.UnisolatedRuntime;
+import io.porthole.core.sandbox.SandboxRuntime;
 import io.porthole.engine.cdp.ChromiumEngine;
 import io.porthole.store.jdbc.JdbcStore;
 import java.io.IOException;
@@ -54,8 +56,18 @@ public final class PortholeServer implements AutoCloseable {
             this.keys = new ApiKeys(store, clock);
             config.apiKey().ifPresent(k -> keys.register(k, ApiKeys.DEFAULT_TENANT, "bootstrap (PORTHOLE_API_KEY)", true));
             var listeningPort = new java.util.concurrent.atomic.AtomicInteger(config.port());
-            var runtime = new LocalSandboxRuntime(List.of(config.dataDir()),
-                    new EgressPolicy(config.egressAllow(), listeningPort::get), config.advancedProxy(), config.limits());
+            var egressPolicy = new EgressPolicy(config.egressAllow(), listeningPort::get);
+            SandboxRuntime runtime = switch (config.isolation()) {
+                case NAMESPACES -> new LocalSandboxRuntime(List.of(config.dataDir()), egressPolicy, config.advancedProxy(),
+                        config.limits());
+                case NONE -> {
+                    LOG.log(System.Logger.Level.WARNING, "PORTHOLE_ISOLATION=none: COMPUTERS ARE NOT ISOLATED. Every"
+                            + " computer runs as this server's user, sees the host's files and network, and can reach"
+                            + " this server and every other computer. Use this only on a machine you trust, never with"
+                            + " untrusted agents or pages.");
+                    yield new UnisolatedRuntime(config.dataDir(), egressPolicy, config.advancedProxy(), config.limits());
+                }
+            };
             var engine = new ChromiumEngine(config.chromium());
             this.computers = new Computers(store, runtime, engine, new XvfbDesktopEngine(), config.computers(), clock,
                     config.dataDir(), config.schedulerTickMillis(), config.advancedProxy());

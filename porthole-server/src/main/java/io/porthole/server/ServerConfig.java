@@ -10,7 +10,7 @@ import java.util.Optional;
 
 /**
  * Everything the server is configured with, validated. Built by {@link Settings} from flags, environment,
- * file and defaults, or directly in code (tests) from {@link #defaults} and the {@code with…} methods.
+ * file and defaults, or directly in code (tests) from {@link #defaults} and {@link #toBuilder}.
  *
  * @param host interface to listen on
  * @param port TCP port; 0 picks a free one
@@ -20,66 +20,206 @@ import java.util.Optional;
  * @param maxBodyBytes largest request body accepted (413 above)
  * @param screenshotTtlSeconds how long a screenshot URL works
  * @param schedulerTickMillis how often the expiry scheduler looks at deadlines
+ * @param computers lifetimes, limits and default sizes of computers
+ * @param chromium how Chromium is found and started
  * @param stopComputersOnShutdown whether SIGTERM ends the running computers
  * @param maxExecOutputBytes the most output one command may write (both streams) before it is stopped
  * @param egressAllow hosts and CIDRs computers may reach although they are private (e.g. 127.0.0.1)
  * @param advancedProxy the upstream proxy of {@code use_advanced_proxy}
  * @param limits memory and process limits of each computer
+ * @param isolation how computers are separated from the host and each other
  */
-public record ServerConfig(String host, int port, Path dataDir, Optional<String> apiKey, Optional<String> publicUrl,
-                           long maxBodyBytes, long screenshotTtlSeconds, long schedulerTickMillis,
-                           ComputersConfig computers, ChromiumConfig chromium, boolean stopComputersOnShutdown,
-                           long maxExecOutputBytes, List<String> egressAllow, Optional<URI> advancedProxy,
-                           LocalSandboxRuntime.Limits limits) {
+public record ServerConfig(String host,
+                           int port,
+                           Path dataDir,
+                           Optional<String> apiKey,
+                           Optional<String> publicUrl,
+                           long maxBodyBytes,
+                           long screenshotTtlSeconds,
+                           long schedulerTickMillis,
+                           ComputersConfig computers,
+                           ChromiumConfig chromium,
+                           boolean stopComputersOnShutdown,
+                           long maxExecOutputBytes,
+                           List<String> egressAllow,
+                           Optional<URI> advancedProxy,
+                           LocalSandboxRuntime.Limits limits,
+                           Isolation isolation) {
     public static final long DEFAULT_MAX_EXEC_OUTPUT_BYTES = 16L << 20;
 
-    public static ServerConfig defaults(Path dataDir) {
-        return new ServerConfig("127.0.0.1", 8844, dataDir, Optional.empty(), Optional.empty(), 1 << 20, 900, 500,
-                ComputersConfig.defaults(), ChromiumConfig.defaults(), true, DEFAULT_MAX_EXEC_OUTPUT_BYTES, List.of(),
-                Optional.empty(), LocalSandboxRuntime.Limits.defaults());
+    /** How computers are separated: namespaces (bubblewrap), or not at all (an operator's explicit choice). */
+    public enum Isolation {
+        NAMESPACES, NONE
     }
 
-    public ServerConfig withPort(int p) {
-        return new ServerConfig(host, p, dataDir, apiKey, publicUrl, maxBodyBytes, screenshotTtlSeconds,
-                schedulerTickMillis, computers, chromium, stopComputersOnShutdown, maxExecOutputBytes, egressAllow,
-                advancedProxy, limits);
+    public ServerConfig {
+        egressAllow = List.copyOf(egressAllow);
+    }
+
+    public static ServerConfig defaults(Path dataDir) {
+        return new ServerConfig("127.0.0.1", 8844, dataDir, Optional.empty(), Optional.empty(), 1 << 20, 900, 500, ComputersConfig.defaults(), ChromiumConfig.defaults(), true, DEFAULT_MAX_EXEC_OUTPUT_BYTES, List.of(), Optional.empty(), LocalSandboxRuntime.Limits.defaults(), Isolation.NAMESPACES);
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** A copy of a configuration with some values changed. */
+    public static final class Builder {
+        private String host;
+        private int port;
+        private Path dataDir;
+        private Optional<String> apiKey;
+        private Optional<String> publicUrl;
+        private long maxBodyBytes;
+        private long screenshotTtlSeconds;
+        private long schedulerTickMillis;
+        private ComputersConfig computers;
+        private ChromiumConfig chromium;
+        private boolean stopComputersOnShutdown;
+        private long maxExecOutputBytes;
+        private List<String> egressAllow;
+        private Optional<URI> advancedProxy;
+        private LocalSandboxRuntime.Limits limits;
+        private Isolation isolation;
+
+        private Builder(ServerConfig c) {
+            this.host = c.host;
+            this.port = c.port;
+            this.dataDir = c.dataDir;
+            this.apiKey = c.apiKey;
+            this.publicUrl = c.publicUrl;
+            this.maxBodyBytes = c.maxBodyBytes;
+            this.screenshotTtlSeconds = c.screenshotTtlSeconds;
+            this.schedulerTickMillis = c.schedulerTickMillis;
+            this.computers = c.computers;
+            this.chromium = c.chromium;
+            this.stopComputersOnShutdown = c.stopComputersOnShutdown;
+            this.maxExecOutputBytes = c.maxExecOutputBytes;
+            this.egressAllow = c.egressAllow;
+            this.advancedProxy = c.advancedProxy;
+            this.limits = c.limits;
+            this.isolation = c.isolation;
+        }
+
+        public Builder host(String v) {
+            this.host = v;
+            return this;
+        }
+
+        public Builder port(int v) {
+            this.port = v;
+            return this;
+        }
+
+        public Builder dataDir(Path v) {
+            this.dataDir = v;
+            return this;
+        }
+
+        public Builder apiKey(Optional<String> v) {
+            this.apiKey = v;
+            return this;
+        }
+
+        public Builder publicUrl(Optional<String> v) {
+            this.publicUrl = v;
+            return this;
+        }
+
+        public Builder maxBodyBytes(long v) {
+            this.maxBodyBytes = v;
+            return this;
+        }
+
+        public Builder screenshotTtlSeconds(long v) {
+            this.screenshotTtlSeconds = v;
+            return this;
+        }
+
+        public Builder schedulerTickMillis(long v) {
+            this.schedulerTickMillis = v;
+            return this;
+        }
+
+        public Builder computers(ComputersConfig v) {
+            this.computers = v;
+            return this;
+        }
+
+        public Builder chromium(ChromiumConfig v) {
+            this.chromium = v;
+            return this;
+        }
+
+        public Builder stopComputersOnShutdown(boolean v) {
+            this.stopComputersOnShutdown = v;
+            return this;
+        }
+
+        public Builder maxExecOutputBytes(long v) {
+            this.maxExecOutputBytes = v;
+            return this;
+        }
+
+        public Builder egressAllow(List<String> v) {
+            this.egressAllow = v;
+            return this;
+        }
+
+        public Builder advancedProxy(Optional<URI> v) {
+            this.advancedProxy = v;
+            return this;
+        }
+
+        public Builder limits(LocalSandboxRuntime.Limits v) {
+            this.limits = v;
+            return this;
+        }
+
+        public Builder isolation(Isolation v) {
+            this.isolation = v;
+            return this;
+        }
+
+        public ServerConfig build() {
+            return new ServerConfig(host, port, dataDir, apiKey, publicUrl, maxBodyBytes, screenshotTtlSeconds, schedulerTickMillis, computers, chromium, stopComputersOnShutdown, maxExecOutputBytes, egressAllow, advancedProxy, limits, isolation);
+        }
+    }
+
+    public ServerConfig withPort(int v) {
+        return toBuilder().port(v).build();
+    }
+
+    public ServerConfig withComputers(ComputersConfig v) {
+        return toBuilder().computers(v).build();
+    }
+
+    public ServerConfig withChromium(ChromiumConfig v) {
+        return toBuilder().chromium(v).build();
+    }
+
+    public ServerConfig withSchedulerTickMillis(long v) {
+        return toBuilder().schedulerTickMillis(v).build();
+    }
+
+    public ServerConfig withEgressAllow(List<String> v) {
+        return toBuilder().egressAllow(v).build();
+    }
+
+    public ServerConfig withLimits(LocalSandboxRuntime.Limits v) {
+        return toBuilder().limits(v).build();
+    }
+
+    public ServerConfig withAdvancedProxy(Optional<URI> v) {
+        return toBuilder().advancedProxy(v).build();
+    }
+
+    public ServerConfig withIsolation(Isolation v) {
+        return toBuilder().isolation(v).build();
     }
 
     public ServerConfig withApiKey(String key) {
-        return new ServerConfig(host, port, dataDir, Optional.of(key), publicUrl, maxBodyBytes, screenshotTtlSeconds,
-                schedulerTickMillis, computers, chromium, stopComputersOnShutdown, maxExecOutputBytes, egressAllow,
-                advancedProxy, limits);
-    }
-
-    public ServerConfig withComputers(ComputersConfig c) {
-        return new ServerConfig(host, port, dataDir, apiKey, publicUrl, maxBodyBytes, screenshotTtlSeconds,
-                schedulerTickMillis, c, chromium, stopComputersOnShutdown, maxExecOutputBytes, egressAllow, advancedProxy, limits);
-    }
-
-    public ServerConfig withChromium(ChromiumConfig c) {
-        return new ServerConfig(host, port, dataDir, apiKey, publicUrl, maxBodyBytes, screenshotTtlSeconds,
-                schedulerTickMillis, computers, c, stopComputersOnShutdown, maxExecOutputBytes, egressAllow, advancedProxy, limits);
-    }
-
-    public ServerConfig withSchedulerTickMillis(long t) {
-        return new ServerConfig(host, port, dataDir, apiKey, publicUrl, maxBodyBytes, screenshotTtlSeconds, t,
-                computers, chromium, stopComputersOnShutdown, maxExecOutputBytes, egressAllow, advancedProxy, limits);
-    }
-
-    public ServerConfig withEgressAllow(List<String> allow) {
-        return new ServerConfig(host, port, dataDir, apiKey, publicUrl, maxBodyBytes, screenshotTtlSeconds,
-                schedulerTickMillis, computers, chromium, stopComputersOnShutdown, maxExecOutputBytes, List.copyOf(allow),
-                advancedProxy, limits);
-    }
-
-    public ServerConfig withLimits(LocalSandboxRuntime.Limits l) {
-        return new ServerConfig(host, port, dataDir, apiKey, publicUrl, maxBodyBytes, screenshotTtlSeconds,
-                schedulerTickMillis, computers, chromium, stopComputersOnShutdown, maxExecOutputBytes, egressAllow,
-                advancedProxy, l);
-    }
-
-    public ServerConfig withAdvancedProxy(Optional<URI> proxy) {
-        return new ServerConfig(host, port, dataDir, apiKey, publicUrl, maxBodyBytes, screenshotTtlSeconds,
-                schedulerTickMillis, computers, chromium, stopComputersOnShutdown, maxExecOutputBytes, egressAllow, proxy, limits);
+        return toBuilder().apiKey(Optional.of(key)).build();
     }
 }

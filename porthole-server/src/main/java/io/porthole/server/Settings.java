@@ -126,6 +126,11 @@ public final class Settings {
                 }),
                 new io.porthole.runtime.local.LocalSandboxRuntime.Limits(
                         number("PORTHOLE_MEMORY_LIMIT_MB", 2048, 64, 1L << 20) << 20,
-                        number("PORTHOLE_MAX_PROCESSES", 1024, 16, 1L << 22)));
+                        number("PORTHOLE_MAX_PROCESSES", 1024, 16, 1L << 22)),
+                get("PORTHOLE_ISOLATION").map(v -> switch (v.toLowerCase(Locale.ROOT)) {
+                    case "namespaces" -> ServerConfig.Isolation.NAMESPACES;
+                    case "none" -> ServerConfig.Isolation.NONE;
+                    default -> throw new IllegalArgumentException("PORTHOLE_ISOLATION must be namespaces or none, not '" + v + "'");
+                }).orElse(ServerConfig.Isolation.NAMESPACES));
     }
 }

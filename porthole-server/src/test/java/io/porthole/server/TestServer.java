@@ -33,6 +33,12 @@ final class TestServer {
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private TestServer() {
+        this(c -> c);
+        Runtime.getRuntime().addShutdownHook(new Thread(this::close));
+    }
+
+    /** A server of its own, configured like the shared one and then by {@code customize}; the caller closes it. */
+    TestServer(java.util.function.UnaryOperator<ServerConfig> customize) {
         try {
             dataDir = Files.createTempDirectory("porthole-test-");
         } catch (IOException e) {
@@ -43,13 +49,15 @@ final class TestServer {
         var config = ServerConfig.defaults(dataDir).withPort(0).withApiKey(KEY).withComputers(computers)
                 .withSchedulerTickMillis(50).withEgressAllow(java.util.List.of("127.0.0.1"))
                 .withLimits(new io.porthole.runtime.local.LocalSandboxRuntime.Limits(MEMORY_LIMIT, 512));
-        server = PortholeServer.start(config);
+        server = PortholeServer.start(customize.apply(config));
         keyB = server.keys().create("tenant-b", "tests b", false).key();
         pages = PageServer.start();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            pages.close();
-        }));
+    }
+
+    void close() {
+        server.close();
+        pages.close();
+        io.porthole.core.internal.Files2.deleteTree(dataDir);
     }
 
     static synchronized TestServer get() {

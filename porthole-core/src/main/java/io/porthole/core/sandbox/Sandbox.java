@@ -38,6 +38,15 @@ public interface Sandbox extends AutoCloseable {
      */
     java.util.Optional<String> httpProxy();
 
+    /**
+     * The X display a desktop in this sandbox runs on, as {@code DISPLAY} names it inside. A sandbox with its
+     * own namespaces always uses {@code :1}; one without gives each computer a number of its own, and maps
+     * {@code DISPLAY} in the spec's environment to it.
+     */
+    default String display() {
+        return ":1";
+    }
+
     /** Whether the kernel has killed a process inside for going over the memory limit. */
     boolean outOfMemory();
 

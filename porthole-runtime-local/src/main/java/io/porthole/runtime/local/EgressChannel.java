@@ -36,6 +36,7 @@ final class EgressChannel implements Egress, AutoCloseable {
     private final String computerId;
     private final EgressPolicy policy;
     private final ServerSocketChannel server;
+    /** The unix socket listened on, or null for a loopback TCP port. */
     private final Path socket;
     private final Optional<URI> trustedUpstream;
     private final AtomicReference<Optional<URI>> upstream = new AtomicReference<>(Optional.empty());
@@ -58,9 +59,28 @@ final class EgressChannel implements Egress, AutoCloseable {
         Files.deleteIfExists(socket);
         var server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
-        var channel = new EgressChannel(computerId, policy, server, socket, trustedUpstream);
-        Threads.startVirtual("egress-" + computerId, channel::acceptLoop);
+        return start(new EgressChannel(computerId, policy, server, socket, trustedUpstream));
+    }
+
+    /**
+     * Listens on a free port of the host's loopback instead, for a runtime without network namespaces, where
+     * programs reach the proxy directly (and so can any local process: that runtime is not isolated).
+     */
+    static EgressChannel listenOnLoopback(String computerId, EgressPolicy policy, Optional<URI> trustedUpstream)
+            throws IOException {
+        var server = ServerSocketChannel.open(StandardProtocolFamily.INET);
+        server.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+        return start(new EgressChannel(computerId, policy, server, null, trustedUpstream));
+    }
+
+    private static EgressChannel start(EgressChannel channel) {
+        Threads.startVirtual("egress-" + channel.computerId, channel::acceptLoop);
         return channel;
+    }
+
+    /** The loopback port listened on, for {@link #listenOnLoopback}. */
+    int port() throws IOException {
+        return ((java.net.InetSocketAddress) server.getLocalAddress()).getPort();
     }
 
     private void acceptLoop() {
@@ -413,6 +433,7 @@ final class EgressChannel implements Egress, AutoCloseable {
         } catch (IOException ignored) {
             // closing anyway
         }
+        if (socket == null) return;
         try {
             Files.deleteIfExists(socket);
         } catch (IOException ignored) {

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -25,36 +24,8 @@ final class LocalSandbox implements Sandbox {
     private final Path nsenter;
     private final Map<String, String> env;
     private final Path work;
-    private final Set started = new Set();
+    private final StartedProcesses started = new StartedProcesses();
     private final AtomicBoolean closed = new AtomicBoolean();
-
-    /** The processes started inside, so that close can wait for them. */
-    private static final class Set {
-        private final ConcurrentHashMap<Long, ProcessHandle> handles = new ConcurrentHashMap<>();
-        private final ConcurrentHashMap<Long, Process> live = new ConcurrentHashMap<>();
-
-        void add(Process p) {
-            handles.put(p.pid(), p.toHandle());
-            live.put(p.pid(), p);
-            p.onExit().thenRun(() -> {
-                handles.remove(p.pid());
-                live.remove(p.pid());
-            });
-        }
-
-        List<Process> processes() {
-            return List.copyOf(live.values());
-        }
-
-        List<ProcessHandle> snapshot() {
-            var out = new ArrayList<ProcessHandle>();
-            for (var h : handles.values()) {
-                out.add(h);
-                h.descendants().forEach(out::add);
-            }
-            return out;
-        }
-    }
 
     private final EgressChannel egress;
     private final java.util.Optional<Cgroups.Group> group;

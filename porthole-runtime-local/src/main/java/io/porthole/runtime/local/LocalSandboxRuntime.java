@@ -73,6 +73,7 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
         this.bwrap = find("bwrap", "bubblewrap");
         this.nsenter = find("nsenter", "util-linux");
         this.socat = find("socat", "socat");
+        probeNamespaces(bwrap);
         this.egress = egress;
         this.hidden = hidden.stream().map(p -> p.toAbsolutePath().normalize()).toList();
     }
@@ -88,13 +89,49 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
         }
     }
 
+    /** What to do when isolation cannot be had, said at the end of every refusal. */
+    static final String NONE_HINT = "; or, on a machine you trust, set PORTHOLE_ISOLATION=none to run computers"
+            + " without any isolation (they can then reach the host, the server and each other)";
+    private static final List<String> BIN_DIRS = List.of("/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin");
+
     private static Path find(String binary, String debianPackage) {
-        for (var dir : List.of("/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin")) {
+        return find(binary, debianPackage, BIN_DIRS);
+    }
+
+    static Path find(String binary, String debianPackage, List<String> dirs) {
+        for (var dir : dirs) {
             var p = Path.of(dir, binary);
             if (Files.isExecutable(p)) return p;
         }
         throw new PortholeException.Unavailable("computers run in sandboxes made with " + binary
-                + ", which is not installed; install it (Debian: apt-get install " + debianPackage + ")");
+                + ", which is not installed; install it (Debian: apt-get install " + debianPackage + ")" + NONE_HINT);
+    }
+
+    /** Makes one throwaway sandbox with every namespace a computer gets, so a host that refuses says so now. */
+    static void probeNamespaces(Path bwrap) {
+        try {
+            var p = new ProcessBuilder(bwrap.toString(), "--unshare-user", "--unshare-pid", "--unshare-ipc",
+                    "--unshare-uts", "--unshare-net", "--ro-bind", "/", "/", "--proc", "/proc", "--", "/bin/true")
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            var err = new String(p.getErrorStream().readNBytes(4096), java.nio.charset.StandardCharsets.UTF_8).strip();
+            if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new PortholeException.Unavailable("bubblewrap did not make a test sandbox within 10 s" + NONE_HINT);
+            }
+            if (p.exitValue() != 0) {
+                throw new PortholeException.Unavailable("this host does not let bubblewrap make namespaces (" + err
+                        + "); allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1,"
+                        + " user.max_user_namespaces > 0) or, in a container, run it with a seccomp profile that"
+                        + " allows unshare" + NONE_HINT);
+            }
+        } catch (IOException e) {
+            throw new PortholeException.Unavailable("bubblewrap could not be run: " + e.getMessage() + NONE_HINT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PortholeException.Unavailable("interrupted while testing bubblewrap");
+        }
     }
 
     @Override
