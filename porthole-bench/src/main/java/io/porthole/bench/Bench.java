@@ -276,6 +276,7 @@ public final class Bench {
 
         printHeader();
         lifecycle();
+        isolationCost();
         desktopLifecycle();
         actions();
         desktopActions();
@@ -388,6 +389,39 @@ public final class Bench {
         }
         line.append(String.format(Locale.ROOT, " porthole create %.0f ms, delete %.0f ms;", (t1 - t0) / 1e6,
                 (t3 - t2) / 1e6));
+    }
+
+    /**
+     * What isolation costs at create: the same POST /computers on this server (namespaces, cgroups, the egress
+     * forwarder) and on a second server of the same build with PORTHOLE_ISOLATION=none, alternating.
+     */
+    private void isolationCost() throws Exception {
+        var create = row("create → ready, isolated vs not", "POST /computers {} with namespaces (porthole column) vs "
+                + "with PORTHOLE_ISOLATION=none (raw column), two servers of this build");
+        var config = server.config().withPort(0).withIsolation(ServerConfig.Isolation.NONE).toBuilder()
+                .dataDir(tmpRoot.resolve("server-unisolated")).build();
+        try (var plain = PortholeServer.start(config)) {
+            var plainApi = new PortholeClient(http, plain.baseUrl(), API_KEY);
+            int total = options.warmup() + options.iterations();
+            for (int i = 0; i < total; i++) {
+                boolean measured = i >= options.warmup();
+                for (int side = 0; side < 2; side++) {
+                    boolean isolatedTurn = (side == 0) == (i % 2 == 0);
+                    var client = isolatedTurn ? api : plainApi;
+                    long t0 = System.nanoTime();
+                    var res = client.post("/computers", "{}", CREATE_TIMEOUT);
+                    long t1 = System.nanoTime();
+                    var id = res.json() == null ? "" : res.json().path("id").asText("");
+                    if (res.status() != 200 || id.isEmpty()) {
+                        (isolatedTurn ? create.porthole() : create.raw()).error();
+                        error("isolation create (" + (isolatedTurn ? "isolated" : "none") + "): " + res.describe());
+                        continue;
+                    }
+                    client.delete("/computers/" + id, REQUEST_TIMEOUT);
+                    if (measured) (isolatedTurn ? create.porthole() : create.raw()).add(t1 - t0);
+                }
+            }
+        }
     }
 
     /**
