@@ -102,16 +102,21 @@ class JdbcStoreTest {
 
     // --- opening and migrations ---
 
+    /** Every table of the latest schema (sqlite_sequence is SQLite's own, for AUTOINCREMENT). */
+    private static final List<String> TABLES = List.of("api_keys", "artifacts", "computers", "environments", "events",
+            "schema_version", "sqlite_sequence");
+
     @Test
-    void openingCreatesTheDirectoryAndTheSchemaAtVersionOne() throws SQLException {
+    void openingCreatesTheDirectoryAndTheSchemaAtTheLatestVersion() throws SQLException {
         assertFalse(Files.exists(file.getParent()));
         open().close();
         opened.clear();
         assertTrue(Files.isRegularFile(file));
-        assertEquals(List.of("api_keys", "computers", "schema_version"), tables());
+        assertEquals(TABLES, tables());
         var versions = schemaVersions();
-        assertEquals(1, versions.size(), versions.toString());
+        assertEquals(Migrations.SCRIPTS.size(), versions.size(), versions.toString());
         assertTrue(versions.get(0).startsWith("1 V001__initial.sql "), versions.toString());
+        assertTrue(versions.get(1).startsWith("2 V002__events_artifacts_environments.sql "), versions.toString());
     }
 
     @Test
@@ -124,14 +129,14 @@ class JdbcStoreTest {
         open().close();
         opened.clear();
         assertEquals(afterFirst, schemaVersions());
-        assertEquals(List.of("api_keys", "computers", "schema_version"), tables());
+        assertEquals(TABLES, tables());
     }
 
     @Test
     void twoStoresOpenOnTheSameFileMigrateOnceAndSeeEachOthersWrites() throws SQLException {
         var a = open();
         var b = open();
-        assertEquals(1, schemaVersions().size());
+        assertEquals(Migrations.SCRIPTS.size(), schemaVersions().size());
         a.insertComputer(computer("c-1", "t", ComputerStatus.RUNNING, 1_000));
         assertEquals(Optional.of(computer("c-1", "t", ComputerStatus.RUNNING, 1_000)), b.findComputer("c-1"));
     }
@@ -147,13 +152,15 @@ class JdbcStoreTest {
 
     @Test
     void aDatabaseFromANewerBuildIsRefused() throws SQLException {
+        int future = Migrations.SCRIPTS.size() + 1;
         open().close();
         opened.clear();
         try (var c = raw(); var st = c.createStatement()) {
-            st.execute("INSERT INTO schema_version (version, script, applied_at) VALUES (2, 'V002__future.sql', 0)");
+            st.execute("INSERT INTO schema_version (version, script, applied_at) VALUES (" + future
+                    + ", 'V" + future + "__future.sql', 0)");
         }
         var e = assertThrows(IllegalStateException.class, () -> JdbcStore.sqlite(file));
-        assertTrue(e.getMessage().contains("schema version 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("schema version " + future), e.getMessage());
     }
 
     @Test
