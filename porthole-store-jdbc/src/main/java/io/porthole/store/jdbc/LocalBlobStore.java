@@ -29,6 +29,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.regex.Pattern;
 
 /**
@@ -36,8 +37,9 @@ import java.util.regex.Pattern;
  * A put writes to a temporary file under {@code <dir>/tmp} while hashing, forces it to disk, then renames it
  * into place atomically and forces the directory, so a blob is either whole or absent, and durable once
  * {@code put} returns. Content that is there already is not written twice (the new copy is dropped, the old
- * one's modification time refreshed). Directories are 0700, files 0600. Thread-safe, also across processes
- * sharing the directory: concurrent puts of equal content all succeed with one file.
+ * one's modification time refreshed). Directories are 0700, files 0600. Thread-safe: concurrent puts of
+ * equal content all succeed with one file (also from several processes sharing the directory), and within
+ * this process a put never races garbage collection of the content it put.
  *
  * <p>Garbage collection spares blobs (and temporary files) modified within the grace period (none when it is
  * zero), so that a blob
@@ -57,6 +59,7 @@ public final class LocalBlobStore implements BlobStore {
     private final Path tmp;
     private final Duration grace;
     private final Clock clock;
+    private final ReentrantReadWriteLock placing = new ReentrantReadWriteLock();
 
     /** A store in {@code dir} (created if missing) with the {@link #DEFAULT_GRACE default grace period}. */
     public LocalBlobStore(Path dir) {
@@ -137,15 +140,20 @@ public final class LocalBlobStore implements BlobStore {
                 privateDirectory(shard);
                 force(dir);
             }
-            if (Files.exists(target)) {
-                // Equal content is there already: keep it, and make it young again for garbage collection.
-                Files.delete(temp);
+            // Placing the blob and a collection's look-then-delete of one file exclude each other, so a put
+            // that found its content there already never returns while a collection removes that content.
+            placing.readLock().lock();
+            try {
+                if (Files.exists(target) && touch(target)) {
+                    // Equal content is there already, and now young again for garbage collection: keep it.
+                    Files.delete(temp);
+                } else {
+                    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+                    force(shard);
+                }
                 temp = null;
-                touch(target);
-            } else {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-                temp = null;
-                force(shard);
+            } finally {
+                placing.readLock().unlock();
             }
             return sha;
         } catch (IOException e) {
@@ -161,12 +169,13 @@ public final class LocalBlobStore implements BlobStore {
         }
     }
 
-    private void touch(Path target) throws IOException {
+    /** Sets the file's modification time to now; false if it is gone. */
+    private boolean touch(Path target) throws IOException {
         try {
             Files.setLastModifiedTime(target, FileTime.from(clock.instant()));
+            return true;
         } catch (NoSuchFileException e) {
-            // Deleted in between (delete or garbage collection of an old copy): nothing to refresh. The caller
-            // put this content, so it must be there: that race is the caller's, as with any delete.
+            return false;
         }
     }
 
@@ -234,7 +243,12 @@ public final class LocalBlobStore implements BlobStore {
                     for (var blob : blobs) {
                         var name = blob.getFileName().toString();
                         if (!BlobStore.isSha256(name) || !name.startsWith(prefix) || keep.contains(name)) continue;
-                        if (olderThan(blob, cutoff) && Files.deleteIfExists(blob)) deleted++;
+                        placing.writeLock().lock();
+                        try {
+                            if (olderThan(blob, cutoff) && Files.deleteIfExists(blob)) deleted++;
+                        } finally {
+                            placing.writeLock().unlock();
+                        }
                     }
                 }
             }
