@@ -363,6 +363,34 @@ class LocalBlobStoreTest {
     // --- concurrency ---
 
     @Test
+    void aPutThatFindsOldContentIsNeverUndoneByAConcurrentCollection() throws Exception {
+        var now = Instant.now();
+        var store = new LocalBlobStore(dir, Duration.ofHours(1), new TestClock(now));
+        var content = utf8("content that was garbage a moment ago");
+        var sha = sha256(content);
+        var file = dir.resolve(sha.substring(0, 2)).resolve(sha);
+        try (var pool = Executors.newFixedThreadPool(2)) {
+            for (int round = 0; round < 300; round++) {
+                store.put(content);
+                Files.setLastModifiedTime(file, FileTime.from(now.minus(Duration.ofDays(1))));
+                var start = new CountDownLatch(1);
+                var put = pool.submit(() -> {
+                    start.await();
+                    return store.put(content);
+                });
+                var collect = pool.submit(() -> {
+                    start.await();
+                    return store.collectGarbage(Set.of());
+                });
+                start.countDown();
+                assertEquals(sha, put.get(10, TimeUnit.SECONDS));
+                collect.get(10, TimeUnit.SECONDS);
+                assertTrue(store.size(sha).isPresent(), "round " + round + ": put returned, then its blob went");
+            }
+        }
+    }
+
+    @Test
     void concurrentPutsOfTheSameContentAllSucceedWithOneFile() throws Exception {
         var content = random(256 * 1024, 4);
         var expected = sha256(content);
