@@ -1,0 +1,788 @@
+package io.porthole.engine.bidi;
+
+import static io.porthole.engine.bidi.BidiConnection.params;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.porthole.api.ErrorCode;
+import io.porthole.api.PageContext;
+import io.porthole.api.TabInfo;
+import io.porthole.core.PortholeException;
+import io.porthole.core.action.MouseButton;
+import io.porthole.core.action.Point;
+import io.porthole.core.browser.BrowserContextInfo;
+import io.porthole.core.browser.BrowserDriver;
+import io.porthole.core.browser.LaunchSpec;
+import io.porthole.core.browser.ProtocolClient;
+import io.porthole.core.internal.Threads;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * A {@link BrowserDriver} for one Firefox over WebDriver BiDi. Tabs are top-level browsing contexts; contexts
+ * are user contexts. Input goes through {@code input.performActions} in CSS pixels: screenshot pixels divided by
+ * the device scale. The viewport of every tab is set with {@code browsingContext.setViewport} as it appears.
+ *
+ * <p>Actions are not safe to run concurrently (the core serialises them); tab bookkeeping is updated from the
+ * connection's threads and is thread-safe.
+ */
+final class BidiDriver implements BrowserDriver {
+    private static final System.Logger LOG = System.getLogger(BidiDriver.class.getName());
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration NAVIGATION_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration TAB_READY_TIMEOUT = Duration.ofSeconds(10);
+    private static final String DEFAULT = TabInfo.DEFAULT_CONTEXT;
+
+    /** One top-level browsing context. */
+    private static final class Tab {
+        final String id;
+        final String userContext;
+        final long order;
+        volatile String url;
+        final CompletableFuture<Void> ready = new CompletableFuture<>();
+        /** The pointer's position in CSS pixels; NaN until the first move in this document. */
+        double pointerX = Double.NaN;
+        double pointerY = Double.NaN;
+
+        Tab(String id, String userContext, long order, String url) {
+            this.id = id;
+            this.userContext = userContext;
+            this.order = order;
+            this.url = url;
+        }
+    }
+
+    private final BidiConnection bidi;
+    private final FirefoxProcess process;
+    private final boolean headful;
+    private final Map<String, Tab> tabs = new ConcurrentHashMap<>();
+    /** Child browsing context to its parent, for frames. */
+    private final Map<String, String> parents = new ConcurrentHashMap<>();
+    /** User contexts by id, with the proxy they were made with. */
+    private final Map<String, Optional<String>> userContexts = new ConcurrentHashMap<>();
+    private final Set<String> chromeContexts = ConcurrentHashMap.newKeySet();
+    private final AtomicLong tabCounter = new AtomicLong();
+    private final ClientMux mux;
+    private volatile String mainTabId;
+    private volatile int width;
+    private volatile int height;
+    private volatile double scale;
+
+    BidiDriver(BidiConnection bidi, FirefoxProcess process, JsonNode session, LaunchSpec spec) {
+        this.bidi = bidi;
+        this.process = process;
+        this.headful = spec.headful();
+        this.width = spec.width();
+        this.height = spec.height();
+        this.scale = spec.scale();
+        userContexts.put(DEFAULT, Optional.empty());
+        // the index of contexts is updated on the reader thread, before the mux routes the same event
+        bidi.tapEvents(this::indexContexts);
+        this.mux = new ClientMux(bidi, session, new ClientMux.Contexts() {
+            @Override
+            public String topLevel(String context) {
+                return BidiDriver.this.topLevel(context);
+            }
+
+            @Override
+            public Optional<String> userContext(String topLevel) {
+                return Optional.ofNullable(tabs.get(topLevel)).map(t -> t.userContext);
+            }
+
+            @Override
+            public boolean forbidden(String id) {
+                return chromeContexts.contains(id);
+            }
+        });
+        bidi.onEvent(this::onEvent);
+    }
+
+    /** Hides automation, subscribes to what the driver follows, and waits for the first tab to be ready. */
+    void start(Duration timeout) {
+        hideWebdriverFlag();
+        var events = params();
+        events.putArray("events").add("browsingContext.contextCreated").add("browsingContext.contextDestroyed")
+                .add("browsingContext.load").add("browsingContext.fragmentNavigated")
+                .add("browsingContext.userPromptOpened");
+        call("session.subscribe", events);
+        try {
+            var more = params();
+            more.putArray("events").add("browsingContext.historyUpdated");
+            call("session.subscribe", more);
+        } catch (BidiException e) {
+            LOG.log(System.Logger.Level.DEBUG, "no browsingContext.historyUpdated: {0}", e.getMessage());
+        }
+        var tree = call("browsingContext.getTree", params());
+        for (var context : tree.path("contexts")) {
+            register(context.path("context").asText(), context.path("userContext").asText(DEFAULT),
+                    context.path("url").asText(""));
+            indexChildren(context);
+        }
+        for (var u : call("browser.getUserContexts", params()).path("userContexts")) {
+            userContexts.putIfAbsent(u.path("userContext").asText(), Optional.empty());
+        }
+        var first = tabs.values().stream().min((a, b) -> Long.compare(a.order, b.order));
+        if (first.isPresent()) {
+            await(first.get().ready, timeout, "the first tab");
+            mainTabId = first.get().id;
+        } else {
+            mainTabId = createTab(DEFAULT).id;
+        }
+    }
+
+    /**
+     * {@code navigator.webdriver} is true while the remote agent listens, and no pref changes that: the content
+     * processes read it from a flag the agent shares with them ({@code RemoteAgent:Active}). Cleared once from
+     * the browser window's (chrome) scope, it reads false again, natively, in every present and future page.
+     */
+    private void hideWebdriverFlag() {
+        var scope = params().put("moz:scope", "chrome");
+        var tree = call("browsingContext.getTree", scope);
+        collectChrome(tree.path("contexts"));
+        var window = tree.path("contexts").path(0).path("context").asText("");
+        if (window.isEmpty()) throw new BidiException("no such frame", "Firefox has no browser window");
+        var result = evaluateIn(window, "(() => { Services.ppmm.sharedData.set('RemoteAgent:Active', false);"
+                + " Services.ppmm.sharedData.flush();"
+                + " let level = -1; try { level = Cc['@mozilla.org/sandbox/sandbox-settings;1']"
+                + ".getService(Ci.mozISandboxSettings).effectiveContentSandboxLevel; } catch (e) {}"
+                + " return JSON.stringify({level, userns: Services.sysinfo.getProperty('hasUserNamespaces'),"
+                + " seccomp: Services.sysinfo.getProperty('hasSeccompBPF')}); })()");
+        LOG.log(System.Logger.Level.DEBUG, "Firefox content sandbox: {0}", result.path("value").asText());
+        contentSandbox = result.path("value").asText("");
+    }
+
+    /** What Firefox said about its content sandbox at start (JSON: level, userns, seccomp); for diagnostics. */
+    volatile String contentSandbox = "";
+
+    private void collectChrome(JsonNode contexts) {
+        for (var c : contexts) {
+            chromeContexts.add(c.path("context").asText());
+            collectChrome(c.path("children"));
+        }
+    }
+
+    // ---- events ----
+
+    private void indexContexts(BidiConnection.Event e) {
+        if (!e.method().equals("browsingContext.contextCreated")) return;
+        var p = e.params();
+        var id = p.path("context").asText();
+        var parent = p.path("parent");
+        if (parent.isTextual()) {
+            parents.put(id, parent.asText());
+        } else {
+            register(id, p.path("userContext").asText(DEFAULT), p.path("url").asText(""));
+        }
+    }
+
+    private void onEvent(BidiConnection.Event e) {
+        var p = e.params();
+        switch (e.method()) {
+            case "browsingContext.contextDestroyed" -> forget(p.path("context").asText());
+            case "browsingContext.load", "browsingContext.fragmentNavigated", "browsingContext.historyUpdated" -> {
+                var tab = tabs.get(p.path("context").asText());
+                if (tab != null && p.path("url").isTextual()) tab.url = p.path("url").asText();
+                if (tab != null && e.method().equals("browsingContext.load")) {
+                    tab.pointerX = Double.NaN; // a new document has seen no pointer yet
+                }
+            }
+            case "browsingContext.userPromptOpened" -> {
+                // an open alert() blocks the page for every later action; accept it like a user would, unless a
+                // client is connected, which handles its own dialogs
+                if (mux.hasClients()) return;
+                var context = p.path("context").asText();
+                Threads.startVirtual("bidi-prompt", () -> {
+                    try {
+                        call("browsingContext.handleUserPrompt", params().put("context", context).put("accept", true));
+                    } catch (BidiException ex) {
+                        LOG.log(System.Logger.Level.DEBUG, "prompt not handled: {0}", ex.getMessage());
+                    }
+                });
+            }
+            default -> { }
+        }
+    }
+
+    private void indexChildren(JsonNode context) {
+        for (var child : context.path("children")) {
+            parents.put(child.path("context").asText(), context.path("context").asText());
+            indexChildren(child);
+        }
+    }
+
+    private Tab register(String id, String userContext, String url) {
+        var created = new boolean[1];
+        var tab = tabs.computeIfAbsent(id, k -> {
+            created[0] = true;
+            return new Tab(k, userContext, tabCounter.incrementAndGet(), url);
+        });
+        userContexts.putIfAbsent(userContext, Optional.empty());
+        if (created[0]) Threads.startVirtual("bidi-tab-setup", () -> setUpTab(tab));
+        return tab;
+    }
+
+    private void setUpTab(Tab tab) {
+        try {
+            if (!headful) applyViewport(tab.id);
+            tab.ready.complete(null);
+        } catch (RuntimeException e) {
+            tab.ready.completeExceptionally(e);
+        }
+    }
+
+    private void applyViewport(String context) {
+        var p = params().put("context", context).put("devicePixelRatio", scale);
+        p.putObject("viewport").put("width", width).put("height", height);
+        call("browsingContext.setViewport", p);
+    }
+
+    private String topLevel(String context) {
+        var current = context;
+        for (int i = 0; i < 64; i++) {
+            var parent = parents.get(current);
+            if (parent == null) return current;
+            current = parent;
+        }
+        return current;
+    }
+
+    private void forget(String id) {
+        parents.remove(id);
+        if (tabs.remove(id) == null) return;
+        parents.values().removeIf(id::equals);
+        if (id.equals(mainTabId)) mainTabId = newestTab().orElse(null);
+    }
+
+    private Optional<String> newestTab() {
+        return tabs.values().stream().max((a, b) -> Long.compare(a.order, b.order)).map(t -> t.id);
+    }
+
+    // ---- tabs ----
+
+    @Override
+    public String resolveTab(Optional<String> requested) {
+        if (requested.isPresent()) {
+            var tab = tabs.get(requested.get());
+            if (tab == null) throw new PortholeException.ActionFailed("no open tab with id '" + requested.get()
+                    + "'; list tabs with GET /computers/{id}/tabs");
+            return tab.id;
+        }
+        var main = mainTabId;
+        if (main == null || !tabs.containsKey(main)) {
+            main = newestTab().orElseThrow(() -> new PortholeException.ActionFailed("the browser has no open tab"));
+            mainTabId = main;
+        }
+        return main;
+    }
+
+    private Tab tab(String tabId) {
+        var tab = tabs.get(tabId);
+        if (tab == null) throw new PortholeException.ActionFailed("the tab '" + tabId + "' is closed");
+        await(tab.ready, TAB_READY_TIMEOUT, "tab " + tabId);
+        return tab;
+    }
+
+    @Override
+    public List<TabInfo> tabs() {
+        var ordered = new ArrayList<>(tabs.values());
+        ordered.sort((a, b) -> Long.compare(a.order, b.order));
+        // titles come from the pages; ask them all at once
+        var titles = new ArrayList<CompletableFuture<JsonNode>>();
+        for (var t : ordered) titles.add(bidi.send("script.evaluate", evaluateParams(t.id, "document.title")));
+        var out = new ArrayList<TabInfo>();
+        var main = mainTabId;
+        for (int i = 0; i < ordered.size(); i++) {
+            var t = ordered.get(i);
+            String title;
+            try {
+                title = titles.get(i).get(2, TimeUnit.SECONDS).path("result").path("value").asText("");
+            } catch (Exception e) {
+                title = "";
+            }
+            out.add(new TabInfo(t.id, t.url == null ? "" : t.url, title, t.id.equals(main), t.userContext));
+        }
+        return out;
+    }
+
+    @Override
+    public TabInfo newTab(Optional<String> url) {
+        return newTabIn(DEFAULT, url);
+    }
+
+    @Override
+    public TabInfo newTabIn(String contextId, Optional<String> url) {
+        if (!knownUserContext(contextId)) {
+            throw new PortholeException.NotFound(ErrorCode.NOT_FOUND, "no context " + contextId);
+        }
+        var tab = createTab(contextId);
+        mainTabId = tab.id;
+        call("browsingContext.activate", params().put("context", tab.id));
+        if (url.isPresent() && !url.get().isBlank()) navigate(tab.id, url.get());
+        return new TabInfo(tab.id, tab.url == null ? "" : tab.url, "", true, tab.userContext);
+    }
+
+    private boolean knownUserContext(String id) {
+        if (userContexts.containsKey(id)) return true;
+        for (var u : call("browser.getUserContexts", params()).path("userContexts")) {
+            userContexts.putIfAbsent(u.path("userContext").asText(), Optional.empty());
+        }
+        return userContexts.containsKey(id);
+    }
+
+    private Tab createTab(String userContext) {
+        var p = params().put("type", "tab").put("background", false);
+        if (!userContext.equals(DEFAULT)) p.put("userContext", userContext);
+        var created = call("browsingContext.create", p);
+        var id = created.path("context").asText();
+        var tab = register(id, userContext, "about:blank");
+        await(tab.ready, TAB_READY_TIMEOUT, "the new tab");
+        return tab;
+    }
+
+    @Override
+    public void switchTab(String tabId) {
+        var tab = tab(resolveTab(Optional.of(tabId)));
+        call("browsingContext.activate", params().put("context", tab.id));
+        mainTabId = tab.id;
+    }
+
+    @Override
+    public void closeTab(String tabId) {
+        var tab = tab(resolveTab(Optional.of(tabId)));
+        if (tabs.size() <= 1) {
+            throw new PortholeException.ActionFailed("the last tab cannot be closed; open another tab first");
+        }
+        call("browsingContext.close", params().put("context", tab.id));
+        forget(tab.id);
+        var main = resolveTab(Optional.empty());
+        call("browsingContext.activate", params().put("context", main));
+    }
+
+    // ---- contexts ----
+
+    @Override
+    public List<BrowserContextInfo> contexts() {
+        knownUserContext(DEFAULT); // refreshes from the browser: a client may have made some
+        var out = new ArrayList<BrowserContextInfo>();
+        out.add(new BrowserContextInfo(DEFAULT, Optional.empty()));
+        userContexts.forEach((id, proxy) -> {
+            if (!id.equals(DEFAULT)) out.add(new BrowserContextInfo(id, proxy));
+        });
+        return out;
+    }
+
+    @Override
+    public BrowserContextInfo createContext(Optional<String> proxy) {
+        var p = params();
+        Optional<String> shown = Optional.empty();
+        if (proxy.isPresent()) {
+            var uri = proxyUri(proxy.get());
+            var hostPort = uri.getHost() + ":" + uri.getPort();
+            var config = p.putObject("proxy").put("proxyType", "manual");
+            if (uri.getScheme().equalsIgnoreCase("http")) {
+                config.put("httpProxy", hostPort).put("sslProxy", hostPort);
+            } else {
+                config.put("socksProxy", hostPort).put("socksVersion", 5);
+            }
+            config.putArray("noProxy"); // loopback goes through it too, as for the default context
+            shown = Optional.of(uri.getScheme() + "://" + hostPort);
+        }
+        String id;
+        try {
+            id = call("browser.createUserContext", p).path("userContext").asText();
+        } catch (BidiException e) {
+            throw new PortholeException.ActionFailed("Firefox could not make the context: " + e.getMessage());
+        }
+        userContexts.put(id, shown);
+        createTab(id);
+        return new BrowserContextInfo(id, shown);
+    }
+
+    private static URI proxyUri(String proxy) {
+        URI uri;
+        try {
+            uri = new URI(proxy);
+        } catch (java.net.URISyntaxException e) {
+            throw new PortholeException.InvalidRequest("not a proxy URL: " + proxy);
+        }
+        var scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!(scheme.equals("http") || scheme.equals("socks5")) || uri.getHost() == null || uri.getPort() <= 0) {
+            throw new PortholeException.InvalidRequest(ErrorCode.INVALID_ARGUMENT,
+                    "a context's proxy must be http://host:port or socks5://host:port, not " + proxy);
+        }
+        return uri;
+    }
+
+    @Override
+    public void closeContext(String contextId) {
+        if (contextId.equals(DEFAULT)) {
+            throw new PortholeException.InvalidRequest(ErrorCode.INVALID_ARGUMENT, "the default context cannot be closed");
+        }
+        if (!knownUserContext(contextId)) throw new PortholeException.NotFound(ErrorCode.NOT_FOUND, "no context " + contextId);
+        // a browser without tabs would quit: keep one open outside the context
+        if (tabs.values().stream().allMatch(t -> t.userContext.equals(contextId))) createTab(DEFAULT);
+        try {
+            call("browser.removeUserContext", params().put("userContext", contextId));
+        } catch (BidiException e) {
+            throw new PortholeException.ActionFailed("Firefox could not close the context: " + e.getMessage());
+        }
+        userContexts.remove(contextId);
+        tabs.values().stream().filter(t -> t.userContext.equals(contextId)).map(t -> t.id).toList().forEach(this::forget);
+    }
+
+    @Override
+    public ProtocolClient connectClient(ProtocolClient.Protocol protocol, Consumer<String> onMessage, Runnable onClosed) {
+        if (protocol != ProtocolClient.Protocol.BIDI) {
+            return BrowserDriver.super.connectClient(protocol, onMessage, onClosed);
+        }
+        return mux.connect(onMessage, onClosed);
+    }
+
+    // ---- navigation and content ----
+
+    @Override
+    public void navigate(String tabId, String url) {
+        // checked by the parser already; checked again because a driver never opens the host's files
+        var target = io.porthole.core.action.Urls.navigable(url);
+        var tab = tab(tabId);
+        var p = params().put("context", tab.id).put("url", target).put("wait", "complete");
+        try {
+            var result = bidi.call("browsingContext.navigate", p, NAVIGATION_TIMEOUT);
+            if (result.path("url").isTextual()) tab.url = result.path("url").asText();
+        } catch (BidiException e) {
+            if (e.error().equals("timeout")) {
+                LOG.log(System.Logger.Level.DEBUG, "{0} did not load within {1}s", target, NAVIGATION_TIMEOUT.toSeconds());
+                return;
+            }
+            throw new PortholeException.ActionFailed("navigation to " + target + " failed: " + e.getMessage());
+        } finally {
+            tab.pointerX = Double.NaN;
+        }
+    }
+
+    @Override
+    public byte[] screenshotPng(String tabId) {
+        var tab = tab(tabId);
+        var p = params().put("context", tab.id).put("origin", "viewport");
+        p.putObject("format").put("type", "image/png");
+        var result = call("browsingContext.captureScreenshot", p);
+        return java.util.Base64.getDecoder().decode(result.path("data").asText());
+    }
+
+    @Override
+    public String html(String tabId) {
+        return evaluate(tabId, "(document.doctype ? new XMLSerializer().serializeToString(document.doctype) + '\\n' : '')"
+                + " + (document.documentElement ? document.documentElement.outerHTML : '')").path("value").asText("");
+    }
+
+    @Override
+    public PageContext pageContext(String tabId) {
+        var json = evaluate(tabId, "JSON.stringify({url: location.href, title: document.title, vw: innerWidth, vh: innerHeight,"
+                + " pw: Math.max(document.documentElement ? document.documentElement.scrollWidth : 0, innerWidth),"
+                + " ph: Math.max(document.documentElement ? document.documentElement.scrollHeight : 0, innerHeight),"
+                + " sx: scrollX, sy: scrollY, dpr: devicePixelRatio})").path("value").asText("{}");
+        JsonNode v;
+        try {
+            v = BidiConnection.JSON.readTree(json);
+        } catch (java.io.IOException e) {
+            throw new PortholeException.ActionFailed("the page could not be read: " + e.getMessage());
+        }
+        return new PageContext(v.path("url").asText(), v.path("title").asText(), tabId, tabId.equals(mainTabId),
+                v.path("vw").asInt(), v.path("vh").asInt(), v.path("pw").asInt(), v.path("ph").asInt(),
+                v.path("sx").asDouble(), v.path("sy").asDouble(), v.path("dpr").asDouble());
+    }
+
+    private static ObjectNode evaluateParams(String context, String expression) {
+        var p = params().put("expression", expression).put("awaitPromise", true).put("resultOwnership", "none");
+        p.putObject("target").put("context", context);
+        return p;
+    }
+
+    /** Evaluates in the page; the result's remote value ({@code type}, {@code value}). */
+    private JsonNode evaluate(String tabId, String expression) {
+        return evaluateIn(tab(tabId).id, expression);
+    }
+
+    private JsonNode evaluateIn(String context, String expression) {
+        JsonNode result;
+        try {
+            result = call("script.evaluate", evaluateParams(context, expression));
+        } catch (BidiException e) {
+            throw new PortholeException.ActionFailed("the page could not be read: " + e.getMessage());
+        }
+        if ("exception".equals(result.path("type").asText())) {
+            throw new PortholeException.ActionFailed("the page could not be read: "
+                    + result.path("exceptionDetails").path("text").asText());
+        }
+        return result.path("result");
+    }
+
+    @Override
+    public void setViewport(int width, int height, double scale) {
+        if (headful) {
+            throw new PortholeException.ActionFailed(ErrorCode.NOT_SUPPORTED,
+                    "a desktop's browser fills its screen; choose the screen size with 'display' when creating the desktop");
+        }
+        this.width = width;
+        this.height = height;
+        this.scale = scale;
+        for (var tab : tabs.values()) {
+            if (tab.ready.isDone() && !tab.ready.isCompletedExceptionally()) applyViewport(tab.id);
+        }
+    }
+
+    // ---- mouse ----
+
+    private static final String MOUSE = "mouse";
+
+    /** A pointer input source with {@code actions} to fill. */
+    private static ObjectNode mouse(ArrayNode sources) {
+        var source = sources.addObject().put("type", "pointer").put("id", MOUSE);
+        source.putObject("parameters").put("pointerType", "mouse");
+        source.putArray("actions");
+        return source;
+    }
+
+    private void perform(Tab tab, ArrayNode sources) {
+        var p = params().put("context", tab.id);
+        p.set("actions", sources);
+        try {
+            call("input.performActions", p);
+        } catch (BidiException e) {
+            throw new PortholeException.ActionFailed("the input could not be sent: " + e.getMessage());
+        }
+    }
+
+    /** Adds a move to {@code at} (screenshot pixels) unless the pointer is there already. */
+    private void moveTo(Tab tab, ObjectNode source, Optional<Point> at) {
+        if (at.isEmpty()) {
+            if (Double.isNaN(tab.pointerX)) { // never moved in this document: start from the corner, as pages see it
+                tab.pointerX = 0;
+                tab.pointerY = 0;
+                addMove(source, 0, 0);
+            }
+            return;
+        }
+        double x = at.get().x() / scale;
+        double y = at.get().y() / scale;
+        if (x == tab.pointerX && y == tab.pointerY) return;
+        tab.pointerX = x;
+        tab.pointerY = y;
+        addMove(source, x, y);
+    }
+
+    private static void addMove(ObjectNode source, double x, double y) {
+        ((ArrayNode) source.get("actions")).addObject().put("type", "pointerMove").put("x", x).put("y", y)
+                .put("duration", 0).put("origin", "viewport");
+    }
+
+    private static int button(MouseButton b) {
+        return switch (b) {
+            case LEFT -> 0;
+            case MIDDLE -> 1;
+            case RIGHT -> 2;
+            case BACK -> 3;
+            case FORWARD -> 4;
+        };
+    }
+
+    private static void addButton(ObjectNode source, String type, MouseButton b) {
+        ((ArrayNode) source.get("actions")).addObject().put("type", type).put("button", button(b));
+    }
+
+    @Override
+    public void click(String tabId, Optional<Point> at, MouseButton button, int clicks) {
+        var tab = tab(tabId);
+        var sources = BidiConnection.JSON.createArrayNode();
+        var source = mouse(sources);
+        moveTo(tab, source, at);
+        for (int i = 0; i < clicks; i++) {
+            addButton(source, "pointerDown", button);
+            addButton(source, "pointerUp", button);
+        }
+        perform(tab, sources);
+    }
+
+    @Override
+    public void mouseMove(String tabId, Point to) {
+        var tab = tab(tabId);
+        var sources = BidiConnection.JSON.createArrayNode();
+        moveTo(tab, mouse(sources), Optional.of(to));
+        if (!((ArrayNode) sources.get(0).get("actions")).isEmpty()) perform(tab, sources);
+    }
+
+    @Override
+    public void mouseDown(String tabId, Optional<Point> at, MouseButton button) {
+        var tab = tab(tabId);
+        var sources = BidiConnection.JSON.createArrayNode();
+        var source = mouse(sources);
+        moveTo(tab, source, at);
+        addButton(source, "pointerDown", button);
+        perform(tab, sources);
+    }
+
+    @Override
+    public void mouseUp(String tabId, Optional<Point> at, MouseButton button) {
+        var tab = tab(tabId);
+        var sources = BidiConnection.JSON.createArrayNode();
+        var source = mouse(sources);
+        moveTo(tab, source, at);
+        addButton(source, "pointerUp", button);
+        perform(tab, sources);
+    }
+
+    @Override
+    public void drag(String tabId, List<Point> path) {
+        var tab = tab(tabId);
+        var sources = BidiConnection.JSON.createArrayNode();
+        var source = mouse(sources);
+        moveTo(tab, source, Optional.of(path.getFirst()));
+        addButton(source, "pointerDown", MouseButton.LEFT);
+        for (int i = 1; i < path.size(); i++) {
+            double fromX = tab.pointerX;
+            double fromY = tab.pointerY;
+            double toX = path.get(i).x() / scale;
+            double toY = path.get(i).y() / scale;
+            int steps = 5;
+            for (int s = 1; s <= steps; s++) {
+                addMove(source, fromX + (toX - fromX) * s / steps, fromY + (toY - fromY) * s / steps);
+            }
+            tab.pointerX = toX;
+            tab.pointerY = toY;
+        }
+        addButton(source, "pointerUp", MouseButton.LEFT);
+        perform(tab, sources);
+    }
+
+    @Override
+    public void scroll(String tabId, Optional<Point> at, double dx, double dy) {
+        var tab = tab(tabId);
+        var sources = BidiConnection.JSON.createArrayNode();
+        var source = mouse(sources);
+        moveTo(tab, source, at);
+        // a wheel's position and deltas are whole CSS pixels
+        sources.addObject().put("type", "wheel").put("id", "wheel").putArray("actions").addObject()
+                .put("type", "scroll").put("x", (int) Math.round(Math.max(0, tab.pointerX)))
+                .put("y", (int) Math.round(Math.max(0, tab.pointerY))).put("deltaX", (int) Math.round(dx))
+                .put("deltaY", (int) Math.round(dy)).put("duration", 0).put("origin", "viewport");
+        perform(tab, sources);
+        settle(tab);
+    }
+
+    /** Lets the page apply what was just sent (scrolling) before the next read: two animation frames. */
+    private void settle(Tab tab) {
+        evaluateIn(tab.id, "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(0))))");
+    }
+
+    // ---- keyboard ----
+
+    private static ArrayNode keyboard(ArrayNode sources) {
+        return sources.addObject().put("type", "key").put("id", "keyboard").putArray("actions");
+    }
+
+    @Override
+    public void typeText(String tabId, String text) {
+        var tab = tab(tabId);
+        var chars = text.codePoints().mapToObj(cp -> new String(Character.toChars(cp))).toList();
+        // in batches, so that one command stays small and a long text still flows
+        for (int start = 0; start < chars.size(); start += 200) {
+            var sources = BidiConnection.JSON.createArrayNode();
+            var actions = keyboard(sources);
+            for (var ch : chars.subList(start, Math.min(chars.size(), start + 200))) {
+                var value = BidiKeys.forText(ch);
+                actions.addObject().put("type", "keyDown").put("value", value);
+                actions.addObject().put("type", "keyUp").put("value", value);
+            }
+            perform(tab, sources);
+        }
+    }
+
+    @Override
+    public void keyChord(String tabId, List<String> keys) {
+        var tab = tab(tabId);
+        var values = new ArrayList<String>();
+        for (var name : keys) values.add(BidiKeys.value(chordKey(name, keys)));
+        var sources = BidiConnection.JSON.createArrayNode();
+        var actions = keyboard(sources);
+        for (var v : values) actions.addObject().put("type", "keyDown").put("value", v);
+        for (int i = values.size() - 1; i >= 0; i--) actions.addObject().put("type", "keyUp").put("value", values.get(i));
+        perform(tab, sources);
+    }
+
+    /** A letter pressed with Shift in a chord types its upper case, as on a keyboard. */
+    private static String chordKey(String name, List<String> chord) {
+        if (name.length() == 1 && Character.isLetter(name.charAt(0)) && chord.contains("Shift")) {
+            return name.toUpperCase(Locale.ROOT);
+        }
+        return name;
+    }
+
+    @Override
+    public void keyDown(String tabId, String key) {
+        var tab = tab(tabId);
+        var sources = BidiConnection.JSON.createArrayNode();
+        keyboard(sources).addObject().put("type", "keyDown").put("value", BidiKeys.value(key));
+        perform(tab, sources);
+    }
+
+    @Override
+    public void keyUp(String tabId, String key) {
+        var tab = tab(tabId);
+        var sources = BidiConnection.JSON.createArrayNode();
+        keyboard(sources).addObject().put("type", "keyUp").put("value", BidiKeys.value(key));
+        perform(tab, sources);
+    }
+
+    // ---- lifecycle ----
+
+    @Override
+    public boolean isAlive() {
+        return process.isAlive() && bidi.isOpen();
+    }
+
+    @Override
+    public void close() {
+        process.markClosing();
+        mux.closeAll();
+        if (bidi.isOpen() && process.isAlive()) {
+            try {
+                bidi.send("browser.close", params()).get(3, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // killed below
+            }
+        }
+        bidi.close();
+        process.kill(3000);
+    }
+
+    // ---- helpers ----
+
+    private JsonNode call(String method, ObjectNode params) {
+        return bidi.call(method, params, COMMAND_TIMEOUT);
+    }
+
+    private static void await(CompletableFuture<?> f, Duration timeout, String what) {
+        try {
+            f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new PortholeException.ActionFailed(what + " did not become ready within " + timeout.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PortholeException.ActionFailed(what + ": interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new PortholeException.ActionFailed(what + " could not be prepared: " + e.getCause().getMessage());
+        }
+    }
+}
