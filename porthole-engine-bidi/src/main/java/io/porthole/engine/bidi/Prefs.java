@@ -138,6 +138,8 @@ final class Prefs {
         p.put("intl.locale.requested", "en-US");
         p.put("pdfjs.disabled", false);
         p.put("media.autoplay.default", 0);
+        // a wheel scroll lands at once, so that the next action sees it (Chromium runs with smooth scrolling off too)
+        p.put("general.smoothScroll", false);
         p.putAll(extra);
         return p;
     }

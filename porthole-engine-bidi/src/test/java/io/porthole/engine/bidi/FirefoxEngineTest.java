@@ -102,9 +102,62 @@ class FirefoxEngineTest {
         driver.setViewport(WIDTH, HEIGHT, 1.0);
     }
 
-    private String js(String tab, String expression) {
-        // read the page through html(): the fixture writes what it sees into #log
-        return driver.html(tab);
+    /** A client connection as Puppeteer would hold one: commands by id, events in a queue. */
+    private final class Client implements AutoCloseable {
+        final BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
+        final java.util.concurrent.ConcurrentHashMap<Long, CompletableFuture<JsonNode>> answers =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        final CompletableFuture<Void> closed = new CompletableFuture<>();
+        final ProtocolClient connection;
+        long ids = 100;
+
+        Client() {
+            connection = driver.connectClient(ProtocolClient.Protocol.BIDI, message -> {
+                try {
+                    var node = JSON.readTree(message);
+                    if ("event".equals(node.path("type").asText())) events.add(node);
+                    else answers.computeIfAbsent(node.path("id").asLong(-1), k -> new CompletableFuture<>()).complete(node);
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            }, () -> closed.complete(null));
+        }
+
+        /** The whole answer message. */
+        JsonNode send(String method, String params) throws Exception {
+            long id = ++ids;
+            var future = answers.computeIfAbsent(id, k -> new CompletableFuture<>());
+            connection.send("{\"id\":" + id + ",\"method\":\"" + method + "\",\"params\":" + params + "}");
+            return future.get(20, TimeUnit.SECONDS);
+        }
+
+        JsonNode result(String method, String params) throws Exception {
+            var answer = send(method, params);
+            assertEquals("success", answer.path("type").asText(), answer.toString());
+            return answer.path("result");
+        }
+
+        /** Evaluates in a tab; the remote value. */
+        JsonNode eval(String context, String expression) throws Exception {
+            var r = result("script.evaluate", JSON.createObjectNode().put("expression", expression)
+                    .put("awaitPromise", true).set("target", JSON.createObjectNode().put("context", context)).toString());
+            assertEquals("success", r.path("type").asText(), r.toString());
+            return r.path("result");
+        }
+
+        JsonNode event(String method) throws Exception {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (System.nanoTime() < deadline) {
+                var e = events.poll(100, TimeUnit.MILLISECONDS);
+                if (e != null && e.path("method").asText().equals(method)) return e;
+            }
+            throw new AssertionError("no " + method + " within 20 s");
+        }
+
+        @Override
+        public void close() {
+            connection.close();
+        }
     }
 
     private List<JsonNode> log(String tab) throws Exception {
@@ -117,6 +170,271 @@ class FirefoxEngineTest {
                     .replace("&lt;", "<").replace("&gt;", ">")));
         }
         return out;
+    }
+
+    @Test
+    void clicksAndTypingReachThePage() throws Exception {
+        var tab = driver.resolveTab(Optional.empty());
+        driver.navigate(tab, pages.url("input.html"));
+        driver.click(tab, Optional.of(new Point(40, 35)), MouseButton.LEFT, 1);
+        driver.typeText(tab, "héllo wörld");
+        driver.keyChord(tab, List.of("Shift", "a"));
+        driver.typeText(tab, "!\n");
+        var log = log(tab);
+        var click = log.stream().filter(e -> e.path("type").asText().equals("click")).findFirst().orElseThrow();
+        assertEquals(40, click.path("x").asInt());
+        assertEquals(35, click.path("y").asInt());
+        assertEquals(0, click.path("button").asInt());
+        var inputs = log.stream().filter(e -> e.path("type").asText().equals("input")).toList();
+        assertEquals("héllo wörldA!", inputs.getLast().path("value").asText());
+        assertTrue(log.stream().anyMatch(e -> e.path("type").asText().equals("keydown") && e.path("key").asText().equals("Enter")));
+        assertTrue(log.stream().anyMatch(e -> e.path("type").asText().equals("keydown") && e.path("key").asText().equals("A")
+                && e.path("shift").asBoolean()));
+    }
+
+    @Test
+    void doubleAndRightClicksAndADragArriveAsSuch() throws Exception {
+        var tab = driver.resolveTab(Optional.empty());
+        driver.navigate(tab, pages.url("input.html"));
+        driver.click(tab, Optional.of(new Point(300, 300)), MouseButton.LEFT, 2);
+        driver.click(tab, Optional.of(new Point(310, 300)), MouseButton.RIGHT, 1);
+        driver.drag(tab, List.of(new Point(100, 400), new Point(200, 450)));
+        var log = log(tab);
+        assertTrue(log.stream().anyMatch(e -> e.path("type").asText().equals("dblclick") && e.path("detail").asInt() == 2), log.toString());
+        assertTrue(log.stream().anyMatch(e -> e.path("type").asText().equals("contextmenu") && e.path("button").asInt() == 2), log.toString());
+        var moves = log.stream().filter(e -> e.path("type").asText().equals("dragmove")).toList();
+        assertFalse(moves.isEmpty(), log.toString());
+        assertEquals(200, moves.getLast().path("x").asInt());
+        assertEquals(450, moves.getLast().path("y").asInt());
+    }
+
+    @Test
+    void scrollingMovesThePage() {
+        var tab = driver.resolveTab(Optional.empty());
+        driver.navigate(tab, pages.url("input.html"));
+        driver.scroll(tab, Optional.of(new Point(400, 300)), 0, 500);
+        var context = driver.pageContext(tab);
+        assertTrue(context.scrollY() > 0, "scrolled to " + context.scrollY());
+    }
+
+    @Test
+    void keysWebDriverHasNoValueForAreClearErrors() {
+        var tab = driver.resolveTab(Optional.empty());
+        var e = assertThrows(PortholeException.ActionFailed.class, () -> driver.keyChord(tab, List.of("F13")));
+        assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
+    }
+
+    @Test
+    void aScreenshotIsAPngOfTheViewportTimesTheScale() throws Exception {
+        var tab = driver.resolveTab(Optional.empty());
+        driver.navigate(tab, pages.url("second.html"));
+        var image = ImageIO.read(new ByteArrayInputStream(driver.screenshotPng(tab)));
+        assertEquals(WIDTH, image.getWidth());
+        assertEquals(HEIGHT, image.getHeight());
+        driver.setViewport(640, 400, 2.0);
+        var png = driver.screenshotPng(tab);
+        assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, java.util.Arrays.copyOf(png, 4));
+        image = ImageIO.read(new ByteArrayInputStream(png));
+        assertEquals(1280, image.getWidth());
+        assertEquals(800, image.getHeight());
+        var context = driver.pageContext(tab);
+        assertEquals(640, context.viewportWidth());
+        assertEquals(400, context.viewportHeight());
+        assertEquals(2.0, context.deviceScaleFactor());
+        // coordinates are screenshot pixels: (200, 100) is CSS (100, 50)
+        driver.navigate(tab, pages.url("input.html"));
+        driver.click(tab, Optional.of(new Point(200, 100)), MouseButton.LEFT, 1);
+        var click = log(tab).stream().filter(e -> e.path("type").asText().equals("click")).findFirst().orElseThrow();
+        assertEquals(100, click.path("x").asInt());
+        assertEquals(50, click.path("y").asInt());
+    }
+
+    @Test
+    void theViewportAppliesToNewTabsToo() {
+        driver.setViewport(500, 350, 1.0);
+        var tab = driver.newTab(Optional.of(pages.url("second.html")));
+        var context = driver.pageContext(tab.tabId());
+        assertEquals(500, context.viewportWidth());
+        assertEquals(350, context.viewportHeight());
+    }
+
+    @Test
+    void tabsOpenSwitchAndClose() {
+        var first = driver.resolveTab(Optional.empty());
+        driver.navigate(first, pages.url("input.html"));
+        var second = driver.newTab(Optional.of(pages.url("second.html")));
+        assertTrue(second.isMainTab());
+        assertEquals(TabInfo.DEFAULT_CONTEXT, second.contextId());
+        var tabs = driver.tabs();
+        assertEquals(2, tabs.size());
+        assertEquals(first, tabs.get(0).tabId());
+        assertEquals("Porthole input fixture", tabs.get(0).title());
+        assertEquals("Second page", tabs.get(1).title());
+        assertTrue(tabs.get(1).isMainTab());
+        assertEquals(second.tabId(), driver.resolveTab(Optional.empty()));
+        driver.switchTab(first);
+        assertEquals(first, driver.resolveTab(Optional.empty()));
+        driver.closeTab(second.tabId());
+        assertEquals(1, driver.tabs().size());
+        assertThrows(PortholeException.ActionFailed.class, () -> driver.closeTab(first));
+        assertThrows(PortholeException.ActionFailed.class, () -> driver.resolveTab(Optional.of(second.tabId())));
+    }
+
+    @Test
+    void twoContextsDoNotShareCookies() throws Exception {
+        var main = driver.resolveTab(Optional.empty());
+        driver.navigate(main, pages.url("input.html"));
+        var context = driver.createContext(Optional.empty());
+        assertNotEquals(TabInfo.DEFAULT_CONTEXT, context.id());
+        assertTrue(driver.contexts().stream().anyMatch(c -> c.id().equals(context.id())));
+        var inContext = driver.tabs().stream().filter(t -> t.contextId().equals(context.id())).toList();
+        assertEquals(1, inContext.size(), "a new context opens with one blank tab");
+        var other = driver.newTabIn(context.id(), Optional.of(pages.url("input.html")));
+        assertEquals(context.id(), other.contextId());
+        try (var client = new Client()) {
+            client.result("session.new", "{\"capabilities\":{}}");
+            client.eval(main, "document.cookie = 'who=default; path=/'");
+            assertEquals("who=default", client.eval(main, "document.cookie").path("value").asText());
+            assertEquals("", client.eval(other.tabId(), "document.cookie").path("value").asText());
+            client.eval(other.tabId(), "document.cookie = 'who=other; path=/'");
+            assertEquals("who=default", client.eval(main, "document.cookie").path("value").asText());
+            client.eval(main, "document.cookie = 'who=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/'");
+        } finally {
+            driver.closeContext(context.id());
+        }
+        assertTrue(driver.tabs().stream().noneMatch(t -> t.contextId().equals(context.id())));
+        assertThrows(PortholeException.NotFound.class, () -> driver.closeContext(context.id()));
+        assertThrows(PortholeException.InvalidRequest.class, () -> driver.closeContext(TabInfo.DEFAULT_CONTEXT));
+    }
+
+    @Test
+    void aContextsTrafficGoesThroughItsOwnProxy() {
+        // the sandbox's egress proxy, named as a context's own: pages load through it
+        var through = driver.createContext(Optional.of(sandbox.httpProxy().orElseThrow()));
+        // nothing listens on port 9 in the sandbox: a context behind it reaches nothing
+        var nowhere = driver.createContext(Optional.of("http://127.0.0.1:9"));
+        try {
+            assertEquals(Optional.of("http://127.0.0.1:3128"), driver.contexts().stream()
+                    .filter(c -> c.id().equals(through.id())).findFirst().orElseThrow().proxy());
+            var ok = driver.newTabIn(through.id(), Optional.of(pages.url("second.html")));
+            assertTrue(driver.html(ok.tabId()).contains("id=\"heading\""));
+            var tab = driver.newTabIn(nowhere.id(), Optional.empty());
+            var failed = false;
+            try {
+                driver.navigate(tab.tabId(), pages.url("second.html"));
+            } catch (PortholeException.ActionFailed e) {
+                failed = true;
+            }
+            assertTrue(failed || !driver.html(tab.tabId()).contains("id=\"heading\""));
+        } finally {
+            driver.closeContext(through.id());
+            driver.closeContext(nowhere.id());
+        }
+        assertThrows(PortholeException.InvalidRequest.class, () -> driver.createContext(Optional.of("ftp://127.0.0.1:21")));
+    }
+
+    @Test
+    void aClientHasItsOwnSessionWhileTheDriverKeepsWorking() throws Exception {
+        var tab = driver.resolveTab(Optional.empty());
+        try (var client = new Client(); var quiet = new Client()) {
+            var session = client.result("session.new", "{\"capabilities\":{\"alwaysMatch\":{\"webSocketUrl\":true}}}");
+            assertEquals("firefox", session.path("capabilities").path("browserName").asText());
+            assertFalse(session.path("sessionId").asText().isEmpty());
+            quiet.result("session.new", "{\"capabilities\":{}}");
+            var subscribed = client.result("session.subscribe", "{\"events\":[\"browsingContext.load\"]}");
+            assertFalse(subscribed.path("subscription").asText().isEmpty());
+            var tree = client.result("browsingContext.getTree", "{}");
+            assertTrue(tree.path("contexts").toString().contains(tab));
+            // the driver navigates; the subscribed client hears of it, the other does not
+            driver.navigate(tab, pages.url("second.html"));
+            var load = client.event("browsingContext.load");
+            assertEquals(pages.url("second.html"), load.path("params").path("url").asText());
+            assertTrue(quiet.events.isEmpty(), quiet.events.toString());
+            // the client navigates; the driver sees it
+            client.result("browsingContext.navigate", "{\"context\":\"" + tab + "\",\"url\":\"" + pages.url("input.html")
+                    + "\",\"wait\":\"complete\"}");
+            assertEquals(pages.url("input.html"), driver.pageContext(tab).url());
+            // the client's own ids come back as it sent them, errors included
+            var error = client.send("browsingContext.navigate", "{\"context\":\"nope\",\"url\":\"about:blank\"}");
+            assertEquals("error", error.path("type").asText());
+            assertEquals("no such frame", error.path("error").asText());
+            // chrome scope is refused
+            var chrome = client.send("browsingContext.getTree", "{\"moz:scope\":\"chrome\"}");
+            assertEquals("unsupported operation", chrome.path("error").asText());
+            // ending its session ends the client only
+            client.result("session.end", "{}");
+            client.closed.get(10, TimeUnit.SECONDS);
+            quiet.result("browser.close", "{}");
+            quiet.closed.get(10, TimeUnit.SECONDS);
+        }
+        driver.navigate(tab, pages.url("second.html"));
+        assertTrue(driver.html(tab).contains("Second page"));
+        assertTrue(driver.isAlive());
+    }
+
+    @Test
+    void aClientsUnsubscribeStopsItsEventsOnly() throws Exception {
+        var tab = driver.resolveTab(Optional.empty());
+        try (var a = new Client(); var b = new Client()) {
+            a.result("session.new", "{\"capabilities\":{}}");
+            b.result("session.new", "{\"capabilities\":{}}");
+            var sa = a.result("session.subscribe", "{\"events\":[\"browsingContext\"]}").path("subscription").asText();
+            b.result("session.subscribe", "{\"events\":[\"browsingContext.load\"],\"contexts\":[\"" + tab + "\"]}");
+            assertEquals("invalid argument", b.send("session.unsubscribe", "{\"subscriptions\":[\"" + sa + "\"]}")
+                    .path("error").asText());
+            a.result("session.unsubscribe", "{\"subscriptions\":[\"" + sa + "\"]}");
+            driver.navigate(tab, pages.url("second.html"));
+            b.event("browsingContext.load");
+            assertTrue(a.events.stream().noneMatch(e -> e.path("method").asText().equals("browsingContext.load")), a.events.toString());
+        }
+    }
+
+    @Test
+    void firefoxsOwnContentSandboxIsOnInsideOurs() throws Exception {
+        driver.navigate(driver.resolveTab(Optional.empty()), pages.url("second.html"));
+        var p = sandbox.start(List.of("/bin/sh", "-c", "for p in $(pgrep -f -- '-content[p]roc'); do"
+                + " grep -h '^Seccomp:' /proc/$p/status; done"), Map.of(), "/");
+        var out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+        assertFalse(out.isBlank(), "no content process found");
+        // 2: seccomp filter mode, what Firefox's content sandbox puts its processes in
+        assertTrue(out.lines().allMatch(l -> l.matches("Seccomp:\\s+2")), out);
+        assertTrue(((BidiDriver) driver).contentSandbox.contains("\"userns\":true"), ((BidiDriver) driver).contentSandbox);
+    }
+
+    @Test
+    void cdpClientsAreRefused() {
+        var e = assertThrows(PortholeException.InvalidRequest.class,
+                () -> driver.connectClient(ProtocolClient.Protocol.CDP, m -> { }, () -> { }));
+        assertEquals(ErrorCode.UNSUPPORTED_ON_ENGINE, e.code());
+    }
+
+    @Test
+    void pagesSeeAnOrdinaryFirefox() throws Exception {
+        var tab = driver.resolveTab(Optional.empty());
+        driver.navigate(tab, pages.url("second.html"));
+        try (var client = new Client()) {
+            client.result("session.new", "{\"capabilities\":{}}");
+            var seen = JSON.readTree(client.eval(tab, "JSON.stringify({webdriver: navigator.webdriver,"
+                    + " hasWebdriver: 'webdriver' in navigator, ua: navigator.userAgent, languages: navigator.languages,"
+                    + " plugins: navigator.plugins.length, pdf: navigator.pdfViewerEnabled,"
+                    + " mimes: Array.from(navigator.mimeTypes).map(m => m.type),"
+                    + " sw: screen.width, sh: screen.height, ow: outerWidth, oh: outerHeight, iw: innerWidth, ih: innerHeight})")
+                    .path("value").asText());
+            System.out.println("page sees " + seen);
+            assertFalse(seen.path("webdriver").asBoolean(true), seen.toString());
+            assertTrue(seen.path("hasWebdriver").asBoolean(), "an ordinary Firefox has the property, false");
+            assertFalse(seen.path("ua").asText().contains("Headless"), seen.toString());
+            assertTrue(seen.path("ua").asText().contains("Firefox/"), seen.toString());
+            assertEquals("[\"en-US\",\"en\"]", seen.path("languages").toString());
+            assertTrue(seen.path("plugins").asInt() > 0, seen.toString());
+            assertTrue(seen.path("pdf").asBoolean(), seen.toString());
+            assertTrue(seen.path("mimes").toString().contains("application/pdf"), seen.toString());
+            assertEquals(WIDTH, seen.path("iw").asInt());
+            assertEquals(HEIGHT, seen.path("ih").asInt());
+            assertTrue(seen.path("sw").asInt() >= seen.path("ow").asInt() && seen.path("ow").asInt() >= WIDTH, seen.toString());
+            assertTrue(seen.path("sh").asInt() >= seen.path("oh").asInt() && seen.path("oh").asInt() >= HEIGHT, seen.toString());
+        }
     }
 
     @Test
