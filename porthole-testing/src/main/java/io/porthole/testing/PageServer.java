@@ -6,11 +6,14 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Executors;
 
 /**
  * Serves the fixture pages of this module ({@code pages/*.html}) on a free loopback port. Also
- * {@code /status/<code>} answers that status. Thread-safe; close it when done.
+ * {@code /status/<code>} answers that status, and {@link #serveDirectory} adds a directory of files (scripts a
+ * fixture page loads, e.g. from an installed node_modules). Thread-safe; close it when done.
  */
 public final class PageServer implements AutoCloseable {
     private final HttpServer server;
@@ -55,6 +58,54 @@ public final class PageServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Serves the regular files under {@code dir} at {@code /<prefix>/...} from now on (GET only; nothing outside
+     * {@code dir}, no listings), with a content type from the file name. Serving the same prefix again replaces
+     * the directory.
+     *
+     * @param prefix one path segment, {@code [a-z0-9_-]+}
+     * @return the base URL of the directory, ending in {@code /}
+     */
+    public synchronized String serveDirectory(String prefix, Path dir) {
+        if (!prefix.matches("[a-z0-9_-]+")) throw new IllegalArgumentException("bad prefix " + prefix);
+        var root = dir.toAbsolutePath().normalize();
+        var context = "/" + prefix + "/";
+        try {
+            server.removeContext(context);
+        } catch (IllegalArgumentException absent) {
+            // first time
+        }
+        server.createContext(context, exchange -> {
+            try (exchange) {
+                var rel = exchange.getRequestURI().getPath().substring(context.length());
+                var file = root.resolve(rel).normalize();
+                if (!"GET".equals(exchange.getRequestMethod()) || !file.startsWith(root) || !Files.isRegularFile(file)) {
+                    exchange.sendResponseHeaders(404, -1);
+                    return;
+                }
+                var bytes = Files.readAllBytes(file);
+                exchange.getResponseHeaders().set("Content-Type", contentType(file.getFileName().toString()));
+                exchange.getResponseHeaders().set("Cache-Control", "no-store");
+                exchange.sendResponseHeaders(200, bytes.length);
+                exchange.getResponseBody().write(bytes);
+            }
+        });
+        return url(prefix + "/");
+    }
+
+    private static String contentType(String name) {
+        var dot = name.lastIndexOf('.');
+        return switch (dot < 0 ? "" : name.substring(dot + 1).toLowerCase(java.util.Locale.ROOT)) {
+            case "html", "htm" -> "text/html; charset=utf-8";
+            case "js", "mjs", "cjs" -> "text/javascript; charset=utf-8";
+            case "json", "map" -> "application/json";
+            case "css" -> "text/css; charset=utf-8";
+            case "png" -> "image/png";
+            case "txt", "ts" -> "text/plain; charset=utf-8";
+            default -> "application/octet-stream";
+        };
     }
 
     public int port() {
