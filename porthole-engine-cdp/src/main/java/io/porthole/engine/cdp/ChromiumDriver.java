@@ -57,6 +57,8 @@ final class ChromiumDriver implements BrowserDriver {
     private final CdpConnection cdp;
     private final ChromiumProcess process;
     private final String userAgent;
+    /** navigator.userAgentData to go with {@link #userAgent}; null when the user agent is not overridden. */
+    private volatile ObjectNode userAgentMetadata;
     /** A window on a desktop: its size is the window's, and input goes through the desktop, not CDP. */
     private final boolean headful;
     private final Map<String, Tab> tabs = new ConcurrentHashMap<>();
@@ -87,6 +89,9 @@ final class ChromiumDriver implements BrowserDriver {
     /** Subscribes to targets and waits for the first page to be ready. */
     void start() {
         cdp.onEvent(this::onEvent);
+        if (userAgent != null) {
+            userAgentMetadata = UserAgentMetadata.forProduct(call("Browser.getVersion", null, null).path("product").asText());
+        }
         call("Target.setDiscoverTargets", params().put("discover", true), null);
         call("Target.setAutoAttach", params().put("autoAttach", true).put("waitForDebuggerOnStart", true)
                 .put("flatten", true), null);
@@ -159,8 +164,10 @@ final class ChromiumDriver implements BrowserDriver {
             call("Emulation.setFocusEmulationEnabled", params().put("enabled", true), s);
             if (!headful) applyMetrics(s);
             if (userAgent != null) {
-                call("Emulation.setUserAgentOverride", params().put("userAgent", userAgent)
-                        .put("acceptLanguage", "en-US,en;q=0.9").put("platform", "Linux x86_64"), s);
+                // acceptLanguage is navigator.languages too: no q-values here (Chromium adds them to the header)
+                var override = params().put("userAgent", userAgent).put("acceptLanguage", "en-US,en").put("platform", "Linux x86_64");
+                if (userAgentMetadata != null) override.set("userAgentMetadata", userAgentMetadata);
+                call("Emulation.setUserAgentOverride", override, s);
             }
             call("Runtime.runIfWaitingForDebugger", params(), s);
             tab.ready.complete(null);
