@@ -48,16 +48,16 @@ class StealthTest {
         var last = new String[] {""};
         try {
             Await.until("stealth.html to write its result", RESULT_TIMEOUT_MILLIS, () -> {
-            var html = t.action(id, "html", "{}").path("result").path("html_content").asText();
-            last[0] = html.length() > 2000 ? html.substring(0, 2000) : html;
-            var m = RESULT.matcher(html);
-            if (!m.find() || m.group(1).isBlank()) return false;
-            try {
-                found[0] = TestServer.JSON.readTree(unescape(m.group(1)));
-            } catch (IOException e) {
-                throw new AssertionError("stealth.html wrote bad JSON: " + m.group(1), e);
-            }
-            return true;
+                var html = t.action(id, "html", "{}").path("result").path("html_content").asText();
+                last[0] = html.length() > 2000 ? html.substring(0, 2000) : html;
+                var m = RESULT.matcher(html);
+                if (!m.find() || m.group(1).isBlank()) return false;
+                try {
+                    found[0] = TestServer.JSON.readTree(unescape(m.group(1)));
+                } catch (IOException e) {
+                    throw new AssertionError("stealth.html wrote bad JSON: " + m.group(1), e);
+                }
+                return true;
             });
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "; the page was: " + last[0], e);
@@ -122,6 +122,9 @@ class StealthTest {
         assertEquals(720, innerH, w.toString());
         int outerW = w.path("outerWidth").asInt(), outerH = w.path("outerHeight").asInt();
         assertTrue(outerW >= innerW && outerH >= innerH, "the window holds the viewport: " + w);
+        var early = checks().path("windowEarly");
+        assertTrue(early.path("outerWidth").asInt() >= early.path("innerWidth").asInt() && early.path("innerWidth").asInt() > 0
+                && early.path("outerHeight").asInt() >= early.path("innerHeight").asInt(), "and already at the page's start: " + early);
         assertTrue(s.path("width").asInt() >= outerW && s.path("height").asInt() >= outerH, "the screen holds the window: " + s + " " + w);
         assertTrue(s.path("availWidth").asInt() <= s.path("width").asInt() && s.path("availHeight").asInt() <= s.path("height").asInt()
                 && s.path("availWidth").asInt() > 0, s.toString());

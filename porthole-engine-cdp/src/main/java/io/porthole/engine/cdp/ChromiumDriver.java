@@ -162,7 +162,10 @@ final class ChromiumDriver implements BrowserDriver {
         try {
             call("Page.enable", params(), s);
             call("Emulation.setFocusEmulationEnabled", params().put("enabled", true), s);
-            if (!headful) applyMetrics(s);
+            if (!headful) {
+                applyMetrics(s);
+                call("Page.addScriptToEvaluateOnNewDocument", params().put("source", StealthScript.SOURCE), s);
+            }
             if (userAgent != null) {
                 // acceptLanguage is navigator.languages too: no q-values here (Chromium adds them to the header)
                 var override = params().put("userAgent", userAgent).put("acceptLanguage", "en-US,en").put("platform", "Linux x86_64");
