@@ -669,6 +669,9 @@ final class BidiDriver implements BrowserDriver {
     @Override
     public void scroll(String tabId, Optional<Point> at, double dx, double dy) {
         var tab = tab(tabId);
+        // after two painted frames, so that a page that just loaded has its scrollable layers for the wheel to hit
+        var before = evaluateIn(tab.id, "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() =>"
+                + " r(scrollX + ',' + scrollY))))").path("value").asText("0,0");
         var sources = BidiConnection.JSON.createArrayNode();
         var source = mouse(sources);
         moveTo(tab, source, at);
@@ -678,12 +681,18 @@ final class BidiDriver implements BrowserDriver {
                 .put("y", (int) Math.round(Math.max(0, tab.pointerY))).put("deltaX", (int) Math.round(dx))
                 .put("deltaY", (int) Math.round(dy)).put("duration", 0).put("origin", "viewport");
         perform(tab, sources);
-        settle(tab);
+        settle(tab, before);
     }
 
-    /** Lets the page apply what was just sent (scrolling) before the next read: two animation frames. */
-    private void settle(Tab tab) {
-        evaluateIn(tab.id, "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(0))))");
+    /**
+     * Lets the page apply a wheel scroll before the next read: Firefox scrolls asynchronously (in the compositor),
+     * so wait, for at most half a second, until the position differs from {@code before}, then one more frame.
+     */
+    private void settle(Tab tab, String before) {
+        evaluateIn(tab.id, "new Promise(r => { const t0 = performance.now(); const check = () =>"
+                + " (scrollX + ',' + scrollY !== " + BidiConnection.JSON.getNodeFactory().textNode(before)
+                + " || performance.now() - t0 > 500) ? requestAnimationFrame(() => r(0)) : requestAnimationFrame(check);"
+                + " check(); })");
     }
 
     // ---- keyboard ----

@@ -140,6 +140,9 @@ final class Prefs {
         p.put("media.autoplay.default", 0);
         // a wheel scroll lands at once, so that the next action sees it (Chromium runs with smooth scrolling off too)
         p.put("general.smoothScroll", false);
+        // input right after a page appears is otherwise dropped (a guard against tricking a human into a click)
+        p.put("dom.input_events.security.minNumTicks", 0);
+        p.put("dom.input_events.security.minTimeElapsedInMS", 0);
         p.putAll(extra);
         return p;
     }

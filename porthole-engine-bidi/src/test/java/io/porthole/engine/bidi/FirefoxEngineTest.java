@@ -83,6 +83,7 @@ class FirefoxEngineTest {
             if (driver != null) driver.close();
             assertFalse(unexpectedExit.isDone(), "Firefox did not exit by itself: " + unexpectedExit.getNow(""));
             if (driver != null) assertFalse(driver.isAlive());
+            if (sandbox != null) assertEquals("", firefoxesIn(sandbox), "closing the driver ends every Firefox process");
         } finally {
             if (sandbox != null) sandbox.close();
             if (runtime != null) runtime.close();
@@ -91,6 +92,14 @@ class FirefoxEngineTest {
         var left = ProcessHandle.allProcesses().filter(h -> h.info().commandLine().orElse("").contains(dir.toString())
                 || h.info().commandLine().orElse("").contains("porthole-profile")).filter(ProcessHandle::isAlive).toList();
         assertEquals(List.of(), left.stream().map(h -> h.pid() + " " + h.info().commandLine().orElse("")).toList());
+    }
+
+    /** The Firefox and forwarder processes still running in {@code sandbox}, one per line. */
+    static String firefoxesIn(Sandbox sandbox) throws Exception {
+        var p = sandbox.start(List.of("/bin/sh", "-c", "pgrep -af '[f]irefox|[b]idi.sock' || true"), Map.of(), "/");
+        var out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+        return out.strip();
     }
 
     @BeforeEach
@@ -209,12 +218,16 @@ class FirefoxEngineTest {
     }
 
     @Test
-    void scrollingMovesThePage() {
+    void scrollingMovesThePage() throws Exception {
         var tab = driver.resolveTab(Optional.empty());
         driver.navigate(tab, pages.url("input.html"));
-        driver.scroll(tab, Optional.of(new Point(400, 300)), 0, 500);
-        var context = driver.pageContext(tab);
-        assertTrue(context.scrollY() > 0, "scrolled to " + context.scrollY());
+        try (var client = new Client()) {
+            client.result("session.new", "{}");
+            client.eval(tab, "window.wheels = []; addEventListener('wheel', e => wheels.push([e.deltaY, e.clientX, e.clientY]))");
+            driver.scroll(tab, Optional.of(new Point(400, 300)), 0, 500);
+            assertTrue(driver.pageContext(tab).scrollY() > 0, "scrolled to " + driver.pageContext(tab).scrollY());
+            assertEquals("[[500,400,300]]", client.eval(tab, "JSON.stringify(wheels)").path("value").asText());
+        }
     }
 
     @Test
