@@ -18,6 +18,13 @@ function authHeaders() {
   return key ? { Authorization: `Bearer ${key}` } : {};
 }
 
+/** An error as text: its stack, or for what is not an Error (a WebSocket ErrorEvent) its message and fields. */
+function describe(e) {
+  if (e instanceof Error && e.stack) return e.stack;
+  const message = e && (e.message || (e.error && e.error.message));
+  return (message ? message + '\n' : '') + require('util').inspect(e, { depth: 0 });
+}
+
 function report(obj) {
   process.stdout.write(JSON.stringify(obj) + '\n');
 }
@@ -41,7 +48,7 @@ function run(main) {
   }, ms);
   main().then(
     () => { clearTimeout(timer); process.exit(0); },
-    (e) => { process.stderr.write((e && e.stack) ? e.stack + '\n' : String(e) + '\n'); process.exit(1); });
+    (e) => { process.stderr.write(describe(e) + '\n'); process.exit(1); });
 }
 
 /** Reads what input.html saw: its #log lines (JSON events), and the field's value. */
