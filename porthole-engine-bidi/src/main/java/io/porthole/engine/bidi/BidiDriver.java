@@ -51,6 +51,9 @@ final class BidiDriver implements BrowserDriver {
         final String userContext;
         final long order;
         volatile String url;
+        /** The last URL and navigation id reported to the navigation listener. */
+        volatile String reported;
+        volatile String reportedNavigation;
         final CompletableFuture<Void> ready = new CompletableFuture<>();
         /** The pointer's position in CSS pixels; NaN until the first move in this document. */
         double pointerX = Double.NaN;
@@ -76,6 +79,7 @@ final class BidiDriver implements BrowserDriver {
     private final AtomicLong tabCounter = new AtomicLong();
     private final ClientMux mux;
     private volatile String mainTabId;
+    private volatile java.util.function.BiConsumer<String, String> navigationListener = (tab, url) -> { };
     private volatile int width;
     private volatile int height;
     private volatile double scale;
@@ -123,6 +127,13 @@ final class BidiDriver implements BrowserDriver {
             call("session.subscribe", more);
         } catch (BidiException e) {
             LOG.log(System.Logger.Level.DEBUG, "no browsingContext.historyUpdated: {0}", e.getMessage());
+        }
+        try {
+            var more = params();
+            more.putArray("events").add("browsingContext.navigationCommitted");
+            call("session.subscribe", more);
+        } catch (BidiException e) {
+            LOG.log(System.Logger.Level.DEBUG, "no browsingContext.navigationCommitted: {0}", e.getMessage());
         }
         var tree = call("browsingContext.getTree", params());
         for (var context : tree.path("contexts")) {
@@ -191,9 +202,25 @@ final class BidiDriver implements BrowserDriver {
         var p = e.params();
         switch (e.method()) {
             case "browsingContext.contextDestroyed" -> forget(p.path("context").asText());
-            case "browsingContext.load", "browsingContext.fragmentNavigated", "browsingContext.historyUpdated" -> {
+            case "browsingContext.load", "browsingContext.fragmentNavigated", "browsingContext.historyUpdated",
+                 "browsingContext.navigationCommitted" -> {
                 var tab = tabs.get(p.path("context").asText());
-                if (tab != null && p.path("url").isTextual()) tab.url = p.path("url").asText();
+                if (tab != null && p.path("url").isTextual()) {
+                    tab.url = p.path("url").asText();
+                    // once per navigation (committed, then loaded); same-document changes once per new URL
+                    var navigation = p.path("navigation").asText("");
+                    boolean fresh = navigation.isEmpty() ? !tab.url.equals(tab.reported)
+                            : !navigation.equals(tab.reportedNavigation);
+                    if (fresh && !tab.url.equals("about:blank")) {
+                        tab.reported = tab.url;
+                        tab.reportedNavigation = navigation;
+                        try {
+                            navigationListener.accept(tab.id, tab.url);
+                        } catch (RuntimeException ex) {
+                            LOG.log(System.Logger.Level.WARNING, "the navigation listener failed", ex);
+                        }
+                    }
+                }
                 if (tab != null && e.method().equals("browsingContext.load")) {
                     tab.pointerX = Double.NaN; // a new document has seen no pointer yet
                 }
@@ -440,6 +467,14 @@ final class BidiDriver implements BrowserDriver {
         }
         userContexts.remove(contextId);
         tabs.values().stream().filter(t -> t.userContext.equals(contextId)).map(t -> t.id).toList().forEach(this::forget);
+    }
+
+    /**
+     * Calls {@code listener} with (tab id, URL) whenever a tab's main frame commits a new URL, whoever caused it.
+     * One listener; a later call replaces it.
+     */
+    public void onNavigation(java.util.function.BiConsumer<String, String> listener) {
+        navigationListener = listener;
     }
 
     @Override

@@ -453,8 +453,11 @@ class FirefoxEngineTest {
     }
 
     @Test
-    void navigatesAndReadsTheHtml() {
+    void navigatesAndReadsTheHtml() throws Exception {
         var tab = driver.resolveTab(Optional.empty());
+        var navigations = new LinkedBlockingQueue<String>();
+        ((BidiDriver) driver).onNavigation((t, url) -> navigations.add(t + " " + url));
+        driver.navigate(tab, pages.url("input.html"));
         driver.navigate(tab, pages.url("second.html"));
         var html = driver.html(tab);
         assertTrue(html.startsWith("<!DOCTYPE html>"), html.substring(0, Math.min(200, html.length())));
@@ -463,5 +466,8 @@ class FirefoxEngineTest {
         assertEquals(WIDTH, context.viewportWidth());
         assertEquals(HEIGHT, context.viewportHeight());
         assertEquals(pages.url("second.html"), driver.tabs().getFirst().url());
+        assertEquals(tab + " " + pages.url("input.html"), navigations.poll(10, TimeUnit.SECONDS));
+        assertEquals(tab + " " + pages.url("second.html"), navigations.poll(10, TimeUnit.SECONDS));
+        ((BidiDriver) driver).onNavigation((t, url) -> { });
     }
 }
