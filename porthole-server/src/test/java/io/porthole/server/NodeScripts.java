@@ -31,12 +31,18 @@ import java.util.function.Predicate;
  */
 final class NodeScripts {
     private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(5);
-    private static final Path MODULE = Path.of(System.getProperty("basedir", System.getProperty("user.dir")));
+    /** porthole-server: Maven runs the tests there and says so in {@code basedir}; an IDE may start from the root. */
+    private static final Path MODULE = module();
     static final Path SOURCE = MODULE.resolve("src/test/node");
     static final Path DIR = MODULE.resolve("target/node");
     private static boolean installed;
 
     private NodeScripts() {}
+
+    private static Path module() {
+        var dir = Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath();
+        return Files.isDirectory(dir.resolve("src/test/node")) ? dir : dir.resolve("porthole-server");
+    }
 
     /** What a finished script did. */
     record Result(int exitCode, String stdout, String stderr) {
