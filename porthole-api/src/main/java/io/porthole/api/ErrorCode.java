@@ -24,12 +24,16 @@ public enum ErrorCode {
     COMPUTER_NOT_RUNNING("computer_not_running", 404),
     /** The route exists, but not with this method. */
     METHOD_NOT_ALLOWED("method_not_allowed", 405),
+    /** A WebSocket endpoint asked for without a WebSocket upgrade. */
+    UPGRADE_REQUIRED("upgrade_required", 426),
     /** The request body is larger than the configured limit. */
     PAYLOAD_TOO_LARGE("payload_too_large", 413),
     /** Well-formed, but cannot be done (action-level failures carry this in an ActionResult). */
     ACTION_FAILED("action_failed", 422),
     /** The feature exists in the contract but not in this build yet. */
     NOT_SUPPORTED("not_supported", 422),
+    /** The computer is suspended; resume it first (the Computers API: not a status the SDKs retry). */
+    COMPUTER_PAUSED("computer_paused", 422),
     /** The computer's engine cannot do this (a PDF on Firefox, a CDP endpoint on Firefox). */
     UNSUPPORTED_ON_ENGINE("unsupported_on_engine", 400),
     /** The sandbox is in a state that does not allow this (an action on a paused sandbox); native API only. */

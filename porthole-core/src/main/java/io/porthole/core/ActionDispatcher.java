@@ -66,6 +66,29 @@ public final class ActionDispatcher {
         }
     }
 
+    /**
+     * Runs {@code work} on the tenant's running computer's browser, one at a time with actions (contexts,
+     * captures for artifacts). Counts as activity.
+     */
+    public <T> T withBrowser(String tenantId, String computerId, java.util.function.Function<Computer, T> work) {
+        var computer = computers.requireRunning(tenantId, computerId);
+        try {
+            if (!computer.lockActions(LOCK_WAIT_SECONDS)) {
+                throw new PortholeException.ActionFailed("the computer is still busy with an earlier action; try again");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PortholeException(ErrorCode.INTERNAL, "interrupted");
+        }
+        try {
+            computers.touch(computer);
+            return work.apply(computer);
+        } finally {
+            computers.touch(computer);
+            computer.unlockActions();
+        }
+    }
+
     /** Runs the actions in order and stops after the first that fails. Elements are parsed one by one. */
     public BatchResponse batch(String tenantId, String computerId, JsonNode actions) {
         computers.requireRunning(tenantId, computerId);

@@ -33,6 +33,13 @@ public final class Computer {
         this.record = record;
     }
 
+    /** The proxy each browsing context was made with, as the client gave it without credentials. */
+    private final java.util.Map<String, String> contextProxies = new java.util.concurrent.ConcurrentHashMap<>();
+
+    public java.util.Map<String, String> contextProxies() {
+        return contextProxies;
+    }
+
     public String id() {
         return record.id();
     }

@@ -5,7 +5,8 @@ import java.util.Optional;
 
 /**
  * A computer as the store keeps it. Immutable; the {@code with…} methods return changed copies.
- * {@code terminatedAt}, {@code terminationReason} and {@code environmentId} may be null.
+ * {@code terminatedAt}, {@code terminationReason}, {@code environmentId} and {@code templateId} may be null;
+ * {@code metadataJson} is the client's free string map as a JSON object ({@code {}} when none).
  */
 public record ComputerRecord(
         String id,
@@ -24,7 +25,24 @@ public record ComputerRecord(
         double scale,
         String environmentId,
         Instant terminatedAt,
-        String terminationReason) {
+        String terminationReason,
+        String templateId,
+        String metadataJson) {
+
+    public ComputerRecord {
+        if (metadataJson == null || metadataJson.isBlank()) metadataJson = "{}";
+    }
+
+    /** A record without a launch template or metadata. */
+    public ComputerRecord(String id, String tenantId, String kind, String engine, ComputerStatus status,
+                          Instant createdAt, Instant lastActivityAt, long maxLifetimeSeconds,
+                          long inactivityTimeoutSeconds, boolean idleTimeoutEnabled, boolean persistent, int width,
+                          int height, double scale, String environmentId, Instant terminatedAt,
+                          String terminationReason) {
+        this(id, tenantId, kind, engine, status, createdAt, lastActivityAt, maxLifetimeSeconds,
+                inactivityTimeoutSeconds, idleTimeoutEnabled, persistent, width, height, scale, environmentId,
+                terminatedAt, terminationReason, null, "{}");
+    }
 
     public Instant expiresAt() {
         return createdAt.plusSeconds(maxLifetimeSeconds);
@@ -38,24 +56,24 @@ public record ComputerRecord(
     public ComputerRecord withStatus(ComputerStatus s) {
         return new ComputerRecord(id, tenantId, kind, engine, s, createdAt, lastActivityAt, maxLifetimeSeconds,
                 inactivityTimeoutSeconds, idleTimeoutEnabled, persistent, width, height, scale, environmentId,
-                terminatedAt, terminationReason);
+                terminatedAt, terminationReason, templateId, metadataJson);
     }
 
     public ComputerRecord withActivity(Instant at) {
         return new ComputerRecord(id, tenantId, kind, engine, status, createdAt, at, maxLifetimeSeconds,
                 inactivityTimeoutSeconds, idleTimeoutEnabled, persistent, width, height, scale, environmentId,
-                terminatedAt, terminationReason);
+                terminatedAt, terminationReason, templateId, metadataJson);
     }
 
     public ComputerRecord withViewport(int w, int h, double s) {
         return new ComputerRecord(id, tenantId, kind, engine, status, createdAt, lastActivityAt, maxLifetimeSeconds,
                 inactivityTimeoutSeconds, idleTimeoutEnabled, persistent, w, h, s, environmentId,
-                terminatedAt, terminationReason);
+                terminatedAt, terminationReason, templateId, metadataJson);
     }
 
     public ComputerRecord ended(ComputerStatus s, Instant at, String reason) {
         return new ComputerRecord(id, tenantId, kind, engine, s, createdAt, lastActivityAt, maxLifetimeSeconds,
                 inactivityTimeoutSeconds, idleTimeoutEnabled, persistent, width, height, scale, environmentId,
-                at, reason);
+                at, reason, templateId, metadataJson);
     }
 }

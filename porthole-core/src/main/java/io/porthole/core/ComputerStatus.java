@@ -2,16 +2,19 @@ package io.porthole.core;
 
 import java.util.Locale;
 
-/** Lifecycle of a computer: {@code starting → running → terminated}, or {@code failed}. */
+/**
+ * Lifecycle of a computer: {@code starting → running ⇄ paused → terminated}, or {@code failed}. The
+ * browser-sandboxes API calls {@code terminated} {@code closed}.
+ */
 public enum ComputerStatus {
-    STARTING, RUNNING, TERMINATED, FAILED;
+    STARTING, RUNNING, PAUSED, TERMINATED, FAILED;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
     }
 
     public boolean isLive() {
-        return this == STARTING || this == RUNNING;
+        return this == STARTING || this == RUNNING || this == PAUSED;
     }
 
     public static ComputerStatus fromWire(String s) {

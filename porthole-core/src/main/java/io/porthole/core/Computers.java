@@ -9,6 +9,7 @@ import io.porthole.core.sandbox.SandboxSpec;
 import io.porthole.core.internal.Files2;
 import io.porthole.core.internal.Ids;
 import io.porthole.core.internal.Threads;
+import io.porthole.core.store.ReplayEvent;
 import io.porthole.core.store.Store;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,11 +34,15 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Computers implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Computers.class.getName());
-    private static final EnumSet<ComputerStatus> LIVE = EnumSet.of(ComputerStatus.STARTING, ComputerStatus.RUNNING);
+    private static final EnumSet<ComputerStatus> LIVE = EnumSet.of(ComputerStatus.STARTING, ComputerStatus.RUNNING,
+            ComputerStatus.PAUSED);
 
     private final Store store;
     private final SandboxRuntime runtime;
-    private final BrowserEngine engine;
+    /** Launch templates are engines too, under this prefix and their name. */
+    public static final String TEMPLATE_PREFIX = "template:";
+    /** The browser engines by name; the first is the default. */
+    private final Map<String, BrowserEngine> engines;
     private final DesktopEngine desktops;
     private final Optional<java.net.URI> advancedProxy;
     private final ComputersConfig config;
@@ -46,13 +51,17 @@ public final class Computers implements AutoCloseable {
     private final ConcurrentHashMap<String, Computer> live = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
 
-    public Computers(Store store, SandboxRuntime runtime, BrowserEngine engine, DesktopEngine desktops,
+    /**
+     * @param engines the browser engines by name (e.g. {@code chromium}, {@code firefox}); a desktop's own
+     *     browser is {@code chromium}
+     */
+    public Computers(Store store, SandboxRuntime runtime, Map<String, BrowserEngine> engines, DesktopEngine desktops,
                      ComputersConfig config, Clock clock, Path dataDir, long tickMillis,
                      Optional<java.net.URI> advancedProxy) {
         this.advancedProxy = advancedProxy;
         this.store = store;
         this.runtime = runtime;
-        this.engine = engine;
+        this.engines = Map.copyOf(engines);
         this.desktops = desktops;
         this.config = config;
         this.clock = clock;
@@ -72,20 +81,31 @@ public final class Computers implements AutoCloseable {
     }
 
     /** Starts a computer and returns once it answers (its browser, or its desktop's screen). */
-    public ComputerRecord create(String tenantId, ComputerSpec spec) {
+    public ComputerRecord create(String tenantId, ComputerSpec requested) {
         if (live.size() >= config.maxLiveComputers()) {
             throw new PortholeException(ErrorCode.LIMIT_EXCEEDED, "this server runs at most "
                     + config.maxLiveComputers() + " computers at once; delete one or try again later");
         }
-        if (spec.useAdvancedProxy() && advancedProxy.isEmpty()) {
+        if (requested.useAdvancedProxy() && advancedProxy.isEmpty()) {
             throw new PortholeException(ErrorCode.NOT_SUPPORTED, "use_advanced_proxy needs an upstream proxy, and this"
                     + " server has none (PORTHOLE_ADVANCED_PROXY_URL is not set)");
+        }
+        if (requested.templateId().isPresent() && !engines.containsKey(TEMPLATE_PREFIX + requested.templateId().get())) {
+            throw new PortholeException.InvalidRequest("no launch template '" + requested.templateId().get() + "' on this"
+                    + " server (PORTHOLE_TEMPLATES)");
+        }
+        var engine = requested.templateId().map(t -> engines.get(TEMPLATE_PREFIX + t)).orElse(engines.get(requested.engine()));
+        var spec = engine != null && !engine.name().equals(requested.engine()) ? requested.withEngine(engine.name()) : requested;
+        if (engine == null || (spec.kind().equals("desktop") && !spec.engine().equals("chromium"))) {
+            throw new PortholeException(ErrorCode.INVALID_ARGUMENT, "engine '" + spec.engine() + "' is not available"
+                    + (spec.kind().equals("desktop") ? " on a desktop" : "") + "; this server has "
+                    + String.join(", ", engines.keySet().stream().filter(k -> !k.startsWith(TEMPLATE_PREFIX)).sorted().toList()));
         }
         var now = clock.instant();
         var record = new ComputerRecord(Ids.id("comp"), tenantId, spec.kind(), spec.engine(), ComputerStatus.STARTING,
                 now, now, spec.maxLifetimeSeconds(), spec.inactivityTimeoutSeconds(), spec.idleTimeoutEnabled(),
                 spec.persistent(), spec.width(), spec.height(), spec.scale(), spec.environmentId().orElse(null),
-                null, null);
+                null, null, spec.templateId().orElse(null), spec.metadataJson());
         store.insertComputer(record);
         var computer = new Computer(record);
         live.put(record.id(), computer);
@@ -97,19 +117,24 @@ public final class Computers implements AutoCloseable {
                     desktop ? Map.of("DISPLAY", DesktopEngine.DISPLAY) : Map.of()));
             computer.attachSandbox(sandbox);
             if (spec.useAdvancedProxy()) sandbox.egress().useUpstream(advancedProxy);
+            spec.proxy().ifPresent(p -> sandbox.egress().useUpstream(Optional.of(p)));
             sandbox.onExit().thenRun(() -> Threads.startVirtual("porthole-sandbox-exit-" + record.id(),
                     () -> end(computer, ComputerStatus.FAILED, sandbox.outOfMemory() ? "memory_limit_exceeded" : "sandbox_exited")));
             if (desktop) {
                 computer.attachDesktop(desktops.start(sandbox, spec.width(), spec.height(), spec.scale()));
                 // the desktop's browser starts when an action first needs it; if it dies, the next one restarts it
-                computer.browserFactory(() -> engine.launch(new LaunchSpec(record.id(), sandbox, spec.width(),
+                var chromium = engines.get("chromium");
+                computer.browserFactory(() -> chromium.launch(new LaunchSpec(record.id(), sandbox, spec.width(),
                         spec.height(), 1.0, true, reason -> LOG.log(System.Logger.Level.INFO,
                                 "the browser of desktop {0} exited: {1}", record.id(), reason))));
             } else {
-                computer.attachBrowser(engine.launch(new LaunchSpec(record.id(), sandbox, spec.width(), spec.height(),
+                var browser = engine.launch(new LaunchSpec(record.id(), sandbox, spec.width(), spec.height(),
                         spec.scale(), false, reason -> Threads.startVirtual("porthole-crash-" + record.id(),
                                 () -> end(computer, ComputerStatus.FAILED, sandbox.outOfMemory()
-                                        ? "memory_limit_exceeded" : "browser_exited: " + reason)))));
+                                        ? "memory_limit_exceeded" : "browser_exited: " + reason))));
+                browser.onNavigation((tab, url) -> event(record.id(), ReplayEvent.NAVIGATION, "navigated",
+                        Map.of("tabId", tab, "url", url)));
+                computer.attachBrowser(browser);
             }
         } catch (RuntimeException | IOException e) {
             end(computer, ComputerStatus.FAILED, "start_failed: " + e.getMessage());
@@ -123,6 +148,7 @@ public final class Computers implements AutoCloseable {
                     "computer " + record.id() + " was ended while it started");
         }
         store.updateComputer(computer.record());
+        event(record.id(), ReplayEvent.LIFECYCLE, "created", Map.of("kind", spec.kind(), "browser", spec.engine()));
         LOG.log(System.Logger.Level.INFO, "computer {0} running ({1}x{2})", record.id(), spec.width(), spec.height());
         return computer.record();
     }
@@ -143,7 +169,74 @@ public final class Computers implements AutoCloseable {
             return c;
         }
         var r = get(tenantId, id);
+        if (r.status() == ComputerStatus.PAUSED) {
+            throw new PortholeException(ErrorCode.COMPUTER_PAUSED, "computer " + id + " is suspended; resume it"
+                    + " (POST /browser-sandboxes/" + id + "/resume) before sending actions");
+        }
         throw notRunning(r);
+    }
+
+    /** The running or paused computer with this id, whoever owns it (for access-token checks). */
+    public Optional<Computer> findLive(String id) {
+        var c = live.get(id);
+        return c == null || c.isEnding() ? Optional.empty() : Optional.of(c);
+    }
+
+    /**
+     * Suspends the tenant's running computer: every process stops where it is (in RAM, not durable). Its max
+     * lifetime keeps counting; its idle timer does not. Idempotent on a paused computer.
+     */
+    public ComputerRecord suspend(String tenantId, String id) {
+        var c = liveOf(tenantId, id);
+        synchronized (c) {
+            if (c.record().status() == ComputerStatus.PAUSED) return c.record();
+            if (c.record().status() != ComputerStatus.RUNNING || c.isEnding()) throw notRunning(c.record());
+            c.sandbox().freeze();
+            c.update(r -> r.withStatus(ComputerStatus.PAUSED));
+            store.updateComputer(c.record());
+        }
+        event(id, ReplayEvent.LIFECYCLE, "suspended", Map.of());
+        return c.record();
+    }
+
+    /** Resumes a suspended computer; its idle timer starts again from now. Idempotent on a running one. */
+    public ComputerRecord resume(String tenantId, String id) {
+        var c = liveOf(tenantId, id);
+        synchronized (c) {
+            if (c.record().status() == ComputerStatus.RUNNING) return c.record();
+            if (c.record().status() != ComputerStatus.PAUSED || c.isEnding()) throw notRunning(c.record());
+            c.sandbox().thaw();
+            c.update(r -> r.withStatus(ComputerStatus.RUNNING).withActivity(clock.instant()));
+            store.updateComputer(c.record());
+        }
+        event(id, ReplayEvent.LIFECYCLE, "resumed", Map.of());
+        return c.record();
+    }
+
+    private Computer liveOf(String tenantId, String id) {
+        var c = live.get(id);
+        if (c != null && c.record().tenantId().equals(tenantId) && !c.isEnding()) return c;
+        throw notRunning(get(tenantId, id));
+    }
+
+    /**
+     * Appends a replay event, committed before this returns (so before the request that caused it is
+     * answered).
+     */
+    public void event(String computerId, String category, String type, Map<String, ?> data) {
+        String json;
+        try {
+            json = JSON.writeValueAsString(data);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            json = "{}";
+        }
+        store.appendEvent(computerId, category, type, json, clock.instant());
+    }
+
+    /** The computer's replay events, newest first, before the cursor {@code beforeSeq} if given. */
+    public List<ReplayEvent> events(String tenantId, String id, Optional<Long> beforeSeq, int limit) {
+        get(tenantId, id);
+        return store.listEvents(id, beforeSeq, limit);
     }
 
     static PortholeException notRunning(ComputerRecord r) {
@@ -164,6 +257,17 @@ public final class Computers implements AutoCloseable {
             if (c.record().tenantId().equals(tenantId) && !c.isEnding()) out.add(c.record());
         }
         out.sort((a, b) -> b.createdAt().compareTo(a.createdAt()));
+        return out;
+    }
+
+    /** The tenant's computers in any of {@code statuses}, newest first, live ones as they are now. */
+    public List<ComputerRecord> listAll(String tenantId, java.util.Set<ComputerStatus> statuses) {
+        var out = new ArrayList<ComputerRecord>();
+        for (var r : store.listComputers(tenantId, statuses)) {
+            var c = live.get(r.id());
+            var now = c == null ? r : c.record();
+            if (statuses.contains(now.status())) out.add(now);
+        }
         return out;
     }
 
@@ -212,8 +316,13 @@ public final class Computers implements AutoCloseable {
         // the outcome is recorded first: from now on the computer answers as ended, and a teardown that takes
         // a few seconds on a busy host does not show as a computer still running
         var now = clock.instant();
+        boolean wasPaused = c.record().status() == ComputerStatus.PAUSED;
         c.update(r -> r.ended(status, now, reason));
         store.updateComputer(c.record());
+        event(c.id(), ReplayEvent.LIFECYCLE, lifecycleType(status, reason), Map.of("reason", reason));
+        // a frozen browser answers nothing and a frozen process cannot die: thaw first
+        var frozen = c.sandboxOrNull();
+        if (wasPaused && frozen != null) quietly("thawing " + c.id(), frozen::thaw);
         // browser first (it may save its profile on a clean close), then the desktop, then everything else
         c.browserIfStarted().ifPresent(b -> quietly("closing the browser of " + c.id(), b::close));
         var desktop = c.desktopOrNull();
@@ -229,6 +338,8 @@ public final class Computers implements AutoCloseable {
         LOG.log(System.Logger.Level.INFO, "computer {0} {1}: {2}", c.id(), status.wireName(), reason);
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
     private static void quietly(String what, Runnable r) {
         try {
             r.run();
@@ -237,12 +348,30 @@ public final class Computers implements AutoCloseable {
         }
     }
 
+    /** The replay event's type for how a computer ended. */
+    private static String lifecycleType(ComputerStatus status, String reason) {
+        if (status == ComputerStatus.FAILED) return "crashed";
+        return switch (reason) {
+            case "max_lifetime_exceeded", "inactivity_timeout" -> "expired";
+            default -> "closed";
+        };
+    }
+
     /** One pass of the scheduler: expire what is due, store idle timers that moved. */
     void tick() {
         var now = clock.instant();
         for (var c : live.values()) {
             var r = c.record();
-            if (r.status() != ComputerStatus.RUNNING || c.isEnding()) continue;
+            if (c.isEnding()) continue;
+            if (r.status() == ComputerStatus.PAUSED) {
+                // max lifetime keeps counting while suspended; the idle timer does not
+                if (!now.isBefore(r.expiresAt()) && c.beginEnding()) {
+                    Threads.startVirtual("porthole-expire-" + c.id(),
+                            () -> finishEnding(c, ComputerStatus.TERMINATED, "max_lifetime_exceeded"));
+                }
+                continue;
+            }
+            if (r.status() != ComputerStatus.RUNNING) continue;
             var sandbox = c.sandboxOrNull();
             if (sandbox != null && sandbox.outOfMemory()) {
                 // the kernel has killed part of it; what is left is not the computer the user had
@@ -275,6 +404,7 @@ public final class Computers implements AutoCloseable {
         var now = clock.instant();
         for (var r : store.listComputersInStatus(LIVE)) {
             store.updateComputer(r.ended(ComputerStatus.TERMINATED, now, "server_restarted"));
+            store.appendEvent(r.id(), ReplayEvent.LIFECYCLE, "closed", "{\"reason\":\"server_restarted\"}", now);
         }
         int killed = runtime.sweepLeftovers(computersDir);
         if (killed > 0) LOG.log(System.Logger.Level.WARNING, "ended {0} browser processes left by an earlier run", killed);

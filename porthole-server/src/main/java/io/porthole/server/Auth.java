@@ -15,15 +15,26 @@ final class Auth {
         this.keys = keys;
     }
 
-    ApiKeys.Principal require(ServerRequest req) {
+    /** The credential the request carries ({@code Authorization: Bearer} or {@code X-API-Key}), if any. */
+    static java.util.Optional<String> credential(io.helidon.http.Headers headers) {
         String key = null;
-        var authorization = req.headers().first(HeaderNames.AUTHORIZATION);
+        var authorization = headers.first(HeaderNames.AUTHORIZATION);
         if (authorization.isPresent()) {
             var v = authorization.get().trim();
             if (v.regionMatches(true, 0, "Bearer ", 0, 7)) key = v.substring(7).trim();
         }
-        if (key == null) key = req.headers().first(X_API_KEY).map(String::trim).orElse(null);
-        if (key == null || key.isEmpty()) {
+        if (key == null) key = headers.first(X_API_KEY).map(String::trim).orElse(null);
+        return key == null || key.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(key);
+    }
+
+    /** Who the key is, if it is a valid API key. */
+    java.util.Optional<ApiKeys.Principal> principal(String key) {
+        return keys.authenticate(key);
+    }
+
+    ApiKeys.Principal require(ServerRequest req) {
+        String key = credential(req.headers()).orElse(null);
+        if (key == null) {
             throw new PortholeException.Unauthorized(ErrorCode.UNAUTHORIZED,
                     "send your API key as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'");
         }

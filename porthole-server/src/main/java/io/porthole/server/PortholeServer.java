@@ -37,7 +37,7 @@ public final class PortholeServer implements AutoCloseable {
     private final Exec exec;
     private final ScreenshotLinks screenshots;
     private final WebServer web;
-    private final String baseUrl;
+    private volatile String baseUrl;
 
     private PortholeServer(ServerConfig config) {
         this.config = config;
@@ -68,19 +68,53 @@ public final class PortholeServer implements AutoCloseable {
                     yield new UnisolatedRuntime(config.dataDir(), egressPolicy, config.advancedProxy(), config.limits());
                 }
             };
-            var engine = new ChromiumEngine(config.chromium());
-            this.computers = new Computers(store, runtime, engine, new XvfbDesktopEngine(), config.computers(), clock,
+            var engines = new java.util.LinkedHashMap<String, io.porthole.core.browser.BrowserEngine>();
+            engines.put("chromium", new ChromiumEngine(config.chromium()));
+            try {
+                engines.put("firefox", new io.porthole.engine.bidi.FirefoxEngine(config.firefox()));
+            } catch (PortholeException e) {
+                LOG.log(System.Logger.Level.WARNING, "Firefox sandboxes are not available: " + e.getMessage());
+            }
+            config.templates().forEach((name, t) -> engines.put(Computers.TEMPLATE_PREFIX + name, switch (t.browser()) {
+                case "firefox" -> {
+                    var prefs = new java.util.HashMap<>(config.firefox().extraPrefs());
+                    prefs.putAll(t.prefs());
+                    yield new io.porthole.engine.bidi.FirefoxEngine(new io.porthole.engine.bidi.FirefoxConfig(
+                            t.binary().orElse(config.firefox().binary()), prefs, config.firefox().startTimeout(),
+                            config.firefox().logBidi()));
+                }
+                default -> {
+                    var flags = new java.util.ArrayList<>(config.chromium().extraFlags());
+                    flags.addAll(t.flags());
+                    yield new ChromiumEngine(new io.porthole.engine.cdp.ChromiumConfig(
+                            t.binary().or(() -> config.chromium().binary()), flags,
+                            config.chromium().startTimeoutSeconds(), config.chromium().logCdp()));
+                }
+            }));
+            this.computers = new Computers(store, runtime, engines, new XvfbDesktopEngine(), config.computers(), clock,
                     config.dataDir(), config.schedulerTickMillis(), config.advancedProxy());
             this.exec = new Exec(computers, config.maxExecOutputBytes());
             var auth = new Auth(keys);
             this.screenshots = new ScreenshotLinks(config.dataDir().resolve("screenshots"), config.screenshotTtlSeconds(), clock);
             var dispatcher = new ActionDispatcher(computers, screenshots, exec);
+            var tokens = new AccessTokens(config.dataDir());
+            var artifacts = new io.porthole.core.Artifacts(store, new io.porthole.store.jdbc.LocalBlobStore(
+                    config.dataDir().resolve("blobs")), computers, clock, config.maxArtifactBytes());
+            java.util.function.Supplier<String> base = () -> baseUrl;
+            var protocols = new ProtocolRoutes(computers, auth, tokens, base);
+            var sandboxes = new SandboxRoutes(computers, dispatcher, artifacts, auth, tokens, config.maxBodyBytes(), base);
             this.web = WebServer.builder()
                     .host(config.host())
                     .port(config.port())
+                    // WebSocket upgrades for the CDP and BiDi passthrough; other upgrades go on to the routes
+                    .addProtocol(new io.porthole.server.ws.WsProtocolConfig(List.of(protocols)))
                     // streamed answers (NDJSON lines) go out as written, not held back by Nagle's algorithm
                     .connectionOptions(o -> o.tcpNoDelay(true))
-                    .routing(r -> routes(r, auth, dispatcher))
+                    .routing(r -> {
+                        protocols.register(r);
+                        sandboxes.register(r);
+                        routes(r, auth, dispatcher);
+                    })
                     .build()
                     .start();
             listeningPort.set(web.port());

@@ -28,6 +28,9 @@ import java.util.Optional;
  * @param advancedProxy the upstream proxy of {@code use_advanced_proxy}
  * @param limits memory and process limits of each computer
  * @param isolation how computers are separated from the host and each other
+ * @param maxArtifactBytes the largest artifact a sandbox may store
+ * @param firefox how Firefox is found and started
+ * @param templates named launch templates ({@code templateID}): an engine with its own binary, flags, prefs
  */
 public record ServerConfig(String host,
                            int port,
@@ -44,7 +47,10 @@ public record ServerConfig(String host,
                            List<String> egressAllow,
                            Optional<URI> advancedProxy,
                            LocalSandboxRuntime.Limits limits,
-                           Isolation isolation) {
+                           Isolation isolation,
+                           long maxArtifactBytes,
+                           io.porthole.engine.bidi.FirefoxConfig firefox,
+                           java.util.Map<String, Template> templates) {
     public static final long DEFAULT_MAX_EXEC_OUTPUT_BYTES = 16L << 20;
 
     /** How computers are separated: namespaces (bubblewrap), or not at all (an operator's explicit choice). */
@@ -54,10 +60,23 @@ public record ServerConfig(String host,
 
     public ServerConfig {
         egressAllow = List.copyOf(egressAllow);
+        templates = java.util.Map.copyOf(templates);
+    }
+
+    /**
+     * A named launch template: which browser, and the binary, flags (Chromium) or prefs (Firefox) it starts
+     * with instead of the server's defaults.
+     */
+    public record Template(String browser, Optional<Path> binary, List<String> flags, java.util.Map<String, Object> prefs) {
+        public Template {
+            flags = List.copyOf(flags);
+            prefs = java.util.Map.copyOf(prefs);
+        }
     }
 
     public static ServerConfig defaults(Path dataDir) {
-        return new ServerConfig("127.0.0.1", 8844, dataDir, Optional.empty(), Optional.empty(), 1 << 20, 900, 500, ComputersConfig.defaults(), ChromiumConfig.defaults(), true, DEFAULT_MAX_EXEC_OUTPUT_BYTES, List.of(), Optional.empty(), LocalSandboxRuntime.Limits.defaults(), Isolation.NAMESPACES);
+        return new ServerConfig("127.0.0.1", 8844, dataDir, Optional.empty(), Optional.empty(), 1 << 20, 900, 500, ComputersConfig.defaults(), ChromiumConfig.defaults(), true, DEFAULT_MAX_EXEC_OUTPUT_BYTES, List.of(), Optional.empty(), LocalSandboxRuntime.Limits.defaults(), Isolation.NAMESPACES, 64L << 20,
+                io.porthole.engine.bidi.FirefoxConfig.defaults(), java.util.Map.of());
     }
 
     public Builder toBuilder() {
@@ -82,6 +101,9 @@ public record ServerConfig(String host,
         private Optional<URI> advancedProxy;
         private LocalSandboxRuntime.Limits limits;
         private Isolation isolation;
+        private long maxArtifactBytes;
+        private io.porthole.engine.bidi.FirefoxConfig firefox;
+        private java.util.Map<String, Template> templates;
 
         private Builder(ServerConfig c) {
             this.host = c.host;
@@ -100,6 +122,9 @@ public record ServerConfig(String host,
             this.advancedProxy = c.advancedProxy;
             this.limits = c.limits;
             this.isolation = c.isolation;
+            this.maxArtifactBytes = c.maxArtifactBytes;
+            this.firefox = c.firefox;
+            this.templates = c.templates;
         }
 
         public Builder host(String v) {
@@ -182,8 +207,23 @@ public record ServerConfig(String host,
             return this;
         }
 
+        public Builder maxArtifactBytes(long v) {
+            this.maxArtifactBytes = v;
+            return this;
+        }
+
+        public Builder firefox(io.porthole.engine.bidi.FirefoxConfig v) {
+            this.firefox = v;
+            return this;
+        }
+
+        public Builder templates(java.util.Map<String, Template> v) {
+            this.templates = v;
+            return this;
+        }
+
         public ServerConfig build() {
-            return new ServerConfig(host, port, dataDir, apiKey, publicUrl, maxBodyBytes, screenshotTtlSeconds, schedulerTickMillis, computers, chromium, stopComputersOnShutdown, maxExecOutputBytes, egressAllow, advancedProxy, limits, isolation);
+            return new ServerConfig(host, port, dataDir, apiKey, publicUrl, maxBodyBytes, screenshotTtlSeconds, schedulerTickMillis, computers, chromium, stopComputersOnShutdown, maxExecOutputBytes, egressAllow, advancedProxy, limits, isolation, maxArtifactBytes, firefox, templates);
         }
     }
 

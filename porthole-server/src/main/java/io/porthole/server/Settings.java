@@ -131,6 +131,52 @@ public final class Settings {
                     case "namespaces" -> ServerConfig.Isolation.NAMESPACES;
                     case "none" -> ServerConfig.Isolation.NONE;
                     default -> throw new IllegalArgumentException("PORTHOLE_ISOLATION must be namespaces or none, not '" + v + "'");
-                }).orElse(ServerConfig.Isolation.NAMESPACES));
+                }).orElse(ServerConfig.Isolation.NAMESPACES),
+                number("PORTHOLE_MAX_ARTIFACT_BYTES", 64L << 20, 1024, 4L << 30),
+                new io.porthole.engine.bidi.FirefoxConfig(get("PORTHOLE_FIREFOX_PATH").map(Path::of)
+                        .orElse(io.porthole.engine.bidi.FirefoxConfig.DEFAULT_BINARY), Map.of(),
+                        java.time.Duration.ofSeconds(number("PORTHOLE_FIREFOX_START_TIMEOUT_SECONDS", 30, 1, 600)),
+                        bool("PORTHOLE_BIDI_LOG", false)),
+                get("PORTHOLE_TEMPLATES").map(Settings::templates).orElse(Map.of()));
+    }
+
+    /**
+     * Launch templates from a JSON file: {@code {"name": {"browser": "chromium"|"firefox", "binary": "/path",
+     * "flags": ["--flag"], "prefs": {"pref": value}}}}.
+     */
+    static Map<String, ServerConfig.Template> templates(String file) {
+        com.fasterxml.jackson.databind.JsonNode root;
+        try {
+            root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(Path.of(file).toFile());
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("PORTHOLE_TEMPLATES: " + file + " cannot be read as JSON: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) throw new IllegalArgumentException("PORTHOLE_TEMPLATES must hold a JSON object");
+        var out = new java.util.LinkedHashMap<String, ServerConfig.Template>();
+        for (var it = root.fields(); it.hasNext(); ) {
+            var e = it.next();
+            var name = e.getKey();
+            var t = e.getValue();
+            if (!name.matches("[A-Za-z0-9_.-]{1,64}") || !t.isObject()) {
+                throw new IllegalArgumentException("PORTHOLE_TEMPLATES: '" + name + "' must be a name of letters, digits,"
+                        + " . _ - and an object");
+            }
+            var browser = t.path("browser").asText("chromium");
+            if (!browser.equals("chromium") && !browser.equals("firefox")) {
+                throw new IllegalArgumentException("PORTHOLE_TEMPLATES: '" + name + "'.browser must be chromium or firefox");
+            }
+            var flags = new java.util.ArrayList<String>();
+            t.path("flags").forEach(f -> flags.add(f.asText()));
+            var prefs = new java.util.LinkedHashMap<String, Object>();
+            for (var p = t.path("prefs").fields(); p.hasNext(); ) {
+                var pe = p.next();
+                var v = pe.getValue();
+                prefs.put(pe.getKey(), v.isBoolean() ? (Object) v.asBoolean() : v.isNumber() ? (Object) v.numberValue() : v.asText());
+            }
+            out.put(name, new ServerConfig.Template(browser,
+                    t.hasNonNull("binary") ? java.util.Optional.of(Path.of(t.get("binary").asText())) : java.util.Optional.empty(),
+                    flags, prefs));
+        }
+        return out;
     }
 }

@@ -104,6 +104,12 @@ public interface BrowserDriver extends AutoCloseable {
         throw new io.porthole.core.PortholeException.NotFound(io.porthole.api.ErrorCode.NOT_FOUND, "no context " + contextId);
     }
 
+    /**
+     * Calls {@code listener} with (tab id, URL) whenever a tab's main frame commits a new URL, whoever caused
+     * it (an action, a page script, a client over CDP or BiDi). One listener; a later call replaces it.
+     */
+    default void onNavigation(java.util.function.BiConsumer<String, String> listener) {}
+
     /** Prints the tab to PDF. */
     default byte[] pdf(String tabId) {
         throw new io.porthole.core.PortholeException.InvalidRequest(io.porthole.api.ErrorCode.UNSUPPORTED_ON_ENGINE,

@@ -47,6 +47,21 @@ public interface Sandbox extends AutoCloseable {
         return ":1";
     }
 
+    /**
+     * Stops every process inside where it is (cgroup freezer, or SIGSTOP where the host has none) and returns
+     * once they are stopped; {@link #thaw} resumes them. Idempotent.
+     */
+    void freeze();
+
+    void thaw();
+
+    /**
+     * Opens another way out through the egress proxy, chained to {@code upstream} (or direct), for one
+     * browsing context, and returns the proxy URL as programs inside reach it. It lives as long as the
+     * sandbox and obeys the same address rules.
+     */
+    String openEgress(java.util.Optional<java.net.URI> upstream);
+
     /** Whether the kernel has killed a process inside for going over the memory limit. */
     boolean outOfMemory();
 

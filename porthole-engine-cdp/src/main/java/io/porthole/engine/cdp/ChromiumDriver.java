@@ -41,6 +41,8 @@ final class ChromiumDriver implements BrowserDriver {
     /** One page target. */
     private static final class Tab {
         final String targetId;
+        /** Chromium's browserContextId; the default context's is whatever Chromium says for it. */
+        volatile String browserContextId;
         volatile String sessionId;
         volatile String url;
         volatile String title;
@@ -55,6 +57,8 @@ final class ChromiumDriver implements BrowserDriver {
     }
 
     private final CdpConnection cdp;
+    private final DevToolsEndpoint devTools;
+    private volatile java.util.function.BiConsumer<String, String> navigationListener = (tab, url) -> { };
     private final ChromiumProcess process;
     private final String userAgent;
     /** navigator.userAgentData to go with {@link #userAgent}; null when the user agent is not overridden. */
@@ -76,7 +80,8 @@ final class ChromiumDriver implements BrowserDriver {
     private int modifiers;
 
     ChromiumDriver(CdpConnection cdp, ChromiumProcess process, String userAgent, int width, int height, double scale,
-                   boolean headful) {
+                   boolean headful, DevToolsEndpoint devTools) {
+        this.devTools = devTools;
         this.headful = headful;
         this.cdp = cdp;
         this.process = process;
@@ -131,6 +136,7 @@ final class ChromiumDriver implements BrowserDriver {
                 var targetId = info.path("targetId").asText();
                 var tab = tabs.computeIfAbsent(targetId, id -> new Tab(id, info.path("url").asText(), info.path("title").asText()));
                 tab.sessionId = sessionId;
+                tab.browserContextId = info.path("browserContextId").asText(null);
                 synchronized (tabOrder) {
                     tabOrder.putIfAbsent(targetId, ++tabCounter);
                 }
@@ -140,7 +146,9 @@ final class ChromiumDriver implements BrowserDriver {
                 var info = e.params().path("targetInfo");
                 var tab = tabs.get(info.path("targetId").asText());
                 if (tab != null) {
-                    tab.url = info.path("url").asText(tab.url);
+                    var url = info.path("url").asText(tab.url);
+                    if (url != null && !url.equals(tab.url) && !url.isEmpty()) navigationListener.accept(tab.targetId, url);
+                    tab.url = url;
                     tab.title = info.path("title").asText(tab.title);
                 }
             }
@@ -235,7 +243,7 @@ final class ChromiumDriver implements BrowserDriver {
         for (var t : ordered) {
             var url = t.url == null ? "" : t.url;
             if (url.startsWith("devtools://") || url.startsWith("chrome://")) continue;
-            out.add(new TabInfo(t.targetId, url, t.title == null ? "" : t.title, t.targetId.equals(main), TabInfo.DEFAULT_CONTEXT));
+            out.add(new TabInfo(t.targetId, url, t.title == null ? "" : t.title, t.targetId.equals(main), contextOf(t)));
         }
         return out;
     }
@@ -247,7 +255,87 @@ final class ChromiumDriver implements BrowserDriver {
         mainTabId = tab.targetId;
         call("Target.activateTarget", params().put("targetId", tab.targetId), null);
         if (url.isPresent() && !url.get().isBlank()) navigate(tab.targetId, url.get());
-        return new TabInfo(tab.targetId, tab.url, tab.title, true, TabInfo.DEFAULT_CONTEXT);
+        return new TabInfo(tab.targetId, tab.url, tab.title, true, contextOf(tab));
+    }
+
+    // ---- contexts ----
+
+    /** Contexts made through us, by our id (Chromium's browserContextId), with the proxy the client gave. */
+    private final Map<String, io.porthole.core.browser.BrowserContextInfo> contexts = new ConcurrentHashMap<>();
+
+    private String contextOf(Tab tab) {
+        var id = tab.browserContextId;
+        return id != null && contexts.containsKey(id) ? id : TabInfo.DEFAULT_CONTEXT;
+    }
+
+    @Override
+    public List<io.porthole.core.browser.BrowserContextInfo> contexts() {
+        var out = new ArrayList<io.porthole.core.browser.BrowserContextInfo>();
+        out.add(new io.porthole.core.browser.BrowserContextInfo(TabInfo.DEFAULT_CONTEXT, Optional.empty()));
+        out.addAll(contexts.values());
+        return out;
+    }
+
+    @Override
+    public io.porthole.core.browser.BrowserContextInfo createContext(Optional<String> proxy) {
+        var p = params().put("disposeOnDetach", false);
+        proxy.ifPresent(url -> {
+            p.put("proxyServer", url);
+            // loopback too goes through the context's proxy, as it does through the browser's
+            p.put("proxyBypassList", "<-loopback>");
+        });
+        var id = call("Target.createBrowserContext", p, null).path("browserContextId").asText();
+        var info = new io.porthole.core.browser.BrowserContextInfo(id, proxy);
+        contexts.put(id, info);
+        // its first tab; the main tab stays where it was until the client opens a tab in the context itself
+        var main = mainTabId;
+        try {
+            newTabIn(id, Optional.empty());
+            mainTabId = main;
+        } catch (RuntimeException e) {
+            closeContext(id);
+            throw e;
+        }
+        return info;
+    }
+
+    @Override
+    public void closeContext(String contextId) {
+        if (TabInfo.DEFAULT_CONTEXT.equals(contextId)) {
+            throw new PortholeException.InvalidRequest("the default context cannot be closed; close the sandbox instead");
+        }
+        if (contexts.remove(contextId) == null) {
+            throw new PortholeException.NotFound(io.porthole.api.ErrorCode.NOT_FOUND, "no context '" + contextId + "'");
+        }
+        var inIt = tabs.values().stream().filter(t -> contextId.equals(t.browserContextId)).map(t -> t.targetId).toList();
+        call("Target.disposeBrowserContext", params().put("browserContextId", contextId), null);
+        inIt.forEach(this::forget);
+        if (mainTabId != null && inIt.contains(mainTabId)) mainTabId = newestTab().orElse(null);
+    }
+
+    @Override
+    public TabInfo newTabIn(String contextId, Optional<String> url) {
+        if (TabInfo.DEFAULT_CONTEXT.equals(contextId)) return newTab(url);
+        if (!contexts.containsKey(contextId)) {
+            throw new PortholeException.NotFound(io.porthole.api.ErrorCode.NOT_FOUND, "no context '" + contextId + "'");
+        }
+        var created = call("Target.createTarget", params().put("url", "about:blank").put("browserContextId", contextId), null);
+        var tab = waitForTab(created.path("targetId").asText());
+        tab.browserContextId = contextId;
+        mainTabId = tab.targetId;
+        if (url.isPresent() && !url.get().isBlank()) navigate(tab.targetId, url.get());
+        return new TabInfo(tab.targetId, tab.url, tab.title, true, contextId);
+    }
+
+    @Override
+    public byte[] pdf(String tabId) {
+        if (headful) {
+            throw new PortholeException.InvalidRequest(io.porthole.api.ErrorCode.UNSUPPORTED_ON_ENGINE,
+                    "a desktop's browser cannot print to PDF; use a browser computer");
+        }
+        var tab = tab(tabId);
+        var data = call("Page.printToPDF", params().put("printBackground", true), tab.sessionId).path("data").asText();
+        return java.util.Base64.getDecoder().decode(data);
     }
 
     private Tab waitForTab(String targetId) {
@@ -554,6 +642,21 @@ final class ChromiumDriver implements BrowserDriver {
         }
         call("Input.dispatchKeyEvent", p, tab.sessionId);
         if (!down) modifiers &= ~bit;
+    }
+
+    @Override
+    public io.porthole.core.browser.ProtocolClient connectClient(io.porthole.core.browser.ProtocolClient.Protocol protocol,
+                                                                 java.util.function.Consumer<String> onMessage,
+                                                                 Runnable onClosed) {
+        if (protocol != io.porthole.core.browser.ProtocolClient.Protocol.CDP) {
+            return io.porthole.core.browser.BrowserDriver.super.connectClient(protocol, onMessage, onClosed);
+        }
+        return devTools.connect(onMessage, onClosed);
+    }
+
+    @Override
+    public void onNavigation(java.util.function.BiConsumer<String, String> listener) {
+        navigationListener = listener;
     }
 
     // ---- lifecycle ----

@@ -101,6 +101,9 @@ public final class ChromiumEngine implements BrowserEngine {
             cmd.add("--headless=new");
         }
         cmd.add("--remote-debugging-pipe");
+        // clients' own CDP sessions: a port of the sandbox's loopback, reached through a forwarder (DevToolsEndpoint)
+        cmd.add("--remote-debugging-address=127.0.0.1");
+        cmd.add("--remote-debugging-port=0");
         cmd.add("--user-data-dir=" + PROFILE);
         if (isRoot()) cmd.add("--no-sandbox");
         cmd.addAll(List.of("--no-first-run", "--no-default-browser-check", "--disable-background-networking",
@@ -169,7 +172,7 @@ public final class ChromiumEngine implements BrowserEngine {
         try {
             cdp.call("Browser.getVersion", null, null, Duration.ofSeconds(config.startTimeoutSeconds()));
             var driver = new ChromiumDriver(cdp, chromium, spec.headful() ? null : userAgent, spec.width(), spec.height(),
-                    spec.scale(), spec.headful());
+                    spec.scale(), spec.headful(), new DevToolsEndpoint(spec.sandbox(), PROFILE));
             driver.start();
             chromium.rememberChildren();
             return driver;

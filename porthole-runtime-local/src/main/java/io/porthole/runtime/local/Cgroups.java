@@ -18,7 +18,11 @@ final class Cgroups {
     private static final Path ROOT = Path.of("/sys/fs/cgroup");
 
     /** Where one computer's groups live: one directory (v2) or one per controller (v1). */
-    record Group(List<Path> dirs, Path memoryDir, boolean v2) {}
+    record Group(List<Path> dirs, Path memoryDir, Path freezerDir, boolean v2) {
+        Group(List<Path> dirs, Path memoryDir, boolean v2) {
+            this(dirs, memoryDir, null, v2);
+        }
+    }
 
     private final boolean v2;
     private final List<Path> parents;
@@ -51,9 +55,13 @@ final class Cgroups {
             }
             var parents = new ArrayList<Path>();
             var controllers = new ArrayList<String>();
-            for (var controller : List.of("memory", "pids")) {
+            for (var controller : List.of("memory", "pids", "freezer")) {
                 var mount = ROOT.resolve(controller);
                 if (!Files.isDirectory(mount)) {
+                    if (controller.equals("freezer")) {
+                        LOG.log(System.Logger.Level.INFO, "cgroup v1 freezer is not mounted; suspend stops processes with signals");
+                        continue;
+                    }
                     LOG.log(System.Logger.Level.WARNING, "cgroup v1 controller {0} is not mounted; no {0} limits", controller);
                     continue;
                 }
@@ -95,6 +103,7 @@ final class Cgroups {
     Group create(String computerId, long memoryBytes, long maxProcesses) throws IOException {
         var dirs = new ArrayList<Path>();
         Path memory = null;
+        Path freezer = null;
         for (int i = 0; i < parents.size(); i++) {
             var parent = parents.get(i);
             var controller = controllers.get(i);
@@ -106,15 +115,18 @@ final class Cgroups {
                 tryWrite(dir.resolve("memory.swap.max"), "0");
                 Files.writeString(dir.resolve("pids.max"), Long.toString(maxProcesses));
                 memory = dir;
+                freezer = dir;
             } else if (controller.equals("memory")) {
                 Files.writeString(dir.resolve("memory.limit_in_bytes"), Long.toString(memoryBytes));
                 tryWrite(dir.resolve("memory.memsw.limit_in_bytes"), Long.toString(memoryBytes));
                 memory = dir;
+            } else if (controller.equals("freezer")) {
+                freezer = dir;
             } else {
                 Files.writeString(dir.resolve("pids.max"), Long.toString(maxProcesses));
             }
         }
-        return new Group(List.copyOf(dirs), memory, v2);
+        return new Group(List.copyOf(dirs), memory, freezer, v2);
     }
 
     /** A shell prefix that moves the shell into the groups, then execs the command that follows. */
@@ -125,6 +137,42 @@ final class Cgroups {
         var out = new ArrayList<String>(List.of("/bin/sh", "-c", script.toString(), "porthole-join"));
         out.addAll(command);
         return out;
+    }
+
+    /**
+     * Freezes ({@code true}) or thaws every process of the group with the freezer and waits until the kernel
+     * says it is done; false if the group has no freezer.
+     */
+    static boolean freeze(Group group, boolean frozen) throws IOException {
+        if (group.freezerDir() == null) return false;
+        var dir = group.freezerDir();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        if (group.v2()) {
+            Files.writeString(dir.resolve("cgroup.freeze"), frozen ? "1" : "0");
+            var want = "frozen " + (frozen ? 1 : 0);
+            while (Files.readAllLines(dir.resolve("cgroup.events")).stream().noneMatch(want::equals)) {
+                if (System.nanoTime() > deadline) throw new IOException("the group did not " + (frozen ? "freeze" : "thaw"));
+                pause();
+            }
+        } else {
+            var want = frozen ? "FROZEN" : "THAWED";
+            Files.writeString(dir.resolve("freezer.state"), want);
+            while (!Files.readString(dir.resolve("freezer.state")).trim().equals(want)) {
+                if (System.nanoTime() > deadline) throw new IOException("the group did not " + (frozen ? "freeze" : "thaw"));
+                Files.writeString(dir.resolve("freezer.state"), want);
+                pause();
+            }
+        }
+        return true;
+    }
+
+    private static void pause() throws IOException {
+        try {
+            Thread.sleep(2);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        }
     }
 
     /** How many times the kernel killed a process of the group for memory. */
@@ -143,6 +191,11 @@ final class Cgroups {
 
     /** Kills whatever is still in the groups and removes them. */
     static void remove(Group group) {
+        try {
+            freeze(group, false);
+        } catch (IOException ignored) {
+            // killed below either way
+        }
         for (var dir : group.dirs()) {
             killAll(dir);
             for (int i = 0; i < 50; i++) {
@@ -175,10 +228,13 @@ final class Cgroups {
     /** Removes the groups an earlier run left behind. */
     int sweep() {
         int n = 0;
-        for (var parent : parents) {
+        for (int i = 0; i < parents.size(); i++) {
+            var parent = parents.get(i);
+            // a frozen group's processes die only once thawed
+            boolean freezer = v2 || controllers.get(i).equals("freezer");
             try (var dirs = Files.list(parent)) {
                 for (var dir : dirs.filter(Files::isDirectory).toList()) {
-                    remove(new Group(List.of(dir), null, v2));
+                    remove(new Group(List.of(dir), null, freezer ? dir : null, v2));
                     n++;
                 }
             } catch (IOException ignored) {

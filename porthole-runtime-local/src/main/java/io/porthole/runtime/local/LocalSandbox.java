@@ -102,8 +102,13 @@ final class LocalSandbox implements Sandbox {
      * waits until it listens.
      */
     void startForwarder(Path socat) throws IOException {
-        var p = start(List.of(socat.toString(), "TCP-LISTEN:3128,bind=127.0.0.1,fork,reuseaddr",
-                "UNIX-CONNECT:" + Sandbox.CHANNELS + "/egress.sock"), Map.of(), "/");
+        this.socat = socat;
+        startForwarder(3128, "egress.sock");
+    }
+
+    private void startForwarder(int port, String socket) throws IOException {
+        var p = start(List.of(socat.toString(), "TCP-LISTEN:" + port + ",bind=127.0.0.1,fork,reuseaddr",
+                "UNIX-CONNECT:" + Sandbox.CHANNELS + "/" + socket), Map.of(), "/");
         p.getOutputStream().close();
         Threads.onPipeThread(() -> {
             try (var err = p.getErrorStream(); var out = p.getInputStream()) {
@@ -115,8 +120,9 @@ final class LocalSandbox implements Sandbox {
         });
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
-            // 0C38 is port 3128; 0A is LISTEN
-            var probe = start(List.of("/bin/sh", "-c", "grep -q ':0C38 00000000:0000 0A' /proc/net/tcp"), Map.of(), "/");
+            // the port in hex; 0A is LISTEN
+            var probe = start(List.of("/bin/sh", "-c", "grep -q ':" + String.format("%04X", port)
+                    + " 00000000:0000 0A' /proc/net/tcp"), Map.of(), "/");
             try {
                 probe.getInputStream().close();
                 probe.getErrorStream().close();
@@ -128,6 +134,32 @@ final class LocalSandbox implements Sandbox {
             }
         }
         throw new IOException("the egress forwarder did not start within 10 s");
+    }
+
+    private Path socat;
+    private java.util.function.Function<Path, EgressChannel> egressFactory;
+    private final List<EgressChannel> extraEgress = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    void egressFactory(java.util.function.Function<Path, EgressChannel> factory) {
+        this.egressFactory = factory;
+    }
+
+    @Override
+    public synchronized String openEgress(java.util.Optional<java.net.URI> upstream) {
+        int n = extraEgress.size() + 1;
+        if (n > 64) throw new PortholeException.InvalidRequest("a computer may have at most 64 contexts with a proxy");
+        var socket = "egress-" + n + ".sock";
+        var channel = egressFactory.apply(channels().resolve(socket));
+        try {
+            channel.useUpstream(upstream);
+            extraEgress.add(channel);
+            startForwarder(3128 + n, socket);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            if (e instanceof RuntimeException re) throw re;
+            throw new PortholeException.Unavailable("the context's proxy could not start: " + e.getMessage());
+        }
+        return "http://127.0.0.1:" + (3128 + n);
     }
 
     @Override
@@ -221,7 +253,29 @@ final class LocalSandbox implements Sandbox {
         all.add(bwrap.toHandle());
         ProcessTrees.awaitGone(all, 5000);
         egress.close();
+        extraEgress.forEach(EgressChannel::close);
         group.ifPresent(Cgroups::remove);
+    }
+
+    @Override
+    public void freeze() {
+        Signals.freeze(group, this::everyProcess, true);
+    }
+
+    @Override
+    public void thaw() {
+        Signals.freeze(group, this::everyProcess, false);
+    }
+
+    /** Every process inside: the sandbox's own and all below it, and what entered it. */
+    private List<ProcessHandle> everyProcess() {
+        var all = new ArrayList<ProcessHandle>();
+        ProcessHandle.of(anchorPid).ifPresent(h -> {
+            all.add(h);
+            h.descendants().forEach(all::add);
+        });
+        all.addAll(started.snapshot());
+        return all;
     }
 
     @Override

@@ -177,6 +177,13 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
                 group.ifPresent(Cgroups::remove);
                 throw e;
             }
+            sandbox.egressFactory(socket -> {
+                try {
+                    return EgressChannel.listen(spec.computerId(), egress, socket, trustedUpstream);
+                } catch (IOException e) {
+                    throw new PortholeException.Unavailable("the context's proxy could not listen: " + e.getMessage());
+                }
+            });
             try {
                 sandbox.startForwarder(socat);
             } catch (IOException | RuntimeException e) {

@@ -80,10 +80,18 @@ public final class UnisolatedRuntime implements SandboxRuntime {
                 group = Optional.of(cgroups.get().create(spec.computerId(), limits.memoryBytes(), limits.maxProcesses()));
             }
             int claimed = display;
-            return new UnisolatedSandbox(paths, env, channel, proxy, displayName, group, () -> {
+            var sandbox = new UnisolatedSandbox(paths, env, channel, proxy, displayName, group, () -> {
                 releaseDisplay(claimed);
                 Files2.deleteTree(tmp);
             });
+            sandbox.egressFactory(() -> {
+                try {
+                    return EgressChannel.listenOnLoopback(spec.computerId(), egress, trustedUpstream);
+                } catch (IOException e) {
+                    throw new PortholeException.Unavailable("the context's proxy could not listen: " + e.getMessage());
+                }
+            });
+            return sandbox;
         } catch (IOException | RuntimeException e) {
             if (channel != null) channel.close();
             group.ifPresent(Cgroups::remove);

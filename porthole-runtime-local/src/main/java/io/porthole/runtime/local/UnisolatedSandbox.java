@@ -90,6 +90,25 @@ final class UnisolatedSandbox implements Sandbox {
         return process;
     }
 
+    private final List<EgressChannel> extraEgress = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private java.util.function.Supplier<EgressChannel> egressFactory;
+
+    void egressFactory(java.util.function.Supplier<EgressChannel> factory) {
+        this.egressFactory = factory;
+    }
+
+    @Override
+    public String openEgress(Optional<java.net.URI> upstream) {
+        var channel = egressFactory.get();
+        channel.useUpstream(upstream);
+        extraEgress.add(channel);
+        try {
+            return "http://127.0.0.1:" + channel.port();
+        } catch (IOException e) {
+            throw new io.porthole.core.PortholeException.Unavailable("the context's proxy has no port: " + e.getMessage());
+        }
+    }
+
     @Override
     public Egress egress() {
         return egress;
@@ -103,6 +122,16 @@ final class UnisolatedSandbox implements Sandbox {
     @Override
     public String display() {
         return display;
+    }
+
+    @Override
+    public void freeze() {
+        Signals.freeze(group, started::snapshot, true);
+    }
+
+    @Override
+    public void thaw() {
+        Signals.freeze(group, started::snapshot, false);
     }
 
     @Override
@@ -147,6 +176,7 @@ final class UnisolatedSandbox implements Sandbox {
         group.ifPresent(Cgroups::remove);
         ProcessTrees.awaitGone(all, 5000);
         egress.close();
+        extraEgress.forEach(EgressChannel::close);
         onClose.run();
         exit.complete(null);
     }

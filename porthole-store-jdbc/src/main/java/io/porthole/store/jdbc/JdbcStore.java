@@ -82,13 +82,13 @@ public final class JdbcStore implements Store {
 
     private static final String COMPUTER_COLUMNS = "id, tenant_id, kind, engine, status, created_at, last_activity_at,"
             + " max_lifetime_seconds, inactivity_timeout_seconds, idle_timeout_enabled, persistent, width, height, scale,"
-            + " environment_id, terminated_at, termination_reason";
+            + " environment_id, terminated_at, termination_reason, template_id, metadata";
 
     @Override
     public void insertComputer(ComputerRecord r) {
         locked(c -> {
             try (var ps = c.prepareStatement("INSERT INTO computers (" + COMPUTER_COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 bindComputer(ps, r, 1);
                 return ps.executeUpdate();
             }
@@ -101,9 +101,9 @@ public final class JdbcStore implements Store {
             try (var ps = c.prepareStatement("UPDATE computers SET id = ?, tenant_id = ?, kind = ?, engine = ?, status = ?,"
                     + " created_at = ?, last_activity_at = ?, max_lifetime_seconds = ?, inactivity_timeout_seconds = ?,"
                     + " idle_timeout_enabled = ?, persistent = ?, width = ?, height = ?, scale = ?, environment_id = ?,"
-                    + " terminated_at = ?, termination_reason = ? WHERE id = ?")) {
+                    + " terminated_at = ?, termination_reason = ?, template_id = ?, metadata = ? WHERE id = ?")) {
                 bindComputer(ps, r, 1);
-                ps.setString(18, r.id());
+                ps.setString(20, r.id());
                 return ps.executeUpdate();
             }
         });
@@ -127,7 +127,9 @@ public final class JdbcStore implements Store {
         ps.setString(i++, r.environmentId());
         if (r.terminatedAt() == null) ps.setNull(i++, Types.BIGINT);
         else ps.setLong(i++, r.terminatedAt().toEpochMilli());
-        ps.setString(i, r.terminationReason());
+        ps.setString(i++, r.terminationReason());
+        ps.setString(i++, r.templateId());
+        ps.setString(i, r.metadataJson());
     }
 
     private static ComputerRecord readComputer(ResultSet rs) throws SQLException {
@@ -139,7 +141,7 @@ public final class JdbcStore implements Store {
                 rs.getLong("max_lifetime_seconds"), rs.getLong("inactivity_timeout_seconds"),
                 rs.getBoolean("idle_timeout_enabled"), rs.getBoolean("persistent"), rs.getInt("width"),
                 rs.getInt("height"), rs.getDouble("scale"), rs.getString("environment_id"), terminatedAt,
-                rs.getString("termination_reason"));
+                rs.getString("termination_reason"), rs.getString("template_id"), rs.getString("metadata"));
     }
 
     private List<ComputerRecord> queryComputers(String where, Object... args) {
