@@ -67,8 +67,14 @@ final class SandboxRoutes {
                 .get(BASE, this::list)
                 .get(BASE + "/{id}", this::retrieve)
                 .delete(BASE + "/{id}", this::delete)
-                .post(BASE + "/{id}/suspend", (req, res) -> Http.ok(res, view(computers.suspend(tenant(req), sandboxId(req)))))
-                .post(BASE + "/{id}/resume", (req, res) -> Http.ok(res, view(computers.resume(tenant(req), sandboxId(req)))))
+                .post(BASE + "/{id}/suspend", (req, res) -> {
+                    var t = tenant(req);
+                    Http.ok(res, view(computers.suspend(t, sandbox(t, sandboxId(req)).id())));
+                })
+                .post(BASE + "/{id}/resume", (req, res) -> {
+                    var t = tenant(req);
+                    Http.ok(res, view(computers.resume(t, sandbox(t, sandboxId(req)).id())));
+                })
                 .post(BASE + "/{id}/rpc", this::rpc)
                 .get(BASE + "/{id}/contexts", this::listContexts)
                 .post(BASE + "/{id}/contexts", this::createContext)
