@@ -45,6 +45,7 @@ public final class Computers implements AutoCloseable {
     private final Map<String, BrowserEngine> engines;
     private final DesktopEngine desktops;
     private final Optional<java.net.URI> advancedProxy;
+    private final Environments environments;
     private final ComputersConfig config;
     private final Clock clock;
     private final Path computersDir;
@@ -57,7 +58,8 @@ public final class Computers implements AutoCloseable {
      */
     public Computers(Store store, SandboxRuntime runtime, Map<String, BrowserEngine> engines, DesktopEngine desktops,
                      ComputersConfig config, Clock clock, Path dataDir, long tickMillis,
-                     Optional<java.net.URI> advancedProxy) {
+                     Optional<java.net.URI> advancedProxy, Environments environments) {
+        this.environments = environments;
         this.advancedProxy = advancedProxy;
         this.store = store;
         this.runtime = runtime;
@@ -101,6 +103,8 @@ public final class Computers implements AutoCloseable {
                     + (spec.kind().equals("desktop") ? " on a desktop" : "") + "; this server has "
                     + String.join(", ", engines.keySet().stream().filter(k -> !k.startsWith(TEMPLATE_PREFIX)).sorted().toList()));
         }
+        // the saved state is looked up before anything starts, so a wrong id costs nothing
+        var environment = spec.environmentId().map(e -> environments.find(tenantId, e));
         var now = clock.instant();
         var record = new ComputerRecord(Ids.id("comp"), tenantId, spec.kind(), spec.engine(), ComputerStatus.STARTING,
                 now, now, spec.maxLifetimeSeconds(), spec.inactivityTimeoutSeconds(), spec.idleTimeoutEnabled(),
@@ -117,6 +121,7 @@ public final class Computers implements AutoCloseable {
                     desktop ? Map.of("DISPLAY", DesktopEngine.DISPLAY) : Map.of()));
             computer.attachSandbox(sandbox);
             if (spec.useAdvancedProxy()) sandbox.egress().useUpstream(advancedProxy);
+            var sessionCookies = environment.flatMap(e -> environments.restore(e, sandbox.homeOnHost()));
             spec.proxy().ifPresent(p -> sandbox.egress().useUpstream(Optional.of(p)));
             sandbox.onExit().thenRun(() -> Threads.startVirtual("porthole-sandbox-exit-" + record.id(),
                     () -> end(computer, ComputerStatus.FAILED, sandbox.outOfMemory() ? "memory_limit_exceeded" : "sandbox_exited")));
@@ -132,6 +137,9 @@ public final class Computers implements AutoCloseable {
                         spec.scale(), false, reason -> Threads.startVirtual("porthole-crash-" + record.id(),
                                 () -> end(computer, ComputerStatus.FAILED, sandbox.outOfMemory()
                                         ? "memory_limit_exceeded" : "browser_exited: " + reason))));
+                if (environment.isPresent() && environment.get().engine().equals(spec.engine())) {
+                    sessionCookies.ifPresent(browser::importCookies);
+                }
                 browser.onNavigation((tab, url) -> event(record.id(), ReplayEvent.NAVIGATION, "navigated",
                         Map.of("tabId", tab, "url", url)));
                 computer.attachBrowser(browser);
@@ -317,14 +325,30 @@ public final class Computers implements AutoCloseable {
         // a few seconds on a busy host does not show as a computer still running
         var now = clock.instant();
         boolean wasPaused = c.record().status() == ComputerStatus.PAUSED;
+        boolean save = c.record().persistent() && status == ComputerStatus.TERMINATED
+                && !reason.equals("server_shutdown") && c.record().status() != ComputerStatus.STARTING;
         c.update(r -> r.ended(status, now, reason));
         store.updateComputer(c.record());
         event(c.id(), ReplayEvent.LIFECYCLE, lifecycleType(status, reason), Map.of("reason", reason));
         // a frozen browser answers nothing and a frozen process cannot die: thaw first
         var frozen = c.sandboxOrNull();
         if (wasPaused && frozen != null) quietly("thawing " + c.id(), frozen::thaw);
-        // browser first (it may save its profile on a clean close), then the desktop, then everything else
+        // browser first (it writes its profile on a clean close), then the desktop, then everything else
+        Optional<String> sessionCookies = Optional.empty();
+        if (save) {
+            try {
+                sessionCookies = c.browserIfStarted().flatMap(b -> b.isAlive() ? b.exportCookies() : Optional.empty());
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "the session cookies of " + c.id() + " could not be read", e);
+            }
+        }
         c.browserIfStarted().ifPresent(b -> quietly("closing the browser of " + c.id(), b::close));
+        var home = c.sandboxOrNull();
+        if (save && home != null) {
+            // committed before the delete is answered: the environment is the computer's id
+            var cookies = sessionCookies;
+            quietly("saving the state of " + c.id(), () -> environments.save(c.record(), home.homeOnHost(), cookies));
+        }
         var desktop = c.desktopOrNull();
         if (desktop != null) quietly("closing the desktop of " + c.id(), desktop::close);
         var sandbox = c.sandboxOrNull();

@@ -28,7 +28,8 @@ final class AccessTokens {
         this.secret = loadOrCreate(dataDir.resolve("access-token.secret"));
     }
 
-    private static byte[] loadOrCreate(Path file) {
+    /** A 32-byte secret kept in {@code file} (0600), made on first use. */
+    static byte[] loadOrCreate(Path file) {
         try {
             if (Files.exists(file)) return Files.readAllBytes(file);
             var bytes = new byte[32];

@@ -91,15 +91,17 @@ public final class PortholeServer implements AutoCloseable {
                             config.chromium().startTimeoutSeconds(), config.chromium().logCdp()));
                 }
             }));
+            var blobs = new io.porthole.store.jdbc.LocalBlobStore(config.dataDir().resolve("blobs"));
+            var stateKey = config.stateKey().orElseGet(() -> AccessTokens.loadOrCreate(config.dataDir().resolve("state.key")));
+            var environments = new io.porthole.core.Environments(store, blobs, stateKey, clock);
             this.computers = new Computers(store, runtime, engines, new XvfbDesktopEngine(), config.computers(), clock,
-                    config.dataDir(), config.schedulerTickMillis(), config.advancedProxy());
+                    config.dataDir(), config.schedulerTickMillis(), config.advancedProxy(), environments);
             this.exec = new Exec(computers, config.maxExecOutputBytes());
             var auth = new Auth(keys);
             this.screenshots = new ScreenshotLinks(config.dataDir().resolve("screenshots"), config.screenshotTtlSeconds(), clock);
             var dispatcher = new ActionDispatcher(computers, screenshots, exec);
             var tokens = new AccessTokens(config.dataDir());
-            var artifacts = new io.porthole.core.Artifacts(store, new io.porthole.store.jdbc.LocalBlobStore(
-                    config.dataDir().resolve("blobs")), computers, clock, config.maxArtifactBytes());
+            var artifacts = new io.porthole.core.Artifacts(store, blobs, computers, clock, config.maxArtifactBytes());
             java.util.function.Supplier<String> base = () -> baseUrl;
             var protocols = new ProtocolRoutes(computers, auth, tokens, base);
             var sandboxes = new SandboxRoutes(computers, dispatcher, artifacts, auth, tokens, config.maxBodyBytes(), base);

@@ -30,6 +30,7 @@ import java.util.Optional;
  * @param isolation how computers are separated from the host and each other
  * @param maxArtifactBytes the largest artifact a sandbox may store
  * @param firefox how Firefox is found and started
+ * @param stateKey the AES-256 key saved environments are encrypted with; empty: a key made in the data dir
  * @param templates named launch templates ({@code templateID}): an engine with its own binary, flags, prefs
  */
 public record ServerConfig(String host,
@@ -50,7 +51,8 @@ public record ServerConfig(String host,
                            Isolation isolation,
                            long maxArtifactBytes,
                            io.porthole.engine.bidi.FirefoxConfig firefox,
-                           java.util.Map<String, Template> templates) {
+                           java.util.Map<String, Template> templates,
+                           Optional<byte[]> stateKey) {
     public static final long DEFAULT_MAX_EXEC_OUTPUT_BYTES = 16L << 20;
 
     /** How computers are separated: namespaces (bubblewrap), or not at all (an operator's explicit choice). */
@@ -76,7 +78,7 @@ public record ServerConfig(String host,
 
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig("127.0.0.1", 8844, dataDir, Optional.empty(), Optional.empty(), 1 << 20, 900, 500, ComputersConfig.defaults(), ChromiumConfig.defaults(), true, DEFAULT_MAX_EXEC_OUTPUT_BYTES, List.of(), Optional.empty(), LocalSandboxRuntime.Limits.defaults(), Isolation.NAMESPACES, 64L << 20,
-                io.porthole.engine.bidi.FirefoxConfig.defaults(), java.util.Map.of());
+                io.porthole.engine.bidi.FirefoxConfig.defaults(), java.util.Map.of(), Optional.empty());
     }
 
     public Builder toBuilder() {
@@ -104,6 +106,7 @@ public record ServerConfig(String host,
         private long maxArtifactBytes;
         private io.porthole.engine.bidi.FirefoxConfig firefox;
         private java.util.Map<String, Template> templates;
+        private Optional<byte[]> stateKey;
 
         private Builder(ServerConfig c) {
             this.host = c.host;
@@ -125,6 +128,7 @@ public record ServerConfig(String host,
             this.maxArtifactBytes = c.maxArtifactBytes;
             this.firefox = c.firefox;
             this.templates = c.templates;
+            this.stateKey = c.stateKey;
         }
 
         public Builder host(String v) {
@@ -223,7 +227,7 @@ public record ServerConfig(String host,
         }
 
         public ServerConfig build() {
-            return new ServerConfig(host, port, dataDir, apiKey, publicUrl, maxBodyBytes, screenshotTtlSeconds, schedulerTickMillis, computers, chromium, stopComputersOnShutdown, maxExecOutputBytes, egressAllow, advancedProxy, limits, isolation, maxArtifactBytes, firefox, templates);
+            return new ServerConfig(host, port, dataDir, apiKey, publicUrl, maxBodyBytes, screenshotTtlSeconds, schedulerTickMillis, computers, chromium, stopComputersOnShutdown, maxExecOutputBytes, egressAllow, advancedProxy, limits, isolation, maxArtifactBytes, firefox, templates, stateKey);
         }
     }
 

@@ -137,7 +137,17 @@ public final class Settings {
                         .orElse(io.porthole.engine.bidi.FirefoxConfig.DEFAULT_BINARY), Map.of(),
                         java.time.Duration.ofSeconds(number("PORTHOLE_FIREFOX_START_TIMEOUT_SECONDS", 30, 1, 600)),
                         bool("PORTHOLE_BIDI_LOG", false)),
-                get("PORTHOLE_TEMPLATES").map(Settings::templates).orElse(Map.of()));
+                get("PORTHOLE_TEMPLATES").map(Settings::templates).orElse(Map.of()),
+                get("PORTHOLE_STATE_KEY").map(k -> {
+                    try {
+                        var bytes = java.util.Base64.getDecoder().decode(k.trim());
+                        if (bytes.length != 32) throw new IllegalArgumentException();
+                        return bytes;
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("PORTHOLE_STATE_KEY must be 32 bytes in base64 (e.g. the"
+                                + " output of: head -c 32 /dev/urandom | base64)");
+                    }
+                }));
     }
 
     /**

@@ -110,6 +110,17 @@ public interface BrowserDriver extends AutoCloseable {
      */
     default void onNavigation(java.util.function.BiConsumer<String, String> listener) {}
 
+    /**
+     * Every cookie of the default context, session cookies included (which no profile on disk keeps), as a
+     * JSON array in the engine's own format, for {@link #importCookies}; empty if the engine cannot.
+     */
+    default Optional<String> exportCookies() {
+        return Optional.empty();
+    }
+
+    /** Sets cookies that {@link #exportCookies} of the same engine returned. */
+    default void importCookies(String json) {}
+
     /** Prints the tab to PDF. */
     default byte[] pdf(String tabId) {
         throw new io.porthole.core.PortholeException.InvalidRequest(io.porthole.api.ErrorCode.UNSUPPORTED_ON_ENGINE,

@@ -18,6 +18,9 @@ public interface Sandbox extends AutoCloseable {
     /** Where the server and the sandbox meet: pipes and sockets, seen on the host at {@link #channels()}. */
     String CHANNELS = "/run/porthole";
 
+    /** The host directory that is {@link #HOME} inside (saved and restored for persistent computers). */
+    java.nio.file.Path homeOnHost();
+
     /** The host directory that is {@link #CHANNELS} inside, for the server's ends of pipes and sockets. */
     java.nio.file.Path channels();
 

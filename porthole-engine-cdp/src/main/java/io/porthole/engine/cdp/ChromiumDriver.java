@@ -328,6 +328,36 @@ final class ChromiumDriver implements BrowserDriver {
     }
 
     @Override
+    public Optional<String> exportCookies() {
+        var cookies = call("Storage.getCookies", params(), null).path("cookies");
+        return Optional.of(cookies.toString());
+    }
+
+    @Override
+    public void importCookies(String json) {
+        com.fasterxml.jackson.databind.JsonNode cookies;
+        try {
+            cookies = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+        } catch (java.io.IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "saved cookies are not JSON; none restored");
+            return;
+        }
+        if (cookies == null || !cookies.isArray() || cookies.isEmpty()) return;
+        var params = params();
+        var list = params.putArray("cookies");
+        for (var c : cookies) {
+            var p = list.addObject();
+            for (var field : List.of("name", "value", "domain", "path", "secure", "httpOnly", "sameSite", "priority",
+                    "sourceScheme", "sourcePort", "partitionKey")) {
+                if (c.has(field)) p.set(field, c.get(field));
+            }
+            // a session cookie has no expiry: it lives as long as this browser does
+            if (!c.path("session").asBoolean(false) && c.path("expires").asDouble(-1) > 0) p.set("expires", c.get("expires"));
+        }
+        call("Storage.setCookies", params, null);
+    }
+
+    @Override
     public byte[] pdf(String tabId) {
         if (headful) {
             throw new PortholeException.InvalidRequest(io.porthole.api.ErrorCode.UNSUPPORTED_ON_ENGINE,

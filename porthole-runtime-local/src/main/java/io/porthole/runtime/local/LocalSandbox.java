@@ -173,6 +173,11 @@ final class LocalSandbox implements Sandbox {
     }
 
     @Override
+    public Path homeOnHost() {
+        return work.resolve("home");
+    }
+
+    @Override
     public Path channels() {
         return work.resolve("run");
     }

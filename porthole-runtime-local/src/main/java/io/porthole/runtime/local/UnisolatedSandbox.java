@@ -69,6 +69,11 @@ final class UnisolatedSandbox implements Sandbox {
     }
 
     @Override
+    public Path homeOnHost() {
+        return paths.home();
+    }
+
+    @Override
     public Path channels() {
         return paths.work().resolve("run");
     }

@@ -1,0 +1,106 @@
+package io.porthole.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Persistent computers: what a site keeps (a session cookie, a persistent cookie, localStorage, IndexedDB)
+ * is saved when the computer ends and restored by {@code environment_id}; saved state is encrypted at rest.
+ */
+class PersistenceTest {
+    private final TestServer t = TestServer.get();
+
+    /** Loads the state page and waits for its report of what the browser holds. */
+    private JsonNode state(String id, String query) {
+        var nav = t.action(id, "navigate", "{\"url\":\"" + t.pages.url("state.html" + query) + "\"}");
+        assertEquals("success", nav.path("status").asText(), nav.toString());
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (true) {
+            var html = t.action(id, "html", "{}").path("result").path("html_content").asText();
+            int start = html.indexOf("<pre id=\"out\">");
+            int end = html.indexOf("</pre>", start);
+            var text = html.substring(start + 14, end).replace("&quot;", "\"");
+            if (!text.equals("pending")) {
+                try {
+                    return TestServer.JSON.readTree(text);
+                } catch (java.io.IOException e) {
+                    throw new AssertionError(text, e);
+                }
+            }
+            if (System.nanoTime() > deadline) throw new AssertionError("the state page did not report");
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    @Test
+    void cookiesStorageAndIndexedDbComeBackByEnvironmentId() throws Exception {
+        var first = t.createComputer("{\"persistent\":true}");
+        var set = state(first, "?mode=set");
+        assertEquals("l1", set.path("ls").asText(), set.toString());
+        assertEquals("i1", set.path("idb").asText(), set.toString());
+        t.delete(first);
+
+        var listed = t.call("GET", "/computers?type=persistent", null).json();
+        assertTrue(listed.toString().contains(first), "the saved environment is listed: " + listed);
+
+        var second = t.createComputer("{\"environment_id\":\"" + first + "\",\"persistent\":true}");
+        try {
+            var got = state(second, "");
+            assertTrue(got.path("cookie").asText().contains("sess=s1"), "session cookie: " + got);
+            assertTrue(got.path("cookie").asText().contains("keep=k1"), "persistent cookie: " + got);
+            assertEquals("l1", got.path("ls").asText(), "localStorage: " + got);
+            assertEquals("i1", got.path("idb").asText(), "IndexedDB: " + got);
+        } finally {
+            t.delete(second);
+        }
+
+        // a fresh computer has none of it
+        var fresh = t.createComputer("{}");
+        try {
+            var none = state(fresh, "");
+            assertFalse(none.path("cookie").asText().contains("keep=k1"), none.toString());
+            assertTrue(none.path("ls").isNull(), none.toString());
+        } finally {
+            t.delete(fresh);
+        }
+    }
+
+    @Test
+    void savedStateIsEncryptedAtRest() throws Exception {
+        var id = t.createComputer("{\"persistent\":true}");
+        state(id, "?mode=set");
+        t.delete(id);
+        var key = t.dataDir.resolve("state.key");
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
+        try (var blobs = Files.walk(t.dataDir.resolve("blobs"))) {
+            for (var f : blobs.filter(Files::isRegularFile).toList()) {
+                var bytes = Files.readAllBytes(f);
+                var text = new String(bytes, StandardCharsets.ISO_8859_1);
+                assertFalse(text.contains("keep") && text.contains("k1") && text.contains("SQLite format"),
+                        f + " holds a profile in the clear");
+                assertFalse(text.contains("ustar"), f + " is a plain tar archive");
+            }
+        }
+    }
+
+    @Test
+    void anUnknownEnvironmentIsA404AndStartsNothing() {
+        var r = t.post("/computers", "{\"environment_id\":\"comp_doesnotexist\"}");
+        assertEquals(404, r.status(), r.body());
+        assertEquals("not_found", r.json().path("code").asText());
+        var other = t.createComputer("{\"persistent\":true}");
+        t.delete(other);
+        var b = t.call("POST", "/computers", "{\"environment_id\":\"" + other + "\"}", t.keyB());
+        assertEquals(404, b.status(), "another tenant's environment is not found: " + b.body());
+    }
+}
