@@ -1,0 +1,174 @@
+package io.porthole.server;
+
+import static io.porthole.server.Sandboxes.assertError;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.porthole.testing.Processes;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Suspend and resume: every process of a suspended sandbox is really stopped (by the kernel's own account),
+ * actions are refused with codes the SDKs do not retry, and resume brings back the same browser. A paused
+ * sandbox can be deleted and leaves nothing.
+ */
+class SandboxSuspendTest {
+    private static TestServer t;
+    private static String id;
+
+    @BeforeAll
+    static void create() {
+        t = TestServer.get();
+        id = Sandboxes.create(t, "{}").path("id").asText();
+    }
+
+    @AfterAll
+    static void delete() {
+        Sandboxes.delete(t, id);
+    }
+
+    /** What the kernel says of a process: its State letter, or the freezer state of its cgroup when frozen. */
+    private static String stateOf(ProcessHandle h) {
+        var proc = Path.of("/proc", Long.toString(h.pid()));
+        try {
+            var state = Files.readAllLines(proc.resolve("status")).stream().filter(l -> l.startsWith("State:"))
+                    .map(l -> l.substring(6).trim()).findFirst().orElse("?");
+            if (state.startsWith("T")) return "stopped";
+            for (var line : Files.readAllLines(proc.resolve("cgroup"))) {
+                var p = line.split(":", 3);
+                if (p[1].equals("freezer")) {
+                    var f = Path.of("/sys/fs/cgroup/freezer", p[2], "freezer.state");
+                    if (Files.exists(f) && Files.readString(f).trim().equals("FROZEN")) return "frozen";
+                } else if (p[0].equals("0") && p[1].isEmpty() && !p[2].equals("/")) {
+                    var events = Path.of("/sys/fs/cgroup", p[2], "cgroup.events");
+                    if (Files.exists(events) && Files.readAllLines(events).contains("frozen 1")) return "frozen";
+                }
+            }
+            return state;
+        } catch (IOException e) {
+            return "gone";
+        }
+    }
+
+    private static String describe(List<ProcessHandle> processes) {
+        var sb = new StringBuilder();
+        for (var h : processes) {
+            sb.append(h.pid()).append(' ').append(stateOf(h)).append(' ')
+                    .append(h.info().commandLine().orElse("?"), 0, Math.min(100, h.info().commandLine().orElse("?").length()))
+                    .append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static boolean allStopped(List<ProcessHandle> processes) {
+        return processes.stream().allMatch(h -> List.of("stopped", "frozen", "gone").contains(stateOf(h)))
+                && processes.stream().filter(h -> h.info().commandLine().orElse("").contains("chromium"))
+                        .anyMatch(h -> !stateOf(h).equals("gone"));
+    }
+
+    private static boolean noneStopped(List<ProcessHandle> processes) {
+        return processes.stream().noneMatch(h -> List.of("stopped", "frozen").contains(stateOf(h)));
+    }
+
+    @Test
+    void suspendStopsEveryProcessAndRefusesActionsUntilResume() throws Exception {
+        var nav = t.action(id, "navigate", "{\"url\":\"" + t.pages.url("input.html") + "\"}");
+        assertEquals("success", nav.path("status").asText(), nav.toString());
+        var processes = Processes.ofComputer(id);
+        assertTrue(processes.size() >= 3, "the sandbox, its browser and helpers: " + describe(processes));
+        assertTrue(processes.stream().anyMatch(h -> h.info().commandLine().orElse("").contains("chromium")),
+                describe(processes));
+
+        var suspended = t.post("/browser-sandboxes/" + id + "/suspend", null);
+        assertEquals(200, suspended.status(), suspended.body());
+        assertEquals("paused", suspended.json().path("state").asText());
+        assertNull(suspended.json().path("idleExpiresAt").textValue(), "the idle timer stops while paused");
+        assertTrue(suspended.json().path("accessToken").isTextual(), "a paused sandbox can still be reattached");
+        assertTrue(allStopped(processes), "every process is stopped:\n" + describe(processes));
+        // a process started later (if any) is stopped too: everything of the sandbox now
+        var now = Processes.ofComputer(id);
+        assertTrue(allStopped(now), describe(now));
+
+        var again = t.post("/browser-sandboxes/" + id + "/suspend", "{}");
+        assertEquals(200, again.status(), again.body());
+        assertEquals("paused", again.json().path("state").asText(), "suspend is idempotent");
+        assertEquals("paused", Sandboxes.get(t, id).json().path("state").asText());
+        assertEquals("paused", t.call("GET", "/computers/" + id, null).json().path("status").asText());
+
+        // the Computers API: 422 computer_paused, which the SDKs do not retry (not 409, 429 or 5xx)
+        for (var route : List.of("click", "navigate", "screenshot", "html", "type")) {
+            var body = switch (route) {
+                case "click" -> "{\"x\":10,\"y\":10}";
+                case "navigate" -> "{\"url\":\"" + t.pages.url("second.html") + "\"}";
+                case "type" -> "{\"text\":\"x\"}";
+                default -> "{}";
+            };
+            long started = System.nanoTime();
+            assertError(t.post("/computers/" + id + "/" + route, body), 422, "computer_paused");
+            assertTrue(System.nanoTime() - started < 5_000_000_000L, route + " answered at once, not after a timeout");
+        }
+        assertError(t.post("/computers/" + id + "/exec/sync", "{\"command\":\"true\"}"), 422, "computer_paused");
+        // the native surface: wrong_state (409 on routes, an error line on rpc)
+        var lines = Sandboxes.rpc(t, id, "{\"id\":\"a\",\"method\":\"screenshot\",\"params\":{}}\n"
+                + "{\"id\":\"b\",\"method\":\"contexts.list\"}\n");
+        assertEquals(2, lines.size(), lines.toString());
+        for (var line : lines) assertEquals("wrong_state", line.path("error").path("code").asText(), line.toString());
+        assertError(t.call("GET", "/browser-sandboxes/" + id + "/contexts", null), 409, "wrong_state");
+        assertError(t.post("/browser-sandboxes/" + id + "/contexts", "{}"), 409, "wrong_state");
+        assertError(t.post("/browser-sandboxes/" + id + "/artifacts/screenshot", "{}"), 409, "wrong_state");
+        var ws = Sandboxes.rawUpgrade(t, "/browser-sandboxes/" + id + "/cdp", "Authorization: Bearer " + TestServer.KEY + "\r\n");
+        assertEquals(409, ws.status(), ws.body());
+        assertEquals("wrong_state", ws.json().path("code").asText());
+        assertTrue(allStopped(processes), "the refused calls did not wake it:\n" + describe(processes));
+
+        var resumed = t.post("/browser-sandboxes/" + id + "/resume", null);
+        assertEquals(200, resumed.status(), resumed.body());
+        assertEquals("running", resumed.json().path("state").asText());
+        assertTrue(resumed.json().path("idleExpiresAt").isTextual(), resumed.body());
+        assertTrue(noneStopped(processes), "every process runs again:\n" + describe(processes));
+        assertEquals(processes.stream().map(ProcessHandle::pid).sorted().toList(),
+                processes.stream().filter(ProcessHandle::isAlive).map(ProcessHandle::pid).sorted().toList(),
+                "the same processes, not a new browser");
+        var resumedAgain = t.post("/browser-sandboxes/" + id + "/resume", null);
+        assertEquals(200, resumedAgain.status(), resumedAgain.body());
+        assertEquals("running", resumedAgain.json().path("state").asText(), "resume is idempotent");
+
+        var html = t.action(id, "html", "{}").path("result").path("html_content").asText();
+        assertTrue(html.contains("id=\"log\""), "the page from before the suspend is still there: " + html);
+        assertEquals("success", t.action(id, "click", "{\"x\":300,\"y\":200}").path("status").asText());
+        assertEquals(1, PageLog.ofType(PageLog.read(t, id), "click").size());
+        var rpc = Sandboxes.rpcResult(t, id, "tabs.list", "{}");
+        assertTrue(rpc.isArray() && rpc.size() >= 1, rpc.toString());
+    }
+
+    @Test
+    void aPausedSandboxCanBeDeletedAndLeavesNothing() throws Exception {
+        var other = Sandboxes.create(t, "{}").path("id").asText();
+        try {
+            var processes = Processes.ofComputer(other);
+            assertFalse(processes.isEmpty());
+            assertEquals("paused", t.post("/browser-sandboxes/" + other + "/suspend", null).json().path("state").asText());
+            assertTrue(allStopped(processes), describe(processes));
+            long started = System.nanoTime();
+            var deleted = t.call("DELETE", "/browser-sandboxes/" + other, null);
+            assertEquals(200, deleted.status(), deleted.body());
+            assertEquals("closed", deleted.json().path("state").asText());
+            assertEquals(List.of(), Processes.awaitComputerGone(processes, 15_000), "no process is left");
+            assertTrue(System.nanoTime() - started < 20_000_000_000L, "the delete did not wait out a frozen browser");
+            assertEquals(List.of(), Processes.ofComputer(other));
+            assertFalse(Files.exists(t.dataDir.resolve("computers").resolve(other)), "its files are removed");
+            assertError(t.post("/browser-sandboxes/" + other + "/resume", null), 404, "computer_not_running");
+            assertError(t.post("/browser-sandboxes/" + other + "/suspend", null), 404, "computer_not_running");
+        } finally {
+            Sandboxes.delete(t, other);
+        }
+    }
+}
