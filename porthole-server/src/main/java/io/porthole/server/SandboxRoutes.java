@@ -442,7 +442,9 @@ final class SandboxRoutes {
         if (!data.isTextual()) throw new PortholeException.InvalidRequest("'data' must be the bytes as a base64 string");
         byte[] bytes;
         try {
-            bytes = Base64.getMimeDecoder().decode(data.asText());
+            // strict: the MIME decoder skips characters outside the alphabet, so it would store garbage as bytes;
+            // line breaks and spaces (wrapped base64) are all that is let through
+            bytes = Base64.getDecoder().decode(data.asText().replaceAll("[\\r\\n\\t ]", ""));
         } catch (IllegalArgumentException e) {
             throw new PortholeException.InvalidRequest("'data' is not valid base64: " + e.getMessage());
         }
