@@ -423,20 +423,79 @@ public final class Computers implements AutoCloseable {
         }
     }
 
-    /** At start: computers the store thinks are live have no browser any more; end them and sweep leftovers. */
+    /**
+     * At start: computers the store thinks are live whose sandboxes still run (the server was killed or
+     * stopped without ending them) are taken over under the same id, with their deadlines as stored; the
+     * others are marked terminated with a lifecycle event. Then anything else an earlier run left is swept.
+     */
     private void recover() {
-        var now = clock.instant();
+        var adopted = new java.util.HashSet<String>();
         for (var r : store.listComputersInStatus(LIVE)) {
+            if (r.status() != ComputerStatus.STARTING && adopt(r)) {
+                adopted.add(r.id());
+                continue;
+            }
+            var now = clock.instant();
             store.updateComputer(r.ended(ComputerStatus.TERMINATED, now, "server_restarted"));
             store.appendEvent(r.id(), ReplayEvent.LIFECYCLE, "closed", "{\"reason\":\"server_restarted\"}", now);
         }
-        int killed = runtime.sweepLeftovers(computersDir);
-        if (killed > 0) LOG.log(System.Logger.Level.WARNING, "ended {0} browser processes left by an earlier run", killed);
+        int killed = runtime.sweepLeftovers(computersDir, adopted);
+        if (killed > 0) LOG.log(System.Logger.Level.WARNING, "ended {0} processes left by an earlier run", killed);
         try (var dirs = Files.list(computersDir)) {
-            dirs.forEach(Files2::deleteTree);
+            dirs.filter(d -> !adopted.contains(d.getFileName().toString())).forEach(Files2::deleteTree);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        if (!adopted.isEmpty()) LOG.log(System.Logger.Level.INFO, "took over {0} running computers", adopted.size());
+    }
+
+    /** Takes over the computer's sandbox and browser (or desktop), if they still run; false otherwise. */
+    private boolean adopt(ComputerRecord r) {
+        boolean desktop = r.kind().equals("desktop");
+        var sandbox = runtime.adopt(new SandboxSpec(r.id(), computersDir.resolve(r.id()),
+                desktop ? Map.of("DISPLAY", DesktopEngine.DISPLAY) : Map.of()));
+        if (sandbox.isEmpty()) return false;
+        var s = sandbox.get();
+        var computer = new Computer(r);
+        try {
+            boolean paused = r.status() == ComputerStatus.PAUSED;
+            // a frozen browser answers nothing: thaw to take it over, freeze again after
+            if (paused) s.thaw();
+            computer.attachSandbox(s);
+            var engine = engines.get(desktop ? "chromium" : r.engine());
+            if (engine == null) throw new IllegalStateException("no engine " + r.engine());
+            var launch = new LaunchSpec(r.id(), s, r.width(), r.height(), desktop ? 1.0 : r.scale(), desktop,
+                    desktop ? reason -> LOG.log(System.Logger.Level.INFO, "the browser of desktop {0} exited: {1}", r.id(), reason)
+                            : reason -> Threads.startVirtual("porthole-crash-" + r.id(), () -> end(computer,
+                                    ComputerStatus.FAILED, s.outOfMemory() ? "memory_limit_exceeded" : "browser_exited: " + reason)));
+            if (desktop) {
+                computer.attachDesktop(desktops.adopt(s, r.width(), r.height()).orElseThrow(
+                        () -> new IllegalStateException("its desktop does not answer")));
+                computer.browserFactory(() -> engine.launch(launch));
+                engine.adopt(launch).ifPresent(computer::attachBrowser);
+            } else {
+                var browser = engine.adopt(launch).orElseThrow(() -> new IllegalStateException("its browser is gone"));
+                browser.onNavigation((tab, url) -> event(r.id(), ReplayEvent.NAVIGATION, "navigated",
+                        Map.of("tabId", tab, "url", url)));
+                computer.attachBrowser(browser);
+            }
+            if (paused) s.freeze();
+            s.onExit().thenRun(() -> Threads.startVirtual("porthole-sandbox-exit-" + r.id(),
+                    () -> end(computer, ComputerStatus.FAILED, s.outOfMemory() ? "memory_limit_exceeded" : "sandbox_exited")));
+            live.put(r.id(), computer);
+            event(r.id(), ReplayEvent.LIFECYCLE, "adopted", Map.of("reason", "server_restarted"));
+            return true;
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "computer {0} could not be taken over: {1}", r.id(), e.getMessage());
+            computer.browserIfStarted().ifPresent(b -> quietly("closing the browser of " + r.id(), b::close));
+            quietly("ending the sandbox of " + r.id(), s::close);
+            return false;
+        }
+    }
+
+    /** Stops watching the computers without ending them (a shutdown that leaves them for the next start). */
+    public void detach() {
+        scheduler.shutdownNow();
     }
 
     /** Ends every live computer (server shutdown). */

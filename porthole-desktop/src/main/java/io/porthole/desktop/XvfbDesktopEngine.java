@@ -35,6 +35,17 @@ public final class XvfbDesktopEngine implements DesktopEngine {
     }
 
     @Override
+    public java.util.Optional<DesktopDriver> adopt(Sandbox sandbox, int width, int height) {
+        var desktop = new XdotoolDesktop(sandbox, width, height);
+        try {
+            desktop.awaitScreen();
+            return java.util.Optional.of(desktop);
+        } catch (RuntimeException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    @Override
     public DesktopDriver start(Sandbox sandbox, int width, int height, double scale) {
         checkInstalled();
         var desktop = new XdotoolDesktop(sandbox, width, height);

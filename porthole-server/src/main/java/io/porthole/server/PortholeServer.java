@@ -177,7 +177,9 @@ public final class PortholeServer implements AutoCloseable {
             web.stop();
         } finally {
             try {
+                // by default computers go on running, for the next start to take over
                 if (config.stopComputersOnShutdown()) computers.close();
+                else computers.detach();
             } finally {
                 screenshots.close();
                 store.close();

@@ -22,7 +22,8 @@ import java.util.Optional;
  * @param schedulerTickMillis how often the expiry scheduler looks at deadlines
  * @param computers lifetimes, limits and default sizes of computers
  * @param chromium how Chromium is found and started
- * @param stopComputersOnShutdown whether SIGTERM ends the running computers
+ * @param stopComputersOnShutdown whether SIGTERM ends the running computers (by default they go on, and the next
+ *     start on the same data dir takes them over)
  * @param maxExecOutputBytes the most output one command may write (both streams) before it is stopped
  * @param egressAllow hosts and CIDRs computers may reach although they are private (e.g. 127.0.0.1)
  * @param advancedProxy the upstream proxy of {@code use_advanced_proxy}
@@ -77,7 +78,7 @@ public record ServerConfig(String host,
     }
 
     public static ServerConfig defaults(Path dataDir) {
-        return new ServerConfig("127.0.0.1", 8844, dataDir, Optional.empty(), Optional.empty(), 1 << 20, 900, 500, ComputersConfig.defaults(), ChromiumConfig.defaults(), true, DEFAULT_MAX_EXEC_OUTPUT_BYTES, List.of(), Optional.empty(), LocalSandboxRuntime.Limits.defaults(), Isolation.NAMESPACES, 64L << 20,
+        return new ServerConfig("127.0.0.1", 8844, dataDir, Optional.empty(), Optional.empty(), 1 << 20, 900, 500, ComputersConfig.defaults(), ChromiumConfig.defaults(), false, DEFAULT_MAX_EXEC_OUTPUT_BYTES, List.of(), Optional.empty(), LocalSandboxRuntime.Limits.defaults(), Isolation.NAMESPACES, 64L << 20,
                 io.porthole.engine.bidi.FirefoxConfig.defaults(), java.util.Map.of(), Optional.empty());
     }
 

@@ -108,7 +108,7 @@ public final class Settings {
                 number("PORTHOLE_MAX_BODY_BYTES", 1 << 20, 1024, 1L << 30),
                 number("PORTHOLE_SCREENSHOT_TTL_SECONDS", 900, 10, 7 * 24 * 3600),
                 number("PORTHOLE_SCHEDULER_TICK_MILLIS", 500, 10, 60_000),
-                computers, chromium, bool("PORTHOLE_STOP_COMPUTERS_ON_SHUTDOWN", true),
+                computers, chromium, bool("PORTHOLE_STOP_COMPUTERS_ON_SHUTDOWN", false),
                 number("PORTHOLE_MAX_EXEC_OUTPUT_BYTES", ServerConfig.DEFAULT_MAX_EXEC_OUTPUT_BYTES, 1024, 1L << 34),
                 get("PORTHOLE_EGRESS_ALLOW").map(v -> Arrays.stream(v.split(",")).map(String::trim)
                         .filter(x -> !x.isEmpty()).toList()).orElse(List.of()),

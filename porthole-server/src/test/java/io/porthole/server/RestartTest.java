@@ -22,29 +22,58 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A server killed with SIGKILL leaves nothing running (sandboxes die with their parent, and the next start
- * sweeps anything left), and the next start on the same data dir marks its computers terminated.
+ * Restart durability: a server killed with SIGKILL leaves its computers running, and the next start on the
+ * same data dir takes them over under the same ids (actions work, events are all there, no second sandbox,
+ * nothing orphaned); a computer whose sandbox died meanwhile is marked terminated with a lifecycle event.
  */
-class RestartSweepTest {
+class RestartTest {
     private static final String KEY = "restart-test-key";
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    /** A server in a child JVM (so it can be SIGKILLed) on {@code dataDir}; returns it and its base URL. */
+    private static Process startChild(Path dataDir) throws Exception {
+        var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.porthole.server.Main",
+                "serve", "--data-dir=" + dataDir, "--port=0", "--api-key=" + KEY, "--egress-allow=127.0.0.1")
+                .redirectErrorStream(true).start();
+    }
+
+    private HttpResponse<String> call(String base, String method, String path, String body) throws Exception {
+        var b = HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + KEY)
+                .timeout(Duration.ofSeconds(60));
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static ServerConfig restartConfig(Path dataDir) {
+        return ServerConfig.defaults(dataDir).withPort(0).withApiKey(KEY).withEgressAllow(List.of("127.0.0.1"))
+                .toBuilder().stopComputersOnShutdown(true).build();
+    }
+
+    /** The computer's sandboxes: bubblewrap processes for its directory (not counting the one each runs inside). */
+    private static long bubblewraps(Path dataDir, String id) {
+        var marker = dataDir.resolve("computers").resolve(id).resolve("run").toString();
+        java.util.function.Predicate<ProcessHandle> isBwrap = h -> h.info().command().map(c -> c.endsWith("/bwrap")).orElse(false);
+        return ProcessHandle.allProcesses()
+                .filter(isBwrap)
+                .filter(h -> h.info().commandLine().map(c -> c.contains(marker)).orElse(false))
+                .filter(h -> h.parent().map(p -> !isBwrap.test(p)).orElse(true)).count();
+    }
 
     @Test
-    void computersOfASigkilledServerEndAndAreMarkedAtTheNextStart(@TempDir Path tmp) throws Exception {
+    void aComputerSurvivesASigkillOfTheServerAndIsTakenOverByTheNextStart(@TempDir Path tmp) throws Exception {
         var dataDir = tmp.resolve("porthole-restart");
-        var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        var server = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.porthole.server.Main",
-                "serve", "--data-dir=" + dataDir, "--port=0", "--api-key=" + KEY)
-                .redirectErrorStream(true).start();
-        String id = null;
-        List<ProcessHandle> processes = List.of();
+        var pages = io.porthole.testing.PageServer.start();
+        var server = startChild(dataDir);
+        String id;
+        List<ProcessHandle> processes;
         try {
             var base = readBaseUrl(server);
-            var http = HttpClient.newHttpClient();
-            var created = http.send(HttpRequest.newBuilder(URI.create(base + "/computers"))
-                    .header("Authorization", "Bearer " + KEY).POST(HttpRequest.BodyPublishers.ofString("{}"))
-                    .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+            var created = call(base, "POST", "/computers", "{}");
             assertEquals(200, created.statusCode(), created.body());
             id = TestServer.JSON.readTree(created.body()).path("id").asText();
+            var nav = call(base, "POST", "/computers/" + id + "/navigate", "{\"url\":\"" + pages.url("input.html") + "\"}");
+            assertEquals("success", TestServer.JSON.readTree(nav.body()).path("status").asText(), nav.body());
             processes = Processes.ofComputer(id);
             assertFalse(processes.isEmpty());
             server.destroyForcibly();
@@ -52,16 +81,64 @@ class RestartSweepTest {
         } finally {
             server.destroyForcibly();
         }
-        var config = ServerConfig.defaults(dataDir).withPort(0).withApiKey(KEY);
-        try (var restarted = PortholeServer.start(config)) {
-            assertEquals(List.of(), Processes.awaitComputerGone(processes, 15_000), "nothing of the computer is left");
-            assertFalse(Files.exists(dataDir.resolve("computers").resolve(id)), "and removed the files");
-            var http = HttpClient.newHttpClient();
-            var status = http.send(HttpRequest.newBuilder(URI.create(restarted.baseUrl() + "/computers/" + id))
-                    .header("Authorization", "Bearer " + KEY).build(), HttpResponse.BodyHandlers.ofString());
-            var json = TestServer.JSON.readTree(status.body());
+        Thread.sleep(500);
+        assertTrue(processes.stream().allMatch(ProcessHandle::isAlive), "the computer outlives the server");
+        try (var restarted = PortholeServer.start(restartConfig(dataDir))) {
+            var base = restarted.baseUrl();
+            var got = TestServer.JSON.readTree(call(base, "GET", "/computers/" + id, null).body());
+            assertEquals("running", got.path("status").asText(), got.toString());
+            assertEquals(1, bubblewraps(dataDir, id), "taken over, not started again");
+            var click = TestServer.JSON.readTree(call(base, "POST", "/computers/" + id + "/click", "{\"x\":60,\"y\":60}").body());
+            assertEquals("success", click.path("status").asText(), click.toString());
+            var html = TestServer.JSON.readTree(call(base, "POST", "/computers/" + id + "/html", "{}").body());
+            assertTrue(html.path("result").path("html_content").asText().contains("Porthole input fixture"), html.toString());
+            var nav = call(base, "POST", "/computers/" + id + "/navigate", "{\"url\":\"" + pages.url("second.html") + "\"}");
+            assertEquals("success", TestServer.JSON.readTree(nav.body()).path("status").asText(), nav.body());
+            var exec = TestServer.JSON.readTree(call(base, "POST", "/computers/" + id + "/exec/sync", "{\"command\":\"echo hi\"}").body());
+            assertEquals("hi", exec.path("stdout").asText().strip(), exec.toString());
+            var events = call(base, "GET", "/browser-sandboxes/" + id + "/replay-events", null).body();
+            assertTrue(events.contains("\"created\"") && events.contains("\"adopted\"")
+                    && events.contains("input.html") && events.contains("second.html"), events);
+            assertEquals(204, call(base, "DELETE", "/computers/" + id, null).statusCode());
+            assertEquals(List.of(), Processes.awaitComputerGone(processes, 15_000), "nothing of it is left after delete");
+            assertEquals(0, bubblewraps(dataDir, id));
+        } finally {
+            pages.close();
+        }
+    }
+
+    @Test
+    void aComputerWhoseSandboxDiedWhileTheServerWasDownIsMarkedTerminated(@TempDir Path tmp) throws Exception {
+        var dataDir = tmp.resolve("porthole-restart");
+        var server = startChild(dataDir);
+        String id;
+        List<ProcessHandle> processes;
+        try {
+            var base = readBaseUrl(server);
+            var created = call(base, "POST", "/computers", "{}");
+            assertEquals(200, created.statusCode(), created.body());
+            id = TestServer.JSON.readTree(created.body()).path("id").asText();
+            processes = new java.util.ArrayList<>(Processes.ofComputer(id));
+            server.destroyForcibly();
+            assertTrue(server.waitFor(10, TimeUnit.SECONDS));
+        } finally {
+            server.destroyForcibly();
+        }
+        var marker = dataDir.resolve("computers").resolve(id).resolve("run").toString();
+        ProcessHandle.allProcesses().filter(h -> h.info().commandLine().map(c -> c.contains(marker)).orElse(false))
+                .forEach(h -> {
+                    processes.add(h);
+                    h.destroyForcibly();
+                });
+        processes.forEach(ProcessHandle::destroyForcibly);
+        assertEquals(List.of(), Processes.awaitComputerGone(processes, 15_000));
+        try (var restarted = PortholeServer.start(restartConfig(dataDir))) {
+            assertFalse(Files.exists(dataDir.resolve("computers").resolve(id)), "its files are removed");
+            var json = TestServer.JSON.readTree(call(restarted.baseUrl(), "GET", "/computers/" + id, null).body());
             assertEquals("terminated", json.path("status").asText());
             assertEquals("server_restarted", json.path("termination_reason").asText());
+            var events = call(restarted.baseUrl(), "GET", "/browser-sandboxes/" + id + "/replay-events", null).body();
+            assertTrue(events.contains("\"closed\"") && events.contains("server_restarted"), events);
         }
     }
 

@@ -48,7 +48,8 @@ final class TestServer {
         // the page server is on loopback, which computers may not reach unless allowed
         var config = ServerConfig.defaults(dataDir).withPort(0).withApiKey(KEY).withComputers(computers)
                 .withSchedulerTickMillis(50).withEgressAllow(java.util.List.of("127.0.0.1"))
-                .withLimits(new io.porthole.runtime.local.LocalSandboxRuntime.Limits(MEMORY_LIMIT, 512));
+                .withLimits(new io.porthole.runtime.local.LocalSandboxRuntime.Limits(MEMORY_LIMIT, 512))
+                .toBuilder().stopComputersOnShutdown(true).build();
         server = PortholeServer.start(customize.apply(config));
         keyB = server.keys().create("tenant-b", "tests b", false).key();
         pages = PageServer.start();

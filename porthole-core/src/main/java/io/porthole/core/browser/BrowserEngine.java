@@ -15,4 +15,12 @@ public interface BrowserEngine {
      *     says why and how to fix it
      */
     BrowserDriver launch(LaunchSpec spec);
+
+    /**
+     * Takes over the browser an earlier run of the server launched with {@code spec} in the same (re-adopted)
+     * sandbox, if it still runs; empty if it does not or the engine cannot.
+     */
+    default java.util.Optional<BrowserDriver> adopt(LaunchSpec spec) {
+        return java.util.Optional.empty();
+    }
 }

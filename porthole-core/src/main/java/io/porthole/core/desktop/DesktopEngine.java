@@ -15,4 +15,9 @@ public interface DesktopEngine {
      * @throws io.porthole.core.PortholeException.Unavailable if it cannot start; the message says why
      */
     DesktopDriver start(Sandbox sandbox, int width, int height, double scale);
+
+    /** The desktop an earlier run started in the (re-adopted) {@code sandbox}, if its screen still answers. */
+    default java.util.Optional<DesktopDriver> adopt(Sandbox sandbox, int width, int height) {
+        return java.util.Optional.empty();
+    }
 }

@@ -68,6 +68,9 @@ public interface Sandbox extends AutoCloseable {
     /** Whether the kernel has killed a process inside for going over the memory limit. */
     boolean outOfMemory();
 
+    /** Every process inside the sandbox (as the host sees them), whoever started it. */
+    List<ProcessHandle> processes();
+
     /** Whether {@code path} is a directory inside the sandbox. */
     boolean isDirectory(String path);
 

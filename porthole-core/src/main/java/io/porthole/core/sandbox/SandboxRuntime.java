@@ -18,8 +18,19 @@ public interface SandboxRuntime extends AutoCloseable {
      */
     Sandbox start(SandboxSpec spec);
 
-    /** Ends sandboxes an earlier run left behind under {@code computersDir}; returns how many processes. */
-    int sweepLeftovers(Path computersDir);
+    /**
+     * The sandbox an earlier run of the server made with {@code spec}, if it still runs, taken over by this
+     * run (its processes are not this run's children). Empty if it is gone or the runtime cannot re-adopt.
+     */
+    default java.util.Optional<Sandbox> adopt(SandboxSpec spec) {
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * Ends sandboxes an earlier run left behind under {@code computersDir}, but those of the computers in
+     * {@code keep} (re-adopted); returns how many processes it ended.
+     */
+    int sweepLeftovers(Path computersDir, java.util.Set<String> keep);
 
     /** Releases what the runtime holds for the server as a whole, once its sandboxes are closed. */
     @Override

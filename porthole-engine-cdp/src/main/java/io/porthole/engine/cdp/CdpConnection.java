@@ -31,7 +31,7 @@ public final class CdpConnection implements AutoCloseable {
     /** One CDP event. {@code sessionId} is empty for browser-level events. */
     public record Event(String method, JsonNode params, String sessionId) {}
 
-    private final AtomicLong ids = new AtomicLong();
+    private final AtomicLong ids;
     private final Map<Long, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
     private final CopyOnWriteArrayList<java.util.function.Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
     private final ExecutorService events = Executors.newSingleThreadExecutor(Threads.virtualFactory("cdp-events"));
@@ -40,6 +40,15 @@ public final class CdpConnection implements AutoCloseable {
 
     /** Connects through {@code open}, which is given the listener the transport must feed. */
     public CdpConnection(Function<CdpTransport.Listener, CdpTransport> open) {
+        this(open, 0);
+    }
+
+    /**
+     * @param firstId the id before the first command's: a connection that takes over a pipe an earlier run
+     *     used starts far from its ids, so that a late answer to one of those is not taken for ours
+     */
+    public CdpConnection(Function<CdpTransport.Listener, CdpTransport> open, long firstId) {
+        this.ids = new AtomicLong(firstId);
         this.transport = open.apply(new CdpTransport.Listener() {
             @Override
             public void onMessage(String message) {

@@ -122,6 +122,26 @@ final class ChromiumDriver implements BrowserDriver {
         }
     }
 
+    /**
+     * Takes over a running browser on a connection an earlier run used: its tabs get new sessions (the earlier
+     * run's are still attached, with their settings, on the same pipe), new tabs arrive by the auto-attach that
+     * run set up.
+     */
+    void adopt() {
+        cdp.onEvent(this::onEvent);
+        var targets = call("Target.getTargets", params(), null).path("targetInfos");
+        for (var t : targets) {
+            if (!"page".equals(t.path("type").asText())) continue;
+            call("Target.attachToTarget", params().put("targetId", t.path("targetId").asText()).put("flatten", true), null);
+        }
+        long deadline = System.nanoTime() + TAB_READY_TIMEOUT.toNanos();
+        while (tabs.isEmpty() && System.nanoTime() < deadline) sleep(10);
+        var first = newestTab();
+        if (first.isEmpty()) throw new PortholeException.ActionFailed("the adopted browser has no tab");
+        await(tabs.get(first.get()).ready, TAB_READY_TIMEOUT, "the adopted tab");
+        mainTabId = first.get();
+    }
+
     // ---- events ----
 
     private void onEvent(CdpConnection.Event e) {

@@ -151,8 +151,13 @@ public final class ChromiumEngine implements BrowserEngine {
                 }
                 return config.logCdp() ? new LoggingTransport(t, name) : t;
             });
+            // a keeper holds both pipes open inside: Chromium exits when its command pipe has no writer left, and
+            // the server's ends go with the server; so the browser outlives a crash of the server, whose next
+            // run takes the pipes over (adopt)
             var argv = new ArrayList<String>(List.of("/bin/sh", "-c",
-                    "exec \"$@\" 3<" + Sandbox.CHANNELS + "/cdp-in 4>" + Sandbox.CHANNELS + "/cdp-out", "chromium"));
+                    "sleep infinity 5<>" + Sandbox.CHANNELS + "/cdp-in 6<>" + Sandbox.CHANNELS + "/cdp-out & "
+                            + "exec \"$@\" 3<" + Sandbox.CHANNELS + "/cdp-in 4>" + Sandbox.CHANNELS + "/cdp-out",
+                    "chromium"));
             argv.addAll(command(spec));
             process = spec.sandbox().start(argv, Map.of(), Sandbox.WORKSPACE);
             process.getOutputStream().close();
@@ -182,6 +187,45 @@ public final class ChromiumEngine implements BrowserEngine {
             chromium.kill();
             throw new PortholeException.Unavailable(ErrorCode.UNAVAILABLE, "Chromium did not start: " + e.getMessage()
                     + (chromium.lastLines().isBlank() ? "" : "; it said: " + chromium.lastLines()), e);
+        }
+    }
+
+    @Override
+    public java.util.Optional<BrowserDriver> adopt(LaunchSpec spec) {
+        var channels = spec.sandbox().channels();
+        var toBrowser = channels.resolve("cdp-in");
+        var fromBrowser = channels.resolve("cdp-out");
+        if (!Files.exists(toBrowser) || !Files.exists(fromBrowser)) return java.util.Optional.empty();
+        // the browser process: the one inside with the pipe flag that is no helper (--type=...)
+        var browser = spec.sandbox().processes().stream()
+                .filter(h -> h.info().commandLine().map(c -> c.contains("--remote-debugging-pipe") && !c.contains("--type="))
+                        .orElse(false))
+                .filter(h -> !ChromiumProcess.gone(h))
+                .findFirst();
+        if (browser.isEmpty()) return java.util.Optional.empty();
+        var name = "cdp-" + spec.computerId();
+        long firstId = 100_000_000L + java.util.concurrent.ThreadLocalRandom.current().nextLong(1_000_000_000L);
+        var cdp = new CdpConnection(listener -> {
+            var l = config.logCdp() ? LoggingTransport.logging(listener, name) : listener;
+            try {
+                CdpTransport t = PipeTransport.open(toBrowser, fromBrowser, l);
+                return config.logCdp() ? new LoggingTransport(t, name) : t;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, firstId);
+        var chromium = new ChromiumProcess(browser.get(), spec.onUnexpectedExit());
+        browser.get().onExit().thenRun(cdp::close);
+        try {
+            cdp.call("Browser.getVersion", null, null, Duration.ofSeconds(config.startTimeoutSeconds()));
+            var driver = new ChromiumDriver(cdp, chromium, spec.headful() ? null : userAgent, spec.width(), spec.height(),
+                    spec.scale(), spec.headful(), new DevToolsEndpoint(spec.sandbox(), PROFILE));
+            driver.adopt();
+            chromium.rememberChildren();
+            return java.util.Optional.of(driver);
+        } catch (RuntimeException e) {
+            cdp.close();
+            return java.util.Optional.empty();
         }
     }
 

@@ -19,14 +19,15 @@ import java.util.function.Consumer;
 final class ChromiumProcess {
     private static final int KEEP_LINES = 30;
 
-    private final Process process;
+    /** The process we watch: our child, or after a restart a process an earlier run started. */
+    private final ProcessHandle process;
     private final ArrayDeque<String> lastLines = new ArrayDeque<>();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final List<ProcessHandle> knownChildren = new ArrayList<>();
 
     ChromiumProcess(Process process, Consumer<String> onUnexpectedExit) {
-        this.process = process;
-        Threads.onPipeThread(this::readStderr);
+        this.process = process.toHandle();
+        Threads.onPipeThread(() -> readStderr(process));
         process.onExit().thenRun(() -> {
             if (!closing.get()) {
                 killTree();
@@ -35,7 +36,18 @@ final class ChromiumProcess {
         });
     }
 
-    private void readStderr() {
+    /** A Chromium that an earlier run of the server started (its output went with that run). */
+    ChromiumProcess(ProcessHandle process, Consumer<String> onUnexpectedExit) {
+        this.process = process;
+        process.onExit().thenRun(() -> {
+            if (!closing.get()) {
+                killTree();
+                onUnexpectedExit.accept("Chromium exited");
+            }
+        });
+    }
+
+    private void readStderr(Process process) {
         try (var r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
@@ -79,9 +91,11 @@ final class ChromiumProcess {
     void kill() {
         markClosing();
         try {
-            process.waitFor(3, TimeUnit.SECONDS);
+            process.onExit().get(3, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // killed below
         }
         killTree();
     }
@@ -108,9 +122,11 @@ final class ChromiumProcess {
         process.destroyForcibly();
         all.forEach(ProcessHandle::destroyForcibly);
         try {
-            process.waitFor(5, TimeUnit.SECONDS);
+            process.onExit().get(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // gone or not, the descendants are waited for below
         }
         // Children of the browser are re-parented to init when it dies and stay zombies until init reaps
         // them, which took ~1.5 s here; a zombie runs nothing and holds nothing, so it counts as gone.

@@ -225,8 +225,29 @@ final class Cgroups {
         }
     }
 
+    /** The groups {@link #create} made for {@code computerId} in an earlier run, if they are still there. */
+    Optional<Group> find(String computerId) {
+        var dirs = new ArrayList<Path>();
+        Path memory = null;
+        Path freezer = null;
+        for (int i = 0; i < parents.size(); i++) {
+            var dir = parents.get(i).resolve(computerId);
+            if (!Files.isDirectory(dir)) return Optional.empty();
+            dirs.add(dir);
+            var controller = controllers.get(i);
+            if (v2 || controller.equals("memory")) memory = dir;
+            if (v2 || controller.equals("freezer")) freezer = dir;
+        }
+        return Optional.of(new Group(List.copyOf(dirs), memory, freezer, v2));
+    }
+
     /** Removes the groups an earlier run left behind. */
     int sweep() {
+        return sweep(java.util.Set.of());
+    }
+
+    /** Removes the groups an earlier run left behind, but those of {@code keep} (computers re-adopted). */
+    int sweep(java.util.Set<String> keep) {
         int n = 0;
         for (int i = 0; i < parents.size(); i++) {
             var parent = parents.get(i);
@@ -234,6 +255,7 @@ final class Cgroups {
             boolean freezer = v2 || controllers.get(i).equals("freezer");
             try (var dirs = Files.list(parent)) {
                 for (var dir : dirs.filter(Files::isDirectory).toList()) {
+                    if (keep.contains(dir.getFileName().toString())) continue;
                     remove(new Group(List.of(dir), null, freezer ? dir : null, v2));
                     n++;
                 }

@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class LocalSandbox implements Sandbox {
     private static final long START_TIMEOUT_MILLIS = 10_000;
 
-    private final Process bwrap;
+    /** bubblewrap: our child, or (re-adopted after a restart) a process an earlier run started. */
+    private final ProcessHandle bwrap;
     private final long anchorPid;
     private final Path nsenter;
     private final Map<String, String> env;
@@ -30,7 +31,7 @@ final class LocalSandbox implements Sandbox {
     private final EgressChannel egress;
     private final java.util.Optional<Cgroups.Group> group;
 
-    private LocalSandbox(Process bwrap, long anchorPid, Path nsenter, Map<String, String> env, Path work,
+    private LocalSandbox(ProcessHandle bwrap, long anchorPid, Path nsenter, Map<String, String> env, Path work,
                          EgressChannel egress, java.util.Optional<Cgroups.Group> group) {
         this.egress = egress;
         this.group = group;
@@ -67,7 +68,7 @@ final class LocalSandbox implements Sandbox {
                         // ended
                     }
                 });
-                return new LocalSandbox(bwrap, anchor.get().pid(), nsenter, env, work, egress, group);
+                return new LocalSandbox(bwrap.toHandle(), anchor.get().pid(), nsenter, env, work, egress, group);
             }
             try {
                 Thread.sleep(5);
@@ -139,6 +140,10 @@ final class LocalSandbox implements Sandbox {
     private Path socat;
     private java.util.function.Function<Path, EgressChannel> egressFactory;
     private final List<EgressChannel> extraEgress = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    void socat(Path socat) {
+        this.socat = socat;
+    }
 
     void egressFactory(java.util.function.Function<Path, EgressChannel> factory) {
         this.egressFactory = factory;
@@ -237,6 +242,26 @@ final class LocalSandbox implements Sandbox {
         return bwrap.onExit().thenApply(p -> null);
     }
 
+    /**
+     * The sandbox an earlier run of the server started for this computer, if it still runs: its bubblewrap
+     * process (found by the computer's channel directory in its command line) and the sandbox's own process.
+     */
+    static java.util.Optional<LocalSandbox> adopt(Path nsenter, Map<String, String> env, Path work, EgressChannel egress,
+                                                  java.util.Optional<Cgroups.Group> group) {
+        var marker = "--bind " + work.resolve("run") + " " + Sandbox.CHANNELS;
+        var bwrap = ProcessHandle.allProcesses()
+                .filter(h -> h.info().command().map(c -> c.endsWith("/bwrap")).orElse(false))
+                .filter(h -> h.info().commandLine().map(c -> c.contains(marker)).orElse(false))
+                .findFirst();
+        if (bwrap.isEmpty()) return java.util.Optional.empty();
+        var anchor = bwrap.get().descendants()
+                .filter(h -> h.info().command().map(c -> c.endsWith("/sleep")).orElse(false))
+                .filter(h -> !ProcessTrees.gone(h))
+                .findFirst();
+        if (anchor.isEmpty()) return java.util.Optional.empty();
+        return java.util.Optional.of(new LocalSandbox(bwrap.get(), anchor.get().pid(), nsenter, env, work, egress, group));
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
@@ -249,13 +274,15 @@ final class LocalSandbox implements Sandbox {
         ProcessHandle.of(anchorPid).ifPresent(ProcessHandle::destroyForcibly);
         for (var p : entered) awaitExit(p);
         try {
-            if (!bwrap.waitFor(2, TimeUnit.SECONDS)) bwrap.destroyForcibly();
+            bwrap.onExit().get(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             bwrap.destroyForcibly();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            bwrap.destroyForcibly();
         }
         all.forEach(ProcessHandle::destroyForcibly);
-        all.add(bwrap.toHandle());
+        all.add(bwrap);
         ProcessTrees.awaitGone(all, 5000);
         egress.close();
         extraEgress.forEach(EgressChannel::close);
@@ -270,6 +297,21 @@ final class LocalSandbox implements Sandbox {
     @Override
     public void thaw() {
         Signals.freeze(group, this::everyProcess, false);
+    }
+
+    @Override
+    public List<ProcessHandle> processes() {
+        var ns = pidNamespace(anchorPid);
+        if (ns == null) return List.of();
+        return ProcessHandle.allProcesses().filter(h -> ns.equals(pidNamespace(h.pid()))).toList();
+    }
+
+    private static String pidNamespace(long pid) {
+        try {
+            return java.nio.file.Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", "pid")).toString();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** Every process inside: the sandbox's own and all below it, and what entered it. */

@@ -145,16 +145,7 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
         try {
             for (var d : List.of("tmp", "home", "workspace", "run")) Files.createDirectories(work.resolve(d));
             Files.setPosixFilePermissions(work.resolve("tmp"), PosixFilePermissions.fromString("rwxrwxrwx"));
-            var env = new LinkedHashMap<String, String>();
-            env.put("PATH", PATH);
-            env.put("HOME", Sandbox.HOME);
-            env.put("USER", "user");
-            env.put("LOGNAME", "user");
-            env.put("LANG", "C.UTF-8");
-            env.put("TERM", "xterm-256color");
-            env.put("TMPDIR", "/tmp");
-            for (var name : List.of("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy")) env.put(name, PROXY);
-            env.putAll(spec.env());
+            var env = environment(spec);
             // the egress socket listens before the sandbox exists, so nothing inside ever finds it missing
             var channel = EgressChannel.listen(spec.computerId(), egress, work.resolve("run").resolve("egress.sock"),
                     trustedUpstream);
@@ -196,10 +187,56 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
         }
     }
 
+    /** The variables every process inside starts with. */
+    private static Map<String, String> environment(SandboxSpec spec) {
+        var env = new LinkedHashMap<String, String>();
+        env.put("PATH", PATH);
+        env.put("HOME", Sandbox.HOME);
+        env.put("USER", "user");
+        env.put("LOGNAME", "user");
+        env.put("LANG", "C.UTF-8");
+        env.put("TERM", "xterm-256color");
+        env.put("TMPDIR", "/tmp");
+        for (var name : List.of("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy")) env.put(name, PROXY);
+        env.putAll(spec.env());
+        return env;
+    }
+
+    @Override
+    public java.util.Optional<Sandbox> adopt(SandboxSpec spec) {
+        var work = spec.workDir().toAbsolutePath();
+        if (!Files.isDirectory(work.resolve("run"))) return java.util.Optional.empty();
+        EgressChannel channel;
+        try {
+            // the forwarder inside connects to the socket per connection: listening again is enough
+            channel = EgressChannel.listen(spec.computerId(), egress, work.resolve("run").resolve("egress.sock"),
+                    trustedUpstream);
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+        var group = cgroups.flatMap(c -> c.find(spec.computerId()));
+        var adopted = LocalSandbox.adopt(nsenter, environment(spec), work, channel, group);
+        if (adopted.isEmpty()) {
+            channel.close();
+            return java.util.Optional.empty();
+        }
+        var sandbox = adopted.get();
+        sandbox.socat(socat);
+        sandbox.egressFactory(socket -> {
+            try {
+                return EgressChannel.listen(spec.computerId(), egress, socket, trustedUpstream);
+            } catch (IOException e) {
+                throw new PortholeException.Unavailable("the context's proxy could not listen: " + e.getMessage());
+            }
+        });
+        return java.util.Optional.of(sandbox);
+    }
+
     List<String> command(SandboxSpec spec, Path work, Map<String, String> env) throws IOException {
         // a network namespace of its own: loopback only; the egress proxy, through a unix socket, is the way out
-        // and a user namespace: everything inside runs as an unprivileged user, with no capability on the host
-        var cmd = new ArrayList<String>(List.of(bwrap.toString(), "--die-with-parent", "--unshare-user", "--uid",
+        // and a user namespace: everything inside runs as an unprivileged user, with no capability on the host.
+        // No --die-with-parent: a sandbox outlives a crash of the server, whose next start re-adopts it
+        var cmd = new ArrayList<String>(List.of(bwrap.toString(), "--unshare-user", "--uid",
                 Integer.toString(UID), "--gid", Integer.toString(UID), "--unshare-pid", "--unshare-ipc",
                 "--unshare-uts", "--unshare-net", "--hostname", "computer", "--tmpfs", "/"));
         try (var entries = Files.list(Path.of("/"))) {
@@ -254,16 +291,18 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
     }
 
     @Override
-    public int sweepLeftovers(Path computersDir) {
+    public int sweepLeftovers(Path computersDir, Set<String> keep) {
         var marker = computersDir.toAbsolutePath().toString();
         var self = ProcessHandle.current().pid();
+        var kept = keep.stream().map(id -> computersDir.toAbsolutePath().resolve(id).toString() + "/").toList();
         var leftovers = ProcessHandle.allProcesses()
                 .filter(h -> h.pid() != self)
-                .filter(h -> h.info().commandLine().map(c -> c.contains(marker)).orElse(false))
+                .filter(h -> h.info().commandLine().map(c -> c.contains(marker) && kept.stream().noneMatch(c::contains))
+                        .orElse(false))
                 .toList();
         leftovers.forEach(ProcessHandle::destroyForcibly);
         ProcessTrees.awaitGone(leftovers, 5000);
-        cgroups.ifPresent(Cgroups::sweep);
+        cgroups.ifPresent(c -> c.sweep(keep));
         return leftovers.size();
     }
 }

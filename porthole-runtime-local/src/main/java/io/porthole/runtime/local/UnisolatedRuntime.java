@@ -122,7 +122,7 @@ public final class UnisolatedRuntime implements SandboxRuntime {
     }
 
     @Override
-    public int sweepLeftovers(Path computersDir) {
+    public int sweepLeftovers(Path computersDir, Set<String> keep) {
         var marker = computersDir.toAbsolutePath().toString();
         var self = ProcessHandle.current().pid();
         var leftovers = ProcessHandle.allProcesses()
@@ -140,7 +140,7 @@ public final class UnisolatedRuntime implements SandboxRuntime {
         } catch (IOException ignored) {
             // no computers directory yet
         }
-        cgroups.ifPresent(Cgroups::sweep);
+        cgroups.ifPresent(c -> c.sweep(keep));
         return leftovers.size();
     }
 

@@ -115,6 +115,11 @@ final class UnisolatedSandbox implements Sandbox {
     }
 
     @Override
+    public List<ProcessHandle> processes() {
+        return started.snapshot();
+    }
+
+    @Override
     public Egress egress() {
         return egress;
     }

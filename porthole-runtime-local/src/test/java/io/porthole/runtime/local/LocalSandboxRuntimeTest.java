@@ -83,7 +83,7 @@ class LocalSandboxRuntimeTest {
         var mine = track(new LocalSandboxRuntime(List.of(dir.resolve("a")), new EgressPolicy(List.of(), () -> -1)));
         try (var sandbox = mine.start(new SandboxSpec("keep", dir.resolve("a/computers/keep"), Map.of()))) {
             var other = track(new LocalSandboxRuntime(List.of(dir.resolve("b")), new EgressPolicy(List.of(), () -> -1)));
-            other.sweepLeftovers(dir.resolve("b/computers"));
+            other.sweepLeftovers(dir.resolve("b/computers"), java.util.Set.of());
             Thread.sleep(200);
             assertTrue(sandbox.isAlive(), "another server's start left this sandbox alone");
             assertEquals("alive\n", run(sandbox, "echo alive"));
