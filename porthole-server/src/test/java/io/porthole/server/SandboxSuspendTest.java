@@ -171,4 +171,43 @@ class SandboxSuspendTest {
             Sandboxes.delete(t, other);
         }
     }
+
+    @Test
+    void aPausedSandboxDoesNotIdleOutButItsIdleTimerRunsAgainAfterResume() {
+        var other = Sandboxes.create(t, "{\"idleTimeoutSeconds\":2}").path("id").asText();
+        try {
+            assertEquals("paused", t.post("/browser-sandboxes/" + other + "/suspend", null).json().path("state").asText());
+            long pausedAt = System.nanoTime();
+            Await.until("4 s of pause", 10_000, () -> System.nanoTime() - pausedAt > 4_000_000_000L);
+            assertEquals("paused", Sandboxes.get(t, other).json().path("state").asText(), "no idle expiry while paused");
+            var resumed = t.post("/browser-sandboxes/" + other + "/resume", null);
+            assertEquals("running", resumed.json().path("state").asText(), resumed.body());
+            Await.until("the idle timeout after resume", 15_000, () ->
+                    Sandboxes.get(t, other).json().path("state").asText().equals("closed"));
+            assertEquals("inactivity_timeout", Sandboxes.get(t, other).json().path("closeReason").asText());
+        } finally {
+            Sandboxes.delete(t, other);
+        }
+    }
+
+    @Test
+    void aPausedSandboxStillEndsAtItsMaxLifetimeAndLeavesNothing() throws Exception {
+        var other = Sandboxes.create(t, "{\"timeoutSeconds\":4}");
+        var otherId = other.path("id").asText();
+        try {
+            var lifetime = java.time.Duration.between(java.time.Instant.parse(other.path("createdAt").asText()),
+                    java.time.Instant.parse(other.path("expiresAt").asText()));
+            assertEquals(4, lifetime.toSeconds(), other.toString());
+            var processes = Processes.ofComputer(otherId);
+            assertEquals("paused", t.post("/browser-sandboxes/" + otherId + "/suspend", null).json().path("state").asText());
+            Await.until("the max lifetime to end the paused sandbox", 20_000, () ->
+                    Sandboxes.get(t, otherId).json().path("state").asText().equals("closed"));
+            assertEquals("max_lifetime_exceeded", Sandboxes.get(t, otherId).json().path("closeReason").asText());
+            assertEquals(List.of(), Processes.awaitComputerGone(processes, 15_000), "frozen processes were ended too");
+            var events = t.call("GET", "/browser-sandboxes/" + otherId + "/replay-events?limit=1", null).json();
+            assertEquals("expired", events.path("items").get(0).path("type").asText(), events.toString());
+        } finally {
+            Sandboxes.delete(t, otherId);
+        }
+    }
 }
