@@ -220,11 +220,41 @@ class SandboxApiTest {
             assertError(t.post("/browser-sandboxes/" + desktop + "/resume", "{}"), 404, "not_found");
             assertError(t.call("DELETE", "/browser-sandboxes/" + desktop, null), 404, "not_found");
             assertError(t.call("GET", "/browser-sandboxes/" + desktop + "/replay-events", null), 404, "not_found");
+            assertError(t.post("/browser-sandboxes/" + desktop + "/rpc", "{\"id\":1,\"method\":\"tabs.list\"}"), 404,
+                    "not_found");
+            var cdp = Sandboxes.rawUpgrade(t, "/browser-sandboxes/" + desktop + "/cdp",
+                    "Authorization: Bearer " + TestServer.KEY + "\r\n");
+            assertEquals(404, cdp.status(), cdp.body());
             assertFalse(walk("", 200).contains(desktop), "not listed");
             assertEquals("running", t.call("GET", "/computers/" + desktop, null).json().path("status").asText(),
                     "and untouched by those calls");
         } finally {
             t.delete(desktop);
+        }
+    }
+
+    @Test
+    void aProxyGivenAtCreateCarriesTheDefaultContextAndIsNotEchoed() {
+        try (var upstream = io.porthole.testing.UpstreamProxy.start("sbuser", "sb-pass")) {
+            var made = Sandboxes.create(t, "{\"proxy\":\"http://sbuser:sb-pass@127.0.0.1:" + upstream.port()
+                    + "\",\"timeoutSeconds\":600,\"idleTimeoutSeconds\":120}");
+            var sid = made.path("id").asText();
+            try {
+                assertFalse(made.toString().contains("sb-pass"), made.toString());
+                assertFalse(Sandboxes.get(t, sid).body().contains("sb-pass"));
+                var created = java.time.Instant.parse(made.path("createdAt").asText());
+                assertEquals(600, java.time.Duration.between(created,
+                        java.time.Instant.parse(made.path("expiresAt").asText())).toSeconds(), made.toString());
+                assertEquals(120, java.time.Duration.between(created,
+                        java.time.Instant.parse(made.path("idleExpiresAt").asText())).toSeconds(), 2, made.toString());
+                t.action(sid, "navigate", "{\"url\":\"" + t.pages.url("second.html") + "?via-byo\"}");
+                var html = t.action(sid, "html", "{}").path("result").path("html_content").asText();
+                assertTrue(html.contains("served by the upstream proxy"), html);
+                assertTrue(upstream.seen().stream().anyMatch(s -> s.requestLine().contains("via-byo") && s.authorised()),
+                        upstream.seen().toString());
+            } finally {
+                Sandboxes.delete(t, sid);
+            }
         }
     }
 }
