@@ -108,6 +108,10 @@ final class ProtocolRoutes implements WsEndpoint {
             throw new PortholeException.InvalidRequest(ErrorCode.UNSUPPORTED_ON_ENGINE, "a " + engine
                     + " sandbox speaks WebDriver BiDi, not CDP: connect to /browser-sandboxes/" + id + "/bidi");
         }
+        if (protocol == ProtocolClient.Protocol.BIDI && engine.equals("chromium")) {
+            throw new PortholeException.InvalidRequest(ErrorCode.UNSUPPORTED_ON_ENGINE, "a chromium sandbox speaks CDP,"
+                    + " not WebDriver BiDi: connect to /browser-sandboxes/" + id + "/cdp");
+        }
         return new Target(computer, protocol);
     }
 

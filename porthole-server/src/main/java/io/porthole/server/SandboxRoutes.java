@@ -180,7 +180,8 @@ final class SandboxRoutes {
             var ws = baseUrl.get().replaceFirst("^http", "ws") + BASE + "/" + r.id();
             var connect = new LinkedHashMap<String, String>();
             connect.put("cdp", r.engine().equals("chromium") ? ws + "/cdp?token=" + token : null);
-            connect.put("bidi", ws + "/bidi?token=" + token);
+            // Chromium speaks no BiDi here (no mapper): advertise only what connects
+            connect.put("bidi", r.engine().equals("chromium") ? null : ws + "/bidi?token=" + token);
             connect.put("rpc", baseUrl.get() + BASE + "/" + r.id() + "/rpc");
             v.put("connect", connect);
         }

@@ -128,6 +128,9 @@ class SandboxAccessTokenTest {
         assertEquals(400, up.status(), up.body());
         assertEquals("unsupported_on_engine", up.json().path("code").asText());
         assertError(t.call("GET", "/browser-sandboxes/" + fx + "/cdp/json/version", null), 400, "unsupported_on_engine");
+        var base = t.server.baseUrl().replaceFirst("^http", "ws") + "/browser-sandboxes/" + fx + "/bidi?token=";
+        assertEquals(base + firefox.path("accessToken").asText(), firefox.path("connect").path("bidi").asText());
+        assertTrue(firefox.path("connect").path("cdp").isNull(), firefox.toString());
         try (var ws = Sandboxes.Ws.connect(firefox.path("connect").path("bidi").asText())) {
             var status = ws.call("session.status", "{}");
             assertEquals("success", status.path("type").asText(), status.toString());
@@ -154,6 +157,23 @@ class SandboxAccessTokenTest {
             assertTrue(after.body().contains("\"code\""), after.body());
         } finally {
             Sandboxes.delete(t, otherId);
+        }
+    }
+
+    /** Chromium speaks no BiDi here: then its bidi URL must not be advertised and the endpoint must say so. */
+    @Test
+    void chromiumsBidiEndpointWorksOrIsClearlyRefused() throws Exception {
+        var bidi = chromium.path("connect").path("bidi");
+        if (bidi.isTextual()) {
+            try (var ws = Sandboxes.Ws.connect(bidi.asText())) {
+                var status = ws.call("session.status", "{}");
+                assertEquals("success", status.path("type").asText(), "an advertised bidi URL works: " + status);
+            }
+        } else {
+            var up = Sandboxes.rawUpgrade(t, "/browser-sandboxes/" + id() + "/bidi?token=" + token(), "");
+            assertEquals(400, up.status(), up.body());
+            assertEquals("unsupported_on_engine", up.json().path("code").asText(), up.body());
+            assertError(t.call("GET", "/browser-sandboxes/" + id() + "/bidi", null), 400, "unsupported_on_engine");
         }
     }
 }
