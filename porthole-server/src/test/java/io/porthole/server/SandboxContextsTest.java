@@ -213,4 +213,26 @@ class SandboxContextsTest {
         assertEquals("success", t.action(id, "screenshot", "{}").path("status").asText(), "the browser goes on");
         assertError(t.call("DELETE", "/browser-sandboxes/" + id + "/contexts/" + ctx, null, t.keyB()), 404, "not_found");
     }
+
+    @Test
+    void firefoxContextsWorkOrAreClearlyRefused() {
+        var fx = Sandboxes.create(t, "{\"browser\":\"firefox\"}").path("id").asText();
+        try {
+            var listed = t.call("GET", "/browser-sandboxes/" + fx + "/contexts", null);
+            assertEquals(200, listed.status(), listed.body());
+            assertTrue(listed.body().contains("\"default\""), listed.body());
+            var made = t.post("/browser-sandboxes/" + fx + "/contexts", "{}");
+            assertTrue(made.status() == 201 || (made.status() >= 400 && made.status() < 500 && made.json() != null),
+                    "a context or a clear client error, never a 5xx: " + made.status() + " " + made.body());
+            if (made.status() == 201) {
+                var ctx = made.json().path("id").asText();
+                var tabs = t.call("GET", "/browser-sandboxes/" + fx + "/contexts/" + ctx + "/tabs", null);
+                assertEquals(200, tabs.status(), tabs.body());
+                assertEquals(204, t.call("DELETE", "/browser-sandboxes/" + fx + "/contexts/" + ctx, null).status());
+            }
+            assertEquals("running", Sandboxes.get(t, fx).json().path("state").asText());
+        } finally {
+            Sandboxes.delete(t, fx);
+        }
+    }
 }
