@@ -292,12 +292,12 @@ final class SandboxRoutes {
                 return Map.of("deleted", ctx);
             }
             case "tabs.list" -> {
-                return dispatcher.withBrowser(tenantId, id, c -> c.browser().tabs());
+                return dispatcher.withBrowser(tenantId, id, c -> c.browser().tabs().stream().map(SandboxRoutes::tab).toList());
             }
             case "tabs.create" -> {
                 var ctx = params.path("contextId").asText(TabInfo.DEFAULT_CONTEXT);
                 var url = Optional.ofNullable(params.path("url").asText(null));
-                return dispatcher.withBrowser(tenantId, id, c -> c.browser().newTabIn(ctx, url));
+                return tab(dispatcher.withBrowser(tenantId, id, c -> c.browser().newTabIn(ctx, url)));
             }
             default -> {
                 if (method.isBlank()) throw new PortholeException.InvalidRequest("'method' is missing");
@@ -329,6 +329,17 @@ final class SandboxRoutes {
     }
 
     // ---- contexts ----
+
+    /** A tab as this surface shows it (camelCase). */
+    private static Map<String, Object> tab(TabInfo t) {
+        var m = new LinkedHashMap<String, Object>();
+        m.put("tabId", t.tabId());
+        m.put("url", t.url());
+        m.put("title", t.title());
+        m.put("isMainTab", t.isMainTab());
+        m.put("contextId", t.contextId());
+        return m;
+    }
 
     private static Map<String, Object> context(BrowserContextInfo c) {
         var m = new LinkedHashMap<String, Object>();
@@ -393,7 +404,7 @@ final class SandboxRoutes {
             if (c.browser().contexts().stream().noneMatch(x -> x.id().equals(ctx))) {
                 throw new PortholeException.NotFound(ErrorCode.NOT_FOUND, "no context '" + ctx + "'");
             }
-            return c.browser().tabs().stream().filter(tab -> ctx.equals(tab.contextId())).toList();
+            return c.browser().tabs().stream().filter(tab -> ctx.equals(tab.contextId())).map(SandboxRoutes::tab).toList();
         }))));
     }
 
@@ -405,7 +416,7 @@ final class SandboxRoutes {
         var body = Http.body(req, maxBody);
         var url = Optional.ofNullable(body.path("url").asText(null)).filter(u -> !u.isBlank())
                 .map(io.porthole.core.action.Urls::navigable);
-        Http.send(res, 201, running(() -> dispatcher.withBrowser(t, id, c -> c.browser().newTabIn(ctx, url))));
+        Http.send(res, 201, tab(running(() -> dispatcher.withBrowser(t, id, c -> c.browser().newTabIn(ctx, url)))));
     }
 
     /** Runs {@code work}; a suspended sandbox is a 409 on this surface. */

@@ -85,8 +85,8 @@ class SandboxContextsTest {
         assertEquals(200, r.status(), r.body());
         var items = r.json().path("items");
         assertEquals(1, items.size(), "a new context comes with one tab: " + r.body());
-        assertEquals(ctx, items.get(0).path("context_id").asText(), r.body());
-        return items.get(0).path("tab_id").asText();
+        assertEquals(ctx, items.get(0).path("contextId").asText(), r.body());
+        return items.get(0).path("tabId").asText();
     }
 
     /** Navigates the tab (over rpc, by tab id) and returns the html it then shows. */
@@ -100,7 +100,7 @@ class SandboxContextsTest {
     private static String defaultTab() {
         var tabs = Sandboxes.rpcResult(t, id, "tabs.list", "{}");
         for (var tab : tabs) {
-            if (tab.path("context_id").asText().equals("default")) return tab.path("tab_id").asText();
+            if (tab.path("contextId").asText().equals("default")) return tab.path("tabId").asText();
         }
         throw new AssertionError("no tab in the default context: " + tabs);
     }
@@ -196,7 +196,7 @@ class SandboxContextsTest {
         var second = t.post("/browser-sandboxes/" + id + "/contexts/" + ctx + "/tabs",
                 "{\"url\":\"" + t.pages.url("second.html") + "\"}");
         assertEquals(201, second.status(), second.body());
-        var secondTab = second.json().path("tab_id").asText();
+        var secondTab = second.json().path("tabId").asText();
         var deleted = t.call("DELETE", "/browser-sandboxes/" + id + "/contexts/" + ctx, null);
         assertEquals(204, deleted.status(), deleted.body());
         var tabs = Sandboxes.rpcResult(t, id, "tabs.list", "{}").toString();
