@@ -40,6 +40,17 @@ public final class Computer {
         return contextProxies;
     }
 
+    /** Whether its egress proxy logs connections, to be stored as a HAR artifact when it ends. */
+    private volatile boolean recordHar;
+
+    void recordHar(boolean on) {
+        recordHar = on;
+    }
+
+    boolean recordsHar() {
+        return recordHar;
+    }
+
     public String id() {
         return record.id();
     }

@@ -123,6 +123,10 @@ public final class Computers implements AutoCloseable {
             if (spec.useAdvancedProxy()) sandbox.egress().useUpstream(advancedProxy);
             var sessionCookies = environment.flatMap(e -> environments.restore(e, sandbox.homeOnHost()));
             spec.proxy().ifPresent(p -> sandbox.egress().useUpstream(Optional.of(p)));
+            if (spec.recordHar()) {
+                sandbox.egress().recordHar();
+                computer.recordHar(true);
+            }
             sandbox.onExit().thenRun(() -> Threads.startVirtual("porthole-sandbox-exit-" + record.id(),
                     () -> end(computer, ComputerStatus.FAILED, sandbox.outOfMemory() ? "memory_limit_exceeded" : "sandbox_exited")));
             if (desktop) {
@@ -352,6 +356,11 @@ public final class Computers implements AutoCloseable {
         var desktop = c.desktopOrNull();
         if (desktop != null) quietly("closing the desktop of " + c.id(), desktop::close);
         var sandbox = c.sandboxOrNull();
+        if (sandbox != null && c.recordsHar()) {
+            // stored before the end is answered, like every artifact
+            quietly("storing the HAR of " + c.id(), () -> sandbox.egress().har()
+                    .ifPresent(har -> harSink.accept(c.record(), har)));
+        }
         if (sandbox != null) quietly("ending the sandbox of " + c.id(), sandbox::close);
         try {
             Files2.deleteTree(computersDir.resolve(c.id()));
@@ -491,6 +500,13 @@ public final class Computers implements AutoCloseable {
             quietly("ending the sandbox of " + r.id(), s::close);
             return false;
         }
+    }
+
+    private volatile java.util.function.BiConsumer<ComputerRecord, byte[]> harSink = (r, har) -> { };
+
+    /** Where a computer's HAR goes when it ends (the artifact store). */
+    public void harSink(java.util.function.BiConsumer<ComputerRecord, byte[]> sink) {
+        this.harSink = sink;
     }
 
     /** Stops watching the computers without ending them (a shutdown that leaves them for the next start). */

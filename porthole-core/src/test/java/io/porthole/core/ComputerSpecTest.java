@@ -93,7 +93,7 @@ class ComputerSpecTest {
                 + "'idle_timeout_enabled':false,'persistent':true,'display':{'width':1920,'height':1080,'scale':2},"
                 + "'environment_id':'env-1','context_id':'ctx-9','use_advanced_proxy':true}");
         assertEquals(new ComputerSpec("browser", "chromium", 900, 45, false, true, 1920, 1080, 2.0,
-                Optional.of("env-1"), Optional.of("ctx-9"), true, Optional.empty(), "{}", Optional.empty()), s);
+                Optional.of("env-1"), Optional.of("ctx-9"), true, Optional.empty(), "{}", Optional.empty(), false), s);
     }
 
     @Test

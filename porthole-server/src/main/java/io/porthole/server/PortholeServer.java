@@ -102,6 +102,7 @@ public final class PortholeServer implements AutoCloseable {
             var dispatcher = new ActionDispatcher(computers, screenshots, exec);
             var tokens = new AccessTokens(config.dataDir());
             var artifacts = new io.porthole.core.Artifacts(store, blobs, computers, clock, config.maxArtifactBytes());
+            computers.harSink((r, har) -> artifacts.put(r.tenantId(), r.id(), "har", "application/json", "egress.har", har));
             java.util.function.Supplier<String> base = () -> baseUrl;
             var protocols = new ProtocolRoutes(computers, auth, tokens, base);
             var sandboxes = new SandboxRoutes(computers, dispatcher, artifacts, auth, tokens, config.maxBodyBytes(), base);

@@ -21,4 +21,10 @@ public interface Egress {
     void useUpstream(Optional<URI> upstream);
 
     Optional<URI> upstream();
+
+    /** From now on, logs every connection (of the computer and its contexts) for {@link #har}. */
+    void recordHar();
+
+    /** The HAR 1.2 log of the connections since {@link #recordHar}, or empty if it was never asked for. */
+    Optional<byte[]> har();
 }

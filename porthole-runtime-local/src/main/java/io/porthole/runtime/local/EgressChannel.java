@@ -44,6 +44,27 @@ final class EgressChannel implements Egress, AutoCloseable {
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong connections = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
+    /** Where connections are logged as HAR entries, when the computer asked for it; shared by its contexts. */
+    private volatile HarLog har;
+
+    void har(HarLog log) {
+        this.har = log;
+    }
+
+    HarLog harLog() {
+        return har;
+    }
+
+    @Override
+    public void recordHar() {
+        if (har == null) har = new HarLog();
+    }
+
+    @Override
+    public Optional<byte[]> har() {
+        var log = har;
+        return log == null ? Optional.empty() : Optional.of(log.toJson());
+    }
 
     private EgressChannel(String computerId, EgressPolicy policy, ServerSocketChannel server, Path socket,
                           Optional<URI> trustedUpstream) {
@@ -129,78 +150,100 @@ final class EgressChannel implements Egress, AutoCloseable {
             var head = readHead(client);
             if (head == null) return;
             connections.incrementAndGet();
-            String host;
-            int port;
-            if (head.method().equals("CONNECT")) {
-                var hp = splitHostPort(head.target(), 443);
-                host = hp[0];
-                port = Integer.parseInt(hp[1]);
-            } else {
-                URI uri;
-                try {
-                    uri = URI.create(head.target());
-                } catch (IllegalArgumentException e) {
-                    respond(client, 400, "Bad Request", "Porthole's egress proxy needs an absolute URL: " + head.target());
-                    return;
-                }
-                if (uri.getHost() == null || !"http".equalsIgnoreCase(uri.getScheme())) {
-                    respond(client, 400, "Bad Request", "Porthole's egress proxy takes http:// URLs and CONNECT");
-                    return;
-                }
-                host = uri.getHost();
-                port = uri.getPort() > 0 ? uri.getPort() : 80;
-            }
-            java.net.InetAddress address;
+            var log = har;
+            var entry = log == null ? null : log.start(head.method(), head.method().equals("CONNECT")
+                    ? "https://" + head.target() : head.target(), head.version(), head.headers());
             try {
-                address = policy.resolve(host, port);
-            } catch (EgressPolicy.Refused e) {
-                refused.incrementAndGet();
-                respond(client, 403, "Forbidden", "Porthole refused this connection: " + e.getMessage() + ".");
-                return;
-            } catch (java.net.UnknownHostException e) {
-                respond(client, 502, "Bad Gateway", "Porthole could not resolve " + host + ".");
-                return;
-            }
-            var via = upstream.get();
-            SocketChannel remote;
-            try {
-                if (via.isPresent()) {
-                    // a proxy the computer chose is held to the same rules as any other destination;
-                    // the operator's advanced proxy is trusted
-                    var proxyAddress = via.get().equals(trustedUpstream.orElse(null))
-                            ? java.net.InetAddress.getByName(via.get().getHost())
-                            : policy.resolve(via.get().getHost(), via.get().getPort());
-                    remote = connect(new InetSocketAddress(proxyAddress, via.get().getPort()));
-                } else {
-                    remote = connect(new InetSocketAddress(address, port));
-                }
-            } catch (EgressPolicy.Refused e) {
-                refused.incrementAndGet();
-                respond(client, 403, "Forbidden", "Porthole refused the upstream proxy: " + e.getMessage() + ".");
-                return;
-            } catch (IOException e) {
-                respond(client, 502, "Bad Gateway", "Porthole could not connect to " + (via.isPresent() ? "the upstream proxy" : host)
-                        + ": " + e.getMessage());
-                return;
-            }
-            try (remote) {
-                // through a SOCKS5 upstream the connection reaches the site itself: from here on it is direct
-                boolean socks = via.isPresent() && isSocks(via.get());
-                if (socks && !socksConnect(remote, via.get(), host, port, client)) return;
-                if (head.method().equals("CONNECT")) {
-                    if (via.isPresent() && !socks && !tunnelThrough(remote, via.get(), host, port, client)) return;
-                    write(client, "HTTP/1.1 200 Connection Established\r\n\r\n");
-                } else {
-                    forwardRequest(remote, head, host, port, socks ? Optional.empty() : via);
-                }
-                if (head.rest().length > 0) {
-                    write(remote, head.rest());
-                    sent.addAndGet(head.rest().length);
-                }
-                relay(client, remote);
+                handle(client, head, entry);
+            } finally {
+                if (entry != null) entry.done();
             }
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "egress connection of {0} ended: {1}", computerId, e.getMessage());
+        }
+    }
+
+    private void handle(SocketChannel client, Head head, HarLog.Entry entry) throws IOException {
+        String host;
+        int port;
+        if (head.method().equals("CONNECT")) {
+            var hp = splitHostPort(head.target(), 443);
+            host = hp[0];
+            port = Integer.parseInt(hp[1]);
+        } else {
+            URI uri;
+            try {
+                uri = URI.create(head.target());
+            } catch (IllegalArgumentException e) {
+                respond(client, 400, "Bad Request", "Porthole's egress proxy needs an absolute URL: " + head.target());
+                return;
+            }
+            if (uri.getHost() == null || !"http".equalsIgnoreCase(uri.getScheme())) {
+                respond(client, 400, "Bad Request", "Porthole's egress proxy takes http:// URLs and CONNECT");
+                return;
+            }
+            host = uri.getHost();
+            port = uri.getPort() > 0 ? uri.getPort() : 80;
+        }
+        java.net.InetAddress address;
+        try {
+            address = policy.resolve(host, port);
+        } catch (EgressPolicy.Refused e) {
+            refused.incrementAndGet();
+            if (entry != null) {
+                entry.status = 403;
+                entry.error = "refused: " + e.getMessage();
+            }
+            respond(client, 403, "Forbidden", "Porthole refused this connection: " + e.getMessage() + ".");
+            return;
+        } catch (java.net.UnknownHostException e) {
+            respond(client, 502, "Bad Gateway", "Porthole could not resolve " + host + ".");
+            return;
+        }
+        var via = upstream.get();
+        SocketChannel remote;
+        try {
+            if (via.isPresent()) {
+                // a proxy the computer chose is held to the same rules as any other destination;
+                // the operator's advanced proxy is trusted
+                var proxyAddress = via.get().equals(trustedUpstream.orElse(null))
+                        ? java.net.InetAddress.getByName(via.get().getHost())
+                        : policy.resolve(via.get().getHost(), via.get().getPort());
+                remote = connect(new InetSocketAddress(proxyAddress, via.get().getPort()));
+            } else {
+                remote = connect(new InetSocketAddress(address, port));
+            }
+        } catch (EgressPolicy.Refused e) {
+            refused.incrementAndGet();
+            respond(client, 403, "Forbidden", "Porthole refused the upstream proxy: " + e.getMessage() + ".");
+            return;
+        } catch (IOException e) {
+            respond(client, 502, "Bad Gateway", "Porthole could not connect to " + (via.isPresent() ? "the upstream proxy" : host)
+                    + ": " + e.getMessage());
+            return;
+        }
+        try (remote) {
+            // through a SOCKS5 upstream the connection reaches the site itself: from here on it is direct
+            boolean socks = via.isPresent() && isSocks(via.get());
+            if (socks && !socksConnect(remote, via.get(), host, port, client)) return;
+            if (head.method().equals("CONNECT")) {
+                if (via.isPresent() && !socks && !tunnelThrough(remote, via.get(), host, port, client)) return;
+                write(client, "HTTP/1.1 200 Connection Established\r\n\r\n");
+            } else {
+                forwardRequest(remote, head, host, port, socks ? Optional.empty() : via);
+            }
+            if (head.rest().length > 0) {
+                write(remote, head.rest());
+                sent.addAndGet(head.rest().length);
+            }
+            if (entry != null) {
+                entry.serverAddress = address.getHostAddress();
+                if (head.method().equals("CONNECT")) {
+                    entry.status = 200;
+                    entry.statusText = "Connection Established";
+                }
+            }
+            relay(client, remote, entry, !head.method().equals("CONNECT"));
         }
     }
 
@@ -330,9 +373,9 @@ final class EgressChannel implements Egress, AutoCloseable {
     }
 
     /** Copies both ways until both are done, counting bytes. */
-    private void relay(SocketChannel client, SocketChannel remote) throws IOException {
-        var up = Threads.startVirtual("egress-up", () -> copy(client, remote, sent));
-        copy(remote, client, received);
+    private void relay(SocketChannel client, SocketChannel remote, HarLog.Entry entry, boolean http) throws IOException {
+        var up = Threads.startVirtual("egress-up", () -> copy(client, remote, sent, entry, true, false));
+        copy(remote, client, received, entry, false, http);
         try {
             up.join(java.time.Duration.ofSeconds(5));
         } catch (InterruptedException e) {
@@ -340,12 +383,24 @@ final class EgressChannel implements Egress, AutoCloseable {
         }
     }
 
-    private static void copy(SocketChannel from, SocketChannel to, AtomicLong counter) {
+    /**
+     * Copies one direction until it ends, counting bytes; with a HAR entry, counts them for it too and (for a
+     * plain-HTTP answer) reads the response head from the first bytes.
+     */
+    private static void copy(SocketChannel from, SocketChannel to, AtomicLong counter, HarLog.Entry entry,
+                             boolean upstream, boolean responseHead) {
         var buf = ByteBuffer.allocate(32 * 1024);
+        boolean first = true;
         try {
             while (from.read(buf) >= 0) {
                 buf.flip();
                 counter.addAndGet(buf.remaining());
+                if (entry != null) {
+                    if (upstream) entry.sent += buf.remaining();
+                    else entry.received += buf.remaining();
+                    if (first && responseHead) entry.response(buf.array(), buf.remaining());
+                    first = false;
+                }
                 while (buf.hasRemaining()) to.write(buf);
                 buf.clear();
             }

@@ -157,6 +157,7 @@ final class LocalSandbox implements Sandbox {
         var channel = egressFactory.apply(channels().resolve(socket));
         try {
             channel.useUpstream(upstream);
+            channel.har(egress.harLog());
             extraEgress.add(channel);
             startForwarder(3128 + n, socket);
         } catch (IOException | RuntimeException e) {

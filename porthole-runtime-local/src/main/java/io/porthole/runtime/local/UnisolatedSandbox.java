@@ -106,6 +106,7 @@ final class UnisolatedSandbox implements Sandbox {
     public String openEgress(Optional<java.net.URI> upstream) {
         var channel = egressFactory.get();
         channel.useUpstream(upstream);
+        channel.har(egress.harLog());
         extraEgress.add(channel);
         try {
             return "http://127.0.0.1:" + channel.port();
