@@ -47,7 +47,10 @@ final class BidiDriver implements BrowserDriver {
 
     /** One top-level browsing context. */
     private static final class Tab {
+        /** The browsing context's id in this session. */
         final String id;
+        /** The id callers know it by: the context's id, or for a tab taken over, the id the earlier session gave it. */
+        final String publicId;
         final String userContext;
         final long order;
         volatile String url;
@@ -59,8 +62,9 @@ final class BidiDriver implements BrowserDriver {
         double pointerX = Double.NaN;
         double pointerY = Double.NaN;
 
-        Tab(String id, String userContext, long order, String url) {
+        Tab(String id, String publicId, String userContext, long order, String url) {
             this.id = id;
+            this.publicId = publicId;
             this.userContext = userContext;
             this.order = order;
             this.url = url;
@@ -69,6 +73,7 @@ final class BidiDriver implements BrowserDriver {
 
     private final BidiConnection bidi;
     private final FirefoxProcess process;
+    private final String sessionId;
     private final boolean headful;
     private final Map<String, Tab> tabs = new ConcurrentHashMap<>();
     /** Child browsing context to its parent, for frames. */
@@ -76,6 +81,12 @@ final class BidiDriver implements BrowserDriver {
     /** User contexts by id, with the proxy they were made with. */
     private final Map<String, Optional<String>> userContexts = new ConcurrentHashMap<>();
     private final Set<String> chromeContexts = ConcurrentHashMap.newKeySet();
+    /**
+     * Tabs taken over from an earlier session: Firefox gives every tab a new id in a new session, so the ids callers
+     * know stay in use. Context id to the earlier id, and back.
+     */
+    private final Map<String, String> aliases = new ConcurrentHashMap<>();
+    private final Map<String, String> contextByPublic = new ConcurrentHashMap<>();
     private final AtomicLong tabCounter = new AtomicLong();
     private final ClientMux mux;
     private volatile String mainTabId;
@@ -87,6 +98,7 @@ final class BidiDriver implements BrowserDriver {
     BidiDriver(BidiConnection bidi, FirefoxProcess process, JsonNode session, LaunchSpec spec) {
         this.bidi = bidi;
         this.process = process;
+        this.sessionId = session.path("sessionId").asText("");
         this.headful = spec.headful();
         this.width = spec.width();
         this.height = spec.height();
@@ -113,9 +125,29 @@ final class BidiDriver implements BrowserDriver {
         bidi.onEvent(this::onEvent);
     }
 
-    /** Hides automation, subscribes to what the driver follows, and waits for the first tab to be ready. */
-    void start(Duration timeout) {
+    /** The WebDriver session the driver holds. */
+    String sessionId() {
+        return sessionId;
+    }
+
+    /**
+     * Hides automation, lets a later run take the session over, subscribes to what the driver follows, and waits
+     * for the first tab to be ready.
+     *
+     * @param previous the session of the earlier run whose browser this driver takes over (ended by now); empty
+     *     for a browser just launched
+     */
+    void start(Duration timeout, Optional<Previous> previous) {
         hideWebdriverFlag();
+        allowTakeOver(previous.map(Previous::session));
+        // the tabs there are, in the window's order, before subscribing: Firefox announces the existing contexts to a
+        // new contextCreated subscription, in an order of its own
+        var existing = call("browsingContext.getTree", params().put("maxDepth", 0)).path("contexts");
+        previous.ifPresent(p -> alias(p.tabs(), existing));
+        for (var context : existing) {
+            register(context.path("context").asText(), context.path("userContext").asText(DEFAULT),
+                    context.path("url").asText(""));
+        }
         var events = params();
         events.putArray("events").add("browsingContext.contextCreated").add("browsingContext.contextDestroyed")
                 .add("browsingContext.load").add("browsingContext.fragmentNavigated")
@@ -144,12 +176,91 @@ final class BidiDriver implements BrowserDriver {
         for (var u : call("browser.getUserContexts", params()).path("userContexts")) {
             userContexts.putIfAbsent(u.path("userContext").asText(), Optional.empty());
         }
-        var first = tabs.values().stream().min((a, b) -> Long.compare(a.order, b.order));
+        var first = previous.isPresent() ? selectedTab() : tabs.values().stream().min((a, b) -> Long.compare(a.order, b.order));
         if (first.isPresent()) {
             await(first.get().ready, timeout, "the first tab");
             mainTabId = first.get().id;
         } else {
             mainTabId = createTab(DEFAULT).id;
+        }
+    }
+
+    /** The session an earlier run of the server held, and its top-level contexts in the browser's order. */
+    record Previous(String session, List<String> tabs) {}
+
+    /**
+     * Keeps the earlier session's tab ids: both trees list the window's tabs in the same order, and nothing happened
+     * in between but ending one session and starting the next. If the counts differ, the new ids are used.
+     */
+    private void alias(List<String> earlier, JsonNode contexts) {
+        if (earlier.size() != contexts.size()) {
+            LOG.log(System.Logger.Level.WARNING, "the tabs changed during the take-over ({0} before, {1} now); their ids"
+                    + " change", earlier.size(), contexts.size());
+            return;
+        }
+        for (int i = 0; i < earlier.size(); i++) {
+            var now = contexts.path(i).path("context").asText();
+            if (now.equals(earlier.get(i))) continue;
+            aliases.put(now, earlier.get(i));
+            contextByPublic.put(earlier.get(i), now);
+        }
+    }
+
+    /** Context ids of tabs taken over, to the ids callers know them by (for the next take-over). */
+    Map<String, String> aliases() {
+        return Map.copyOf(aliases);
+    }
+
+    /** The tab callers know as {@code publicId} (or by its context's id). */
+    private Tab lookup(String publicId) {
+        var tab = tabs.get(contextByPublic.getOrDefault(publicId, publicId));
+        return tab != null ? tab : tabs.get(publicId);
+    }
+
+    /**
+     * The tab an earlier run had as its main tab: the one its window shows (switching tabs activates the tab, so
+     * its document is the visible one), else the newest.
+     */
+    private Optional<Tab> selectedTab() {
+        var ordered = new ArrayList<>(tabs.values());
+        ordered.sort((a, b) -> Long.compare(a.order, b.order));
+        var answers = new ArrayList<CompletableFuture<JsonNode>>();
+        for (var t : ordered) answers.add(bidi.send("script.evaluate", evaluateParams(t.id, "document.visibilityState")));
+        Optional<Tab> visible = Optional.empty();
+        for (int i = 0; i < ordered.size(); i++) {
+            try {
+                var state = answers.get(i).get(5, TimeUnit.SECONDS).path("result").path("value").asText("");
+                if (state.equals("visible")) visible = Optional.of(ordered.get(i));
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.DEBUG, "tab {0} did not say whether it is visible: {1}", ordered.get(i).id, e);
+            }
+        }
+        if (visible.isPresent()) return visible;
+        return ordered.isEmpty() ? Optional.empty() : Optional.of(ordered.getLast());
+    }
+
+    /**
+     * Firefox keeps a WebDriver BiDi session when its WebSocket closes, and a session made over BiDi has no path a
+     * new connection could join it by; so after a crash of the server nothing could end it, and no new session could
+     * be made. Registered here (from chrome scope, as Firefox registers {@code /session/<id>} for a classic session
+     * that asks for a WebSocket), a later run of the server can connect to the session and end it. The earlier run's
+     * path, if any, is dropped. A Firefox without this internal API still works; it just cannot be taken over.
+     */
+    private void allowTakeOver(Optional<String> previous) {
+        var window = chromeWindow;
+        if (window == null) return;
+        var text = BidiConnection.JSON.getNodeFactory();
+        try {
+            var result = evaluateIn(window, "(() => { const { RemoteAgent } = ChromeUtils.importESModule("
+                    + "'chrome://remote/content/components/RemoteAgent.sys.mjs');"
+                    + " const server = RemoteAgent.server; const session = RemoteAgent.webDriverBiDi?.session;"
+                    + " if (!server || !session || session.id !== " + text.textNode(sessionId) + ") return 'no session';"
+                    + " const previous = " + text.textNode(previous.orElse("")) + ";"
+                    + " if (previous && previous !== session.id) server.registerPathHandler('/session/' + previous, null);"
+                    + " server.registerPathHandler(session.path, session); return 'registered ' + session.path; })()");
+            LOG.log(System.Logger.Level.DEBUG, "take-over path: {0}", result.path("value").asText());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "this Firefox cannot be taken over after a restart: {0}", e.getMessage());
         }
     }
 
@@ -164,6 +275,7 @@ final class BidiDriver implements BrowserDriver {
         collectChrome(tree.path("contexts"));
         var window = tree.path("contexts").path(0).path("context").asText("");
         if (window.isEmpty()) throw new BidiException("no such frame", "Firefox has no browser window");
+        chromeWindow = window;
         var result = evaluateIn(window, "(() => { Services.ppmm.sharedData.set('RemoteAgent:Active', false);"
                 + " Services.ppmm.sharedData.flush();"
                 + " let level = -1; try { level = Cc['@mozilla.org/sandbox/sandbox-settings;1']"
@@ -173,6 +285,9 @@ final class BidiDriver implements BrowserDriver {
         LOG.log(System.Logger.Level.DEBUG, "Firefox content sandbox: {0}", result.path("value").asText());
         contentSandbox = result.path("value").asText("");
     }
+
+    /** The browser window's (chrome) context. */
+    private volatile String chromeWindow;
 
     /** What Firefox said about its content sandbox at start (JSON: level, userns, seccomp); for diagnostics. */
     volatile String contentSandbox = "";
@@ -215,7 +330,7 @@ final class BidiDriver implements BrowserDriver {
                         tab.reported = tab.url;
                         tab.reportedNavigation = navigation;
                         try {
-                            navigationListener.accept(tab.id, tab.url);
+                            navigationListener.accept(tab.publicId, tab.url);
                         } catch (RuntimeException ex) {
                             LOG.log(System.Logger.Level.WARNING, "the navigation listener failed", ex);
                         }
@@ -253,7 +368,7 @@ final class BidiDriver implements BrowserDriver {
         var created = new boolean[1];
         var tab = tabs.computeIfAbsent(id, k -> {
             created[0] = true;
-            return new Tab(k, userContext, tabCounter.incrementAndGet(), url);
+            return new Tab(k, aliases.getOrDefault(k, k), userContext, tabCounter.incrementAndGet(), url);
         });
         userContexts.putIfAbsent(userContext, Optional.empty());
         if (created[0]) Threads.startVirtual("bidi-tab-setup", () -> setUpTab(tab));
@@ -287,7 +402,10 @@ final class BidiDriver implements BrowserDriver {
 
     private void forget(String id) {
         parents.remove(id);
-        if (tabs.remove(id) == null) return;
+        var gone = tabs.remove(id);
+        if (gone == null) return;
+        contextByPublic.remove(gone.publicId);
+        aliases.remove(id);
         parents.values().removeIf(id::equals);
         if (id.equals(mainTabId)) mainTabId = newestTab().orElse(null);
     }
@@ -301,21 +419,24 @@ final class BidiDriver implements BrowserDriver {
     @Override
     public String resolveTab(Optional<String> requested) {
         if (requested.isPresent()) {
-            var tab = tabs.get(requested.get());
+            var tab = lookup(requested.get());
             if (tab == null) throw new PortholeException.ActionFailed("no open tab with id '" + requested.get()
                     + "'; list tabs with GET /computers/{id}/tabs");
-            return tab.id;
+            return tab.publicId;
         }
         var main = mainTabId;
-        if (main == null || !tabs.containsKey(main)) {
+        var tab = main == null ? null : tabs.get(main);
+        if (tab == null) {
             main = newestTab().orElseThrow(() -> new PortholeException.ActionFailed("the browser has no open tab"));
             mainTabId = main;
+            tab = tabs.get(main);
+            if (tab == null) throw new PortholeException.ActionFailed("the browser has no open tab");
         }
-        return main;
+        return tab.publicId;
     }
 
     private Tab tab(String tabId) {
-        var tab = tabs.get(tabId);
+        var tab = lookup(tabId);
         if (tab == null) throw new PortholeException.ActionFailed("the tab '" + tabId + "' is closed");
         await(tab.ready, TAB_READY_TIMEOUT, "tab " + tabId);
         return tab;
@@ -338,7 +459,7 @@ final class BidiDriver implements BrowserDriver {
             } catch (Exception e) {
                 title = "";
             }
-            out.add(new TabInfo(t.id, t.url == null ? "" : t.url, title, t.id.equals(main), t.userContext));
+            out.add(new TabInfo(t.publicId, t.url == null ? "" : t.url, title, t.id.equals(main), t.userContext));
         }
         return out;
     }
@@ -356,8 +477,8 @@ final class BidiDriver implements BrowserDriver {
         var tab = createTab(contextId);
         mainTabId = tab.id;
         call("browsingContext.activate", params().put("context", tab.id));
-        if (url.isPresent() && !url.get().isBlank()) navigate(tab.id, url.get());
-        return new TabInfo(tab.id, tab.url == null ? "" : tab.url, "", true, tab.userContext);
+        if (url.isPresent() && !url.get().isBlank()) navigate(tab.publicId, url.get());
+        return new TabInfo(tab.publicId, tab.url == null ? "" : tab.url, "", true, tab.userContext);
     }
 
     private boolean knownUserContext(String id) {
@@ -393,8 +514,8 @@ final class BidiDriver implements BrowserDriver {
         }
         call("browsingContext.close", params().put("context", tab.id));
         forget(tab.id);
-        var main = resolveTab(Optional.empty());
-        call("browsingContext.activate", params().put("context", main));
+        var main = tab(resolveTab(Optional.empty()));
+        call("browsingContext.activate", params().put("context", main.id));
     }
 
     // ---- contexts ----
@@ -469,6 +590,69 @@ final class BidiDriver implements BrowserDriver {
         tabs.values().stream().filter(t -> t.userContext.equals(contextId)).map(t -> t.id).toList().forEach(this::forget);
     }
 
+    // ---- cookies ----
+
+    /** The default user context's cookie store: every cookie of the default context, of every site. */
+    private static ObjectNode defaultPartition() {
+        var partition = params().put("type", "storageKey").put("userContext", DEFAULT);
+        return partition;
+    }
+
+    /**
+     * Every cookie of the default user context, session cookies included, as {@code storage.getCookies} lists them
+     * ({@code value} a BytesValue, {@code expiry} in seconds for a persistent cookie, none for a session cookie).
+     */
+    @Override
+    public Optional<String> exportCookies() {
+        var p = params();
+        p.set("partition", defaultPartition());
+        var cookies = call("storage.getCookies", p).path("cookies");
+        var out = BidiConnection.JSON.createArrayNode();
+        for (var c : cookies) {
+            var copy = ((ObjectNode) c).deepCopy();
+            copy.remove("size");
+            out.add(copy);
+        }
+        return Optional.of(out.toString());
+    }
+
+    /** Sets cookies that {@link #exportCookies} returned; one that Firefox refuses is skipped (and logged). */
+    @Override
+    public void importCookies(String json) {
+        JsonNode cookies;
+        try {
+            cookies = BidiConnection.JSON.readTree(json);
+        } catch (java.io.IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "saved cookies are not JSON; none restored");
+            return;
+        }
+        if (cookies == null || !cookies.isArray()) return;
+        long now = System.currentTimeMillis() / 1000;
+        int skipped = 0;
+        for (var c : cookies) {
+            var cookie = params();
+            for (var field : List.of("name", "value", "domain", "path", "httpOnly", "secure", "sameSite")) {
+                if (c.has(field) && !c.get(field).isNull()) cookie.set(field, c.get(field));
+            }
+            // a session cookie has no expiry: it lives as long as this browser does
+            if (c.path("expiry").isNumber()) {
+                if (c.path("expiry").asLong() <= now) continue; // expired meanwhile
+                cookie.put("expiry", c.path("expiry").asLong());
+            }
+            var p = params();
+            p.set("cookie", cookie);
+            p.set("partition", defaultPartition());
+            try {
+                call("storage.setCookie", p);
+            } catch (BidiException e) {
+                skipped++;
+                LOG.log(System.Logger.Level.DEBUG, "cookie {0} for {1} not restored: {2}", c.path("name").asText(),
+                        c.path("domain").asText(), e.getMessage());
+            }
+        }
+        if (skipped > 0) LOG.log(System.Logger.Level.WARNING, "{0} saved cookies were not restored", skipped);
+    }
+
     /**
      * Calls {@code listener} with (tab id, URL) whenever a tab's main frame commits a new URL, whoever caused it.
      * One listener; a later call replaces it.
@@ -524,7 +708,8 @@ final class BidiDriver implements BrowserDriver {
 
     @Override
     public PageContext pageContext(String tabId) {
-        var json = evaluate(tabId, "JSON.stringify({url: location.href, title: document.title, vw: innerWidth, vh: innerHeight,"
+        var tab = tab(tabId);
+        var json = evaluateIn(tab.id, "JSON.stringify({url: location.href, title: document.title, vw: innerWidth, vh: innerHeight,"
                 + " pw: Math.max(document.documentElement ? document.documentElement.scrollWidth : 0, innerWidth),"
                 + " ph: Math.max(document.documentElement ? document.documentElement.scrollHeight : 0, innerHeight),"
                 + " sx: scrollX, sy: scrollY, dpr: devicePixelRatio})").path("value").asText("{}");
@@ -534,7 +719,7 @@ final class BidiDriver implements BrowserDriver {
         } catch (java.io.IOException e) {
             throw new PortholeException.ActionFailed("the page could not be read: " + e.getMessage());
         }
-        return new PageContext(v.path("url").asText(), v.path("title").asText(), tabId, tabId.equals(mainTabId),
+        return new PageContext(v.path("url").asText(), v.path("title").asText(), tab.publicId, tab.id.equals(mainTabId),
                 v.path("vw").asInt(), v.path("vh").asInt(), v.path("pw").asInt(), v.path("ph").asInt(),
                 v.path("sx").asDouble(), v.path("sy").asDouble(), v.path("dpr").asDouble());
     }
@@ -794,6 +979,15 @@ final class BidiDriver implements BrowserDriver {
     @Override
     public boolean isAlive() {
         return process.isAlive() && bidi.isOpen();
+    }
+
+    /**
+     * Lets go of the browser as a crash of the server would: the connection drops without ending the session, and
+     * the browser keeps running (for tests of a take-over).
+     */
+    void abandon() {
+        process.markClosing();
+        bidi.close();
     }
 
     @Override

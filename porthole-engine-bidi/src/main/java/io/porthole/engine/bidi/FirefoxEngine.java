@@ -1,10 +1,12 @@
 package io.porthole.engine.bidi;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.porthole.api.ErrorCode;
 import io.porthole.core.PortholeException;
 import io.porthole.core.browser.BrowserDriver;
 import io.porthole.core.browser.BrowserEngine;
 import io.porthole.core.browser.LaunchSpec;
+import io.porthole.core.internal.ProcessTrees;
 import io.porthole.core.sandbox.Sandbox;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -33,6 +36,9 @@ public final class FirefoxEngine implements BrowserEngine {
     /** The server's end of the forwarder, in the channel directory. */
     static final String SOCKET = "bidi.sock";
     private static final String USER_JS = "firefox-user.js";
+    /** In the channel directory: what a later run of the server needs to take this Firefox over. */
+    static final String TAKE_OVER = "bidi-session.json";
+    private static final System.Logger LOG = System.getLogger(FirefoxEngine.class.getName());
     /** Room for the window's toolbars above the page in a headless window (measured: 86 px on 153 ESR). */
     static final int CHROME_HEIGHT = 86;
 
@@ -108,13 +114,10 @@ public final class FirefoxEngine implements BrowserEngine {
             firefox.setForwarder(forwarder);
             var channel = connect(socket, deadline, forwarder);
             bidi = BidiConnection.open(channel, "127.0.0.1:" + port, "/session", config.logBidi());
-            var session = bidi.call("session.new", BidiConnection.params().set("capabilities",
-                    BidiConnection.JSON.createObjectNode().set("alwaysMatch", BidiConnection.JSON.createObjectNode()
-                            .put("acceptInsecureCerts", false)
-                            .set("unhandledPromptBehavior", BidiConnection.params().put("default", "ignore")))),
-                    Duration.ofNanos(remaining(deadline)));
+            var session = newSession(bidi, deadline);
             var driver = new BidiDriver(bidi, firefox, session, spec);
-            driver.start(Duration.ofNanos(Math.max(remaining(deadline), TimeUnit.SECONDS.toNanos(5))));
+            driver.start(Duration.ofNanos(Math.max(remaining(deadline), TimeUnit.SECONDS.toNanos(5))), Optional.empty());
+            saveTakeOver(sandbox, new TakeOver(port, driver.sessionId(), Map.of()));
             return driver;
         } catch (TimeoutException e) {
             throw failed(firefox, bidi, "Firefox did not answer within " + timeout.toSeconds() + " s", e);
@@ -125,6 +128,186 @@ public final class FirefoxEngine implements BrowserEngine {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw failed(firefox, bidi, "interrupted", e);
+        }
+    }
+
+    private static JsonNode newSession(BidiConnection bidi, long deadline) {
+        return bidi.call("session.new", BidiConnection.params().set("capabilities",
+                BidiConnection.JSON.createObjectNode().set("alwaysMatch", BidiConnection.JSON.createObjectNode()
+                        .put("acceptInsecureCerts", false)
+                        .set("unhandledPromptBehavior", BidiConnection.params().put("default", "ignore")))),
+                Duration.ofNanos(remaining(deadline)));
+    }
+
+    /**
+     * Takes over the Firefox an earlier run of the server started in this (re-adopted) sandbox: finds its main
+     * process, reconnects through the forwarder's socket (a new forwarder if the old one is gone), ends the earlier
+     * run's session and opens a new one, and rebuilds the tabs from the browser's tree.
+     *
+     * <p>Firefox 153 does not end a WebDriver BiDi session when its WebSocket closes (the connection only leaves
+     * the session, {@code WebDriverBiDiConnection.onConnectionClose}), and allows one session per browser, so a
+     * {@code session.new} after a crash of the server fails with "Maximum number of active sessions". A session
+     * made over BiDi has no {@code /session/<id>} path to connect to again; so at start the driver registers that
+     * path for its session (as Firefox itself does for a WebDriver classic session that asked for a WebSocket),
+     * and the engine keeps the session id and port in the channel directory. A take-over connects to that path,
+     * ends the old session with {@code session.end}, and makes a new one.
+     */
+    @Override
+    public Optional<BrowserDriver> adopt(LaunchSpec spec) {
+        var sandbox = spec.sandbox();
+        var saved = readTakeOver(sandbox.channels());
+        if (saved.isEmpty()) return Optional.empty();
+        var processes = sandbox.processes();
+        var browser = processes.stream().filter(FirefoxEngine::isBrowser).filter(h -> !ProcessTrees.gone(h)).findFirst();
+        if (browser.isEmpty()) return Optional.empty();
+        int port = saved.get().port();
+        var firefox = new FirefoxProcess(sandbox, browser.get(), port, spec.onUnexpectedExit());
+        long deadline = System.nanoTime() + config.startTimeout().toNanos();
+        var socket = sandbox.channels().resolve(SOCKET);
+        BidiConnection bidi = null;
+        try {
+            var channel = reuseForwarder(processes, socket, firefox);
+            if (channel == null) channel = newForwarder(sandbox, port, firefox, deadline);
+            bidi = BidiConnection.open(channel, "127.0.0.1:" + port, "/session", config.logBidi());
+            JsonNode session;
+            List<String> earlierTabs = List.of();
+            try {
+                session = newSession(bidi, deadline);
+            } catch (BidiException e) {
+                if (!e.error().equals("session not created")) throw e;
+                // the ids callers know: a tab taken over before keeps the id it had then
+                earlierTabs = endSession(socket, port, saved.get().session(), deadline).stream()
+                        .map(id -> saved.get().aliases().getOrDefault(id, id)).toList();
+                session = newSession(bidi, deadline);
+            }
+            var driver = new BidiDriver(bidi, firefox, session, spec);
+            driver.start(Duration.ofNanos(Math.max(remaining(deadline), TimeUnit.SECONDS.toNanos(5))),
+                    Optional.of(new BidiDriver.Previous(saved.get().session(), earlierTabs)));
+            saveTakeOver(sandbox, new TakeOver(port, driver.sessionId(), driver.aliases()));
+            return Optional.of(driver);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "the Firefox of {0} could not be taken over: {1}", spec.computerId(),
+                    e.getMessage());
+            firefox.markClosing();
+            if (bidi != null) bidi.close();
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            firefox.markClosing();
+            if (bidi != null) bidi.close();
+            return Optional.empty();
+        }
+    }
+
+    /** The Firefox main process: not a content process or the fork server, nor the shell that started it. */
+    static boolean isBrowser(ProcessHandle h) {
+        var command = h.info().command().orElse("");
+        var line = h.info().commandLine().orElse("");
+        return command.contains("firefox") && line.contains("--remote-debugging-port") && line.contains(PROFILE)
+                && !line.contains("-contentproc") && !line.contains("-forkserver");
+    }
+
+    /** A connection through the earlier run's forwarder, if it still runs and accepts; null otherwise. */
+    private static SocketChannel reuseForwarder(List<ProcessHandle> processes, Path socket, FirefoxProcess firefox) {
+        var marker = "UNIX-LISTEN:" + Sandbox.CHANNELS + "/" + SOCKET;
+        var forwarders = processes.stream().filter(h -> !ProcessTrees.gone(h))
+                .filter(h -> h.info().commandLine().map(c -> c.contains(marker)).orElse(false)).toList();
+        // the listener; its forks (one per connection) are its children
+        var listener = forwarders.stream()
+                .filter(h -> h.parent().map(p -> !forwarders.contains(p)).orElse(true)).findFirst();
+        if (listener.isPresent() && Files.exists(socket)) {
+            SocketChannel channel = null;
+            try {
+                channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+                channel.connect(UnixDomainSocketAddress.of(socket));
+                firefox.adoptForwarder(listener.get());
+                return channel;
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "the old BiDi forwarder does not accept: {0}", e.getMessage());
+                if (channel != null) {
+                    try {
+                        channel.close();
+                    } catch (IOException ignored) {
+                        // nothing to close
+                    }
+                }
+            }
+        }
+        forwarders.forEach(ProcessHandle::destroyForcibly);
+        ProcessTrees.awaitGone(forwarders, 5000);
+        return null;
+    }
+
+    /** Starts the forwarder from the channel directory's socket to Firefox's port, and connects through it. */
+    private static SocketChannel newForwarder(Sandbox sandbox, int port, FirefoxProcess firefox, long deadline)
+            throws IOException, InterruptedException {
+        var socket = sandbox.channels().resolve(SOCKET);
+        Files.deleteIfExists(socket);
+        var forwarder = sandbox.start(List.of("socat", "UNIX-LISTEN:" + Sandbox.CHANNELS + "/" + SOCKET + ",fork,mode=600",
+                "TCP:127.0.0.1:" + port), Map.of(), "/");
+        forwarder.getOutputStream().close();
+        firefox.setForwarder(forwarder);
+        return connect(socket, deadline, forwarder);
+    }
+
+    /**
+     * Ends the session an earlier run left, over its own path (which the driver registered at start): Firefox ends a
+     * session only on {@code session.end} from one of its connections. Returns the ids that session knew the tabs by,
+     * in the browser's order (a new session numbers them anew).
+     */
+    private List<String> endSession(Path socket, int port, String sessionId, long deadline) throws IOException {
+        var channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            channel.connect(UnixDomainSocketAddress.of(socket));
+        } catch (IOException e) {
+            channel.close();
+            throw e;
+        }
+        var tabs = new ArrayList<String>();
+        try (var old = BidiConnection.open(channel, "127.0.0.1:" + port, "/session/" + sessionId, config.logBidi())) {
+            var tree = old.call("browsingContext.getTree", BidiConnection.params().put("maxDepth", 0),
+                    Duration.ofNanos(remaining(deadline)));
+            for (var c : tree.path("contexts")) tabs.add(c.path("context").asText());
+            old.call("session.end", BidiConnection.params(), Duration.ofNanos(remaining(deadline)));
+        }
+        LOG.log(System.Logger.Level.DEBUG, "ended the BiDi session {0} an earlier run left", sessionId);
+        return tabs;
+    }
+
+    /**
+     * What a take-over needs: Firefox's port inside the sandbox, the session the driver holds, and the tabs that
+     * session knows by other ids than callers do (context id to the id callers know).
+     */
+    record TakeOver(int port, String session, Map<String, String> aliases) {}
+
+    /**
+     * Kept in the channel directory, which only the server and the sandbox's own processes see (those run as the
+     * same user as Firefox and could take its session anyway).
+     */
+    static void saveTakeOver(Sandbox sandbox, TakeOver state) throws IOException {
+        var file = sandbox.channels().resolve(TAKE_OVER);
+        var tmp = sandbox.channels().resolve(TAKE_OVER + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        var json = BidiConnection.JSON.createObjectNode().put("port", state.port()).put("session", state.session());
+        var aliases = json.putObject("aliases");
+        state.aliases().forEach(aliases::put);
+        Files.writeString(tmp, json.toString());
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    static Optional<TakeOver> readTakeOver(Path channels) {
+        try {
+            var json = BidiConnection.JSON.readTree(Files.readString(channels.resolve(TAKE_OVER)));
+            int port = json.path("port").asInt(0);
+            var session = json.path("session").asText("");
+            if (port <= 0 || session.isEmpty() || !session.matches("[A-Za-z0-9{}._-]{1,80}")) return Optional.empty();
+            var aliases = new java.util.HashMap<String, String>();
+            json.path("aliases").properties().forEach(e -> aliases.put(e.getKey(), e.getValue().asText()));
+            return Optional.of(new TakeOver(port, session, aliases));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
         }
     }
 

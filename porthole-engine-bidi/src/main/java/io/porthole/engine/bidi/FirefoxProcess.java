@@ -1,5 +1,6 @@
 package io.porthole.engine.bidi;
 
+import io.porthole.core.internal.ProcessTrees;
 import io.porthole.core.internal.Threads;
 import io.porthole.core.sandbox.Sandbox;
 import java.io.BufferedReader;
@@ -7,6 +8,8 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,22 +19,29 @@ import java.util.regex.Pattern;
 /**
  * One Firefox process tree in a sandbox, and the forwarder that makes its BiDi port a unix socket. Keeps the
  * last lines of its stderr for diagnostics, learns the port from them, reports an exit nobody asked for, and
- * kills both process groups. Thread-safe.
+ * kills both process groups. After a restart of the server it wraps the Firefox an earlier run started (found
+ * among the sandbox's processes), whose output went with that run. Thread-safe.
  */
 final class FirefoxProcess {
     private static final int KEEP_LINES = 30;
     private static final Pattern LISTENING = Pattern.compile("WebDriver BiDi listening on ws://([^:/\\s]+):(\\d+)");
 
     private final Sandbox sandbox;
-    private final Process process;
+    /** What this run started (nsenter, with Firefox below it); null for an adopted Firefox. */
+    private final Process started;
+    /** The Firefox main process. */
+    private final ProcessHandle browser;
     private final ArrayDeque<String> lastLines = new ArrayDeque<>();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Integer> port = new CompletableFuture<>();
     private volatile Process forwarder;
+    /** A forwarder an earlier run started and this one reuses. */
+    private volatile ProcessHandle adoptedForwarder;
 
     FirefoxProcess(Sandbox sandbox, Process process, Consumer<String> onUnexpectedExit) {
         this.sandbox = sandbox;
-        this.process = process;
+        this.started = process;
+        this.browser = process.toHandle();
         try {
             process.getOutputStream().close();
         } catch (IOException ignored) {
@@ -48,6 +58,21 @@ final class FirefoxProcess {
         });
     }
 
+    /** A Firefox that an earlier run of the server started, listening on {@code port} inside the sandbox. */
+    FirefoxProcess(Sandbox sandbox, ProcessHandle browser, int port, Consumer<String> onUnexpectedExit) {
+        this.sandbox = sandbox;
+        this.started = null;
+        this.browser = browser;
+        this.port.complete(port);
+        browser.onExit().thenRun(() -> {
+            if (closing.compareAndSet(false, true)) {
+                killTree();
+                killForwarder();
+                onUnexpectedExit.accept("Firefox exited");
+            }
+        });
+    }
+
     private static void drain(java.io.InputStream in) {
         try (in) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
@@ -57,7 +82,7 @@ final class FirefoxProcess {
     }
 
     private void readStderr() {
-        try (var r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+        try (var r = new BufferedReader(new InputStreamReader(started.getErrorStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 var m = LISTENING.matcher(line);
@@ -84,13 +109,18 @@ final class FirefoxProcess {
     }
 
     boolean isAlive() {
-        return process.isAlive();
+        return started != null ? started.isAlive() : !ProcessTrees.gone(browser);
     }
 
     void setForwarder(Process forwarder) {
         this.forwarder = forwarder;
         Threads.onPipeThread(() -> drain(forwarder.getInputStream()));
         Threads.onPipeThread(() -> drain(forwarder.getErrorStream()));
+    }
+
+    /** Reuses the forwarder an earlier run started (its output went with that run). */
+    void adoptForwarder(ProcessHandle forwarder) {
+        this.adoptedForwarder = forwarder;
     }
 
     /** From now on an exit is expected. */
@@ -102,16 +132,40 @@ final class FirefoxProcess {
     void kill(long graceMillis) {
         markClosing();
         try {
-            process.waitFor(graceMillis, TimeUnit.MILLISECONDS);
+            browser.onExit().get(graceMillis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // killed below
         }
-        sandbox.killGroup(process);
+        if (started != null) {
+            sandbox.killGroup(started);
+        } else {
+            killTree();
+        }
         killForwarder();
+    }
+
+    /** An adopted Firefox: its process group and every descendant (content processes, the fork server). */
+    private void killTree() {
+        var all = new ArrayList<ProcessHandle>();
+        all.add(browser);
+        browser.descendants().forEach(all::add);
+        var group = ProcessTrees.processGroup(browser.pid());
+        if (group.isPresent() && group.getAsLong() == browser.pid()) ProcessTrees.killGroup(group.getAsLong());
+        all.forEach(ProcessHandle::destroyForcibly);
+        ProcessTrees.awaitGone(all, 5000);
     }
 
     private void killForwarder() {
         var f = forwarder;
         if (f != null) sandbox.killGroup(f);
+        var old = adoptedForwarder;
+        if (old != null) {
+            var all = new ArrayList<ProcessHandle>(List.of(old));
+            old.descendants().forEach(all::add);
+            all.forEach(ProcessHandle::destroyForcibly);
+            ProcessTrees.awaitGone(all, 5000);
+        }
     }
 }
