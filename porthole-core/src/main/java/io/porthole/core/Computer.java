@@ -40,6 +40,13 @@ public final class Computer {
         return contextProxies;
     }
 
+    /** The way out each context with its own proxy uses (the sandbox's proxy URL), by context id. */
+    private final java.util.Map<String, String> contextEgress = new java.util.concurrent.ConcurrentHashMap<>();
+
+    public java.util.Map<String, String> contextEgress() {
+        return contextEgress;
+    }
+
     /** Whether its egress proxy logs connections, to be stored as a HAR artifact when it ends. */
     private volatile boolean recordHar;
 

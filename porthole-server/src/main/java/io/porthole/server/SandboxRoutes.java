@@ -287,6 +287,9 @@ final class SandboxRoutes {
                 var ctx = requiredText(params, "contextId");
                 dispatcher.withBrowser(tenantId, id, c -> {
                     c.browser().closeContext(ctx);
+                    c.contextProxies().remove(ctx);
+                    var egress = c.contextEgress().remove(ctx);
+                    if (egress != null) c.sandbox().closeEgress(egress);
                     return null;
                 });
                 return Map.of("deleted", ctx);
@@ -356,6 +359,7 @@ final class SandboxRoutes {
             var inside = upstream.map(u -> c.sandbox().openEgress(Optional.of(u)));
             var made = c.browser().createContext(inside);
             upstream.ifPresent(u -> c.contextProxies().put(made.id(), withoutCredentials(u)));
+            inside.ifPresent(url -> c.contextEgress().put(made.id(), url));
             return new BrowserContextInfo(made.id(), upstream.map(SandboxRoutes::withoutCredentials));
         });
     }
@@ -390,6 +394,9 @@ final class SandboxRoutes {
         var ctx = req.path().pathParameters().get("context");
         running(() -> dispatcher.withBrowser(t, id, c -> {
             c.browser().closeContext(ctx);
+            c.contextProxies().remove(ctx);
+            var egress = c.contextEgress().remove(ctx);
+            if (egress != null) c.sandbox().closeEgress(egress);
             return null;
         }));
         res.status(Status.NO_CONTENT_204).send();

@@ -65,6 +65,9 @@ public interface Sandbox extends AutoCloseable {
      */
     String openEgress(java.util.Optional<java.net.URI> upstream);
 
+    /** Closes a way out {@link #openEgress} opened (its context has gone); unknown URLs are ignored. */
+    void closeEgress(String url);
+
     /** Whether the kernel has killed a process inside for going over the memory limit. */
     boolean outOfMemory();
 

@@ -107,7 +107,7 @@ final class LocalSandbox implements Sandbox {
         startForwarder(3128, "egress.sock");
     }
 
-    private void startForwarder(int port, String socket) throws IOException {
+    private Process startForwarder(int port, String socket) throws IOException {
         var p = start(List.of(socat.toString(), "TCP-LISTEN:" + port + ",bind=127.0.0.1,fork,reuseaddr",
                 "UNIX-CONNECT:" + Sandbox.CHANNELS + "/" + socket), Map.of(), "/");
         p.getOutputStream().close();
@@ -127,7 +127,7 @@ final class LocalSandbox implements Sandbox {
             try {
                 probe.getInputStream().close();
                 probe.getErrorStream().close();
-                if (probe.waitFor(5, TimeUnit.SECONDS) && probe.exitValue() == 0) return;
+                if (probe.waitFor(5, TimeUnit.SECONDS) && probe.exitValue() == 0) return p;
                 Thread.sleep(10);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -151,21 +151,39 @@ final class LocalSandbox implements Sandbox {
 
     @Override
     public synchronized String openEgress(java.util.Optional<java.net.URI> upstream) {
-        int n = extraEgress.size() + 1;
-        if (n > 64) throw new PortholeException.InvalidRequest("a computer may have at most 64 contexts with a proxy");
+        if (contextEgress.size() >= 64) {
+            throw new PortholeException.InvalidRequest("a computer may have at most 64 contexts with a proxy at once");
+        }
+        // ports are never reused within a sandbox, so a closed context's leftovers cannot meet a new one
+        int n = ++egressCounter;
         var socket = "egress-" + n + ".sock";
         var channel = egressFactory.apply(channels().resolve(socket));
+        var url = "http://127.0.0.1:" + (3128 + n);
         try {
             channel.useUpstream(upstream);
             channel.har(egress.harLog());
             extraEgress.add(channel);
-            startForwarder(3128 + n, socket);
+            contextEgress.put(url, new ContextEgress(channel, startForwarder(3128 + n, socket)));
         } catch (IOException | RuntimeException e) {
             channel.close();
             if (e instanceof RuntimeException re) throw re;
             throw new PortholeException.Unavailable("the context's proxy could not start: " + e.getMessage());
         }
-        return "http://127.0.0.1:" + (3128 + n);
+        return url;
+    }
+
+    private record ContextEgress(EgressChannel channel, Process forwarder) {}
+
+    private final Map<String, ContextEgress> contextEgress = new java.util.concurrent.ConcurrentHashMap<>();
+    private int egressCounter;
+
+    @Override
+    public synchronized void closeEgress(String url) {
+        var e = contextEgress.remove(url);
+        if (e == null) return;
+        e.channel().close();
+        extraEgress.remove(e.channel());
+        killGroup(e.forwarder());
     }
 
     @Override

@@ -121,6 +121,21 @@ final class UnisolatedSandbox implements Sandbox {
     }
 
     @Override
+    public void closeEgress(String url) {
+        for (var channel : extraEgress) {
+            try {
+                if (url.equals("http://127.0.0.1:" + channel.port())) {
+                    channel.close();
+                    extraEgress.remove(channel);
+                    return;
+                }
+            } catch (IOException ignored) {
+                // closed already
+            }
+        }
+    }
+
+    @Override
     public Egress egress() {
         return egress;
     }
