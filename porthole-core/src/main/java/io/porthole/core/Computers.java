@@ -105,6 +105,8 @@ public final class Computers implements AutoCloseable {
         }
         // the saved state is looked up before anything starts, so a wrong id costs nothing
         var environment = spec.environmentId().map(e -> environments.find(tenantId, e));
+        // context_id: the cookies a saved environment holds, loaded into the browser (not its whole profile)
+        var savedContext = spec.contextId().filter(x -> spec.kind().equals("browser")).map(e -> environments.find(tenantId, e));
         var now = clock.instant();
         var record = new ComputerRecord(Ids.id("comp"), tenantId, spec.kind(), spec.engine(), ComputerStatus.STARTING,
                 now, now, spec.maxLifetimeSeconds(), spec.inactivityTimeoutSeconds(), spec.idleTimeoutEnabled(),
@@ -143,6 +145,9 @@ public final class Computers implements AutoCloseable {
                                         ? "memory_limit_exceeded" : "browser_exited: " + reason))));
                 if (environment.isPresent() && environment.get().engine().equals(spec.engine())) {
                     sessionCookies.ifPresent(browser::importCookies);
+                }
+                if (savedContext.isPresent() && savedContext.get().engine().equals(spec.engine())) {
+                    environments.cookies(savedContext.get()).ifPresent(browser::importCookies);
                 }
                 browser.onNavigation((tab, url) -> event(record.id(), ReplayEvent.NAVIGATION, "navigated",
                         Map.of("tabId", tab, "url", url)));

@@ -108,6 +108,20 @@ public final class Environments {
         }
     }
 
+    /** Only the cookies the environment holds (every cookie of the browser when it was saved), as JSON. */
+    public Optional<String> cookies(EnvironmentRecord env) {
+        try (var in = blobs.open(env.sha256()).orElseThrow(() -> new PortholeException(ErrorCode.INTERNAL,
+                "the saved state of " + env.id() + " is missing from the blob store"))) {
+            var plain = open(in.readAllBytes(), env.id());
+            var list = new String(run(List.of("/bin/tar", "-tf", "-"), plain), java.nio.charset.StandardCharsets.UTF_8);
+            if (!list.lines().anyMatch(l -> l.equals("./" + COOKIES_FILE))) return Optional.empty();
+            var json = run(List.of("/bin/tar", "-xOf", "-", "./" + COOKIES_FILE), plain);
+            return Optional.of(new String(json, java.nio.charset.StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("the saved cookies of " + env.id() + " could not be read", e);
+        }
+    }
+
     private byte[] seal(byte[] plain, String id) {
         try {
             var iv = new byte[IV_BYTES];

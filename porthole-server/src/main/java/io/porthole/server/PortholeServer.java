@@ -105,7 +105,8 @@ public final class PortholeServer implements AutoCloseable {
             computers.harSink((r, har) -> artifacts.put(r.tenantId(), r.id(), "har", "application/json", "egress.har", har));
             java.util.function.Supplier<String> base = () -> baseUrl;
             var protocols = new ProtocolRoutes(computers, auth, tokens, base);
-            var sandboxes = new SandboxRoutes(computers, dispatcher, artifacts, auth, tokens, config.maxBodyBytes(), base);
+            var sandboxes = new SandboxRoutes(computers, dispatcher, artifacts, environments, auth, tokens,
+                    config.maxBodyBytes(), base);
             this.web = WebServer.builder()
                     .host(config.host())
                     .port(config.port())

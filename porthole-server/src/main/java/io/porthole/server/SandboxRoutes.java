@@ -46,13 +46,16 @@ final class SandboxRoutes {
     private final Computers computers;
     private final ActionDispatcher dispatcher;
     private final Artifacts artifacts;
+    private final io.porthole.core.Environments environments;
     private final Auth auth;
     private final AccessTokens tokens;
     private final long maxBody;
     private final java.util.function.Supplier<String> baseUrl;
 
-    SandboxRoutes(Computers computers, ActionDispatcher dispatcher, Artifacts artifacts, Auth auth, AccessTokens tokens,
-                  long maxBody, java.util.function.Supplier<String> baseUrl) {
+    SandboxRoutes(Computers computers, ActionDispatcher dispatcher, Artifacts artifacts,
+                  io.porthole.core.Environments environments, Auth auth, AccessTokens tokens, long maxBody,
+                  java.util.function.Supplier<String> baseUrl) {
+        this.environments = environments;
         this.computers = computers;
         this.dispatcher = dispatcher;
         this.artifacts = artifacts;
@@ -86,7 +89,15 @@ final class SandboxRoutes {
                 .post(BASE + "/{id}/artifacts", this::upload)
                 .get(BASE + "/{id}/artifacts", this::listArtifacts)
                 .get(BASE + "/{id}/artifacts/{artifact}", this::download)
-                .get(BASE + "/{id}/replay-events", this::events);
+                .get(BASE + "/{id}/replay-events", this::events)
+                .get("/environments", (req, res) -> Http.ok(res, Map.of("items",
+                        environments.list(tenant(req)).stream().map(SandboxRoutes::environment).toList())))
+                .get("/environments/{env}", (req, res) -> Http.ok(res, environment(
+                        environments.find(tenant(req), req.path().pathParameters().get("env")))))
+                .delete("/environments/{env}", (req, res) -> {
+                    environments.delete(tenant(req), req.path().pathParameters().get("env"));
+                    res.status(Status.NO_CONTENT_204).send();
+                });
     }
 
     private String tenant(ServerRequest req) {
@@ -281,7 +292,8 @@ final class SandboxRoutes {
             }
             case "contexts.create" -> {
                 var proxy = params.path("proxy").asText("");
-                return context(createContext(tenantId, id, proxy));
+                var environment = Optional.ofNullable(params.path("environmentId").asText(null)).filter(e -> !e.isBlank());
+                return context(createContext(tenantId, id, proxy, environment));
             }
             case "contexts.delete" -> {
                 var ctx = requiredText(params, "contextId");
@@ -354,10 +366,20 @@ final class SandboxRoutes {
 
     /** A context; its own proxy, if any, is a new way out of the sandbox chained to it, with its credentials. */
     private BrowserContextInfo createContext(String tenantId, String id, String proxy) {
+        return createContext(tenantId, id, proxy, Optional.empty());
+    }
+
+    /**
+     * A context; its own proxy, if any, is a new way out of the sandbox chained to it, with its credentials;
+     * {@code environmentId} loads the cookies a saved environment holds into it.
+     */
+    private BrowserContextInfo createContext(String tenantId, String id, String proxy, Optional<String> environmentId) {
         var upstream = proxy.isBlank() ? Optional.<java.net.URI>empty() : Optional.of(ComputerSpec.proxyUrl(proxy));
+        var saved = environmentId.map(e -> environments.find(tenantId, e));
         return dispatcher.withBrowser(tenantId, id, c -> {
             var inside = upstream.map(u -> c.sandbox().openEgress(Optional.of(u)));
             var made = c.browser().createContext(inside);
+            saved.flatMap(environments::cookies).ifPresent(json -> c.browser().importCookies(made.id(), json));
             upstream.ifPresent(u -> c.contextProxies().put(made.id(), withoutCredentials(u)));
             inside.ifPresent(url -> c.contextEgress().put(made.id(), url));
             return new BrowserContextInfo(made.id(), upstream.map(SandboxRoutes::withoutCredentials));
@@ -384,7 +406,8 @@ final class SandboxRoutes {
         sandbox(t, id);
         var body = Http.body(req, maxBody);
         var proxy = body.path("proxy").asText("");
-        Http.send(res, 201, context(running(() -> createContext(t, id, proxy))));
+        var environment = Optional.ofNullable(body.path("environmentId").asText(null)).filter(e -> !e.isBlank());
+        Http.send(res, 201, context(running(() -> createContext(t, id, proxy, environment))));
     }
 
     private void deleteContext(ServerRequest req, ServerResponse res) {
@@ -551,6 +574,16 @@ final class SandboxRoutes {
         body.put("items", items);
         body.put("nextCursor", events.size() > limit ? Long.toString(page.getLast().seq()) : null);
         Http.ok(res, body);
+    }
+
+    private static Map<String, Object> environment(io.porthole.core.store.EnvironmentRecord e) {
+        var m = new LinkedHashMap<String, Object>();
+        m.put("id", e.id());
+        m.put("engine", e.engine());
+        m.put("size", e.size());
+        m.put("createdAt", Times.format(e.createdAt()));
+        m.put("updatedAt", Times.format(e.updatedAt()));
+        return m;
     }
 
     // ---- helpers ----

@@ -121,6 +121,15 @@ public interface BrowserDriver extends AutoCloseable {
     /** Sets cookies that {@link #exportCookies} of the same engine returned. */
     default void importCookies(String json) {}
 
+    /** Sets such cookies in one context ({@code default} is the browser's own). */
+    default void importCookies(String contextId, String json) {
+        if (!io.porthole.api.TabInfo.DEFAULT_CONTEXT.equals(contextId)) {
+            throw new io.porthole.core.PortholeException.InvalidRequest(io.porthole.api.ErrorCode.UNSUPPORTED_ON_ENGINE,
+                    "this browser cannot load saved cookies into a context");
+        }
+        importCookies(json);
+    }
+
     /** Prints the tab to PDF. */
     default byte[] pdf(String tabId) {
         throw new io.porthole.core.PortholeException.InvalidRequest(io.porthole.api.ErrorCode.UNSUPPORTED_ON_ENGINE,

@@ -355,6 +355,11 @@ final class ChromiumDriver implements BrowserDriver {
 
     @Override
     public void importCookies(String json) {
+        importCookies(TabInfo.DEFAULT_CONTEXT, json);
+    }
+
+    @Override
+    public void importCookies(String contextId, String json) {
         com.fasterxml.jackson.databind.JsonNode cookies;
         try {
             cookies = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
@@ -373,6 +378,12 @@ final class ChromiumDriver implements BrowserDriver {
             }
             // a session cookie has no expiry: it lives as long as this browser does
             if (!c.path("session").asBoolean(false) && c.path("expires").asDouble(-1) > 0) p.set("expires", c.get("expires"));
+        }
+        if (!TabInfo.DEFAULT_CONTEXT.equals(contextId)) {
+            if (!contexts.containsKey(contextId)) {
+                throw new PortholeException.NotFound(io.porthole.api.ErrorCode.NOT_FOUND, "no context '" + contextId + "'");
+            }
+            params.put("browserContextId", contextId);
         }
         call("Storage.setCookies", params, null);
     }
