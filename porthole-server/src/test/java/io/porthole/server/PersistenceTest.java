@@ -76,6 +76,49 @@ class PersistenceTest {
     }
 
     @Test
+    void firefoxCookiesStorageAndIndexedDbComeBackByEnvironmentId() throws Exception {
+        var first = t.createComputer("{\"engine\":\"firefox\",\"persistent\":true}");
+        var set = state(first, "?mode=set");
+        assertEquals("l1", set.path("ls").asText(), set.toString());
+        assertEquals("i1", set.path("idb").asText(), set.toString());
+        assertTrue(set.path("cookie").asText().contains("sess=s1"), set.toString());
+        t.delete(first);
+
+        var second = t.createComputer("{\"engine\":\"firefox\",\"environment_id\":\"" + first + "\",\"persistent\":true}");
+        try {
+            var got = state(second, "");
+            assertTrue(got.path("cookie").asText().contains("sess=s1"), "session cookie: " + got);
+            assertTrue(got.path("cookie").asText().contains("keep=k1"), "persistent cookie: " + got);
+            assertEquals("l1", got.path("ls").asText(), "localStorage: " + got);
+            assertEquals("i1", got.path("idb").asText(), "IndexedDB: " + got);
+        } finally {
+            t.delete(second);
+        }
+
+        // saved again by the second one, and restored again
+        var third = t.createComputer("{\"engine\":\"firefox\",\"environment_id\":\"" + second + "\"}");
+        try {
+            var got = state(third, "");
+            assertTrue(got.path("cookie").asText().contains("sess=s1") && got.path("cookie").asText().contains("keep=k1"),
+                    "cookies: " + got);
+            assertEquals("l1", got.path("ls").asText(), "localStorage: " + got);
+            assertEquals("i1", got.path("idb").asText(), "IndexedDB: " + got);
+        } finally {
+            t.delete(third);
+        }
+
+        // a fresh Firefox computer has none of it
+        var fresh = t.createComputer("{\"engine\":\"firefox\"}");
+        try {
+            var none = state(fresh, "");
+            assertFalse(none.path("cookie").asText().contains("keep=k1"), none.toString());
+            assertTrue(none.path("ls").isNull(), none.toString());
+        } finally {
+            t.delete(fresh);
+        }
+    }
+
+    @Test
     void savedStateIsEncryptedAtRest() throws Exception {
         var id = t.createComputer("{\"persistent\":true}");
         state(id, "?mode=set");

@@ -108,6 +108,65 @@ class RestartTest {
     }
 
     @Test
+    void aFirefoxComputerSurvivesASigkillOfTheServerAndIsTakenOverByTheNextStart(@TempDir Path tmp) throws Exception {
+        var dataDir = tmp.resolve("porthole-restart");
+        var pages = io.porthole.testing.PageServer.start();
+        var server = startChild(dataDir);
+        String id;
+        String tabs;
+        List<ProcessHandle> processes;
+        try {
+            var base = readBaseUrl(server);
+            var created = call(base, "POST", "/computers", "{\"engine\":\"firefox\"}");
+            assertEquals(200, created.statusCode(), created.body());
+            id = TestServer.JSON.readTree(created.body()).path("id").asText();
+            var nav = call(base, "POST", "/computers/" + id + "/navigate", "{\"url\":\"" + pages.url("input.html") + "\"}");
+            assertEquals("success", TestServer.JSON.readTree(nav.body()).path("status").asText(), nav.body());
+            tabs = TestServer.JSON.readTree(call(base, "GET", "/computers/" + id + "/tabs", null).body())
+                    .path("result").path("tabs").toString();
+            processes = Processes.ofComputer(id);
+            assertFalse(processes.isEmpty());
+            server.destroyForcibly();
+            assertTrue(server.waitFor(10, TimeUnit.SECONDS));
+        } finally {
+            server.destroyForcibly();
+        }
+        Thread.sleep(1000);
+        // the sandbox and Firefox (content processes come and go, and the forwarder's fork for the server's connection
+        // ends with it)
+        var firefox = processes.stream().filter(h -> h.info().commandLine().map(c -> c.contains("/bwrap")
+                || (c.contains("--remote-debugging-port") && !c.contains("-contentproc"))).orElse(false)).toList();
+        assertTrue(firefox.size() >= 2, "bubblewrap and Firefox: " + firefox);
+        assertTrue(firefox.stream().allMatch(ProcessHandle::isAlive), "the computer outlives the server");
+        try (var restarted = PortholeServer.start(restartConfig(dataDir))) {
+            var base = restarted.baseUrl();
+            var got = TestServer.JSON.readTree(call(base, "GET", "/computers/" + id, null).body());
+            assertEquals("running", got.path("status").asText(), got.toString());
+            assertEquals(1, bubblewraps(dataDir, id), "taken over, not started again");
+            var tabsNow = TestServer.JSON.readTree(call(base, "GET", "/computers/" + id + "/tabs", null).body())
+                    .path("result").path("tabs").toString();
+            assertEquals(tabs, tabsNow, "the same tabs, under the same ids");
+            var click = TestServer.JSON.readTree(call(base, "POST", "/computers/" + id + "/click", "{\"x\":60,\"y\":60}").body());
+            assertEquals("success", click.path("status").asText(), click.toString());
+            var html = TestServer.JSON.readTree(call(base, "POST", "/computers/" + id + "/html", "{}").body());
+            assertTrue(html.path("result").path("html_content").asText().contains("Porthole input fixture"), html.toString());
+            var nav = call(base, "POST", "/computers/" + id + "/navigate", "{\"url\":\"data:text/html,<title>x</title>"
+                    + "<script>document.title=String(navigator.webdriver)</script>\"}");
+            assertEquals("success", TestServer.JSON.readTree(nav.body()).path("status").asText(), nav.body());
+            var title = TestServer.JSON.readTree(call(base, "POST", "/computers/" + id + "/html", "{}").body());
+            assertTrue(title.path("result").path("html_content").asText().contains("<title>false</title>"),
+                    "navigator.webdriver stays hidden: " + title);
+            var events = call(base, "GET", "/browser-sandboxes/" + id + "/replay-events", null).body();
+            assertTrue(events.contains("\"created\"") && events.contains("\"adopted\"") && events.contains("input.html"), events);
+            assertEquals(204, call(base, "DELETE", "/computers/" + id, null).statusCode());
+            assertEquals(List.of(), Processes.awaitComputerGone(processes, 15_000), "nothing of it is left after delete");
+            assertEquals(0, bubblewraps(dataDir, id));
+        } finally {
+            pages.close();
+        }
+    }
+
+    @Test
     void aComputerWhoseSandboxDiedWhileTheServerWasDownIsMarkedTerminated(@TempDir Path tmp) throws Exception {
         var dataDir = tmp.resolve("porthole-restart");
         var server = startChild(dataDir);
