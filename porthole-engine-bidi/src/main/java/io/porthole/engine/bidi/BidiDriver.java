@@ -592,10 +592,9 @@ final class BidiDriver implements BrowserDriver {
 
     // ---- cookies ----
 
-    /** The default user context's cookie store: every cookie of the default context, of every site. */
-    private static ObjectNode defaultPartition() {
-        var partition = params().put("type", "storageKey").put("userContext", DEFAULT);
-        return partition;
+    /** A user context's cookie store: every cookie of that context, of every site. */
+    private static ObjectNode partition(String userContext) {
+        return params().put("type", "storageKey").put("userContext", userContext);
     }
 
     /**
@@ -605,7 +604,7 @@ final class BidiDriver implements BrowserDriver {
     @Override
     public Optional<String> exportCookies() {
         var p = params();
-        p.set("partition", defaultPartition());
+        p.set("partition", partition(DEFAULT));
         var cookies = call("storage.getCookies", p).path("cookies");
         var out = BidiConnection.JSON.createArrayNode();
         for (var c : cookies) {
@@ -619,6 +618,13 @@ final class BidiDriver implements BrowserDriver {
     /** Sets cookies that {@link #exportCookies} returned; one that Firefox refuses is skipped (and logged). */
     @Override
     public void importCookies(String json) {
+        importCookies(DEFAULT, json);
+    }
+
+    /** Sets cookies that {@link #exportCookies} returned in one user context ({@code default} is the browser's own). */
+    @Override
+    public void importCookies(String contextId, String json) {
+        if (!knownUserContext(contextId)) throw new PortholeException.NotFound(ErrorCode.NOT_FOUND, "no context '" + contextId + "'");
         JsonNode cookies;
         try {
             cookies = BidiConnection.JSON.readTree(json);
@@ -641,7 +647,7 @@ final class BidiDriver implements BrowserDriver {
             }
             var p = params();
             p.set("cookie", cookie);
-            p.set("partition", defaultPartition());
+            p.set("partition", partition(contextId));
             try {
                 call("storage.setCookie", p);
             } catch (BidiException e) {

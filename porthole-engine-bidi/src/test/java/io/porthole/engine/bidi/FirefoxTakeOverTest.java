@@ -141,6 +141,14 @@ class FirefoxTakeOverTest {
             assertTrue(back.contains("sess=s1") && back.contains("keep=k1"), back);
             var again = JSON.readTree(second.exportCookies().orElseThrow());
             assertEquals(cookies.size(), again.size(), again.toString());
+            // into a context of its own: that context has them, the default one is untouched
+            var context = second.createContext(Optional.empty()).id();
+            second.importCookies(context, cookies.toString());
+            var inContext = second.tabs().stream().filter(t -> t.contextId().equals(context)).findFirst().orElseThrow().tabId();
+            second.navigate(inContext, pages.url("state.html"));
+            var contextCookies = state(second, inContext).path("cookie").asText();
+            assertTrue(contextCookies.contains("sess=s1") && contextCookies.contains("keep=k1"), contextCookies);
+            second.closeContext(context);
 
             // again, with the forwarder gone meanwhile: a new one is started
             second.abandon();
