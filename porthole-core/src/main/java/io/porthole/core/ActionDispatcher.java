@@ -250,8 +250,8 @@ public final class ActionDispatcher {
     }
 
     /** New connections go through the proxy (open ones keep their route); the browser does not restart. */
-    private static void changeProxy(Computer computer, Action.ChangeProxy a, Map<String, Object> result) {
-        computer.sandbox().egress().useUpstream(a.proxy());
+    private void changeProxy(Computer computer, Action.ChangeProxy a, Map<String, Object> result) {
+        computers.useUpstream(computer, a.proxy());
         result.put("proxy", a.proxy().map(ActionDispatcher::withoutPassword).orElse("direct"));
     }
 

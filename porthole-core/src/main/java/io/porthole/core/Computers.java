@@ -122,9 +122,9 @@ public final class Computers implements AutoCloseable {
             var sandbox = runtime.start(new SandboxSpec(record.id(), workDir,
                     desktop ? Map.of("DISPLAY", DesktopEngine.DISPLAY) : Map.of()));
             computer.attachSandbox(sandbox);
-            if (spec.useAdvancedProxy()) sandbox.egress().useUpstream(advancedProxy);
+            if (spec.useAdvancedProxy()) useUpstream(computer, advancedProxy);
             var sessionCookies = environment.flatMap(e -> environments.restore(e, sandbox.homeOnHost()));
-            spec.proxy().ifPresent(p -> sandbox.egress().useUpstream(Optional.of(p)));
+            spec.proxy().ifPresent(p -> useUpstream(computer, Optional.of(p)));
             if (spec.recordHar()) {
                 sandbox.egress().recordHar();
                 computer.recordHar(true);
@@ -250,6 +250,29 @@ public final class Computers implements AutoCloseable {
         store.appendEvent(computerId, category, type, json, clock.instant());
     }
 
+    private static final String UPSTREAM = "upstream";
+
+    /**
+     * Chains the computer's new connections through {@code upstream} (or direct), and keeps it, encrypted, so
+     * that a restart that takes the computer over chains it the same way.
+     */
+    public void useUpstream(Computer c, Optional<java.net.URI> upstream) {
+        c.sandbox().egress().useUpstream(upstream);
+        store.putSecret(c.id(), UPSTREAM, upstream.map(u -> environments.seal(
+                u.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8), c.id() + "/" + UPSTREAM)));
+    }
+
+    /** The upstream a computer used before a restart, if it had one. */
+    private Optional<java.net.URI> storedUpstream(String id) {
+        try {
+            return store.getSecret(id, UPSTREAM).map(sealed -> java.net.URI.create(new String(
+                    environments.open(sealed, id + "/" + UPSTREAM), java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "the upstream proxy of {0} could not be read back: {1}", id, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
     /** The computer's replay events, newest first, before the cursor {@code beforeSeq} if given. */
     public List<ReplayEvent> events(String tenantId, String id, Optional<Long> beforeSeq, int limit) {
         get(tenantId, id);
@@ -367,6 +390,8 @@ public final class Computers implements AutoCloseable {
                     .ifPresent(har -> harSink.accept(c.record(), har)));
         }
         if (sandbox != null) quietly("ending the sandbox of " + c.id(), sandbox::close);
+        // its proxy credentials are of no use any more
+        quietly("forgetting the upstream of " + c.id(), () -> store.putSecret(c.id(), UPSTREAM, Optional.empty()));
         try {
             Files2.deleteTree(computersDir.resolve(c.id()));
         } catch (RuntimeException e) {
@@ -476,6 +501,7 @@ public final class Computers implements AutoCloseable {
             // a frozen browser answers nothing: thaw to take it over, freeze again after
             if (paused) s.thaw();
             computer.attachSandbox(s);
+            storedUpstream(r.id()).ifPresent(u -> s.egress().useUpstream(Optional.of(u)));
             var engine = engines.get(desktop ? "chromium" : r.engine());
             if (engine == null) throw new IllegalStateException("no engine " + r.engine());
             var launch = new LaunchSpec(r.id(), s, r.width(), r.height(), desktop ? 1.0 : r.scale(), desktop,

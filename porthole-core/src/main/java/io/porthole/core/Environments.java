@@ -122,7 +122,8 @@ public final class Environments {
         }
     }
 
-    private byte[] seal(byte[] plain, String id) {
+    /** {@code plain} encrypted under the state key, bound to {@code id} (which {@link #open} must be given). */
+    byte[] seal(byte[] plain, String id) {
         try {
             var iv = new byte[IV_BYTES];
             random.nextBytes(iv);
@@ -140,7 +141,7 @@ public final class Environments {
         }
     }
 
-    private byte[] open(byte[] sealed, String id) {
+    byte[] open(byte[] sealed, String id) {
         if (sealed.length < MAGIC.length + IV_BYTES + 16 || !java.util.Arrays.equals(sealed, 0, 4, MAGIC, 0, 4)) {
             throw new PortholeException(ErrorCode.INTERNAL, "the saved state of " + id + " is not in a known format");
         }

@@ -86,6 +86,11 @@ public interface Store extends AutoCloseable {
     /** Every blob (sha256) that an artifact or environment references: what blob garbage collection keeps. */
     Set<String> referencedBlobs();
 
+    /** Keeps (or with empty, forgets) an encrypted value a computer needs again after a restart. */
+    void putSecret(String computerId, String name, Optional<byte[]> sealed);
+
+    Optional<byte[]> getSecret(String computerId, String name);
+
     @Override
     void close();
 }

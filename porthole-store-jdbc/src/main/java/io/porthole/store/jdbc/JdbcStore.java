@@ -419,6 +419,41 @@ public final class JdbcStore implements Store {
         });
     }
 
+    // --- computer secrets ---
+
+    @Override
+    public void putSecret(String computerId, String name, Optional<byte[]> sealed) {
+        locked(c -> {
+            if (sealed.isEmpty()) {
+                try (var ps = c.prepareStatement("DELETE FROM computer_secrets WHERE computer_id = ? AND name = ?")) {
+                    ps.setString(1, computerId);
+                    ps.setString(2, name);
+                    return ps.executeUpdate();
+                }
+            }
+            try (var ps = c.prepareStatement("INSERT INTO computer_secrets (computer_id, name, sealed) VALUES (?, ?, ?)"
+                    + " ON CONFLICT (computer_id, name) DO UPDATE SET sealed = excluded.sealed")) {
+                ps.setString(1, computerId);
+                ps.setString(2, name);
+                ps.setBytes(3, sealed.get());
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public Optional<byte[]> getSecret(String computerId, String name) {
+        return locked(c -> {
+            try (var ps = c.prepareStatement("SELECT sealed FROM computer_secrets WHERE computer_id = ? AND name = ?")) {
+                ps.setString(1, computerId);
+                ps.setString(2, name);
+                try (var rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getBytes(1)) : Optional.<byte[]>empty();
+                }
+            }
+        });
+    }
+
     // --- blobs ---
 
     @Override
