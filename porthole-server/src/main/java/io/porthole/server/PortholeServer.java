@@ -133,6 +133,12 @@ public final class PortholeServer implements AutoCloseable {
 
     private void routes(HttpRouting.Builder r, Auth auth, ActionDispatcher dispatcher) {
         r.get("/health", (req, res) -> Http.ok(res, Map.of("status", "ok")));
+        r.get("/openapi/browser-sandboxes.yaml", (req, res) -> {
+            try (var in = PortholeServer.class.getResourceAsStream("browser-sandboxes.openapi.yaml")) {
+                res.header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/yaml");
+                res.send(in.readAllBytes());
+            }
+        });
         r.get("/screenshots/{file}", screenshots::serve);
         new AdminRoutes(keys, auth, config.maxBodyBytes()).register(r);
         var retries = new RetryJoin(Clock.systemUTC());

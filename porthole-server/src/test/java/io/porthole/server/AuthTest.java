@@ -37,6 +37,15 @@ class AuthTest {
     }
 
     @Test
+    void theOpenApiDescriptionNeedsNoKey() {
+        var r = t.request("GET", "/openapi/browser-sandboxes.yaml", null, Map.of());
+        assertEquals(200, r.status());
+        assertEquals("application/yaml", r.header("Content-Type"));
+        org.junit.jupiter.api.Assertions.assertTrue(r.body().startsWith("openapi: 3.1.0"), r.body());
+        org.junit.jupiter.api.Assertions.assertTrue(r.body().contains("/browser-sandboxes/{id}/rpc:"));
+    }
+
+    @Test
     void xApiKeyHeaderIsAccepted() {
         var r = t.request("GET", "/computers/" + id, null, Map.of("X-API-Key", TestServer.KEY));
         assertEquals(200, r.status());
