@@ -464,4 +464,18 @@ class JdbcStoreRecordsTest {
         assertNotEquals(0, e.seq());
         assertEquals(List.of(e), store.listEvents("c-old", Optional.empty(), 5));
     }
+
+    @Test
+    void aComputersSecretIsKeptReplacedAndForgottenAcrossReopening() {
+        var store = open();
+        store.putSecret("comp_a", "upstream", java.util.Optional.of(new byte[] {1, 2, 3}));
+        store.putSecret("comp_a", "upstream", java.util.Optional.of(new byte[] {4, 5}));
+        store.putSecret("comp_b", "upstream", java.util.Optional.of(new byte[] {9}));
+        var again = open();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new byte[] {4, 5}, again.getSecret("comp_a", "upstream").orElseThrow());
+        again.putSecret("comp_a", "upstream", java.util.Optional.empty());
+        org.junit.jupiter.api.Assertions.assertTrue(again.getSecret("comp_a", "upstream").isEmpty());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new byte[] {9}, again.getSecret("comp_b", "upstream").orElseThrow());
+        org.junit.jupiter.api.Assertions.assertTrue(again.getSecret("comp_b", "other").isEmpty());
+    }
 }

@@ -103,7 +103,7 @@ class JdbcStoreTest {
     // --- opening and migrations ---
 
     /** Every table of the latest schema (sqlite_sequence is SQLite's own, for AUTOINCREMENT). */
-    private static final List<String> TABLES = List.of("api_keys", "artifacts", "computers", "environments", "events",
+    private static final List<String> TABLES = List.of("api_keys", "artifacts", "computer_secrets", "computers", "environments", "events",
             "schema_version", "sqlite_sequence");
 
     @Test
