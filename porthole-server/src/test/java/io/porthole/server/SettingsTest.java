@@ -1,0 +1,65 @@
+package io.porthole.server;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The configuration keys of this features: isolation, state key, templates, shutdown default. */
+class SettingsTest {
+    private static ServerConfig load(Map<String, String> env) {
+        return new Settings(List.of(), env).load();
+    }
+
+    @Test
+    void defaultsKeepComputersAcrossAStopAndIsolate() {
+        var c = load(Map.of("PORTHOLE_DATA_DIR", "/tmp/x"));
+        assertFalse(c.stopComputersOnShutdown());
+        assertEquals(ServerConfig.Isolation.NAMESPACES, c.isolation());
+        assertTrue(c.stateKey().isEmpty());
+        assertTrue(c.templates().isEmpty());
+    }
+
+    @Test
+    void isolationNoneAndBadValues() {
+        assertEquals(ServerConfig.Isolation.NONE, load(Map.of("PORTHOLE_ISOLATION", "none")).isolation());
+        var e = assertThrows(IllegalArgumentException.class, () -> load(Map.of("PORTHOLE_ISOLATION", "some")));
+        assertTrue(e.getMessage().contains("namespaces or none"), e.getMessage());
+    }
+
+    @Test
+    void theStateKeyIs32BytesOfBase64() {
+        var key = new byte[32];
+        key[0] = 7;
+        var c = load(Map.of("PORTHOLE_STATE_KEY", java.util.Base64.getEncoder().encodeToString(key)));
+        assertArrayEquals(key, c.stateKey().orElseThrow());
+        var e = assertThrows(IllegalArgumentException.class, () -> load(Map.of("PORTHOLE_STATE_KEY", "c2hvcnQ=")));
+        assertTrue(e.getMessage().contains("32 bytes"), e.getMessage());
+    }
+
+    @Test
+    void templatesComeFromAJsonFile(@TempDir Path dir) throws Exception {
+        var file = dir.resolve("templates.json");
+        Files.writeString(file, "{\"de\": {\"browser\": \"firefox\", \"prefs\": {\"intl.accept_languages\": \"de\", \"x.n\": 3,"
+                + " \"x.b\": true}}, \"fast\": {\"binary\": \"/usr/bin/chromium\", \"flags\": [\"--a\", \"--b\"]}}");
+        var t = load(Map.of("PORTHOLE_TEMPLATES", file.toString())).templates();
+        assertEquals("firefox", t.get("de").browser());
+        assertEquals("de", t.get("de").prefs().get("intl.accept_languages"));
+        assertEquals(true, t.get("de").prefs().get("x.b"));
+        assertEquals("chromium", t.get("fast").browser());
+        assertEquals(List.of("--a", "--b"), t.get("fast").flags());
+        assertEquals(Path.of("/usr/bin/chromium"), t.get("fast").binary().orElseThrow());
+        Files.writeString(file, "{\"x\": {\"browser\": \"webkit\"}}");
+        assertThrows(IllegalArgumentException.class, () -> load(Map.of("PORTHOLE_TEMPLATES", file.toString())));
+        Files.writeString(file, "[]");
+        assertThrows(IllegalArgumentException.class, () -> load(Map.of("PORTHOLE_TEMPLATES", file.toString())));
+    }
+}
