@@ -44,8 +44,7 @@ final class DevToolsEndpoint {
     ProtocolClient connect(Consumer<String> onMessage, Runnable onClosed) {
         var path = ensureForwarder();
         try {
-            var channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-            channel.connect(UnixDomainSocketAddress.of(sandbox.channels().resolve(SOCKET)));
+            var channel = connectSocket();
             var ws = WebSocketClient.connect(channel, "127.0.0.1", path, new WebSocketClient.Listener() {
                 @Override
                 public void onText(String message) {
@@ -78,12 +77,37 @@ final class DevToolsEndpoint {
         }
     }
 
+    /**
+     * Connects to the forwarder's socket; it exists from the forwarder's bind, a moment before it listens, so
+     * a refusal right after the start is retried briefly.
+     */
+    private SocketChannel connectSocket() throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while (true) {
+            var channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+            try {
+                channel.connect(UnixDomainSocketAddress.of(sandbox.channels().resolve(SOCKET)));
+                return channel;
+            } catch (IOException e) {
+                channel.close();
+                if (System.nanoTime() > deadline) throw e;
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", ie);
+                }
+            }
+        }
+    }
+
     /** Starts the forwarder once and returns the browser target's path ({@code /devtools/browser/<id>}). */
     private synchronized String ensureForwarder() {
         if (browserPath != null && Files.exists(sandbox.channels().resolve(SOCKET))) return browserPath;
         // Chromium writes the port it got and the browser target's path to DevToolsActivePort in its profile
         // (the last line without a newline, so the second read "fails" having read it)
-        var script = "f=\"$0/DevToolsActivePort\"; i=0; while [ ! -s \"$f\" ] && [ $i -lt 200 ]; do sleep 0.05;"
+        var script = "f=\"$0/DevToolsActivePort\"; i=0;"
+                + " while ! grep -q /devtools/browser/ \"$f\" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.05;"
                 + " i=$((i+1)); done; { read port; read path; } < \"$f\"; [ -n \"$port\" ] || exit 3; echo \"$path\";"
                 + " exec socat UNIX-LISTEN:" + Sandbox.CHANNELS + "/" + SOCKET + ",fork,unlink-early,mode=600"
                 + " TCP:127.0.0.1:\"$port\"";
