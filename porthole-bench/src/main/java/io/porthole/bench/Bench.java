@@ -38,6 +38,11 @@ import java.util.regex.Pattern;
  *   <li>click and screenshot round trips on a desktop, against xdotool and xwd run directly on a raw desktop;
  *   <li>egress throughput: curl inside a browser computer downloading a large body from the loopback page server
  *       through the computer's egress proxy, against the same curl run directly;
+ *   <li>Playwright ({@code chromium.connectOverCDP}, in Node.js) on a browser sandbox through its {@code connect.cdp}
+ *       endpoint, against the same script on a Chromium started directly with {@code --remote-debugging-port};
+ *       skipped, with a note, where node or npm is missing;
+ *   <li>suspend and resume of that sandbox (the server's cgroup freezer), against the same freezer on a cgroup
+ *       holding a raw Chromium, and against SIGSTOP/SIGCONT of its processes;
  *   <li>resident memory of a computer's process tree, against the baseline's.
  * </ol>
  *
@@ -48,7 +53,8 @@ import java.util.regex.Pattern;
  * <pre>
  * java -cp porthole-bench/target/classes:porthole-bench/target/lib/* io.porthole.bench.Bench [--iterations=10]
  *     [--actions=100] [--warmup=2] [--action-warmup=10] [--settle-ms=1000] [--egress-iterations=5]
- *     [--egress-mib=64] [--chromium=/usr/bin/chromium] [--verbose]
+ *     [--egress-mib=64] [--playwright-iterations=10] [--playwright-clicks=50] [--chromium=/usr/bin/chromium]
+ *     [--verbose]
  * </pre>
  */
 public final class Bench {
@@ -70,15 +76,18 @@ public final class Bench {
 
     /** Command-line options. */
     record Options(int iterations, int actions, int warmup, int actionWarmup, long settleMillis,
-                   int egressIterations, int egressMib, Path chromium, boolean verbose) {
+                   int egressIterations, int egressMib, int playwrightIterations, int playwrightClicks,
+                   Path chromium, boolean verbose) {
         static final String USAGE = """
                 usage: script/bench [--iterations=N] [--actions=M] [--warmup=W] [--action-warmup=K]
                                     [--settle-ms=MS] [--egress-iterations=E] [--egress-mib=S]
+                                    [--playwright-iterations=P] [--playwright-clicks=C]
                                     [--chromium=PATH] [--verbose]
                   --iterations     computers (browser, and desktop) created and deleted per side, measured
                                    (default 10)
                   --actions        click, screenshot and exec round trips per side, measured, on a browser
-                                   computer and on a desktop (default 100)
+                                   computer and on a desktop; also suspend/resume round trips on a browser
+                                   sandbox (default 100)
                   --warmup         create/delete iterations run first and discarded (default 2)
                   --action-warmup  action iterations run first and discarded (default 10)
                   --settle-ms      pause after a browser is ready before its memory is read (default 1000)
@@ -86,6 +95,11 @@ public final class Bench {
                                    downloads per side through the egress proxy and directly, measured,
                                    after one warm-up each (default 5)
                   --egress-mib     size of that download, in MiB (default 64)
+                  --playwright-iterations
+                                   runs of the Playwright script per side (connectOverCDP, goto, clicks,
+                                   screenshot), measured, after --warmup runs each (default 10)
+                  --playwright-clicks
+                                   clicks in each of those runs (default 50)
                   --chromium       the browser binary, for Porthole and the baseline (default /usr/bin/chromium)
                   --verbose        show the server's INFO logs""";
 
@@ -97,6 +111,8 @@ public final class Bench {
             long settle = 1000;
             int egressIterations = 5;
             int egressMib = 64;
+            int playwrightIterations = 10;
+            int playwrightClicks = 50;
             Path chromium = Path.of("/usr/bin/chromium");
             boolean verbose = false;
             for (var a : args) {
@@ -114,13 +130,15 @@ public final class Bench {
                         egressMib = positive(name, value);
                         if (egressMib > 1024) throw new IllegalArgumentException(name + " must be at most 1024");
                     }
+                    case "--playwright-iterations" -> playwrightIterations = positive(name, value);
+                    case "--playwright-clicks" -> playwrightClicks = positive(name, value);
                     case "--chromium" -> chromium = Path.of(value);
                     case "--verbose" -> verbose = true;
                     default -> throw new IllegalArgumentException("unknown argument '" + a + "'");
                 }
             }
             return new Options(iterations, actions, warmup, actionWarmup, settle, egressIterations, egressMib,
-                    chromium, verbose);
+                    playwrightIterations, playwrightClicks, chromium, verbose);
         }
 
         private static int positive(String name, String value) {
@@ -168,6 +186,10 @@ public final class Bench {
     private final Set<String> liveComputers = ConcurrentHashMap.newKeySet();
     private final Set<RawBrowser> liveRaw = ConcurrentHashMap.newKeySet();
     private final Set<RawDesktop> liveRawDesktops = ConcurrentHashMap.newKeySet();
+    /** The raw browsers' freezer cgroups, thawed and removed at cleanup. */
+    private final Set<Suspenders.Freezer> liveFreezers = ConcurrentHashMap.newKeySet();
+    /** Rows that could not run here (no node, no freezer): shown as skipped. */
+    private final Set<String> skipped = ConcurrentHashMap.newKeySet();
     /** The computers whose sandbox was found (a pid namespace of their own). */
     private final Set<String> sandboxed = ConcurrentHashMap.newKeySet();
     private final List<String> notes = new ArrayList<>();
@@ -264,7 +286,7 @@ public final class Bench {
         pages = new PageServer(options.egressMib() * 1024 * 1024);
         // the test page is on loopback, which computers may not reach unless allowed
         var base = ServerConfig.defaults(tmpRoot.resolve("server")).withPort(0).withApiKey(API_KEY)
-                .withEgressAllow(List.of("127.0.0.1"));
+                .withEgressAllow(List.of("127.0.0.1")).toBuilder().stopComputersOnShutdown(true).build();
         var config = base.withChromium(new ChromiumConfig(Optional.of(options.chromium()), List.of(),
                 ChromiumConfig.defaults().startTimeoutSeconds(), false));
         loadAtStart = loadAverage();
@@ -281,6 +303,12 @@ public final class Bench {
         actions();
         desktopActions();
         egress();
+        try {
+            sandboxes();
+        } catch (Exception e) {
+            error("browser sandboxes (Playwright, suspend/resume): " + e);
+            deleteLiveComputers();
+        }
         long jvmRss = Procs.selfRssKb();
         printResults(jvmRss, System.nanoTime() - started);
     }
@@ -300,8 +328,10 @@ public final class Bench {
         log.printf(Locale.ROOT, "bench: Porthole at %s, test page at %s, work dir %s%n", server.baseUrl(), pages.url(),
                 tmpRoot);
         log.printf(Locale.ROOT, "bench: %d create/delete per side (+%d warm-up), %d actions per side (+%d warm-up), "
-                        + "%d downloads of %d MiB per side (+1 warm-up)%n", options.iterations(), options.warmup(),
-                options.actions(), options.actionWarmup(), options.egressIterations(), options.egressMib());
+                        + "%d downloads of %d MiB per side (+1 warm-up), %d Playwright runs of %d clicks per side (+%d "
+                + "warm-up)%n", options.iterations(), options.warmup(),
+                options.actions(), options.actionWarmup(), options.egressIterations(), options.egressMib(),
+                options.playwrightIterations(), options.playwrightClicks(), options.warmup());
     }
 
     // ---- 1. create -> ready, delete ----
@@ -943,6 +973,291 @@ public final class Bench {
         }
     }
 
+    // ---- 6. a browser sandbox: Playwright over CDP, suspend and resume ----
+
+    /**
+     * One browser sandbox ({@code POST /browser-sandboxes}) and one raw Chromium, both kept for the Playwright rows
+     * and then the suspend/resume rows.
+     */
+    private void sandboxes() throws Exception {
+        var res = api.post("/browser-sandboxes", "{}", CREATE_TIMEOUT);
+        var id = res.json() == null ? "" : res.json().path("id").asText("");
+        if (!id.isEmpty()) liveComputers.add(id);
+        if (res.status() != 201 || id.isEmpty()) {
+            throw new IllegalStateException("POST /browser-sandboxes: " + res.describe());
+        }
+        var state = res.json().path("state").asText();
+        var cdpUrl = res.json().path("connect").path("cdp").asText("");
+        if (!state.equals("running") || !cdpUrl.startsWith("ws://") || !cdpUrl.contains("?token=")) {
+            throw new IllegalStateException("POST /browser-sandboxes answered state '" + state + "' and connect.cdp '"
+                    + cdpUrl + "' (expected running and a ws:// URL with ?token=)");
+        }
+        sandboxTree(id);
+        RawBrowser browser = null;
+        try {
+            // what a CDP client reads first: Chrome's /json/version, pointing back at the server
+            var version = api.get("/browser-sandboxes/" + id + "/cdp/json/version", REQUEST_TIMEOUT);
+            // the first client starts the server's DevTools forwarder in the sandbox; once a 503 was seen here
+            // ("Connection refused"), so retry a little and say so rather than lose the rows
+            for (int attempt = 1; attempt <= 2 && version.status() == 503; attempt++) {
+                notes.add("browser sandbox: GET …/cdp/json/version right after create answered " + version.describe()
+                        + "; retried after 250 ms");
+                log.println("bench: GET …/cdp/json/version answered " + version.describe() + "; retrying");
+                sleep(250);
+                version = api.get("/browser-sandboxes/" + id + "/cdp/json/version", REQUEST_TIMEOUT);
+            }
+            if (version.status() != 200 || version.json() == null
+                    || !version.json().path("webSocketDebuggerUrl").asText().startsWith("ws://")) {
+                throw new IllegalStateException("GET /browser-sandboxes/" + id + "/cdp/json/version: " + version.describe());
+            }
+            notes.add("browser sandbox: GET …/cdp/json/version says " + version.json().path("Browser").asText("?")
+                    + "; connect.cdp is ws://…/browser-sandboxes/{id}/cdp?token=…");
+            browser = RawBrowser.launch(options.chromium(), tmpRoot.resolve("raw").resolve("sandbox"), http, WIDTH,
+                    HEIGHT, LAUNCH_TIMEOUT);
+            liveRaw.add(browser);
+            playwright(cdpUrl, browser);
+            suspendResume(id, browser);
+        } finally {
+            for (var f : List.copyOf(liveFreezers)) f.close(); // a frozen process cannot die
+            if (browser != null) {
+                browser.close();
+                liveRaw.remove(browser);
+            }
+            for (var f : List.copyOf(liveFreezers)) {
+                if (!f.removeWhenEmpty()) error("the raw freezer cgroup " + f.dir() + " could not be removed");
+                liveFreezers.remove(f);
+            }
+            var del = api.delete("/browser-sandboxes/" + id, REQUEST_TIMEOUT);
+            if (del.ok()) liveComputers.remove(id);
+            else error("DELETE /browser-sandboxes/" + id + ": " + del.describe());
+        }
+    }
+
+    /**
+     * {@code porthole-bench/src/main/node/playwright-bench.js} run with node, once per iteration and side, against
+     * the sandbox's {@code connect.cdp} and against the raw Chromium's own DevTools URL, alternating which goes
+     * first. Timed inside the script: connectOverCDP, and the work (goto, clicks, screenshot) on a new page.
+     */
+    private void playwright(String portholeCdp, RawBrowser raw) throws Exception {
+        int clicks = options.playwrightClicks();
+        var work = row("Playwright: goto + " + clicks + " clicks + screenshot", "a Node.js script with playwright-core: "
+                + "chromium.connectOverCDP(connect.cdp of a browser sandbox) vs connectOverCDP(the DevTools URL of a "
+                + "Chromium started directly with --remote-debugging-port=0 on loopback); on a new page of the default "
+                + "context, 1280×720: page.goto(test page), " + clicks + " × page.mouse.click(" + PageServer.BUTTON_X
+                + ", " + PageServer.BUTTON_Y + ") (one point, the button), page.screenshot(); timed in the script "
+                + "(process.hrtime), connect excluded");
+        var connect = row("Playwright: connectOverCDP", "the same runs: chromium.connectOverCDP(ws URL) until it "
+                + "resolves (WebSocket, Browser.getVersion, Target.setAutoAttach and attaching to the existing targets)");
+        var prepared = NodeClient.prepare(rawMarker());
+        if (prepared.client() == null) {
+            var why = "Playwright rows skipped: " + prepared.unavailable();
+            skipped.add(work.operation());
+            skipped.add(connect.operation());
+            notes.add(why);
+            log.println("bench: " + why);
+            return;
+        }
+        var node = prepared.client();
+        notes.add("Playwright: playwright-core " + node.playwrightVersion() + " on node " + node.version()
+                + ", installed in porthole-bench/target/node");
+        var parts = new LinkedHashMap<String, Samples[]>();
+        for (var part : List.of("gotoMs", "clicksMs", "screenshotMs")) parts.put(part, new Samples[] {new Samples(), new Samples()});
+        var processWall = new Samples[] {new Samples(), new Samples()};
+        String shotSizes = null;
+        int total = options.warmup() + options.playwrightIterations();
+        for (int i = 0; i < total; i++) {
+            boolean measured = i >= options.warmup();
+            var label = measured ? "iteration " + (i - options.warmup() + 1) + "/" + options.playwrightIterations()
+                    : "warm-up " + (i + 1) + "/" + options.warmup();
+            var line = new StringBuilder("bench: playwright " + label + ":");
+            for (int side = 0; side < 2; side++) {
+                boolean portholeTurn = (side == 0) == (i % 2 == 0);
+                var who = portholeTurn ? "porthole" : "raw";
+                var env = Map.of("CDP_URL", portholeTurn ? portholeCdp : raw.devtoolsUrl(), "PAGE_URL", pages.url(),
+                        "CLICKS", Integer.toString(clicks), "X", Integer.toString(PageServer.BUTTON_X),
+                        "Y", Integer.toString(PageServer.BUTTON_Y), "WIDTH", Integer.toString(WIDTH),
+                        "HEIGHT", Integer.toString(HEIGHT));
+                try {
+                    var r = node.script("playwright-bench.js", env, rawMarker(), Duration.ofSeconds(150));
+                    var json = r.json();
+                    if (r.exitCode() != 0 || json == null || !json.path("ok").asBoolean()) {
+                        throw new IllegalStateException("playwright-bench.js: " + r.describe());
+                    }
+                    if (json.path("clicks").asInt(-1) != clicks) {
+                        throw new IllegalStateException("the page counted " + json.path("clicks") + " clicks, not " + clicks);
+                    }
+                    var sizes = json.path("width").asInt() + "x" + json.path("height").asInt();
+                    if (!sizes.equals(WIDTH + "x" + HEIGHT)) {
+                        throw new IllegalStateException("the screenshot is " + sizes + ", not " + WIDTH + "x" + HEIGHT);
+                    }
+                    if (portholeTurn && shotSizes == null) shotSizes = sizes + ", " + json.path("screenshotBytes").asInt() + " bytes";
+                    int s = portholeTurn ? 0 : 1;
+                    if (measured) {
+                        (portholeTurn ? work.porthole() : work.raw()).add(nanos(json.path("workMs").asDouble()));
+                        (portholeTurn ? connect.porthole() : connect.raw()).add(nanos(json.path("connectMs").asDouble()));
+                        for (var e : parts.entrySet()) e.getValue()[s].add(nanos(json.path(e.getKey()).asDouble()));
+                        processWall[s].add(r.wallNanos());
+                    }
+                    line.append(String.format(Locale.ROOT, " %s connect %.0f ms, goto %.0f ms, clicks %.0f ms, "
+                                    + "screenshot %.0f ms (node ran %.0f ms);", who, json.path("connectMs").asDouble(),
+                            json.path("gotoMs").asDouble(), json.path("clicksMs").asDouble(),
+                            json.path("screenshotMs").asDouble(), r.wallNanos() / 1e6));
+                } catch (Exception e) {
+                    (portholeTurn ? work.porthole() : work.raw()).error();
+                    error("playwright " + label + " (" + who + "): " + e.getMessage());
+                    line.append(" ").append(who).append(" FAILED;");
+                }
+            }
+            log.println(line);
+        }
+        var p = parts.get("gotoMs");
+        var c = parts.get("clicksMs");
+        var sh = parts.get("screenshotMs");
+        notes.add(String.format(Locale.ROOT, "Playwright, p50 of each part, porthole vs raw: goto %s vs %s, %d clicks "
+                        + "%s vs %s (%s vs %s a click), screenshot %s vs %s; every run's page counted %d clicks and its "
+                        + "screenshot was %s; the node process (start, require, connect, work, disconnect) ran p50 %s "
+                        + "vs %s", ms(p[0].p50()), ms(p[1].p50()), clicks, ms(c[0].p50()), ms(c[1].p50()),
+                ms(c[0].p50() / clicks), ms(c[1].p50() / clicks), ms(sh[0].p50()), ms(sh[1].p50()), clicks,
+                shotSizes == null ? "?" : shotSizes, ms(processWall[0].p50()), ms(processWall[1].p50())));
+    }
+
+    private static long nanos(double millis) {
+        return Math.round(millis * 1e6);
+    }
+
+    /**
+     * {@code POST /browser-sandboxes/{id}/suspend} and {@code …/resume} (the server freezes the sandbox's cgroup),
+     * against the same freezer on a cgroup of the bench's own holding the raw Chromium, and against SIGSTOP/SIGCONT
+     * of the raw Chromium's processes. Per iteration each side suspends then resumes; the order of the three sides
+     * rotates.
+     */
+    private void suspendResume(String id, RawBrowser raw) throws Exception {
+        var suspend = row("suspend", "POST /browser-sandboxes/{id}/suspend (200, state paused; the server freezes "
+                + "the sandbox's cgroup and waits until the kernel says FROZEN) vs the same on a freezer cgroup of the "
+                + "bench's own holding the raw Chromium's processes (write FROZEN, read back every 2 ms, as the server "
+                + "does)");
+        var resume = row("resume", "POST /browser-sandboxes/{id}/resume (200, state running) vs writing THAWED to "
+                + "that cgroup until it reads THAWED");
+        var suspendSig = new Row("suspend, raw SIGSTOP", suspend.porthole(), new Samples(), "porthole column = the "
+                + "suspend row's; raw sends SIGSTOP to every process of the raw Chromium (bash's builtin kill, from a "
+                + "bash kept running) and waits until each is stopped (T in /proc/<pid>/stat)");
+        var resumeSig = new Row("resume, raw SIGCONT", resume.porthole(), new Samples(), "porthole column = the "
+                + "resume row's; raw sends SIGCONT to the same processes and waits until none is stopped");
+        rows.put(suspendSig.operation(), suspendSig);
+        rows.put(resumeSig.operation(), resumeSig);
+
+        // where Porthole's freezer is: the cgroup of the sandbox's processes
+        var tree = sandboxTree(id);
+        Path sandboxGroup = null;
+        for (var proc : tree) {
+            var dir = Suspenders.freezerDirOf(proc.pid());
+            if (dir != null && dir.toString().contains(id)) {
+                sandboxGroup = dir;
+                break;
+            }
+        }
+        var rawPids = Procs.matching(raw.marker()).stream().map(Procs.Proc::pid).toList();
+        var path = "/browser-sandboxes/" + id;
+        Suspenders.Freezer freezer = null;
+        String freezerUnavailable = null;
+        try {
+            freezer = Suspenders.Freezer.create("porthole-bench-" + ProcessHandle.current().pid() + "-" + (++rawCounter));
+            liveFreezers.add(freezer);
+            freezer.add(rawPids);
+        } catch (IOException e) {
+            freezerUnavailable = e.getMessage();
+            if (freezer != null) {
+                liveFreezers.remove(freezer);
+                freezer.close();
+                freezer.removeWhenEmpty();
+                freezer = null;
+            }
+            notes.add("suspend/resume: the raw freezer baseline was skipped (the suspend and resume rows have no raw "
+                    + "column): " + freezerUnavailable);
+        }
+        var frozenSeen = new int[2];
+        boolean[] paused = {false};
+        try (var signaller = new Suspenders.Signaller(rawMarker())) {
+            var fz = freezer;
+            var group = sandboxGroup;
+            int total = options.actionWarmup() + options.actions();
+            for (int i = 0; i < total; i++) {
+                boolean measured = i >= options.actionWarmup();
+                for (int k = 0; k < 3; k++) {
+                    switch ((i + k) % 3) {
+                        case 0 -> {
+                            timeOne(measured, suspend.porthole(), "suspend (porthole)", () -> {
+                                var r = api.post(path + "/suspend", "{}", REQUEST_TIMEOUT);
+                                paused[0] = true;
+                                expectState("suspend", r, "paused");
+                            });
+                            // the server used its freezer, not signals: the group says so
+                            if (group != null && Suspenders.freezerState(group).equals("FROZEN")) frozenSeen[0]++;
+                            timeOne(measured, resume.porthole(), "resume (porthole)", () -> {
+                                expectState("resume", api.post(path + "/resume", "{}", REQUEST_TIMEOUT), "running");
+                                paused[0] = false;
+                            });
+                        }
+                        case 1 -> {
+                            if (fz == null) continue;
+                            timeOne(measured, suspend.raw(), "suspend (raw freezer)", fz::freeze);
+                            if (Suspenders.freezerState(fz.dir()).equals("FROZEN")) frozenSeen[1]++;
+                            timeOne(measured, resume.raw(), "resume (raw freezer)", fz::thaw);
+                        }
+                        default -> {
+                            timeOne(measured, suspendSig.raw(), "suspend (raw SIGSTOP)", () -> signaller.stop(rawPids));
+                            timeOne(measured, resumeSig.raw(), "resume (raw SIGCONT)", () -> signaller.resume(rawPids));
+                        }
+                    }
+                }
+                if ((i + 1) % 20 == 0 || i + 1 == total) log.printf("bench: suspend/resume %d/%d%n", i + 1, total);
+            }
+            // still a working browser on both sides
+            expectSuccess("screenshot after resume", api.post("/computers/" + id + "/screenshot", "{}", REQUEST_TIMEOUT));
+            raw.noop();
+            var rawNow = Procs.matching(raw.marker()).size();
+            var groupPids = group == null ? List.<Long>of() : Suspenders.pids(group);
+            notes.add(String.format(Locale.ROOT, "suspend/resume: Porthole's freezer group %s held %d processes (%s) "
+                            + "and read FROZEN after %d of %d suspends; the raw freezer group held %s processes of the "
+                            + "raw Chromium (%s; %d processes have its directory in their command line, %d at the "
+                            + "end), read FROZEN after %d of %d; SIGSTOP/SIGCONT went to those %d processes. Both "
+                            + "browsers answered after the last resume.",
+                    group == null ? "(not found: signals?)" : group.toString(), groupPids.size(),
+                    Suspenders.programs(groupPids), frozenSeen[0], total,
+                    fz == null ? "no" : Integer.toString(fz.processCount()), Suspenders.programs(rawPids),
+                    rawPids.size(), rawNow, frozenSeen[1], total, rawPids.size()));
+            if (group == null || frozenSeen[0] != total) {
+                error("suspend: the sandbox's freezer group " + (group == null ? "was not found" : "read FROZEN after only "
+                        + frozenSeen[0] + " of " + total + " suspends"));
+            }
+        } finally {
+            if (paused[0]) {
+                try {
+                    api.post(path + "/resume", "{}", REQUEST_TIMEOUT);
+                } catch (Exception e) {
+                    error("resume after a failure: " + e.getMessage());
+                }
+            }
+            if (freezer != null) freezer.close();
+            // after a failure between SIGSTOP and SIGCONT: let the raw browser go on
+            var cont = new ArrayList<>(List.of("/bin/kill", "-CONT", "--"));
+            for (var pid : rawPids) if (!Procs.exited(pid)) cont.add(Long.toString(pid));
+            if (cont.size() > 3) {
+                try {
+                    RawDesktop.Cmd.run(cont, null, Duration.ofSeconds(10));
+                } catch (IOException | RuntimeException ignored) {
+                    // they are gone
+                }
+            }
+        }
+    }
+
+    private static void expectState(String action, PortholeClient.Response res, String state) {
+        if (res.status() != 200 || res.json() == null || !state.equals(res.json().path("state").asText())) {
+            throw new IllegalStateException(action + ": " + res.describe());
+        }
+    }
+
     /** What the computer's egress proxy has received from the outside so far, or -1 if not reported. */
     private long egressReceived(String id) throws IOException, InterruptedException {
         var r = api.get("/computers/" + id + "/status", REQUEST_TIMEOUT);
@@ -1009,15 +1324,17 @@ public final class Bench {
     private void printResults(long jvmRssKb, long elapsedNanos) throws IOException, InterruptedException {
         out.println();
         out.printf(Locale.ROOT, "Porthole vs raw (CDP, X programs, processes run directly) — %d CPUs, %s, %s, Java %s, "
-                        + "%d create/delete and %d action iterations per side (after %d and %d warm-up)%n%n",
+                        + "%d create/delete, %d action and suspend/resume, and %d Playwright iterations per side "
+                        + "(after %d, %d and %d warm-up)%n%n",
                 Runtime.getRuntime().availableProcessors(), chromiumVersion(options.chromium()), xvfbVersion(),
-                System.getProperty("java.version"), options.iterations(), options.actions(), options.warmup(),
-                options.actionWarmup());
+                System.getProperty("java.version"), options.iterations(), options.actions(),
+                options.playwrightIterations(), options.warmup(), options.actionWarmup(), options.warmup());
 
         var header = List.of("operation", "n", "porthole p50", "porthole p99", "raw p50", "raw p99", "ratio p50");
         var table = new ArrayList<List<String>>();
         for (var r : rows.values()) {
-            var n = r.porthole().count() + (r.porthole().errors() > 0 ? " (" + r.porthole().errors() + " failed)" : "");
+            var n = skipped.contains(r.operation()) && r.porthole().count() == 0 ? "skipped"
+                    : r.porthole().count() + (r.porthole().errors() > 0 ? " (" + r.porthole().errors() + " failed)" : "");
             table.add(List.of(r.operation(), n, ms(r.porthole().p50()), ms(r.porthole().p99()), ms(r.raw().p50()),
                     ms(r.raw().p99()), ratio(r.porthole().p50(), r.raw().p50())));
         }
@@ -1304,6 +1621,7 @@ public final class Bench {
             }
             liveComputers.remove(id);
         }
+        for (var f : liveFreezers) f.close(); // thawed first: a frozen process cannot die
         for (var b : List.copyOf(liveRaw)) {
             try {
                 b.close();
@@ -1319,6 +1637,10 @@ public final class Bench {
                 log.println("bench: cleanup: killing raw desktop :" + d.display() + " failed: " + e);
             }
             liveRawDesktops.remove(d);
+        }
+        for (var f : List.copyOf(liveFreezers)) {
+            if (!f.removeWhenEmpty()) log.println("bench: cleanup: could not remove the cgroup " + f.dir());
+            liveFreezers.remove(f);
         }
         if (server != null) {
             try {

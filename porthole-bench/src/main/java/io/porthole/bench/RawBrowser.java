@@ -129,6 +129,14 @@ final class RawBrowser implements AutoCloseable {
         return process.pid();
     }
 
+    /**
+     * The browser-level WebSocket URL it printed ("DevTools listening on ws://127.0.0.1:PORT/devtools/browser/…"):
+     * what {@code chromium.connectOverCDP} takes. Only after {@link #launch} returned.
+     */
+    String devtoolsUrl() {
+        return devtoolsUrl.getNow(null);
+    }
+
     /** Attaches to the first page target with a flat session, enables Page events, sets the viewport. */
     void attachToPage(int width, int height) {
         var targets = cdp.call("Target.getTargets", params(), null, CALL_TIMEOUT).path("targetInfos");
