@@ -90,6 +90,10 @@ final class ChromiumProcess {
     /** Waits a moment for a clean exit, then kills the process and every descendant; waits for them. */
     void kill() {
         markClosing();
+        // the keeper of the command pipe (see ChromiumEngine): without it, the pipe's end tells Chromium to exit
+        // now, as it did before the keeper, rather than after a graceful close that may take seconds
+        process.descendants().filter(h -> h.info().command().map(c -> c.endsWith("/sleep")).orElse(false))
+                .forEach(ProcessHandle::destroyForcibly);
         try {
             process.onExit().get(3, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
