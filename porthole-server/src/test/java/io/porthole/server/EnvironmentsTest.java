@@ -27,30 +27,7 @@ class EnvironmentsTest {
 
     /** What the state page reports in the main tab, or in {@code tab} through the RPC. */
     private static JsonNode read(String id, String query, String tab) {
-        var url = t.pages.url("state.html" + query);
-        var tabField = tab == null ? "" : ",\"tab_id\":\"" + tab + "\"";
-        if (tab == null) t.action(id, "navigate", "{\"url\":\"" + url + "\"}");
-        else Sandboxes.rpcResult(t, id, "navigate", "{\"url\":\"" + url + "\"" + tabField + "}");
-        long deadline = System.nanoTime() + 15_000_000_000L;
-        while (true) {
-            var html = tab == null ? t.action(id, "html", "{}").path("result").path("html_content").asText()
-                    : Sandboxes.rpcResult(t, id, "html", "{" + tabField.substring(1) + "}").path("html_content").asText();
-            int start = html.indexOf("<pre id=\"out\">");
-            var text = html.substring(start + 14, html.indexOf("</pre>", start)).replace("&quot;", "\"");
-            if (!text.equals("pending")) {
-                try {
-                    return TestServer.JSON.readTree(text);
-                } catch (java.io.IOException e) {
-                    throw new AssertionError(text, e);
-                }
-            }
-            if (System.nanoTime() > deadline) throw new AssertionError("the state page did not report");
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
+        return StatePage.read(t, id, "state.html", query, tab);
     }
 
     @Test

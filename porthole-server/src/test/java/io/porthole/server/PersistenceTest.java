@@ -18,28 +18,7 @@ class PersistenceTest {
 
     /** Loads the state page and waits for its report of what the browser holds. */
     private JsonNode state(String id, String query) {
-        var nav = t.action(id, "navigate", "{\"url\":\"" + t.pages.url("state.html" + query) + "\"}");
-        assertEquals("success", nav.path("status").asText(), nav.toString());
-        long deadline = System.nanoTime() + 15_000_000_000L;
-        while (true) {
-            var html = t.action(id, "html", "{}").path("result").path("html_content").asText();
-            int start = html.indexOf("<pre id=\"out\">");
-            int end = html.indexOf("</pre>", start);
-            var text = html.substring(start + 14, end).replace("&quot;", "\"");
-            if (!text.equals("pending")) {
-                try {
-                    return TestServer.JSON.readTree(text);
-                } catch (java.io.IOException e) {
-                    throw new AssertionError(text, e);
-                }
-            }
-            if (System.nanoTime() > deadline) throw new AssertionError("the state page did not report");
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
+        return StatePage.read(t, id, "state.html", query, null);
     }
 
     @Test

@@ -34,10 +34,8 @@ class TemplatesTest {
         try {
             assertEquals("firefox", sandbox.path("browser").asText(), sandbox.toString());
             assertEquals("firefox-de", sandbox.path("templateID").asText());
-            t.action(id, "navigate", "{\"url\":\"" + t.pages.url("langs.html") + "\"}");
-            var html = t.action(id, "html", "{}").path("result").path("html_content").asText();
-            var json = html.substring(html.indexOf("<pre id=\"out\">") + 14, html.indexOf("</pre>")).replace("&quot;", "\"");
-            assertEquals("de-DE", TestServer.JSON.readTree(json).path("languages").path(0).asText(), json);
+            var report = StatePage.read(t, id, "langs.html", "", null);
+            assertEquals("de-DE", report.path("languages").path(0).asText(), report.toString());
         } finally {
             Sandboxes.delete(t, id);
         }
