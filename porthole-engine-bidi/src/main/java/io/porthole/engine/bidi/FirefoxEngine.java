@@ -106,13 +106,7 @@ public final class FirefoxEngine implements BrowserEngine {
         BidiConnection bidi = null;
         try {
             int port = firefox.port().get(remaining(deadline), TimeUnit.NANOSECONDS);
-            var socket = sandbox.channels().resolve(SOCKET);
-            Files.deleteIfExists(socket);
-            var forwarder = sandbox.start(List.of("socat", "UNIX-LISTEN:" + Sandbox.CHANNELS + "/" + SOCKET + ",fork,mode=600",
-                    "TCP:127.0.0.1:" + port), Map.of(), "/");
-            forwarder.getOutputStream().close();
-            firefox.setForwarder(forwarder);
-            var channel = connect(socket, deadline, forwarder);
+            var channel = newForwarder(sandbox, port, firefox, deadline);
             bidi = BidiConnection.open(channel, "127.0.0.1:" + port, "/session", config.logBidi());
             var session = newSession(bidi, deadline);
             var driver = new BidiDriver(bidi, firefox, session, spec);
@@ -243,8 +237,9 @@ public final class FirefoxEngine implements BrowserEngine {
             throws IOException, InterruptedException {
         var socket = sandbox.channels().resolve(SOCKET);
         Files.deleteIfExists(socket);
-        var forwarder = sandbox.start(List.of("socat", "UNIX-LISTEN:" + Sandbox.CHANNELS + "/" + SOCKET + ",fork,mode=600",
-                "TCP:127.0.0.1:" + port), Map.of(), "/");
+        // 128 KiB blocks: socat's default 8 KiB made it the slowest hop for large messages (screenshots)
+        var forwarder = sandbox.start(List.of("socat", "-b131072", "UNIX-LISTEN:" + Sandbox.CHANNELS + "/" + SOCKET
+                + ",fork,mode=600", "TCP:127.0.0.1:" + port), Map.of(), "/");
         forwarder.getOutputStream().close();
         firefox.setForwarder(forwarder);
         return connect(socket, deadline, forwarder);

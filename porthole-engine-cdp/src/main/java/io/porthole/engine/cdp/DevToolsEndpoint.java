@@ -109,7 +109,7 @@ final class DevToolsEndpoint {
         var script = "f=\"$0/DevToolsActivePort\"; i=0;"
                 + " while ! grep -q /devtools/browser/ \"$f\" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.05;"
                 + " i=$((i+1)); done; { read port; read path; } < \"$f\"; [ -n \"$port\" ] || exit 3; echo \"$path\";"
-                + " exec socat UNIX-LISTEN:" + Sandbox.CHANNELS + "/" + SOCKET + ",fork,unlink-early,mode=600"
+                + " exec socat -b131072 UNIX-LISTEN:" + Sandbox.CHANNELS + "/" + SOCKET + ",fork,unlink-early,mode=600"
                 + " TCP:127.0.0.1:\"$port\"";
         try {
             var p = sandbox.start(List.of("/bin/sh", "-c", script, profile), Map.of(), "/");

@@ -389,7 +389,8 @@ final class EgressChannel implements Egress, AutoCloseable {
      */
     private static void copy(SocketChannel from, SocketChannel to, AtomicLong counter, HarLog.Entry entry,
                              boolean upstream, boolean responseHead) {
-        var buf = ByteBuffer.allocate(32 * 1024);
+        // direct: the kernel copies straight from and to it, not through a temporary direct buffer per call
+        var buf = ByteBuffer.allocateDirect(64 * 1024);
         boolean first = true;
         try {
             while (from.read(buf) >= 0) {
@@ -398,7 +399,11 @@ final class EgressChannel implements Egress, AutoCloseable {
                 if (entry != null) {
                     if (upstream) entry.sent += buf.remaining();
                     else entry.received += buf.remaining();
-                    if (first && responseHead) entry.response(buf.array(), buf.remaining());
+                    if (first && responseHead) {
+                        var head = new byte[Math.min(buf.remaining(), 16 * 1024)];
+                        buf.duplicate().get(head);
+                        entry.response(head, head.length);
+                    }
                     first = false;
                 }
                 while (buf.hasRemaining()) to.write(buf);
