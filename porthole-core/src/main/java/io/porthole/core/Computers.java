@@ -502,7 +502,9 @@ public final class Computers implements AutoCloseable {
             if (paused) s.thaw();
             computer.attachSandbox(s);
             storedUpstream(r.id()).ifPresent(u -> s.egress().useUpstream(Optional.of(u)));
-            var engine = engines.get(desktop ? "chromium" : r.engine());
+            // the engine it was launched with: its template's, if it had one
+            var engine = desktop ? engines.get("chromium") : Optional.ofNullable(r.templateId())
+                    .map(t -> engines.get(TEMPLATE_PREFIX + t)).orElse(engines.get(r.engine()));
             if (engine == null) throw new IllegalStateException("no engine " + r.engine());
             var launch = new LaunchSpec(r.id(), s, r.width(), r.height(), desktop ? 1.0 : r.scale(), desktop,
                     desktop ? reason -> LOG.log(System.Logger.Level.INFO, "the browser of desktop {0} exited: {1}", r.id(), reason)
