@@ -237,9 +237,10 @@ public final class FirefoxEngine implements BrowserEngine {
             throws IOException, InterruptedException {
         var socket = sandbox.channels().resolve(SOCKET);
         Files.deleteIfExists(socket);
-        // 128 KiB blocks: socat's default 8 KiB made it the slowest hop for large messages (screenshots)
+        // 128 KiB blocks: socat's default 8 KiB made it the slowest hop for large messages (screenshots);
+        // nodelay: small messages each waited for must not wait for Nagle's algorithm
         var forwarder = sandbox.start(List.of("socat", "-b131072", "UNIX-LISTEN:" + Sandbox.CHANNELS + "/" + SOCKET
-                + ",fork,mode=600", "TCP:127.0.0.1:" + port), Map.of(), "/");
+                + ",fork,mode=600", "TCP:127.0.0.1:" + port + ",nodelay"), Map.of(), "/");
         forwarder.getOutputStream().close();
         firefox.setForwarder(forwarder);
         return connect(socket, deadline, forwarder);

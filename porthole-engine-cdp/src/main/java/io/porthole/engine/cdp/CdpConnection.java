@@ -103,7 +103,11 @@ public final class CdpConnection implements AutoCloseable {
 
     /** Sends and waits at most {@code timeout} for the result. */
     public JsonNode call(String method, ObjectNode params, String sessionId, Duration timeout) {
-        var future = send(method, params, sessionId);
+        return await(method, send(method, params, sessionId), timeout);
+    }
+
+    /** Waits at most {@code timeout} for the result of a command {@link #send} sent. */
+    public JsonNode await(String method, CompletableFuture<JsonNode> future, Duration timeout) {
         try {
             return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {

@@ -249,6 +249,8 @@ final class EgressChannel implements Egress, AutoCloseable {
 
     private static SocketChannel connect(InetSocketAddress address) throws IOException {
         var ch = SocketChannel.open();
+        // a request or a WebSocket message is often small and waited for: no Nagle delay on top
+        ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
         try {
             ch.socket().connect(address, CONNECT_TIMEOUT_MILLIS);
             return ch;

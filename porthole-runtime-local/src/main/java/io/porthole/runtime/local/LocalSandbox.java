@@ -109,7 +109,7 @@ final class LocalSandbox implements Sandbox {
 
     private Process startForwarder(int port, String socket) throws IOException {
         // 128 KiB blocks: with socat's default 8 KiB this hop held downloads to about a quarter of direct speed
-        var p = start(List.of(socat.toString(), "-b131072", "TCP-LISTEN:" + port + ",bind=127.0.0.1,fork,reuseaddr",
+        var p = start(List.of(socat.toString(), "-b131072", "TCP-LISTEN:" + port + ",bind=127.0.0.1,fork,reuseaddr,nodelay",
                 "UNIX-CONNECT:" + Sandbox.CHANNELS + "/" + socket), Map.of(), "/");
         p.getOutputStream().close();
         Threads.onPipeThread(() -> {
