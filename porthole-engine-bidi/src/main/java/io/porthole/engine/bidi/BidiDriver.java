@@ -80,6 +80,11 @@ final class BidiDriver implements BrowserDriver {
     private final Map<String, String> parents = new ConcurrentHashMap<>();
     /** User contexts by id, with the proxy they were made with. */
     private final Map<String, Optional<String>> userContexts = new ConcurrentHashMap<>();
+    /**
+     * The user contexts Firefox has before anyone makes one (its own containers: Personal, Work, …), which are
+     * not a client's contexts and are not listed. After a take-over this also holds the ones made before it.
+     */
+    private final java.util.Set<String> builtIn = ConcurrentHashMap.newKeySet();
     private final Set<String> chromeContexts = ConcurrentHashMap.newKeySet();
     /**
      * Tabs taken over from an earlier session: Firefox gives every tab a new id in a new session, so the ids callers
@@ -139,6 +144,10 @@ final class BidiDriver implements BrowserDriver {
      */
     void start(Duration timeout, Optional<Previous> previous) {
         hideWebdriverFlag();
+        for (var u : call("browser.getUserContexts", params()).path("userContexts")) {
+            var id = u.path("userContext").asText();
+            if (!id.equals(DEFAULT)) builtIn.add(id);
+        }
         allowTakeOver(previous.map(Previous::session));
         // the tabs there are, in the window's order, before subscribing: Firefox announces the existing contexts to a
         // new contextCreated subscription, in an order of its own
@@ -526,7 +535,7 @@ final class BidiDriver implements BrowserDriver {
         var out = new ArrayList<BrowserContextInfo>();
         out.add(new BrowserContextInfo(DEFAULT, Optional.empty()));
         userContexts.forEach((id, proxy) -> {
-            if (!id.equals(DEFAULT)) out.add(new BrowserContextInfo(id, proxy));
+            if (!id.equals(DEFAULT) && !builtIn.contains(id)) out.add(new BrowserContextInfo(id, proxy));
         });
         return out;
     }
