@@ -275,7 +275,7 @@ final class XdotoolDesktop implements DesktopDriver {
     public byte[] screenshotPng() {
         var dump = runBytes(List.of("/usr/bin/xwd", "-root", "-silent"), display(), ACTION_TIMEOUT_SECONDS);
         try {
-            return Xwd.png(Xwd.decode(dump));
+            return Xwd.toPng(dump);
         } catch (IllegalArgumentException e) {
             throw new PortholeException.ActionFailed("the screen could not be captured: " + e.getMessage());
         }
