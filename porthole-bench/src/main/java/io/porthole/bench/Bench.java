@@ -799,10 +799,10 @@ public final class Bench {
 
     private void desktopActions() throws Exception {
         var click = row("desktop click", "POST /click {x,y} on a desktop vs xdotool mousemove X Y click --repeat 1 "
-                + "--delay 60 1 (Porthole's arguments) run directly");
+                + "--delay 1 1 (Porthole's arguments) run directly");
         var clickPlain = new Row("desktop click, raw `click 1`", click.porthole(), new Samples(),
                 "porthole column = the desktop click row's; raw runs xdotool mousemove X Y click 1, after which "
-                        + "xdotool sleeps its default click delay (100 ms; Porthole passes --delay 60)");
+                        + "xdotool sleeps its default click delay (100 ms; Porthole passes --delay 1 for a single click)");
         rows.put(clickPlain.operation(), clickPlain);
         var shot = row("desktop screenshot", "POST /screenshot {} on a desktop (xwd in the sandbox; decoded, PNG-encoded "
                 + "and written to disk by the server, URL returned) vs xwd -root -silent read to its end");

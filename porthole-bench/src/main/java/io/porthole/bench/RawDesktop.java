@@ -174,7 +174,7 @@ final class RawDesktop implements AutoCloseable {
     /** What Porthole's click runs, with the same arguments (including xdotool's 60 ms delay after the click). */
     void click(int x, int y) throws IOException {
         Cmd.run(List.of(XDOTOOL, "mousemove", Integer.toString(x), Integer.toString(y), "click", "--repeat", "1",
-                "--delay", "60", "1"), env, Duration.ofSeconds(30));
+                "--delay", "1", "1"), env, Duration.ofSeconds(30));
     }
 
     /** {@code xdotool mousemove X Y click 1}: xdotool's default click delay (100 ms) follows the click. */
