@@ -143,12 +143,11 @@ public final class Computers implements AutoCloseable {
                         spec.scale(), false, reason -> Threads.startVirtual("porthole-crash-" + record.id(),
                                 () -> end(computer, ComputerStatus.FAILED, sandbox.outOfMemory()
                                         ? "memory_limit_exceeded" : "browser_exited: " + reason))));
-                if (environment.isPresent() && environment.get().engine().equals(spec.engine())) {
-                    sessionCookies.ifPresent(browser::importCookies);
-                }
-                if (savedContext.isPresent() && savedContext.get().engine().equals(spec.engine())) {
-                    environments.cookies(savedContext.get()).ifPresent(browser::importCookies);
-                }
+                // cookies come back into either engine (the profile files only into the one that wrote them)
+                environment.ifPresent(e -> sessionCookies.flatMap(json -> Cookies.convert(json, e.engine(), spec.engine()))
+                        .ifPresent(browser::importCookies));
+                savedContext.ifPresent(e -> environments.cookies(e).flatMap(json -> Cookies.convert(json, e.engine(),
+                        spec.engine())).ifPresent(browser::importCookies));
                 browser.onNavigation((tab, url) -> event(record.id(), ReplayEvent.NAVIGATION, "navigated",
                         Map.of("tabId", tab, "url", url)));
                 computer.attachBrowser(browser);

@@ -379,7 +379,9 @@ final class SandboxRoutes {
         return dispatcher.withBrowser(tenantId, id, c -> {
             var inside = upstream.map(u -> c.sandbox().openEgress(Optional.of(u)));
             var made = c.browser().createContext(inside);
-            saved.flatMap(environments::cookies).ifPresent(json -> c.browser().importCookies(made.id(), json));
+            saved.ifPresent(e -> environments.cookies(e)
+                    .flatMap(json -> io.porthole.core.Cookies.convert(json, e.engine(), c.record().engine()))
+                    .ifPresent(json -> c.browser().importCookies(made.id(), json)));
             upstream.ifPresent(u -> c.contextProxies().put(made.id(), withoutCredentials(u)));
             inside.ifPresent(url -> c.contextEgress().put(made.id(), url));
             return new BrowserContextInfo(made.id(), upstream.map(SandboxRoutes::withoutCredentials));

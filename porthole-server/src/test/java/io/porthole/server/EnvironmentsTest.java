@@ -96,4 +96,28 @@ class EnvironmentsTest {
             t.delete(second);
         }
     }
+
+    @Test
+    void cookiesCarryOverBetweenEnginesBothWays() {
+        // Chromium's saved cookies into Firefox
+        var firefox = t.createComputer("{\"engine\":\"firefox\",\"environment_id\":\"" + saved + "\",\"persistent\":true}");
+        String fromFirefox;
+        try {
+            var got = read(firefox, "", null);
+            assertTrue(got.path("cookie").asText().contains("keep=k1"), "persistent cookie: " + got);
+            assertTrue(got.path("cookie").asText().contains("sess=s1"), "session cookie: " + got);
+            fromFirefox = firefox;
+        } finally {
+            t.delete(firefox);
+        }
+        // and what that Firefox saved, back into Chromium
+        var chromium = t.createComputer("{\"environment_id\":\"" + fromFirefox + "\"}");
+        try {
+            var got = read(chromium, "", null);
+            assertTrue(got.path("cookie").asText().contains("keep=k1"), "persistent cookie: " + got);
+            assertTrue(got.path("cookie").asText().contains("sess=s1"), "session cookie: " + got);
+        } finally {
+            t.delete(chromium);
+        }
+    }
 }
