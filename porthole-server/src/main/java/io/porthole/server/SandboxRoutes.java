@@ -298,10 +298,7 @@ final class SandboxRoutes {
             case "contexts.delete" -> {
                 var ctx = requiredText(params, "contextId");
                 dispatcher.withBrowser(tenantId, id, c -> {
-                    c.browser().closeContext(ctx);
-                    c.contextProxies().remove(ctx);
-                    var egress = c.contextEgress().remove(ctx);
-                    if (egress != null) c.sandbox().closeEgress(egress);
+                    closeContext(c, ctx);
                     return null;
                 });
                 return Map.of("deleted", ctx);
@@ -388,6 +385,14 @@ final class SandboxRoutes {
         });
     }
 
+    /** Closes a context, and the way out of the sandbox its own proxy had. */
+    private static void closeContext(io.porthole.core.Computer c, String ctx) {
+        c.browser().closeContext(ctx);
+        c.contextProxies().remove(ctx);
+        var egress = c.contextEgress().remove(ctx);
+        if (egress != null) c.sandbox().closeEgress(egress);
+    }
+
     private static String withoutCredentials(java.net.URI u) {
         return u.getScheme() + "://" + u.getHost() + ":" + u.getPort();
     }
@@ -418,10 +423,7 @@ final class SandboxRoutes {
         sandbox(t, id);
         var ctx = req.path().pathParameters().get("context");
         running(() -> dispatcher.withBrowser(t, id, c -> {
-            c.browser().closeContext(ctx);
-            c.contextProxies().remove(ctx);
-            var egress = c.contextEgress().remove(ctx);
-            if (egress != null) c.sandbox().closeEgress(egress);
+            closeContext(c, ctx);
             return null;
         }));
         res.status(Status.NO_CONTENT_204).send();

@@ -49,7 +49,10 @@ public interface BrowserDriver extends AutoCloseable {
 
     String html(String tabId);
 
-    /** Sets the viewport of every tab, present and future. */
+    /**
+     * Sets the viewport of every tab, present and future. Not asked of a desktop's browser, which fills its
+     * screen (the dispatcher refuses a viewport on a desktop).
+     */
     void setViewport(int width, int height, double scale);
 
     List<TabInfo> tabs();

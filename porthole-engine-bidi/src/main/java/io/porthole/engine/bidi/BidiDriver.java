@@ -766,10 +766,6 @@ final class BidiDriver implements BrowserDriver {
 
     @Override
     public void setViewport(int width, int height, double scale) {
-        if (headful) {
-            throw new PortholeException.ActionFailed(ErrorCode.NOT_SUPPORTED,
-                    "a desktop's browser fills its screen; choose the screen size with 'display' when creating the desktop");
-        }
         this.width = width;
         this.height = height;
         this.scale = scale;
