@@ -134,9 +134,11 @@ class SandboxSuspendTest {
         assertEquals("running", resumed.json().path("state").asText());
         assertTrue(resumed.json().path("idleExpiresAt").isTextual(), resumed.body());
         assertTrue(noneStopped(processes), "every process runs again:\n" + describe(processes));
-        assertEquals(processes.stream().map(ProcessHandle::pid).sorted().toList(),
-                processes.stream().filter(ProcessHandle::isAlive).map(ProcessHandle::pid).sorted().toList(),
-                "the same processes, not a new browser");
+        // the sandbox and the browser itself (a short-lived helper of the snapshot may have ended by itself)
+        var lasting = processes.stream().filter(h -> h.info().commandLine().map(c -> c.contains("/bwrap")
+                || (c.contains("--remote-debugging-pipe") && !c.contains("--type="))).orElse(false)).toList();
+        assertTrue(lasting.size() >= 2, "bubblewrap and Chromium: " + lasting);
+        assertTrue(lasting.stream().allMatch(ProcessHandle::isAlive), "the same processes, not a new browser");
         var resumedAgain = t.post("/browser-sandboxes/" + id + "/resume", null);
         assertEquals(200, resumedAgain.status(), resumedAgain.body());
         assertEquals("running", resumedAgain.json().path("state").asText(), "resume is idempotent");
