@@ -1,6 +1,7 @@
 package io.porthole.core.sandbox;
 
 import java.io.IOException;
+import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -26,11 +27,46 @@ public interface Sandbox extends AutoCloseable {
 
     /**
      * Starts {@code argv} inside, with the sandbox's environment plus {@code env}, in {@code cwd}, as the
-     * leader of a new process group. The returned process's standard streams are the command's.
+     * leader of a new process group. The returned process's output streams are the command's; its standard
+     * input is {@code /dev/null}.
      *
      * @throws IOException if the process cannot be started
      */
-    Process start(List<String> argv, Map<String, String> env, String cwd) throws IOException;
+    default Process start(List<String> argv, Map<String, String> env, String cwd) throws IOException {
+        return start(argv, env, cwd, false);
+    }
+
+    /**
+     * Like {@link #start(List, Map, String)}; with {@code withInput}, the command's standard input is the
+     * returned process's output stream, which the caller must close.
+     */
+    Process start(List<String> argv, Map<String, String> env, String cwd, boolean withInput) throws IOException;
+
+    /** A socket inside the sandbox that the server connects to (a browser's debugging port, an X display). */
+    sealed interface Endpoint {
+        /** A TCP port on the sandbox's own loopback. */
+        record Tcp(int port) implements Endpoint {
+            public Tcp {
+                if (port < 1 || port > 65535) throw new IllegalArgumentException("no TCP port " + port);
+            }
+        }
+
+        /** A unix socket, by its path as processes inside see it (letters, digits and {@code /._-} only). */
+        record Unix(String path) implements Endpoint {
+            public Unix {
+                if (!path.matches("/[A-Za-z0-9/._-]+")) throw new IllegalArgumentException("not a socket path: " + path);
+            }
+        }
+    }
+
+    /**
+     * Connects to {@code endpoint} inside the sandbox and returns the connection, a socket of the server's. The
+     * address is resolved inside, by the sandbox's own user, so nothing a computer plants in its files can send
+     * the server anywhere else. Waits a few seconds at most.
+     *
+     * @throws IOException if nothing accepts there
+     */
+    SocketChannel connect(Endpoint endpoint) throws IOException;
 
     /** The computer's way out: its egress proxy, its counts and its upstream. */
     Egress egress();

@@ -9,9 +9,6 @@ import io.porthole.core.browser.LaunchSpec;
 import io.porthole.core.internal.ProcessTrees;
 import io.porthole.core.sandbox.Sandbox;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,15 +24,12 @@ import java.util.concurrent.TimeoutException;
 /**
  * Starts one Firefox per computer inside the computer's sandbox, with a fresh profile in its home, and drives it
  * over WebDriver BiDi, which Firefox speaks itself with {@code --remote-debugging-port} (no geckodriver). The
- * port listens on the sandbox's own loopback; a socat inside turns it into {@code /run/porthole/bidi.sock},
- * which the server reaches through the sandbox's channel directory. Thread-safe.
+ * port listens on the sandbox's own loopback, which the server reaches through the sandbox
+ * ({@link Sandbox#connect}). Thread-safe.
  */
 public final class FirefoxEngine implements BrowserEngine {
     /** Where the profile lives inside the sandbox (its home, removed with the computer). */
     static final String PROFILE = Sandbox.HOME + "/.mozilla/porthole-profile";
-    /** The server's end of the forwarder, in the channel directory. */
-    static final String SOCKET = "bidi.sock";
-    private static final String USER_JS = "firefox-user.js";
     /** In the channel directory: what a later run of the server needs to take this Firefox over. */
     static final String TAKE_OVER = "bidi-session.json";
     private static final System.Logger LOG = System.getLogger(FirefoxEngine.class.getName());
@@ -93,12 +87,15 @@ public final class FirefoxEngine implements BrowserEngine {
         FirefoxProcess firefox;
         try {
             var prefs = Prefs.forSandbox(sandbox.httpProxy(), config.extraPrefs());
-            Files.writeString(sandbox.channels().resolve(USER_JS), Prefs.userJs(prefs));
+            // the prefs go in on standard input, written inside by the sandbox's own user: the server writes no file
             var argv = new ArrayList<String>(List.of("/bin/sh", "-c",
-                    "mkdir -p \"$0\" && cp " + Sandbox.CHANNELS + "/" + USER_JS + " \"$0/user.js\" && exec \"$@\"",
-                    PROFILE));
+                    "mkdir -p \"$0\" && cat > \"$0/user.js\" && exec \"$@\" </dev/null", PROFILE));
             argv.addAll(command(spec));
-            firefox = new FirefoxProcess(sandbox, sandbox.start(argv, env(spec), Sandbox.WORKSPACE), spec.onUnexpectedExit());
+            var process = sandbox.start(argv, env(spec), Sandbox.WORKSPACE, true);
+            try (var in = process.getOutputStream()) {
+                in.write(Prefs.userJs(prefs).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            firefox = new FirefoxProcess(sandbox, process, spec.onUnexpectedExit());
         } catch (IOException e) {
             throw new PortholeException.Unavailable(ErrorCode.UNAVAILABLE, "Firefox (" + config.binary()
                     + ") could not be started: " + e.getMessage(), e);
@@ -106,8 +103,8 @@ public final class FirefoxEngine implements BrowserEngine {
         BidiConnection bidi = null;
         try {
             int port = firefox.port().get(remaining(deadline), TimeUnit.NANOSECONDS);
-            var channel = newForwarder(sandbox, port, firefox, deadline);
-            bidi = BidiConnection.open(channel, "127.0.0.1:" + port, "/session", config.logBidi());
+            bidi = BidiConnection.open(sandbox.connect(new Sandbox.Endpoint.Tcp(port)), "127.0.0.1:" + port, "/session",
+                    config.logBidi());
             var session = newSession(bidi, deadline);
             var driver = new BidiDriver(bidi, firefox, session, spec);
             driver.start(Duration.ofNanos(Math.max(remaining(deadline), TimeUnit.SECONDS.toNanos(5))), Optional.empty());
@@ -135,7 +132,7 @@ public final class FirefoxEngine implements BrowserEngine {
 
     /**
      * Takes over the Firefox an earlier run of the server started in this (re-adopted) sandbox: finds its main
-     * process, reconnects through the forwarder's socket (a new forwarder if the old one is gone), ends the earlier
+     * process, connects to its port again, ends the earlier
      * run's session and opens a new one, and rebuilds the tabs from the browser's tree.
      *
      * <p>Firefox 153 does not end a WebDriver BiDi session when its WebSocket closes (the connection only leaves
@@ -157,12 +154,10 @@ public final class FirefoxEngine implements BrowserEngine {
         int port = saved.get().port();
         var firefox = new FirefoxProcess(sandbox, browser.get(), port, spec.onUnexpectedExit());
         long deadline = System.nanoTime() + config.startTimeout().toNanos();
-        var socket = sandbox.channels().resolve(SOCKET);
         BidiConnection bidi = null;
         try {
-            var channel = reuseForwarder(processes, socket, firefox);
-            if (channel == null) channel = newForwarder(sandbox, port, firefox, deadline);
-            bidi = BidiConnection.open(channel, "127.0.0.1:" + port, "/session", config.logBidi());
+            bidi = BidiConnection.open(sandbox.connect(new Sandbox.Endpoint.Tcp(port)), "127.0.0.1:" + port, "/session",
+                    config.logBidi());
             JsonNode session;
             List<String> earlierTabs = List.of();
             try {
@@ -170,7 +165,7 @@ public final class FirefoxEngine implements BrowserEngine {
             } catch (BidiException e) {
                 if (!e.error().equals("session not created")) throw e;
                 // the ids callers know: a tab taken over before keeps the id it had then
-                earlierTabs = endSession(socket, port, saved.get().session(), deadline).stream()
+                earlierTabs = endSession(sandbox, port, saved.get().session(), deadline).stream()
                         .map(id -> saved.get().aliases().getOrDefault(id, id)).toList();
                 session = newSession(bidi, deadline);
             }
@@ -185,11 +180,6 @@ public final class FirefoxEngine implements BrowserEngine {
             firefox.markClosing();
             if (bidi != null) bidi.close();
             return Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            firefox.markClosing();
-            if (bidi != null) bidi.close();
-            return Optional.empty();
         }
     }
 
@@ -201,64 +191,13 @@ public final class FirefoxEngine implements BrowserEngine {
                 && !line.contains("-contentproc") && !line.contains("-forkserver");
     }
 
-    /** A connection through the earlier run's forwarder, if it still runs and accepts; null otherwise. */
-    private static SocketChannel reuseForwarder(List<ProcessHandle> processes, Path socket, FirefoxProcess firefox) {
-        var marker = "UNIX-LISTEN:" + Sandbox.CHANNELS + "/" + SOCKET;
-        var forwarders = processes.stream().filter(h -> !ProcessTrees.gone(h))
-                .filter(h -> h.info().commandLine().map(c -> c.contains(marker)).orElse(false)).toList();
-        // the listener; its forks (one per connection) are its children
-        var listener = forwarders.stream()
-                .filter(h -> h.parent().map(p -> !forwarders.contains(p)).orElse(true)).findFirst();
-        if (listener.isPresent() && Files.exists(socket)) {
-            SocketChannel channel = null;
-            try {
-                channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-                channel.connect(UnixDomainSocketAddress.of(socket));
-                firefox.adoptForwarder(listener.get());
-                return channel;
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.DEBUG, "the old BiDi forwarder does not accept: {0}", e.getMessage());
-                if (channel != null) {
-                    try {
-                        channel.close();
-                    } catch (IOException ignored) {
-                        // nothing to close
-                    }
-                }
-            }
-        }
-        forwarders.forEach(ProcessHandle::destroyForcibly);
-        ProcessTrees.awaitGone(forwarders, 5000);
-        return null;
-    }
-
-    /** Starts the forwarder from the channel directory's socket to Firefox's port, and connects through it. */
-    private static SocketChannel newForwarder(Sandbox sandbox, int port, FirefoxProcess firefox, long deadline)
-            throws IOException, InterruptedException {
-        var socket = sandbox.channels().resolve(SOCKET);
-        Files.deleteIfExists(socket);
-        // 128 KiB blocks: socat's default 8 KiB made it the slowest hop for large messages (screenshots);
-        // nodelay: small messages each waited for must not wait for Nagle's algorithm
-        var forwarder = sandbox.start(List.of("socat", "-b131072", "UNIX-LISTEN:" + Sandbox.CHANNELS + "/" + SOCKET
-                + ",fork,mode=600", "TCP:127.0.0.1:" + port + ",nodelay"), Map.of(), "/");
-        forwarder.getOutputStream().close();
-        firefox.setForwarder(forwarder);
-        return connect(socket, deadline, forwarder);
-    }
-
     /**
      * Ends the session an earlier run left, over its own path (which the driver registered at start): Firefox ends a
      * session only on {@code session.end} from one of its connections. Returns the ids that session knew the tabs by,
      * in the browser's order (a new session numbers them anew).
      */
-    private List<String> endSession(Path socket, int port, String sessionId, long deadline) throws IOException {
-        var channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-        try {
-            channel.connect(UnixDomainSocketAddress.of(socket));
-        } catch (IOException e) {
-            channel.close();
-            throw e;
-        }
+    private List<String> endSession(Sandbox sandbox, int port, String sessionId, long deadline) throws IOException {
+        var channel = sandbox.connect(new Sandbox.Endpoint.Tcp(port));
         var tabs = new ArrayList<String>();
         try (var old = BidiConnection.open(channel, "127.0.0.1:" + port, "/session/" + sessionId, config.logBidi())) {
             var tree = old.call("browsingContext.getTree", BidiConnection.params().put("maxDepth", 0),
@@ -309,26 +248,6 @@ public final class FirefoxEngine implements BrowserEngine {
 
     private static long remaining(long deadline) {
         return Math.max(1, deadline - System.nanoTime());
-    }
-
-    /** Connects to the forwarder's socket once it listens. */
-    private static SocketChannel connect(Path socket, long deadline, Process forwarder) throws IOException, InterruptedException {
-        IOException last = null;
-        while (System.nanoTime() < deadline) {
-            if (!forwarder.isAlive()) throw new IOException("the BiDi forwarder (socat) exited with code " + forwarder.exitValue());
-            if (Files.exists(socket)) {
-                var channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-                try {
-                    channel.connect(UnixDomainSocketAddress.of(socket));
-                    return channel;
-                } catch (IOException e) {
-                    channel.close();
-                    last = e;
-                }
-            }
-            Thread.sleep(10);
-        }
-        throw new IOException("the BiDi forwarder did not listen in time" + (last == null ? "" : ": " + last.getMessage()));
     }
 
     private static PortholeException failed(FirefoxProcess firefox, BidiConnection bidi, String why, Throwable cause) {

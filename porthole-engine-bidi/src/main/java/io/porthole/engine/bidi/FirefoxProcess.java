@@ -17,9 +17,9 @@ import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
- * One Firefox process tree in a sandbox, and the forwarder that makes its BiDi port a unix socket. Keeps the
+ * One Firefox process tree in a sandbox. Keeps the
  * last lines of its stderr for diagnostics, learns the port from them, reports an exit nobody asked for, and
- * kills both process groups. After a restart of the server it wraps the Firefox an earlier run started (found
+ * kills its process group. After a restart of the server it wraps the Firefox an earlier run started (found
  * among the sandbox's processes), whose output went with that run. Thread-safe.
  */
 final class FirefoxProcess {
@@ -34,9 +34,6 @@ final class FirefoxProcess {
     private final ArrayDeque<String> lastLines = new ArrayDeque<>();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Integer> port = new CompletableFuture<>();
-    private volatile Process forwarder;
-    /** A forwarder an earlier run started and this one reuses. */
-    private volatile ProcessHandle adoptedForwarder;
 
     FirefoxProcess(Sandbox sandbox, Process process, Consumer<String> onUnexpectedExit) {
         this.sandbox = sandbox;
@@ -52,7 +49,6 @@ final class FirefoxProcess {
         process.onExit().thenRun(() -> {
             port.completeExceptionally(new IllegalStateException("Firefox exited with code " + process.exitValue()));
             if (closing.compareAndSet(false, true)) {
-                killForwarder();
                 onUnexpectedExit.accept("Firefox exited with code " + process.exitValue());
             }
         });
@@ -67,7 +63,6 @@ final class FirefoxProcess {
         browser.onExit().thenRun(() -> {
             if (closing.compareAndSet(false, true)) {
                 killTree();
-                killForwarder();
                 onUnexpectedExit.accept("Firefox exited");
             }
         });
@@ -112,23 +107,12 @@ final class FirefoxProcess {
         return started != null ? started.isAlive() : !ProcessTrees.gone(browser);
     }
 
-    void setForwarder(Process forwarder) {
-        this.forwarder = forwarder;
-        Threads.onPipeThread(() -> drain(forwarder.getInputStream()));
-        Threads.onPipeThread(() -> drain(forwarder.getErrorStream()));
-    }
-
-    /** Reuses the forwarder an earlier run started (its output went with that run). */
-    void adoptForwarder(ProcessHandle forwarder) {
-        this.adoptedForwarder = forwarder;
-    }
-
     /** From now on an exit is expected. */
     void markClosing() {
         closing.set(true);
     }
 
-    /** Waits up to {@code graceMillis} for Firefox to end by itself, then kills both process groups; waits for them. */
+    /** Waits up to {@code graceMillis} for Firefox to end by itself, then kills its process group; waits for it. */
     void kill(long graceMillis) {
         markClosing();
         try {
@@ -143,7 +127,6 @@ final class FirefoxProcess {
         } else {
             killTree();
         }
-        killForwarder();
     }
 
     /** An adopted Firefox: its process group and every descendant (content processes, the fork server). */
@@ -155,17 +138,5 @@ final class FirefoxProcess {
         if (group.isPresent() && group.getAsLong() == browser.pid()) ProcessTrees.killGroup(group.getAsLong());
         all.forEach(ProcessHandle::destroyForcibly);
         ProcessTrees.awaitGone(all, 5000);
-    }
-
-    private void killForwarder() {
-        var f = forwarder;
-        if (f != null) sandbox.killGroup(f);
-        var old = adoptedForwarder;
-        if (old != null) {
-            var all = new ArrayList<ProcessHandle>(List.of(old));
-            old.descendants().forEach(all::add);
-            all.forEach(ProcessHandle::destroyForcibly);
-            ProcessTrees.awaitGone(all, 5000);
-        }
     }
 }

@@ -55,7 +55,7 @@ class FirefoxLifecycleTest {
             assertEquals("", FirefoxEngineTest.firefoxesIn(sandbox));
             assertEquals(List.of(), ProcessHandle.allProcesses().filter(ProcessHandle::isAlive)
                     .filter(h -> h.info().commandLine().orElse("").contains("porthole-profile")
-                            || h.info().commandLine().orElse("").contains("bidi.sock"))
+                            || h.info().commandLine().orElse("").contains("UNIX-CONNECT:/run/porthole/r"))
                     .map(h -> h.pid() + " " + h.info().commandLine().orElse("")).toList());
         } finally {
             runtime.close();

@@ -82,9 +82,9 @@ class FirefoxTakeOverTest {
         }
     }
 
-    private static List<ProcessHandle> forwarders(Sandbox sandbox) {
+    private static List<ProcessHandle> relays(Sandbox sandbox) {
         return sandbox.processes().stream()
-                .filter(h -> h.info().commandLine().orElse("").contains("bidi.sock")).toList();
+                .filter(h -> h.info().commandLine().orElse("").contains("UNIX-CONNECT:/run/porthole/r")).toList();
     }
 
     @Test
@@ -150,10 +150,10 @@ class FirefoxTakeOverTest {
             assertTrue(contextCookies.contains("sess=s1") && contextCookies.contains("keep=k1"), contextCookies);
             second.closeContext(context);
 
-            // again, with the forwarder gone meanwhile: a new one is started
+            // again, with the connection gone meanwhile (its relay killed): a new one is made
             second.abandon();
-            forwarders(sandbox).forEach(ProcessHandle::destroyForcibly);
-            io.porthole.core.internal.ProcessTrees.awaitGone(forwarders(sandbox), 5000);
+            relays(sandbox).forEach(ProcessHandle::destroyForcibly);
+            io.porthole.core.internal.ProcessTrees.awaitGone(relays(sandbox), 5000);
             var third = (BidiDriver) engine.adopt(spec).orElseThrow();
             assertEquals(List.of(main, other), third.tabs().stream().map(TabInfo::tabId).toList(),
                     "a second take-over keeps the first ids too");

@@ -4,20 +4,33 @@ import io.porthole.core.PortholeException;
 import io.porthole.core.internal.ProcessTrees;
 import io.porthole.core.internal.Threads;
 import io.porthole.core.sandbox.Sandbox;
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** One bubblewrap sandbox; processes enter it with nsenter. Thread-safe. */
 final class LocalSandbox implements Sandbox {
     private static final long START_TIMEOUT_MILLIS = 10_000;
+    private static final long CONNECT_TIMEOUT_MILLIS = 5_000;
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** bubblewrap: our child, or (re-adopted after a restart) a process an earlier run started. */
     private final ProcessHandle bwrap;
@@ -82,7 +95,7 @@ final class LocalSandbox implements Sandbox {
     }
 
     @Override
-    public Process start(List<String> argv, Map<String, String> extraEnv, String cwd) throws IOException {
+    public Process start(List<String> argv, Map<String, String> extraEnv, String cwd, boolean withInput) throws IOException {
         if (closed.get() || !isAlive()) throw new IOException("the sandbox has ended");
         var uid = Integer.toString(LocalSandboxRuntime.UID);
         var cmd = new ArrayList<String>(List.of(nsenter.toString(), "-t", Long.toString(anchorPid), "-U", "-m", "-p", "-i",
@@ -93,9 +106,76 @@ final class LocalSandbox implements Sandbox {
         cmd.addAll(List.of("/usr/bin/setsid", "/bin/sh", "-c", "cd -- \"$0\" && exec \"$@\"", cwd));
         cmd.addAll(argv);
         var command = group.map(g -> Cgroups.joinThenExec(g, cmd)).orElse(cmd);
-        var process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        var process = new ProcessBuilder(command).redirectInput(withInput ? ProcessBuilder.Redirect.PIPE
+                : ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         started.add(process);
         return process;
+    }
+
+    /**
+     * A relay inside (socat, as the sandbox's user) connects to the endpoint first, then to a socket the server
+     * listens on in the channel directory under a name nobody inside can guess; the server's end of that is the
+     * connection. The relay lives as long as the connection.
+     */
+    @Override
+    public SocketChannel connect(Endpoint endpoint) throws IOException {
+        // as short as egress.sock (a unix socket's path has at most 107 bytes), and unguessable for the moment it
+        // exists: 48 random bits
+        var bytes = new byte[6];
+        RANDOM.nextBytes(bytes);
+        var name = "r" + HexFormat.of().formatHex(bytes);
+        var path = channels().resolve(name);
+        var target = switch (endpoint) {
+            case Endpoint.Tcp tcp -> "TCP:127.0.0.1:" + tcp.port() + ",nodelay";
+            case Endpoint.Unix unix -> "UNIX-CONNECT:" + unix.path();
+        };
+        try (var listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            listener.bind(UnixDomainSocketAddress.of(path));
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw-rw-"));
+            var relay = start(List.of(socat.toString(), "-b131072", target, "UNIX-CONNECT:" + Sandbox.CHANNELS + "/" + name),
+                    Map.of(), "/");
+            relay.getOutputStream().close();
+            var said = new ByteArrayOutputStream();
+            Threads.onPipeThread(() -> {
+                try (var err = relay.getErrorStream(); var out = relay.getInputStream()) {
+                    said.writeBytes(err.readNBytes(2048));
+                    err.transferTo(java.io.OutputStream.nullOutputStream());
+                    out.transferTo(java.io.OutputStream.nullOutputStream());
+                } catch (IOException ignored) {
+                    // ended
+                }
+            });
+            var accepted = new CompletableFuture<SocketChannel>();
+            Threads.startVirtual("porthole-relay-accept", () -> {
+                try {
+                    accepted.complete(listener.accept());
+                } catch (IOException e) {
+                    accepted.completeExceptionally(e);
+                }
+            });
+            try {
+                CompletableFuture.anyOf(accepted, relay.onExit()).get(CONNECT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+                if (accepted.isDone() && !accepted.isCompletedExceptionally()) return accepted.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                // said below
+            }
+            killGroup(relay);
+            accepted.thenAccept(LocalSandbox::closeQuietly);
+            var why = said.toString(StandardCharsets.UTF_8).strip();
+            throw new IOException("nothing accepts at " + endpoint + " inside the sandbox" + (why.isEmpty() ? "" : ": " + why));
+        } finally {
+            Files.deleteIfExists(path);
+        }
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
     }
 
     /**

@@ -5,6 +5,10 @@ import io.porthole.core.sandbox.Egress;
 import io.porthole.core.sandbox.Sandbox;
 import java.io.File;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -79,13 +83,13 @@ final class UnisolatedSandbox implements Sandbox {
     }
 
     @Override
-    public Process start(List<String> argv, Map<String, String> extraEnv, String cwd) throws IOException {
+    public Process start(List<String> argv, Map<String, String> extraEnv, String cwd, boolean withInput) throws IOException {
         if (closed.get()) throw new IOException("the computer has ended");
         var cmd = new ArrayList<String>(List.of("/usr/bin/setsid", "/bin/sh", "-c", "cd -- \"$0\" && exec \"$@\"",
                 paths.map(cwd)));
         argv.forEach(a -> cmd.add(paths.map(a)));
         var builder = new ProcessBuilder(group.map(g -> Cgroups.joinThenExec(g, cmd)).orElse(cmd))
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+                .redirectInput(withInput ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.from(new File("/dev/null")));
         var processEnv = builder.environment();
         processEnv.clear();
         processEnv.putAll(env);
@@ -93,6 +97,15 @@ final class UnisolatedSandbox implements Sandbox {
         var process = builder.start();
         started.add(process);
         return process;
+    }
+
+    /** Nothing is isolated: the endpoint is the host's (the loopback port, the socket at its mapped path). */
+    @Override
+    public SocketChannel connect(Endpoint endpoint) throws IOException {
+        return switch (endpoint) {
+            case Endpoint.Tcp tcp -> SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), tcp.port()));
+            case Endpoint.Unix unix -> SocketChannel.open(UnixDomainSocketAddress.of(paths.map(unix.path())));
+        };
     }
 
     private final List<EgressChannel> extraEgress = new java.util.concurrent.CopyOnWriteArrayList<>();
