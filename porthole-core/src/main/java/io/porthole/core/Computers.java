@@ -123,7 +123,7 @@ public final class Computers implements AutoCloseable {
                     desktop ? Map.of("DISPLAY", DesktopEngine.DISPLAY) : Map.of()));
             computer.attachSandbox(sandbox);
             if (spec.useAdvancedProxy()) useUpstream(computer, advancedProxy);
-            var sessionCookies = environment.flatMap(e -> environments.restore(e, sandbox.homeOnHost()));
+            var sessionCookies = environment.flatMap(e -> environments.restore(e, sandbox));
             spec.proxy().ifPresent(p -> useUpstream(computer, Optional.of(p)));
             if (spec.recordHar()) {
                 sandbox.egress().recordHar();
@@ -378,7 +378,7 @@ public final class Computers implements AutoCloseable {
         if (save && home != null) {
             // committed before the delete is answered: the environment is the computer's id
             var cookies = sessionCookies;
-            quietly("saving the state of " + c.id(), () -> environments.save(c.record(), home.homeOnHost(), cookies));
+            quietly("saving the state of " + c.id(), () -> environments.save(c.record(), home, cookies));
         }
         var desktop = c.desktopOrNull();
         if (desktop != null) quietly("closing the desktop of " + c.id(), desktop::close);

@@ -2,18 +2,20 @@ package io.porthole.core;
 
 import io.porthole.api.ErrorCode;
 import io.porthole.core.blob.BlobStore;
+import io.porthole.core.internal.Commands;
+import io.porthole.core.sandbox.Sandbox;
 import io.porthole.core.store.EnvironmentRecord;
 import io.porthole.core.store.Store;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import javax.crypto.Cipher;
@@ -53,14 +55,21 @@ public final class Environments {
         this.clock = clock;
     }
 
-    /** Archives {@code home} with {@code sessionCookiesJson} and stores it as the computer's environment. */
-    public EnvironmentRecord save(ComputerRecord computer, Path home, Optional<String> sessionCookiesJson) {
+    /**
+     * Archives the sandbox's home with {@code sessionCookiesJson} and stores it as the computer's environment.
+     * The archive is made inside, by the sandbox's own user, so that no link the computer planted in its home
+     * leads the server anywhere.
+     */
+    public EnvironmentRecord save(ComputerRecord computer, Sandbox sandbox, Optional<String> sessionCookiesJson) {
         try {
-            if (sessionCookiesJson.isPresent()) Files.writeString(home.resolve(COOKIES_FILE), sessionCookiesJson.get());
-            var args = new ArrayList<String>(List.of("/bin/tar", "-C", home.toString(), "-cf", "-"));
-            for (var pattern : EXCLUDED) args.add("--exclude=./" + pattern);
-            args.add(".");
-            var plain = run(args, null);
+            var cookies = Sandbox.HOME + "/" + COOKIES_FILE;
+            var script = new StringBuilder("rm -f -- " + cookies + " && ");
+            if (sessionCookiesJson.isPresent()) script.append("cat > ").append(cookies).append(" && ");
+            script.append("exec /bin/tar -C ").append(Sandbox.HOME).append(" -cf -");
+            for (var pattern : EXCLUDED) script.append(" '--exclude=./").append(pattern).append("'");
+            script.append(" .");
+            var plain = collect(sandbox.start(List.of("/bin/sh", "-c", script.toString()), Map.of(), "/", true),
+                    sessionCookiesJson.map(j -> j.getBytes(StandardCharsets.UTF_8)).orElse(new byte[0]));
             var sealed = seal(plain, computer.id());
             var sha = blobs.put(sealed);
             var now = clock.instant();
@@ -90,19 +99,17 @@ public final class Environments {
     }
 
     /**
-     * Unpacks the environment into {@code home} and returns the session cookies it held (JSON), for the
-     * browser to take once it runs.
+     * Unpacks the environment into the sandbox's home (inside, as the sandbox's own user: an archive a computer
+     * made may hold links, and they lead nowhere outside it) and returns the session cookies it held (JSON), for
+     * the browser to take once it runs.
      */
-    public Optional<String> restore(EnvironmentRecord env, Path home) {
+    public Optional<String> restore(EnvironmentRecord env, Sandbox sandbox) {
         try (var in = blobs.open(env.sha256()).orElseThrow(() -> new PortholeException(ErrorCode.INTERNAL,
                 "the saved state of " + env.id() + " is missing from the blob store"))) {
             var plain = open(in.readAllBytes(), env.id());
-            run(List.of("/bin/tar", "-C", home.toString(), "--no-same-owner", "-xf", "-"), plain);
-            var cookies = home.resolve(COOKIES_FILE);
-            if (!Files.exists(cookies)) return Optional.empty();
-            var json = Files.readString(cookies);
-            Files.delete(cookies);
-            return Optional.of(json);
+            collect(sandbox.start(List.of("/bin/tar", "-C", Sandbox.HOME, "--no-same-owner",
+                    "--exclude=./" + COOKIES_FILE, "-xf", "-"), Map.of(), "/", true), plain);
+            return cookiesIn(plain);
         } catch (IOException e) {
             throw new UncheckedIOException("the saved state " + env.id() + " could not be restored", e);
         }
@@ -112,14 +119,18 @@ public final class Environments {
     public Optional<String> cookies(EnvironmentRecord env) {
         try (var in = blobs.open(env.sha256()).orElseThrow(() -> new PortholeException(ErrorCode.INTERNAL,
                 "the saved state of " + env.id() + " is missing from the blob store"))) {
-            var plain = open(in.readAllBytes(), env.id());
-            var list = new String(run(List.of("/bin/tar", "-tf", "-"), plain), java.nio.charset.StandardCharsets.UTF_8);
-            if (!list.lines().anyMatch(l -> l.equals("./" + COOKIES_FILE))) return Optional.empty();
-            var json = run(List.of("/bin/tar", "-xOf", "-", "./" + COOKIES_FILE), plain);
-            return Optional.of(new String(json, java.nio.charset.StandardCharsets.UTF_8));
+            return cookiesIn(open(in.readAllBytes(), env.id()));
         } catch (IOException e) {
             throw new UncheckedIOException("the saved cookies of " + env.id() + " could not be read", e);
         }
+    }
+
+    /** The cookie file of an archive, read from the archive itself (tar writes nothing to any filesystem here). */
+    private static Optional<String> cookiesIn(byte[] plain) throws IOException {
+        var list = new String(run(List.of("/bin/tar", "-tf", "-"), plain), StandardCharsets.UTF_8);
+        if (list.lines().noneMatch(l -> l.equals("./" + COOKIES_FILE))) return Optional.empty();
+        var json = run(List.of("/bin/tar", "-xOf", "-", "./" + COOKIES_FILE), plain);
+        return Optional.of(new String(json, StandardCharsets.UTF_8));
     }
 
     /** {@code plain} encrypted under the state key, bound to {@code id} (which {@link #open} must be given). */
@@ -130,7 +141,7 @@ public final class Environments {
             var cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, iv));
             // the id is authenticated too: a blob cannot be passed off as another environment
-            cipher.updateAAD(id.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            cipher.updateAAD(id.getBytes(StandardCharsets.UTF_8));
             var out = new ByteArrayOutputStream(plain.length + 64);
             out.writeBytes(MAGIC);
             out.writeBytes(iv);
@@ -148,7 +159,7 @@ public final class Environments {
         try {
             var cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, sealed, 4, IV_BYTES));
-            cipher.updateAAD(id.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            cipher.updateAAD(id.getBytes(StandardCharsets.UTF_8));
             return cipher.doFinal(sealed, 4 + IV_BYTES, sealed.length - 4 - IV_BYTES);
         } catch (GeneralSecurityException e) {
             throw new PortholeException.Unavailable(ErrorCode.UNAVAILABLE, "the saved state of " + id + " cannot be"
@@ -158,7 +169,11 @@ public final class Environments {
     }
 
     private static byte[] run(List<String> command, byte[] input) throws IOException {
-        var p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.PIPE).start();
+        return collect(Commands.builder(command).redirectError(ProcessBuilder.Redirect.PIPE).start(), input);
+    }
+
+    /** Feeds {@code input} to tar's standard input and returns its output, once it has ended well. */
+    private static byte[] collect(Process p, byte[] input) throws IOException {
         var feeder = Thread.ofVirtual().start(() -> {
             try (var in = p.getOutputStream()) {
                 if (input != null) in.write(input);
@@ -169,7 +184,8 @@ public final class Environments {
         var err = new java.util.concurrent.CompletableFuture<byte[]>();
         Thread.ofPlatform().daemon().start(() -> {
             try {
-                err.complete(p.getErrorStream().readAllBytes());
+                err.complete(p.getErrorStream().readNBytes(4096));
+                p.getErrorStream().transferTo(java.io.OutputStream.nullOutputStream());
             } catch (IOException e) {
                 err.complete(new byte[0]);
             }
@@ -184,7 +200,7 @@ public final class Environments {
             // 1 is "a file changed as we read it", which a browser's profile may do
             if (p.exitValue() > 1) {
                 throw new IOException("tar failed (" + p.exitValue() + "): "
-                        + new String(err.get(5, TimeUnit.SECONDS), java.nio.charset.StandardCharsets.UTF_8).strip());
+                        + new String(err.get(5, TimeUnit.SECONDS), StandardCharsets.UTF_8).strip());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -18,6 +18,7 @@ import io.porthole.store.jdbc.JdbcStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -57,17 +58,6 @@ public final class PortholeServer implements AutoCloseable {
             config.apiKey().ifPresent(k -> keys.register(k, ApiKeys.DEFAULT_TENANT, "bootstrap (PORTHOLE_API_KEY)", true));
             var listeningPort = new java.util.concurrent.atomic.AtomicInteger(config.port());
             var egressPolicy = new EgressPolicy(config.egressAllow(), listeningPort::get);
-            SandboxRuntime runtime = switch (config.isolation()) {
-                case NAMESPACES -> new LocalSandboxRuntime(List.of(config.dataDir()), egressPolicy, config.advancedProxy(),
-                        config.limits());
-                case NONE -> {
-                    LOG.log(System.Logger.Level.WARNING, "PORTHOLE_ISOLATION=none: COMPUTERS ARE NOT ISOLATED. Every"
-                            + " computer runs as this server's user, sees the host's files and network, and can reach"
-                            + " this server and every other computer. Use this only on a machine you trust, never with"
-                            + " untrusted agents or pages.");
-                    yield new UnisolatedRuntime(config.dataDir(), egressPolicy, config.advancedProxy(), config.limits());
-                }
-            };
             var engines = new java.util.LinkedHashMap<String, io.porthole.core.browser.BrowserEngine>();
             engines.put("chromium", new ChromiumEngine(config.chromium()));
             try {
@@ -91,6 +81,17 @@ public final class PortholeServer implements AutoCloseable {
                             config.chromium().startTimeoutSeconds(), config.chromium().logCdp()));
                 }
             }));
+            SandboxRuntime runtime = switch (config.isolation()) {
+                case NAMESPACES -> new LocalSandboxRuntime(List.of(config.dataDir()), egressPolicy, config.advancedProxy(),
+                        config.limits(), installDirs(engines.values()));
+                case NONE -> {
+                    LOG.log(System.Logger.Level.WARNING, "PORTHOLE_ISOLATION=none: COMPUTERS ARE NOT ISOLATED. Every"
+                            + " computer runs as this server's user, sees the host's files and network, and can reach"
+                            + " this server and every other computer. Use this only on a machine you trust, never with"
+                            + " untrusted agents or pages.");
+                    yield new UnisolatedRuntime(config.dataDir(), egressPolicy, config.advancedProxy(), config.limits());
+                }
+            };
             var blobs = new io.porthole.store.jdbc.LocalBlobStore(config.dataDir().resolve("blobs"));
             var stateKey = config.stateKey().orElseGet(() -> AccessTokens.loadOrCreate(config.dataDir().resolve("state.key")));
             var environments = new io.porthole.core.Environments(store, blobs, stateKey, clock);
@@ -129,6 +130,22 @@ public final class PortholeServer implements AutoCloseable {
             store.close();
             throw e;
         }
+    }
+
+    /** Where the browsers are installed, when not under /usr: a sandbox shows it read-only, and no more of the host. */
+    private static List<Path> installDirs(java.util.Collection<io.porthole.core.browser.BrowserEngine> engines) {
+        var dirs = new java.util.LinkedHashSet<Path>();
+        for (var engine : engines) {
+            engine.binary().ifPresent(binary -> {
+                try {
+                    var real = binary.toRealPath();
+                    if (!real.startsWith("/usr")) dirs.add(real.getParent());
+                } catch (IOException e) {
+                    // the engine says what is wrong with it when it launches
+                }
+            });
+        }
+        return List.copyOf(dirs);
     }
 
     private void routes(HttpRouting.Builder r, Auth auth, ActionDispatcher dispatcher) {

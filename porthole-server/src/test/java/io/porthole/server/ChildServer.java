@@ -13,11 +13,18 @@ final class ChildServer {
 
     /** Starts {@code serve --data-dir=… --port=0 --api-key=…} plus {@code flags}. */
     static Process start(Path dataDir, String key, String... flags) throws java.io.IOException {
+        return start(java.util.Map.of(), dataDir, key, flags);
+    }
+
+    /** The same, with {@code env} added to the child's environment (which is otherwise this JVM's). */
+    static Process start(java.util.Map<String, String> env, Path dataDir, String key, String... flags) throws java.io.IOException {
         var javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         var cmd = new java.util.ArrayList<>(java.util.List.of(javaBin, "-cp", System.getProperty("java.class.path"),
                 "io.porthole.server.Main", "serve", "--data-dir=" + dataDir, "--port=0", "--api-key=" + key));
         cmd.addAll(java.util.List.of(flags));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        var builder = new ProcessBuilder(cmd).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        return builder.start();
     }
 
     /** The URL the child prints; on failure, everything it printed. */

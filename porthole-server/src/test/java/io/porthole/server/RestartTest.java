@@ -39,14 +39,9 @@ class RestartTest {
                 .toBuilder().stopComputersOnShutdown(true).build();
     }
 
-    /** The computer's sandboxes: bubblewrap processes for its directory (not counting the one each runs inside). */
-    private static long bubblewraps(Path dataDir, String id) {
-        var marker = dataDir.resolve("computers").resolve(id).resolve("run").toString();
-        java.util.function.Predicate<ProcessHandle> isBwrap = h -> h.info().command().map(c -> c.endsWith("/bwrap")).orElse(false);
-        return ProcessHandle.allProcesses()
-                .filter(isBwrap)
-                .filter(h -> h.info().commandLine().map(c -> c.contains(marker)).orElse(false))
-                .filter(h -> h.parent().map(p -> !isBwrap.test(p)).orElse(true)).count();
+    /** The computer's sandboxes (each one bubblewrap process outside it). */
+    private static long bubblewraps(String id) {
+        return Processes.sandboxesOf(id).size();
     }
 
     @Test
@@ -80,7 +75,7 @@ class RestartTest {
             var base = restarted.baseUrl();
             var got = TestServer.JSON.readTree(call(base, "GET", "/computers/" + id, null).body());
             assertEquals("running", got.path("status").asText(), got.toString());
-            assertEquals(1, bubblewraps(dataDir, id), "taken over, not started again");
+            assertEquals(1, bubblewraps(id), "taken over, not started again");
             var click = TestServer.JSON.readTree(call(base, "POST", "/computers/" + id + "/click", "{\"x\":60,\"y\":60}").body());
             assertEquals("success", click.path("status").asText(), click.toString());
             var html = TestServer.JSON.readTree(call(base, "POST", "/computers/" + id + "/html", "{}").body());
@@ -94,7 +89,7 @@ class RestartTest {
                     && events.contains("input.html") && events.contains("second.html"), events);
             assertEquals(204, call(base, "DELETE", "/computers/" + id, null).statusCode());
             assertEquals(List.of(), Processes.awaitComputerGone(processes, 15_000), "nothing of it is left after delete");
-            assertEquals(0, bubblewraps(dataDir, id));
+            assertEquals(0, bubblewraps(id));
         } finally {
             pages.close();
         }
@@ -135,7 +130,7 @@ class RestartTest {
             var base = restarted.baseUrl();
             var got = TestServer.JSON.readTree(call(base, "GET", "/computers/" + id, null).body());
             assertEquals("running", got.path("status").asText(), got.toString());
-            assertEquals(1, bubblewraps(dataDir, id), "taken over, not started again");
+            assertEquals(1, bubblewraps(id), "taken over, not started again");
             var tabsNow = TestServer.JSON.readTree(call(base, "GET", "/computers/" + id + "/tabs", null).body())
                     .path("result").path("tabs").toString();
             assertEquals(tabs, tabsNow, "the same tabs, under the same ids");
@@ -153,7 +148,7 @@ class RestartTest {
             assertTrue(events.contains("\"created\"") && events.contains("\"adopted\"") && events.contains("input.html"), events);
             assertEquals(204, call(base, "DELETE", "/computers/" + id, null).statusCode());
             assertEquals(List.of(), Processes.awaitComputerGone(processes, 15_000), "nothing of it is left after delete");
-            assertEquals(0, bubblewraps(dataDir, id));
+            assertEquals(0, bubblewraps(id));
         } finally {
             pages.close();
         }
@@ -176,12 +171,10 @@ class RestartTest {
         } finally {
             server.destroyForcibly();
         }
-        var marker = dataDir.resolve("computers").resolve(id).resolve("run").toString();
-        ProcessHandle.allProcesses().filter(h -> h.info().commandLine().map(c -> c.contains(marker)).orElse(false))
-                .forEach(h -> {
-                    processes.add(h);
-                    h.destroyForcibly();
-                });
+        Processes.ofComputer(id).forEach(h -> {
+            processes.add(h);
+            h.destroyForcibly();
+        });
         processes.forEach(ProcessHandle::destroyForcibly);
         assertEquals(List.of(), Processes.awaitComputerGone(processes, 15_000));
         try (var restarted = PortholeServer.start(restartConfig(dataDir))) {

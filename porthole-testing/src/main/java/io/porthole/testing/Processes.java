@@ -16,13 +16,13 @@ public final class Processes {
     }
 
     /**
-     * Every process of a computer: its sandbox (the bubblewrap process whose command line names the computer's
-     * directory), every process in the sandbox's pid namespace, and the nsenter processes that entered it.
+     * Every process of a computer: its sandbox (the bubblewrap process whose sandbox has the computer's channel
+     * directory mounted: nothing on bubblewrap's command line names the computer), every process in the sandbox's
+     * pid namespace, and the nsenter processes that entered it.
      */
     public static List<ProcessHandle> ofComputer(String computerId) {
-        var marker = "/computers/" + computerId + "/";
         var out = new java.util.ArrayList<ProcessHandle>();
-        for (var bwrap : matching(marker)) {
+        for (var bwrap : sandboxesOf(computerId)) {
             out.add(bwrap);
             var inner = bwrap.descendants().toList();
             out.addAll(inner);
@@ -39,6 +39,24 @@ public final class Processes {
             }
         }
         return out;
+    }
+
+    /** The outer bubblewrap process of each live sandbox of the computer (one, unless something is wrong). */
+    public static List<ProcessHandle> sandboxesOf(String computerId) {
+        java.util.function.Predicate<ProcessHandle> isBwrap = h -> h.info().command().map(c -> c.endsWith("/bwrap")).orElse(false);
+        var mount = "/" + computerId + " /run/porthole ";
+        return ProcessHandle.allProcesses().filter(ProcessHandle::isAlive).filter(isBwrap)
+                .filter(h -> h.parent().map(p -> !isBwrap.test(p)).orElse(true))
+                .filter(h -> h.children().findFirst().map(c -> mountinfo(c.pid()).contains(mount)).orElse(false))
+                .toList();
+    }
+
+    private static String mountinfo(long pid) {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "mountinfo"));
+        } catch (java.io.IOException | RuntimeException e) {
+            return "";
+        }
     }
 
     private static String pidNamespace(long pid) {

@@ -1,12 +1,15 @@
 package io.porthole.core.browser;
 
 /**
- * Seam: a kind of browser that Porthole can start for a computer (Chromium over CDP now; Firefox over
- * WebDriver BiDi later). Chosen by configuration. Implementations are thread-safe.
+ * Seam: a kind of browser that Porthole can start for a computer (Chromium over CDP, Firefox over WebDriver
+ * BiDi). Chosen by configuration. Implementations are thread-safe.
  */
 public interface BrowserEngine {
     /** The engine's name as configuration and the wire know it, e.g. {@code chromium}. */
     String name();
+
+    /** The browser's executable on the host, which a sandbox must show (read-only) for it to start there. */
+    java.util.Optional<java.nio.file.Path> binary();
 
     /**
      * Starts a browser for one computer and returns once it answers commands.

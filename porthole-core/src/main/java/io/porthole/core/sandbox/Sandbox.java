@@ -9,21 +9,42 @@ import java.util.concurrent.CompletableFuture;
 /**
  * One running sandbox: processes started here see its filesystem (private {@code /tmp}, {@link #HOME},
  * {@link #WORKSPACE}, the host's system read-only), its process tree and hostname. Everything started in
- * it ends with {@link #close}. Thread-safe.
+ * it ends with {@link #close}. The server reaches into it only through this interface: commands it starts,
+ * sockets it connects to, pipes in {@link #CHANNELS}; never by a host path of the computer's files, which the
+ * computer could have replaced with a link. Thread-safe.
  */
 public interface Sandbox extends AutoCloseable {
     /** The computer's own directory inside, the default working directory of commands. */
     String WORKSPACE = "/workspace";
     /** The home directory inside. */
     String HOME = "/home/user";
-    /** Where the server and the sandbox meet: pipes and sockets, seen on the host at {@link #channels()}. */
+    /**
+     * Where the server and the sandbox meet: named pipes and the server's sockets. Processes inside open what is
+     * there; they cannot add, remove or replace anything, nor list it.
+     */
     String CHANNELS = "/run/porthole";
 
-    /** The host directory that is {@link #HOME} inside (saved and restored for persistent computers). */
-    java.nio.file.Path homeOnHost();
+    /**
+     * Makes a named pipe (replacing an earlier one of that name) that processes inside open at
+     * {@code CHANNELS/name}, and returns the server's path to it. Only the server and the sandbox's own user
+     * can open it.
+     *
+     * @param name letters, digits and {@code -._}
+     * @throws IOException if it cannot be made
+     */
+    java.nio.file.Path fifo(String name) throws IOException;
 
-    /** The host directory that is {@link #CHANNELS} inside, for the server's ends of pipes and sockets. */
-    java.nio.file.Path channels();
+    /** The named pipe {@link #fifo} made, for a sandbox taken over after a restart; empty if there is none. */
+    java.util.Optional<java.nio.file.Path> existingFifo(String name);
+
+    /**
+     * What an engine kept with {@link #saveEngineState} for a later run of the server (a take-over), if
+     * anything. Kept by the server; nothing inside the sandbox can see or change it.
+     */
+    java.util.Optional<String> engineState(String name);
+
+    /** Keeps {@code value} under {@code name} (letters, digits and {@code -._}) for {@link #engineState}. */
+    void saveEngineState(String name, String value) throws IOException;
 
     /**
      * Starts {@code argv} inside, with the sandbox's environment plus {@code env}, in {@code cwd}, as the

@@ -30,7 +30,7 @@ import java.util.concurrent.TimeoutException;
 public final class FirefoxEngine implements BrowserEngine {
     /** Where the profile lives inside the sandbox (its home, removed with the computer). */
     static final String PROFILE = Sandbox.HOME + "/.mozilla/porthole-profile";
-    /** In the channel directory: what a later run of the server needs to take this Firefox over. */
+    /** What a later run of the server needs to take this Firefox over, kept with the sandbox's engine state. */
     static final String TAKE_OVER = "bidi-session.json";
     private static final System.Logger LOG = System.getLogger(FirefoxEngine.class.getName());
     /** Room for the window's toolbars above the page in a headless window (measured: 86 px on 153 ESR). */
@@ -52,6 +52,11 @@ public final class FirefoxEngine implements BrowserEngine {
     @Override
     public String name() {
         return "firefox";
+    }
+
+    @Override
+    public Optional<Path> binary() {
+        return Optional.of(config.binary());
     }
 
     List<String> command(LaunchSpec spec) {
@@ -146,7 +151,7 @@ public final class FirefoxEngine implements BrowserEngine {
     @Override
     public Optional<BrowserDriver> adopt(LaunchSpec spec) {
         var sandbox = spec.sandbox();
-        var saved = readTakeOver(sandbox.channels());
+        var saved = readTakeOver(sandbox);
         if (saved.isEmpty()) return Optional.empty();
         var processes = sandbox.processes();
         var browser = processes.stream().filter(FirefoxEngine::isBrowser).filter(h -> !ProcessTrees.gone(h)).findFirst();
@@ -215,26 +220,19 @@ public final class FirefoxEngine implements BrowserEngine {
      */
     record TakeOver(int port, String session, Map<String, String> aliases) {}
 
-    /**
-     * Kept in the channel directory, which only the server and the sandbox's own processes see (those run as the
-     * same user as Firefox and could take its session anyway).
-     */
+    /** Kept by the server for the sandbox ({@link Sandbox#saveEngineState}), out of the computer's reach. */
     static void saveTakeOver(Sandbox sandbox, TakeOver state) throws IOException {
-        var file = sandbox.channels().resolve(TAKE_OVER);
-        var tmp = sandbox.channels().resolve(TAKE_OVER + ".tmp");
-        Files.deleteIfExists(tmp);
-        Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
         var json = BidiConnection.JSON.createObjectNode().put("port", state.port()).put("session", state.session());
         var aliases = json.putObject("aliases");
         state.aliases().forEach(aliases::put);
-        Files.writeString(tmp, json.toString());
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        sandbox.saveEngineState(TAKE_OVER, json.toString());
     }
 
-    static Optional<TakeOver> readTakeOver(Path channels) {
+    static Optional<TakeOver> readTakeOver(Sandbox sandbox) {
         try {
-            var json = BidiConnection.JSON.readTree(Files.readString(channels.resolve(TAKE_OVER)));
+            var text = sandbox.engineState(TAKE_OVER);
+            if (text.isEmpty()) return Optional.empty();
+            var json = BidiConnection.JSON.readTree(text.get());
             int port = json.path("port").asInt(0);
             var session = json.path("session").asText("");
             if (port <= 0 || session.isEmpty() || !session.matches("[A-Za-z0-9{}._-]{1,80}")) return Optional.empty();

@@ -41,8 +41,9 @@ public final class ChromiumEngine implements BrowserEngine {
         this.userAgent = userAgentFor(version(binary));
     }
 
-    public Path binary() {
-        return binary;
+    @Override
+    public java.util.Optional<Path> binary() {
+        return java.util.Optional.of(binary);
     }
 
     @Override
@@ -131,14 +132,11 @@ public final class ChromiumEngine implements BrowserEngine {
 
     @Override
     public BrowserDriver launch(LaunchSpec spec) {
-        var channels = spec.sandbox().channels();
-        var toBrowser = channels.resolve("cdp-in");
-        var fromBrowser = channels.resolve("cdp-out");
         Process process;
         CdpConnection cdp;
         try {
-            mkfifo(toBrowser);
-            mkfifo(fromBrowser);
+            var toBrowser = spec.sandbox().fifo("cdp-in");
+            var fromBrowser = spec.sandbox().fifo("cdp-out");
             var name = "cdp-" + spec.computerId();
             // our ends first: opening a FIFO read-write never blocks, and the browser's then do not either
             cdp = new CdpConnection(listener -> {
@@ -192,10 +190,11 @@ public final class ChromiumEngine implements BrowserEngine {
 
     @Override
     public java.util.Optional<BrowserDriver> adopt(LaunchSpec spec) {
-        var channels = spec.sandbox().channels();
-        var toBrowser = channels.resolve("cdp-in");
-        var fromBrowser = channels.resolve("cdp-out");
-        if (!Files.exists(toBrowser) || !Files.exists(fromBrowser)) return java.util.Optional.empty();
+        var in = spec.sandbox().existingFifo("cdp-in");
+        var out = spec.sandbox().existingFifo("cdp-out");
+        if (in.isEmpty() || out.isEmpty()) return java.util.Optional.empty();
+        var toBrowser = in.get();
+        var fromBrowser = out.get();
         // the browser process: the one inside with the pipe flag that is no helper (--type=...)
         var browser = spec.sandbox().processes().stream()
                 .filter(h -> h.info().commandLine().map(c -> c.contains("--remote-debugging-pipe") && !c.contains("--type="))
@@ -226,18 +225,6 @@ public final class ChromiumEngine implements BrowserEngine {
         } catch (RuntimeException e) {
             cdp.close();
             return java.util.Optional.empty();
-        }
-    }
-
-    private static void mkfifo(Path path) throws IOException {
-        Files.deleteIfExists(path);
-        try {
-            var p = new ProcessBuilder("/usr/bin/mkfifo", "-m", "600", path.toString()).redirectErrorStream(true).start();
-            var out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IOException("mkfifo " + path + ": " + out);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
         }
     }
 

@@ -129,12 +129,16 @@ final class Cgroups {
         return new Group(List.copyOf(dirs), memory, freezer, v2);
     }
 
-    /** A shell prefix that moves the shell into the groups, then execs the command that follows. */
-    static List<String> joinThenExec(Group group, List<String> command) {
+    /** The start of a shell script that moves the shell into the groups, to be followed by an {@code exec}. */
+    static String joinScript(Group group) {
         var script = new StringBuilder();
         for (var dir : group.dirs()) script.append("echo $$ > '").append(dir.resolve("cgroup.procs")).append("' && ");
-        script.append("exec \"$@\"");
-        var out = new ArrayList<String>(List.of("/bin/sh", "-c", script.toString(), "porthole-join"));
+        return script.toString();
+    }
+
+    /** A shell prefix that moves the shell into the groups, then execs the command that follows. */
+    static List<String> joinThenExec(Group group, List<String> command) {
+        var out = new ArrayList<String>(List.of("/bin/sh", "-c", joinScript(group) + "exec \"$@\"", "porthole-join"));
         out.addAll(command);
         return out;
     }

@@ -1,6 +1,8 @@
 package io.porthole.runtime.local;
 
 import io.porthole.core.PortholeException;
+import io.porthole.core.internal.Commands;
+import io.porthole.core.internal.Files2;
 import io.porthole.core.internal.ProcessTrees;
 import io.porthole.core.internal.Threads;
 import io.porthole.core.sandbox.Sandbox;
@@ -13,6 +15,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
@@ -20,32 +23,49 @@ import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /** One bubblewrap sandbox; processes enter it with nsenter. Thread-safe. */
 final class LocalSandbox implements Sandbox {
     private static final long START_TIMEOUT_MILLIS = 10_000;
     private static final long CONNECT_TIMEOUT_MILLIS = 5_000;
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     /** bubblewrap: our child, or (re-adopted after a restart) a process an earlier run started. */
     private final ProcessHandle bwrap;
     private final long anchorPid;
     private final Path nsenter;
     private final Map<String, String> env;
+    /** The server's own directory for the computer, never visible inside. */
     private final Path work;
+    /** What is {@link Sandbox#CHANNELS} inside: the server's, which the sandbox's user can only open things in. */
+    private final Path channels;
+    /** The sandbox's user on the host. */
+    private final int uid;
+    private final SandboxUsers users;
     private final StartedProcesses started = new StartedProcesses();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private final EgressChannel egress;
-    private final java.util.Optional<Cgroups.Group> group;
+    private final Optional<Cgroups.Group> group;
+    private Path socat;
+    private Function<Path, EgressChannel> egressFactory;
+    private final List<EgressChannel> extraEgress = new CopyOnWriteArrayList<>();
+    private final Map<String, ContextEgress> contextEgress = new ConcurrentHashMap<>();
+    private int egressCounter;
 
     private LocalSandbox(ProcessHandle bwrap, long anchorPid, Path nsenter, Map<String, String> env, Path work,
-                         EgressChannel egress, java.util.Optional<Cgroups.Group> group) {
+                         Path channels, EgressChannel egress, Optional<Cgroups.Group> group, int uid, SandboxUsers users) {
         this.egress = egress;
         this.group = group;
         this.bwrap = bwrap;
@@ -53,11 +73,48 @@ final class LocalSandbox implements Sandbox {
         this.nsenter = nsenter;
         this.env = Map.copyOf(env);
         this.work = work;
+        this.channels = channels;
+        this.uid = uid;
+        this.users = users;
+    }
+
+    /**
+     * Which process is a computer's sandbox, kept in the server's directory for the computer so that a later run
+     * finds it again: bubblewrap's pid and start, and the sandbox's user on the host.
+     */
+    record Described(long pid, long startMillis, int uid) {
+        static Optional<Described> read(Path file) {
+            try {
+                if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
+                var parts = Files.readString(file).strip().split(" ");
+                if (parts.length != 3) return Optional.empty();
+                return Optional.of(new Described(Long.parseLong(parts[0]), Long.parseLong(parts[1]), Integer.parseInt(parts[2])));
+            } catch (IOException | RuntimeException e) {
+                return Optional.empty();
+            }
+        }
+
+        /** The bubblewrap process, if it still runs (the same process: same start, still bubblewrap). */
+        Optional<ProcessHandle> process() {
+            return ProcessHandle.of(pid).filter(h -> !ProcessTrees.gone(h))
+                    .filter(h -> h.info().startInstant().map(i -> i.toEpochMilli() == startMillis).orElse(false))
+                    .filter(h -> h.info().command().map(c -> c.endsWith("/bwrap")).orElse(false));
+        }
+
+        @Override
+        public String toString() {
+            return pid + " " + startMillis + " " + uid;
+        }
+    }
+
+    String describe() {
+        return new Described(bwrap.pid(), bwrap.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L), uid)
+                + "\n";
     }
 
     /** Waits for the sandbox's own process to be up, and returns the sandbox. */
-    static LocalSandbox await(Process bwrap, Path nsenter, Map<String, String> env, Path work, EgressChannel egress,
-                              java.util.Optional<Cgroups.Group> group) {
+    static LocalSandbox await(Process bwrap, Path nsenter, Map<String, String> env, Path work, Path channels,
+                              EgressChannel egress, Optional<Cgroups.Group> group, int uid, SandboxUsers users) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MILLIS);
         while (System.nanoTime() < deadline) {
             if (!bwrap.isAlive()) {
@@ -81,7 +138,8 @@ final class LocalSandbox implements Sandbox {
                         // ended
                     }
                 });
-                return new LocalSandbox(bwrap.toHandle(), anchor.get().pid(), nsenter, env, work, egress, group);
+                return new LocalSandbox(bwrap.toHandle(), anchor.get().pid(), nsenter, env, work, channels, egress, group,
+                        uid, users);
             }
             try {
                 Thread.sleep(5);
@@ -106,7 +164,8 @@ final class LocalSandbox implements Sandbox {
         cmd.addAll(List.of("/usr/bin/setsid", "/bin/sh", "-c", "cd -- \"$0\" && exec \"$@\"", cwd));
         cmd.addAll(argv);
         var command = group.map(g -> Cgroups.joinThenExec(g, cmd)).orElse(cmd);
-        var process = new ProcessBuilder(command).redirectInput(withInput ? ProcessBuilder.Redirect.PIPE
+        // nothing of the server's environment: nsenter and the env it starts would show it in /proc/<pid>/environ
+        var process = Commands.builder(command).redirectInput(withInput ? ProcessBuilder.Redirect.PIPE
                 : ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         started.add(process);
         return process;
@@ -124,14 +183,14 @@ final class LocalSandbox implements Sandbox {
         var bytes = new byte[6];
         RANDOM.nextBytes(bytes);
         var name = "r" + HexFormat.of().formatHex(bytes);
-        var path = channels().resolve(name);
+        var path = channels.resolve(name);
         var target = switch (endpoint) {
             case Endpoint.Tcp tcp -> "TCP:127.0.0.1:" + tcp.port() + ",nodelay";
             case Endpoint.Unix unix -> "UNIX-CONNECT:" + unix.path();
         };
         try (var listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             listener.bind(UnixDomainSocketAddress.of(path));
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw-rw-"));
+            grant(path, uid);
             var relay = start(List.of(socat.toString(), "-b131072", target, "UNIX-CONNECT:" + Sandbox.CHANNELS + "/" + name),
                     Map.of(), "/");
             relay.getOutputStream().close();
@@ -182,8 +241,7 @@ final class LocalSandbox implements Sandbox {
      * Starts the forwarder inside: {@code 127.0.0.1:3128} in the sandbox's network to the egress socket, and
      * waits until it listens.
      */
-    void startForwarder(Path socat) throws IOException {
-        this.socat = socat;
+    void startForwarder() throws IOException {
         startForwarder(3128, "egress.sock");
     }
 
@@ -218,10 +276,6 @@ final class LocalSandbox implements Sandbox {
         throw new IOException("the egress forwarder did not start within 10 s");
     }
 
-    private Path socat;
-    private java.util.function.Function<Path, EgressChannel> egressFactory;
-    private final List<EgressChannel> extraEgress = new java.util.concurrent.CopyOnWriteArrayList<>();
-
     void socat(Path socat) {
         this.socat = socat;
     }
@@ -231,14 +285,14 @@ final class LocalSandbox implements Sandbox {
     }
 
     @Override
-    public synchronized String openEgress(java.util.Optional<java.net.URI> upstream) {
+    public synchronized String openEgress(Optional<java.net.URI> upstream) {
         if (contextEgress.size() >= 64) {
             throw new PortholeException.InvalidRequest("a computer may have at most 64 contexts with a proxy at once");
         }
         // ports are never reused within a sandbox, so a closed context's leftovers cannot meet a new one
         int n = ++egressCounter;
         var socket = "egress-" + n + ".sock";
-        var channel = egressFactory.apply(channels().resolve(socket));
+        var channel = egressFactory.apply(channels.resolve(socket));
         var url = "http://127.0.0.1:" + (3128 + n);
         try {
             channel.useUpstream(upstream);
@@ -255,9 +309,6 @@ final class LocalSandbox implements Sandbox {
 
     private record ContextEgress(EgressChannel channel, Process forwarder) {}
 
-    private final Map<String, ContextEgress> contextEgress = new java.util.concurrent.ConcurrentHashMap<>();
-    private int egressCounter;
-
     @Override
     public synchronized void closeEgress(String url) {
         var e = contextEgress.remove(url);
@@ -273,18 +324,68 @@ final class LocalSandbox implements Sandbox {
     }
 
     @Override
-    public java.util.Optional<String> httpProxy() {
-        return java.util.Optional.of(LocalSandboxRuntime.PROXY);
+    public Optional<String> httpProxy() {
+        return Optional.of(LocalSandboxRuntime.PROXY);
     }
 
     @Override
-    public Path homeOnHost() {
-        return work.resolve("home");
+    public Path fifo(String name) throws IOException {
+        var path = channels.resolve(checkName(name));
+        // the directory is the server's: what is there, the server made
+        Files.deleteIfExists(path);
+        makeFifo(path);
+        grant(path, uid);
+        return path;
     }
 
     @Override
-    public Path channels() {
-        return work.resolve("run");
+    public Optional<Path> existingFifo(String name) {
+        var path = channels.resolve(checkName(name));
+        try {
+            var attrs = Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return attrs.isOther() ? Optional.of(path) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    static void makeFifo(Path path) throws IOException {
+        var p = Commands.builder("/usr/bin/mkfifo", "-m", "600", path.toString()).redirectErrorStream(true).start();
+        try {
+            var out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IOException("mkfifo " + path.getFileName() + ": " + out);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    @Override
+    public Optional<String> engineState(String name) {
+        var file = work.resolve("state-" + checkName(name));
+        try {
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
+            return Optional.of(Files.readString(file));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void saveEngineState(String name, String value) throws IOException {
+        LocalSandboxRuntime.writePrivate(work.resolve("state-" + checkName(name)), value);
+    }
+
+    static String checkName(String name) {
+        if (!NAME.matcher(name).matches() || name.startsWith(".")) throw new IllegalArgumentException("not a channel name: " + name);
+        return name;
+    }
+
+    /** Lets the sandbox's user (and only it) open {@code path}, a pipe or socket the server made. */
+    static void grant(Path path, int uid) throws IOException {
+        Files.setAttribute(path, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(path, "unix:gid", uid, LinkOption.NOFOLLOW_LINKS);
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
     }
 
     @Override
@@ -342,24 +443,19 @@ final class LocalSandbox implements Sandbox {
         return bwrap.onExit().thenApply(p -> null);
     }
 
-    /**
-     * The sandbox an earlier run of the server started for this computer, if it still runs: its bubblewrap
-     * process (found by the computer's channel directory in its command line) and the sandbox's own process.
-     */
-    static java.util.Optional<LocalSandbox> adopt(Path nsenter, Map<String, String> env, Path work, EgressChannel egress,
-                                                  java.util.Optional<Cgroups.Group> group) {
-        var marker = "--bind " + work.resolve("run") + " " + Sandbox.CHANNELS;
-        var bwrap = ProcessHandle.allProcesses()
-                .filter(h -> h.info().command().map(c -> c.endsWith("/bwrap")).orElse(false))
-                .filter(h -> h.info().commandLine().map(c -> c.contains(marker)).orElse(false))
-                .findFirst();
-        if (bwrap.isEmpty()) return java.util.Optional.empty();
+    /** The sandbox an earlier run of the server started for this computer, if it still runs. */
+    static Optional<LocalSandbox> adopt(Described described, Path nsenter, Map<String, String> env, Path work,
+                                        Path channels, EgressChannel egress, Optional<Cgroups.Group> group,
+                                        SandboxUsers users) {
+        var bwrap = described.process();
+        if (bwrap.isEmpty()) return Optional.empty();
         var anchor = bwrap.get().descendants()
                 .filter(h -> h.info().command().map(c -> c.endsWith("/sleep")).orElse(false))
                 .filter(h -> !ProcessTrees.gone(h))
                 .findFirst();
-        if (anchor.isEmpty()) return java.util.Optional.empty();
-        return java.util.Optional.of(new LocalSandbox(bwrap.get(), anchor.get().pid(), nsenter, env, work, egress, group));
+        if (anchor.isEmpty()) return Optional.empty();
+        return Optional.of(new LocalSandbox(bwrap.get(), anchor.get().pid(), nsenter, env, work, channels, egress, group,
+                described.uid(), users));
     }
 
     @Override
@@ -387,6 +483,8 @@ final class LocalSandbox implements Sandbox {
         egress.close();
         extraEgress.forEach(EgressChannel::close);
         group.ifPresent(Cgroups::remove);
+        Files2.deleteTree(channels);
+        users.release(uid);
     }
 
     @Override
@@ -432,6 +530,6 @@ final class LocalSandbox implements Sandbox {
 
     @Override
     public String toString() {
-        return "sandbox(" + work + ", pid " + anchorPid + ")";
+        return "sandbox(" + work + ", pid " + anchorPid + ", uid " + uid + ")";
     }
 }

@@ -2,6 +2,8 @@ package io.porthole.runtime.local;
 
 import io.porthole.api.ErrorCode;
 import io.porthole.core.PortholeException;
+import io.porthole.core.internal.Commands;
+import io.porthole.core.internal.Files2;
 import io.porthole.core.internal.ProcessTrees;
 import io.porthole.core.internal.Threads;
 import io.porthole.core.sandbox.Sandbox;
@@ -9,47 +11,74 @@ import io.porthole.core.sandbox.SandboxRuntime;
 import io.porthole.core.sandbox.SandboxSpec;
 import java.io.File;
 import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Sandboxes made with bubblewrap on this host: new pid, mount, ipc and uts namespaces; a root of the host's
- * system directories read-only; a private {@code /tmp}, home and {@code /workspace} from the computer's
- * directory; nothing else of the host's files (so nothing of the data directory or of another computer).
- * The sandbox's first process is a {@code sleep}; commands enter it with {@code nsenter}. bubblewrap's
- * {@code --die-with-parent} ends the sandbox if the server dies. Thread-safe.
+ * Sandboxes made with bubblewrap on this host: new user, pid, mount, ipc, uts and network namespaces; the
+ * host's {@code /usr} and {@code /etc} read-only (its secrets hidden) and little else of the host; private
+ * {@code /tmp}, home and {@code /workspace} in memory (tmpfs, counted in the computer's memory limit, so a
+ * computer cannot fill the host's disk), so that no path of the server's data directory is mounted inside.
+ *
+ * <p>Who a computer is to the host: uid and gid 1000 inside map to a host uid of the sandbox's own
+ * ({@link SandboxUsers}) in a user namespace the server makes and maps before bubblewrap joins it; bubblewrap
+ * starts with no supplementary groups and an environment of {@code PATH} only. The sandbox's first process is
+ * a {@code sleep}; commands enter it with {@code nsenter}. Sandboxes outlive the server (no
+ * {@code --die-with-parent}), whose next start takes them over ({@link #adopt}). Thread-safe.
  */
 public final class LocalSandboxRuntime implements SandboxRuntime {
-    /** Host directories shown read-only inside: the system, never home directories or data. */
-    static final Set<String> SYSTEM_DIRS = Set.of("usr", "etc", "opt", "var", "srv");
-    static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    private static final System.Logger LOG = System.getLogger(LocalSandboxRuntime.class.getName());
+    static final String PATH = Commands.PATH;
+    /** Where programs inside find the egress proxy. */
+    static final String PROXY = "http://127.0.0.1:3128";
+    /** The unprivileged user everything inside runs as. */
+    static final int UID = 1000;
+    /** What of the host's /var a browser or desktop uses, read-only: the font cache and the machine id. */
+    private static final List<String> VAR_ALLOWED = List.of("/var/cache/fontconfig", "/var/lib/dbus/machine-id");
+    /** Files and directories of /etc that hold secrets: hidden even though the sandbox's user cannot read them. */
+    private static final List<String> ETC_SECRET_FILES = List.of("/etc/shadow", "/etc/gshadow", "/etc/shadow-",
+            "/etc/gshadow-", "/etc/sudoers");
+    private static final List<String> ETC_SECRET_DIRS = List.of("/etc/ssh", "/etc/sudoers.d", "/etc/ssl/private");
+    /** The server's own file in a computer's directory that says which sandbox is the computer's. */
+    static final String SANDBOX_FILE = "sandbox";
 
     private final Path bwrap;
     private final Path nsenter;
+    private final Path socat;
+    private final Path unshare;
+    private final Path setpriv;
     private final List<Path> hidden;
+    private final List<Path> readOnly;
     private final EgressPolicy egress;
-    private final java.util.Optional<java.net.URI> trustedUpstream;
-    private final java.util.Optional<Cgroups> cgroups;
+    private final Optional<URI> trustedUpstream;
+    private final Optional<Cgroups> cgroups;
     private final Limits limits;
+    private final SandboxUsers users;
+    private final String instance;
+    /** Where the channel directories of this server's sandboxes are, when it runs as root. */
+    private final Path channelRoot;
 
-    /** Per-computer limits: memory in bytes (RAM, no swap) and processes. */
+    /** Per-computer limits: memory in bytes (RAM, no swap; the computer's files in memory count too) and processes. */
     public record Limits(long memoryBytes, long maxProcesses) {
         public static Limits defaults() {
             return new Limits(2L << 30, 1024);
         }
     }
-    private final Path socat;
-    /** Where programs inside find the egress proxy. */
-    static final String PROXY = "http://127.0.0.1:3128";
-    /** The unprivileged user everything inside runs as. */
-    static final int UID = 1000;
 
     /**
      * @param hidden host paths that must not be visible inside even if a system directory holds them; the
@@ -58,33 +87,58 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
      * @throws PortholeException.Unavailable if bubblewrap or nsenter is missing
      */
     public LocalSandboxRuntime(List<Path> hidden, EgressPolicy egress) {
-        this(hidden, egress, java.util.Optional.empty(), Limits.defaults());
+        this(hidden, egress, Optional.empty(), Limits.defaults(), List.of());
     }
 
     /**
      * @param trustedUpstream the operator's upstream proxy (PORTHOLE_ADVANCED_PROXY_URL), reached even on a
      *     private address; proxies a computer names itself are held to {@code egress}
+     * @param readOnly host directories shown read-only inside besides {@code /usr} and {@code /etc}: where a
+     *     configured browser is installed, if elsewhere
      */
-    public LocalSandboxRuntime(List<Path> hidden, EgressPolicy egress, java.util.Optional<java.net.URI> trustedUpstream,
-                               Limits limits) {
+    public LocalSandboxRuntime(List<Path> hidden, EgressPolicy egress, Optional<URI> trustedUpstream,
+                               Limits limits, List<Path> readOnly) {
         this.trustedUpstream = trustedUpstream;
         this.limits = limits;
-        this.cgroups = Cgroups.detect(instanceName(hidden));
+        this.instance = instanceName(hidden);
+        this.cgroups = Cgroups.detect(instance);
         this.bwrap = find("bwrap", "bubblewrap");
         this.nsenter = find("nsenter", "util-linux");
+        this.unshare = find("unshare", "util-linux");
+        this.setpriv = find("setpriv", "util-linux");
         this.socat = find("socat", "socat");
         probeNamespaces(bwrap);
         this.egress = egress;
         this.hidden = hidden.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+        this.readOnly = readOnly.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+        this.users = new SandboxUsers(instance);
+        this.channelRoot = Path.of("/run/porthole", instance);
+        if (users.separate()) {
+            try {
+                // traversable by the sandboxes' users (bubblewrap binds their channel directories as them), listable
+                // by nobody but the server
+                for (var dir : List.of(channelRoot.getParent(), channelRoot)) {
+                    Files.createDirectories(dir);
+                    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+                }
+            } catch (IOException e) {
+                throw new PortholeException.Unavailable("the sandboxes' channel directory " + channelRoot
+                        + " cannot be made: " + e.getMessage());
+            }
+        } else {
+            LOG.log(System.Logger.Level.WARNING, "the server does not run as root, so every computer runs as the"
+                    + " server''s own user on the host (uid 1000 inside); run it as root to give each computer a host"
+                    + " user of its own");
+        }
     }
 
     /** A short stable name for this server: a hash of its data directory (the first hidden path). */
     static String instanceName(List<Path> hidden) {
         var key = hidden.isEmpty() ? "default" : hidden.getFirst().toAbsolutePath().normalize().toString();
         try {
-            var digest = java.security.MessageDigest.getInstance("SHA-256").digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return "i" + java.util.HexFormat.of().formatHex(digest, 0, 6);
-        } catch (java.security.NoSuchAlgorithmException e) {
+            var digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            return "i" + HexFormat.of().formatHex(digest, 0, 6);
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -110,13 +164,13 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
     /** Makes one throwaway sandbox with every namespace a computer gets, so a host that refuses says so now. */
     static void probeNamespaces(Path bwrap) {
         try {
-            var p = new ProcessBuilder(bwrap.toString(), "--unshare-user", "--unshare-pid", "--unshare-ipc",
+            var p = Commands.builder(bwrap.toString(), "--unshare-user", "--unshare-pid", "--unshare-ipc",
                     "--unshare-uts", "--unshare-net", "--ro-bind", "/", "/", "--proc", "/proc", "--", "/bin/true")
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .start();
-            var err = new String(p.getErrorStream().readNBytes(4096), java.nio.charset.StandardCharsets.UTF_8).strip();
-            if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+            var err = new String(p.getErrorStream().readNBytes(4096), StandardCharsets.UTF_8).strip();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new PortholeException.Unavailable("bubblewrap did not make a test sandbox within 10 s" + NONE_HINT);
             }
@@ -139,52 +193,128 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
         return "local";
     }
 
+    /** The directory processes inside see as {@link Sandbox#CHANNELS}: the server's, outside the data directory. */
+    private Path channelsOf(SandboxSpec spec) {
+        return users.separate() ? channelRoot.resolve(spec.computerId()) : spec.workDir().toAbsolutePath().resolve("run");
+    }
+
     @Override
     public Sandbox start(SandboxSpec spec) {
         var work = spec.workDir().toAbsolutePath();
+        var channels = channelsOf(spec);
+        int uid = users.acquire();
+        EgressChannel channel = null;
+        Optional<Cgroups.Group> group = Optional.empty();
+        Process holder = null;
         try {
-            for (var d : List.of("tmp", "home", "workspace", "run")) Files.createDirectories(work.resolve(d));
-            Files.setPosixFilePermissions(work.resolve("tmp"), PosixFilePermissions.fromString("rwxrwxrwx"));
+            Files.createDirectories(work);
+            Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwx------"));
+            Files2.deleteTree(channels);
+            Files.createDirectory(channels);
+            // the sandbox's user may open what is in it, but neither list, add nor replace anything
+            Files.setPosixFilePermissions(channels, PosixFilePermissions.fromString(users.separate() ? "rwx--x--x" : "rwx------"));
             var env = environment(spec);
             // the egress socket listens before the sandbox exists, so nothing inside ever finds it missing
-            var channel = EgressChannel.listen(spec.computerId(), egress, work.resolve("run").resolve("egress.sock"),
-                    trustedUpstream);
-            var group = cgroups.isPresent()
-                    ? java.util.Optional.of(cgroups.get().create(spec.computerId(), limits.memoryBytes(), limits.maxProcesses()))
-                    : java.util.Optional.<Cgroups.Group>empty();
-            var bwrapCommand = command(spec, work, env);
-            // started from a thread that lives as long as the server: --die-with-parent follows the thread;
-            // it joins the computer's cgroups first, so everything inside is counted and limited
-            var process = Threads.spawnForLife(new ProcessBuilder(
-                    group.map(g -> Cgroups.joinThenExec(g, bwrapCommand)).orElse(bwrapCommand))
+            channel = listenEgress(spec.computerId(), channels.resolve("egress.sock"), uid);
+            if (cgroups.isPresent()) {
+                group = Optional.of(cgroups.get().create(spec.computerId(), limits.memoryBytes(), limits.maxProcesses()));
+            }
+            holder = userNamespace(uid);
+            var args = work.resolve("sandbox.args");
+            Files.write(args, String.join("\0", command(channels, env)).concat("\0").getBytes(StandardCharsets.UTF_8));
+            Files.writeString(work.resolve("passwd"), "root:x:0:0:root:/root:/usr/sbin/nologin\n"
+                    + "user:x:" + UID + ":" + UID + ":Porthole:" + Sandbox.HOME + ":/bin/bash\n"
+                    + "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
+            Files.writeString(work.resolve("group"), "root:x:0:\nuser:x:" + UID + ":\nnogroup:x:65534:\n");
+            // the arguments come from a file (fd 4), so that neither /proc/1/cmdline inside nor the host's process
+            // list shows the host paths they name; it joins the computer's cgroups first, so everything inside is
+            // counted and limited
+            var script = new StringBuilder();
+            group.ifPresent(g -> script.append(Cgroups.joinScript(g)));
+            script.append("exec 3</proc/\"$1\"/ns/user 4<\"$2\" 5<\"$3\" 6<\"$4\" && exec ");
+            if (users.separate()) script.append("\"$6\" --clear-groups -- ");
+            // the sandbox's own process (bubblewrap takes the command from its command line, not the file): it holds
+            // the namespaces; bubblewrap's init above it reaps orphans
+            script.append("\"$5\" --args 4 -- /bin/sleep infinity");
+            var process = Threads.spawnForLife(Commands.builder("/bin/sh", "-c", script.toString(), "porthole-sandbox",
+                            Long.toString(holder.pid()), args.toString(), work.resolve("passwd").toString(),
+                            work.resolve("group").toString(), bwrap.toString(), setpriv.toString())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.PIPE));
-            LocalSandbox sandbox;
-            try {
-                sandbox = LocalSandbox.await(process, nsenter, env, work, channel, group);
-            } catch (RuntimeException e) {
-                channel.close();
-                group.ifPresent(Cgroups::remove);
-                throw e;
-            }
+            var sandbox = LocalSandbox.await(process, nsenter, env, work, channels, channel, group, uid, users);
+            holder.destroyForcibly();
+            holder = null;
+            sandbox.socat(socat);
             sandbox.egressFactory(socket -> {
                 try {
-                    return EgressChannel.listen(spec.computerId(), egress, socket, trustedUpstream);
+                    return listenEgress(spec.computerId(), socket, uid);
                 } catch (IOException e) {
                     throw new PortholeException.Unavailable("the context's proxy could not listen: " + e.getMessage());
                 }
             });
             try {
-                sandbox.startForwarder(socat);
+                Files.writeString(work.resolve(SANDBOX_FILE), sandbox.describe());
+                sandbox.startForwarder();
             } catch (IOException | RuntimeException e) {
                 sandbox.close();
                 throw e;
             }
             return sandbox;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            if (holder != null) holder.destroyForcibly();
+            if (channel != null) channel.close();
+            group.ifPresent(Cgroups::remove);
+            Files2.deleteTree(channels);
+            users.release(uid);
+            if (e instanceof PortholeException pe) throw pe;
             throw new PortholeException.Unavailable(ErrorCode.UNAVAILABLE, "the sandbox could not be made: " + e.getMessage(), e);
         }
+    }
+
+    /** The egress proxy on a socket in the channel directory that only the sandbox's user may connect to. */
+    private EgressChannel listenEgress(String computerId, Path socket, int uid) throws IOException {
+        var channel = EgressChannel.listen(computerId, egress, socket, trustedUpstream);
+        try {
+            LocalSandbox.grant(socket, uid);
+        } catch (IOException e) {
+            channel.close();
+            throw e;
+        }
+        return channel;
+    }
+
+    /**
+     * A process holding a new user namespace in which uid and gid 1000 are {@code uid} on the host, which
+     * bubblewrap then joins: bubblewrap's own {@code --unshare-user} maps the sandbox's user to whoever runs
+     * it, which for a server running as root is host root. The holder reads its standard input, so it ends
+     * when the server closes it, or dies.
+     */
+    private Process userNamespace(int uid) throws IOException {
+        var holder = Commands.builder(unshare.toString(), "--user", "--", "/bin/sh", "-c", "echo; read x", "porthole-userns")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            var ready = Threads.onPipeThread(() -> holder.getInputStream().read());
+            if (ready.get(10, TimeUnit.SECONDS) != '\n') throw new IOException("unshare did not make a user namespace");
+            var proc = Path.of("/proc", Long.toString(holder.pid()));
+            // a server that is not root may only map its own ids, and only once setgroups is denied
+            if (!users.separate()) Files.writeString(proc.resolve("setgroups"), "deny");
+            Files.writeString(proc.resolve("uid_map"), UID + " " + uid + " 1\n");
+            Files.writeString(proc.resolve("gid_map"), UID + " " + (users.separate() ? uid : ownGid()) + " 1\n");
+            return holder;
+        } catch (IOException | RuntimeException | java.util.concurrent.ExecutionException
+                 | java.util.concurrent.TimeoutException e) {
+            holder.destroyForcibly();
+            throw new IOException("the sandbox's user namespace could not be made: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            holder.destroyForcibly();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    private static int ownGid() throws IOException {
+        return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:gid");
     }
 
     /** The variables every process inside starts with. */
@@ -203,85 +333,83 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
     }
 
     @Override
-    public java.util.Optional<Sandbox> adopt(SandboxSpec spec) {
+    public Optional<Sandbox> adopt(SandboxSpec spec) {
         var work = spec.workDir().toAbsolutePath();
-        if (!Files.isDirectory(work.resolve("run"))) return java.util.Optional.empty();
+        var channels = channelsOf(spec);
+        var described = LocalSandbox.Described.read(work.resolve(SANDBOX_FILE));
+        if (described.isEmpty() || !Files.isDirectory(channels, LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
+        int uid = described.get().uid();
         EgressChannel channel;
         try {
             // the forwarder inside connects to the socket per connection: listening again is enough
-            channel = EgressChannel.listen(spec.computerId(), egress, work.resolve("run").resolve("egress.sock"),
-                    trustedUpstream);
+            channel = listenEgress(spec.computerId(), channels.resolve("egress.sock"), uid);
         } catch (IOException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         var group = cgroups.flatMap(c -> c.find(spec.computerId()));
-        var adopted = LocalSandbox.adopt(nsenter, environment(spec), work, channel, group);
+        var adopted = LocalSandbox.adopt(described.get(), nsenter, environment(spec), work, channels, channel, group, users);
         if (adopted.isEmpty()) {
             channel.close();
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
+        users.claim(uid);
         var sandbox = adopted.get();
         sandbox.socat(socat);
         sandbox.egressFactory(socket -> {
             try {
-                return EgressChannel.listen(spec.computerId(), egress, socket, trustedUpstream);
+                return listenEgress(spec.computerId(), socket, uid);
             } catch (IOException e) {
                 throw new PortholeException.Unavailable("the context's proxy could not listen: " + e.getMessage());
             }
         });
-        return java.util.Optional.of(sandbox);
+        return Optional.of(sandbox);
     }
 
-    List<String> command(SandboxSpec spec, Path work, Map<String, String> env) throws IOException {
-        // a network namespace of its own: loopback only; the egress proxy, through a unix socket, is the way out
-        // and a user namespace: everything inside runs as an unprivileged user, with no capability on the host.
+    /** bubblewrap's arguments, without its own name (read from a file, never on a command line). */
+    List<String> command(Path channels, Map<String, String> env) throws IOException {
+        // a network namespace of its own: loopback only; the egress proxy, through a unix socket, is the way out.
         // No --die-with-parent: a sandbox outlives a crash of the server, whose next start re-adopts it
-        var cmd = new ArrayList<String>(List.of(bwrap.toString(), "--unshare-user", "--uid",
-                Integer.toString(UID), "--gid", Integer.toString(UID), "--unshare-pid", "--unshare-ipc",
-                "--unshare-uts", "--unshare-net", "--hostname", "computer", "--tmpfs", "/"));
+        var cmd = new ArrayList<String>(List.of("--userns", "3", "--uid", Integer.toString(UID),
+                "--gid", Integer.toString(UID), "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-net",
+                "--hostname", "computer", "--tmpfs", "/"));
+        // /bin, /lib, /sbin and the like: the host's links into /usr
         try (var entries = Files.list(Path.of("/"))) {
             for (var entry : entries.sorted().toList()) {
-                var name = entry.getFileName().toString();
-                if (Files.isSymbolicLink(entry)) {
-                    var target = Files.readSymbolicLink(entry).toString();
-                    if (SYSTEM_DIRS.stream().anyMatch(d -> target.equals(d) || target.startsWith(d + "/")
-                            || target.equals("/" + d) || target.startsWith("/" + d + "/"))) {
-                        cmd.addAll(List.of("--symlink", target, "/" + name));
-                    }
-                } else if (SYSTEM_DIRS.contains(name) && Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
-                    cmd.addAll(List.of("--ro-bind", entry.toString(), entry.toString()));
+                if (!Files.isSymbolicLink(entry)) continue;
+                var target = Files.readSymbolicLink(entry).toString();
+                if (target.equals("usr") || target.startsWith("usr/") || target.equals("/usr") || target.startsWith("/usr/")) {
+                    cmd.addAll(List.of("--symlink", target, entry.toString()));
                 }
             }
         }
-        // the user's own account files, and none of the host's secrets (its uids would read as the user's)
-        var accounts = work.resolve("run").getParent().resolve("accounts");
-        Files.createDirectories(accounts);
-        Files.writeString(accounts.resolve("passwd"), "root:x:0:0:root:/root:/usr/sbin/nologin\n"
-                + "user:x:" + UID + ":" + UID + ":Porthole:" + Sandbox.HOME + ":/bin/bash\n"
-                + "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
-        Files.writeString(accounts.resolve("group"), "root:x:0:\nuser:x:" + UID + ":\nnogroup:x:65534:\n");
-        cmd.addAll(List.of("--ro-bind", accounts.resolve("passwd").toString(), "/etc/passwd",
-                "--ro-bind", accounts.resolve("group").toString(), "/etc/group"));
-        for (var secret : List.of("/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-", "/etc/sudoers")) {
+        cmd.addAll(List.of("--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"));
+        // the user's own account files (fds 5 and 6), and none of the host's secrets
+        cmd.addAll(List.of("--ro-bind-data", "5", "/etc/passwd", "--ro-bind-data", "6", "/etc/group"));
+        for (var secret : ETC_SECRET_FILES) {
             if (Files.exists(Path.of(secret))) cmd.addAll(List.of("--ro-bind", "/dev/null", secret));
         }
-        for (var secretDir : List.of("/etc/ssh", "/etc/sudoers.d", "/etc/ssl/private")) {
+        for (var secretDir : ETC_SECRET_DIRS) {
             if (Files.isDirectory(Path.of(secretDir))) cmd.addAll(List.of("--tmpfs", secretDir));
         }
         for (var h : hidden) {
-            if (SYSTEM_DIRS.stream().anyMatch(d -> h.startsWith(Path.of("/", d))) && Files.isDirectory(h)) {
-                cmd.addAll(List.of("--tmpfs", h.toString()));
+            if ((h.startsWith("/usr") || h.startsWith("/etc")) && Files.isDirectory(h)) cmd.addAll(List.of("--tmpfs", h.toString()));
+        }
+        for (var dir : readOnly) {
+            if (!dir.startsWith("/usr") && !dir.startsWith("/etc") && Files.isDirectory(dir)) {
+                cmd.addAll(List.of("--ro-bind", dir.toString(), dir.toString()));
             }
         }
+        // of /var, only what browsers and desktops read; the rest of the host's /var (and /opt, /srv, /home) is not there
+        var size = Long.toString(limits.memoryBytes());
+        cmd.addAll(List.of("--size", size, "--tmpfs", "/var", "--symlink", "/run", "/var/run", "--symlink", "/tmp", "/var/tmp"));
+        for (var allowed : VAR_ALLOWED) cmd.addAll(List.of("--ro-bind-try", allowed, allowed));
         cmd.addAll(List.of("--dev", "/dev", "--proc", "/proc", "--tmpfs", "/run",
-                "--bind", work.resolve("run").toString(), Sandbox.CHANNELS,
-                "--bind", work.resolve("tmp").toString(), "/tmp",
-                "--tmpfs", "/home", "--bind", work.resolve("home").toString(), Sandbox.HOME,
-                "--bind", work.resolve("workspace").toString(), Sandbox.WORKSPACE,
+                "--bind", channels.toString(), Sandbox.CHANNELS,
+                "--size", size, "--perms", "1777", "--tmpfs", "/tmp",
+                "--tmpfs", "/home", "--size", size, "--perms", "0700", "--tmpfs", Sandbox.HOME,
+                "--size", size, "--tmpfs", Sandbox.WORKSPACE,
                 "--chdir", Sandbox.WORKSPACE, "--clearenv"));
         env.forEach((k, v) -> cmd.addAll(List.of("--setenv", k, v)));
-        // the sandbox's own process: it holds the namespaces; bubblewrap's init above it reaps orphans
-        cmd.addAll(List.of("--", "/bin/sleep", "infinity"));
         return cmd;
     }
 
@@ -292,17 +420,46 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
 
     @Override
     public int sweepLeftovers(Path computersDir, Set<String> keep) {
-        var marker = computersDir.toAbsolutePath().toString();
+        var dir = computersDir.toAbsolutePath();
+        var leftovers = new ArrayList<ProcessHandle>();
+        try (var computers = Files.list(dir)) {
+            for (var computer : computers.toList()) {
+                if (keep.contains(computer.getFileName().toString())) continue;
+                LocalSandbox.Described.read(computer.resolve(SANDBOX_FILE)).flatMap(LocalSandbox.Described::process)
+                        .ifPresent(bwrap -> {
+                            leftovers.add(bwrap);
+                            bwrap.descendants().forEach(leftovers::add);
+                        });
+            }
+        } catch (IOException ignored) {
+            // no computers directory yet
+        }
+        // and what an earlier version, which named the data directory on bubblewrap's command line, left
+        var marker = dir.toString();
         var self = ProcessHandle.current().pid();
-        var kept = keep.stream().map(id -> computersDir.toAbsolutePath().resolve(id).toString() + "/").toList();
-        var leftovers = ProcessHandle.allProcesses()
-                .filter(h -> h.pid() != self)
+        var kept = keep.stream().map(id -> dir.resolve(id) + "/").toList();
+        ProcessHandle.allProcesses().filter(h -> h.pid() != self)
                 .filter(h -> h.info().commandLine().map(c -> c.contains(marker) && kept.stream().noneMatch(c::contains))
                         .orElse(false))
-                .toList();
+                .forEach(leftovers::add);
         leftovers.forEach(ProcessHandle::destroyForcibly);
         ProcessTrees.awaitGone(leftovers, 5000);
         cgroups.ifPresent(c -> c.sweep(keep));
+        if (users.separate()) {
+            try (var channelDirs = Files.list(channelRoot)) {
+                channelDirs.filter(d -> !keep.contains(d.getFileName().toString())).forEach(Files2::deleteTree);
+            } catch (IOException ignored) {
+                // none
+            }
+        }
         return leftovers.size();
+    }
+
+    /** Writes {@code text} to a new file only the server reads, replacing any earlier one. */
+    static void writePrivate(Path file, String text) throws IOException {
+        var tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.writeString(tmp, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 }

@@ -73,13 +73,32 @@ final class UnisolatedSandbox implements Sandbox {
     }
 
     @Override
-    public Path homeOnHost() {
-        return paths.home();
+    public Path fifo(String name) throws IOException {
+        var path = paths.work().resolve("run").resolve(LocalSandbox.checkName(name));
+        Files.deleteIfExists(path);
+        LocalSandbox.makeFifo(path);
+        return path;
     }
 
     @Override
-    public Path channels() {
-        return paths.work().resolve("run");
+    public Optional<Path> existingFifo(String name) {
+        var path = paths.work().resolve("run").resolve(LocalSandbox.checkName(name));
+        return Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? Optional.of(path) : Optional.empty();
+    }
+
+    @Override
+    public Optional<String> engineState(String name) {
+        var file = paths.work().resolve("state-" + LocalSandbox.checkName(name));
+        try {
+            return Files.isRegularFile(file) ? Optional.of(Files.readString(file)) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void saveEngineState(String name, String value) throws IOException {
+        LocalSandboxRuntime.writePrivate(paths.work().resolve("state-" + LocalSandbox.checkName(name)), value);
     }
 
     @Override
