@@ -1573,8 +1573,9 @@ public final class Bench {
     }
 
     /**
-     * Every live process of the bench's own, other than this JVM (see {@link #cleanup}): those with the bench's
-     * directory in their command line (raw browsers; the sandboxes' bubblewrap processes), everything in the pid
+     * Every live process of the bench's own, other than this JVM (see {@link #cleanup}): every descendant of this
+     * JVM (the servers' sandboxes and what entered them), those with the bench's directory in their command line
+     * (raw browsers), everything in the pid
      * namespace of such a bubblewrap (a sandbox's namespace lives exactly as long as its bubblewrap init; namespace
      * numbers are reused, so one is never remembered past that), and the raw desktops' processes.
      */
@@ -1588,7 +1589,10 @@ public final class Bench {
         }
         var out = new ArrayList<Procs.Proc>();
         var seen = new java.util.HashSet<Long>();
-        for (var list : List.of(byDir, Procs.inNamespaces(sandboxes), Procs.withEnvironment(rawMarker()))) {
+        var descendants = new java.util.HashSet<Long>();
+        ProcessHandle.current().descendants().forEach(h -> descendants.add(h.pid()));
+        var started = Procs.scan((pid, cmd) -> descendants.contains(pid));
+        for (var list : List.of(started, byDir, Procs.inNamespaces(sandboxes), Procs.withEnvironment(rawMarker()))) {
             for (var p : list) if (seen.add(p.pid())) out.add(p);
         }
         return out;

@@ -64,8 +64,8 @@ final class Procs {
     }
 
     /**
-     * Every live process of the computer {@code computerId} and of its sandbox: the bubblewrap processes (their
-     * command line holds the computer's directory), every process in the sandbox's pid namespace (the browser,
+     * Every live process of the computer {@code computerId} and of its sandbox: the bubblewrap processes (found
+     * by the channel directory mounted in their sandbox), every process in the sandbox's pid namespace (the browser,
      * Xvfb and the rest have nothing of the computer in their command lines), and the {@code nsenter} processes
      * outside that started them. Empty if the sandbox is not found.
      *
@@ -73,7 +73,12 @@ final class Procs {
      */
     static List<Proc> ofComputer(String computerId, java.util.function.Consumer<String> namespaceSeen) {
         var own = namespaceOf(ProcessHandle.current().pid());
-        var byId = matching(computerId);
+        var sandboxes = new java.util.HashSet<Long>();
+        for (var bwrap : io.porthole.testing.Processes.sandboxesOf(computerId)) {
+            sandboxes.add(bwrap.pid());
+            bwrap.descendants().forEach(h -> sandboxes.add(h.pid()));
+        }
+        var byId = scan((pid, cmd) -> sandboxes.contains(pid));
         String ns = null;
         for (var p : byId) {
             var n = namespaceOf(p.pid());

@@ -89,14 +89,15 @@ class FirefoxEngineTest {
             if (runtime != null) runtime.close();
             if (pages != null) pages.close();
         }
-        var left = ProcessHandle.allProcesses().filter(h -> h.info().commandLine().orElse("").contains(dir.toString())
-                || h.info().commandLine().orElse("").contains("porthole-profile")).filter(ProcessHandle::isAlive).toList();
+        // this JVM's: every sandbox it made, and what entered them, descends from it
+        var left = ProcessHandle.current().descendants().filter(h -> h.info().commandLine().orElse("").contains("porthole-profile"))
+                .filter(ProcessHandle::isAlive).toList();
         assertEquals(List.of(), left.stream().map(h -> h.pid() + " " + h.info().commandLine().orElse("")).toList());
     }
 
-    /** The Firefox and forwarder processes still running in {@code sandbox}, one per line. */
+    /** The Firefox and relay processes still running in {@code sandbox}, one per line. */
     static String firefoxesIn(Sandbox sandbox) throws Exception {
-        var p = sandbox.start(List.of("/bin/sh", "-c", "pgrep -af '[f]irefox|[b]idi.sock' || true"), Map.of(), "/");
+        var p = sandbox.start(List.of("/bin/sh", "-c", "pgrep -af '[f]irefox|[U]NIX-CONNECT:/run/porthole/r' || true"), Map.of(), "/");
         var out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(p.waitFor(10, TimeUnit.SECONDS));
         return out.strip();

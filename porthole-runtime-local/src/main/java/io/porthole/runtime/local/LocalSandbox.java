@@ -156,17 +156,19 @@ final class LocalSandbox implements Sandbox {
     public Process start(List<String> argv, Map<String, String> extraEnv, String cwd, boolean withInput) throws IOException {
         if (closed.get() || !isAlive()) throw new IOException("the sandbox has ended");
         var uid = Integer.toString(LocalSandboxRuntime.UID);
+        // nsenter goes into the working directory as it enters (-W), and setsid makes the command lead a session
+        // of its own, whose process group a timeout or the end kills whole: no shell or env in between
         var cmd = new ArrayList<String>(List.of(nsenter.toString(), "-t", Long.toString(anchorPid), "-U", "-m", "-p", "-i",
-                "-n", "-u", "-r", "-w", "-S", uid, "-G", uid, "--", "/usr/bin/env", "-i"));
-        env.forEach((k, v) -> cmd.add(k + "=" + v));
-        extraEnv.forEach((k, v) -> cmd.add(k + "=" + v));
-        // a new session: the command leads its own process group, which a timeout or the end kills whole
-        cmd.addAll(List.of("/usr/bin/setsid", "/bin/sh", "-c", "cd -- \"$0\" && exec \"$@\"", cwd));
+                "-n", "-u", "-r", "-W", cwd, "-S", uid, "-G", uid, "--", "/usr/bin/setsid"));
         cmd.addAll(argv);
-        var command = group.map(g -> Cgroups.joinThenExec(g, cmd)).orElse(cmd);
-        // nothing of the server's environment: nsenter and the env it starts would show it in /proc/<pid>/environ
-        var process = Commands.builder(command).redirectInput(withInput ? ProcessBuilder.Redirect.PIPE
-                : ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        var builder = Commands.builder(group.map(g -> Cgroups.joinThenExec(g, cmd)).orElse(cmd))
+                .redirectInput(withInput ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.from(new File("/dev/null")));
+        // the sandbox's environment and nothing of the server's: nsenter hands its own to the command
+        var processEnv = builder.environment();
+        processEnv.clear();
+        processEnv.putAll(env);
+        processEnv.putAll(extraEnv);
+        var process = builder.start();
         started.add(process);
         return process;
     }

@@ -416,6 +416,14 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
     @Override
     public void close() {
         cgroups.ifPresent(Cgroups::close);
+        if (users.separate()) {
+            try {
+                // only when no computer of this server runs on (they may, for the next start to take over)
+                Files.deleteIfExists(channelRoot);
+            } catch (IOException ignored) {
+                // not empty
+            }
+        }
     }
 
     @Override
