@@ -159,7 +159,11 @@ final class LocalSandbox implements Sandbox {
         // nsenter goes into the working directory as it enters (-W), and setsid makes the command lead a session
         // of its own, whose process group a timeout or the end kills whole: no shell or env in between
         var cmd = new ArrayList<String>(List.of(nsenter.toString(), "-t", Long.toString(anchorPid), "-U", "-m", "-p", "-i",
-                "-n", "-u", "-r", "-W", cwd, "-S", uid, "-G", uid, "--", "/usr/bin/setsid"));
+                "-n", "-u", "-r", "-W", cwd));
+        // root becomes uid 1000 inside (and drops its groups); a server that is not root is uid 1000 inside already,
+        // and may not change its groups there
+        cmd.addAll(users.separate() ? List.of("-S", uid, "-G", uid) : List.of("--preserve-credentials"));
+        cmd.addAll(List.of("--", "/usr/bin/setsid"));
         cmd.addAll(argv);
         var builder = Commands.builder(group.map(g -> Cgroups.joinThenExec(g, cmd)).orElse(cmd))
                 .redirectInput(withInput ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.from(new File("/dev/null")));
