@@ -138,6 +138,18 @@ class BadInputTest {
     }
 
     @Test
+    void aUrlTheBrowserRefusesIsAnActionErrorAndLogsNoTrace() {
+        try (var logs = new LogCapture()) {
+            for (var url : List.of("http://[::1", "http://999.1.1.1/", "http://x:99999/")) {
+                var r = t.post("/computers/" + id + "/navigate", "{\"url\":\"" + url + "\"}");
+                assertTrue(r.status() == 200 || r.status() == 400, url + " → " + r.body());
+                if (r.status() == 200) assertEquals("error", r.json().path("status").asText(), r.body());
+            }
+            assertEquals(List.of(), logs.warningsOrTraces());
+        }
+    }
+
+    @Test
     void unknownComputerIs404() {
         var r = t.post("/computers/comp_doesnotexist/click", "{\"x\":1,\"y\":1}");
         assertEquals(404, r.status());
