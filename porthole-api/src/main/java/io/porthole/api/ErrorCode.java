@@ -8,6 +8,8 @@ package io.porthole.api;
  * those, so a failed click would be replayed.
  */
 public enum ErrorCode {
+    /** Not valid HTTP/1.1: the request line, a header or the body's framing (a chunk size, a length). */
+    INVALID_REQUEST("invalid_request", 400),
     /** The body is not JSON, or not the JSON shape the route takes. */
     INVALID_JSON("invalid_json", 400),
     /** A field is missing, of the wrong type or out of range. */
@@ -28,6 +30,8 @@ public enum ErrorCode {
     UPGRADE_REQUIRED("upgrade_required", 426),
     /** The request body is larger than the configured limit. */
     PAYLOAD_TOO_LARGE("payload_too_large", 413),
+    /** The request line (method, path and query) is longer than the server reads. */
+    URI_TOO_LONG("uri_too_long", 414),
     /** Well-formed, but cannot be done (action-level failures carry this in an ActionResult). */
     ACTION_FAILED("action_failed", 422),
     /** The feature exists in the contract but not in this build yet. */
@@ -43,7 +47,11 @@ public enum ErrorCode {
     /** A backend (browser binary, store) cannot be used right now. */
     UNAVAILABLE("unavailable", 503),
     /** A bug of ours. */
-    INTERNAL("internal", 500);
+    INTERNAL("internal", 500),
+    /** An HTTP feature the server does not implement (a transfer coding other than chunked). */
+    NOT_IMPLEMENTED("not_implemented", 501),
+    /** A protocol version other than HTTP/1.1. */
+    HTTP_VERSION_NOT_SUPPORTED("http_version_not_supported", 505);
 
     private final String wireName;
     private final int httpStatus;

@@ -30,7 +30,7 @@ final class AdminRoutes {
     }
 
     void register(HttpRouting.Builder r) {
-        r.get("/admin/keys", this::list).post("/admin/keys", this::create).delete("/admin/keys/{id}", this::revoke);
+        r.route(Http.get("/admin/keys", this::list)).post("/admin/keys", this::create).delete("/admin/keys/{id}", this::revoke);
     }
 
     static ApiKeyResponse view(ApiKeyRecord k, String secret) {

@@ -63,14 +63,14 @@ final class ComputerRoutes {
 
     void register(HttpRouting.Builder r) {
         r.post("/computers", this::create)
-                .get("/computers", this::list)
-                .get("/computers/{id}", this::retrieve)
+                .route(Http.get("/computers", this::list))
+                .route(Http.get("/computers/{id}", this::retrieve))
                 .delete("/computers/{id}", this::delete)
-                .get("/computers/{id}/status", this::status)
+                .route(Http.get("/computers/{id}/status", this::status))
                 .post("/computers/{id}/keepalive", this::keepalive)
                 .post("/computers/{id}/execute", this::execute)
                 .post("/computers/{id}/batch", this::batch)
-                .get("/computers/{id}/tabs", (req, res) -> action(req, res, "list_tabs", null))
+                .route(Http.get("/computers/{id}/tabs", (req, res) -> action(req, res, "list_tabs", null)))
                 .post("/computers/{id}/tabs", (req, res) -> action(req, res, "new_tab", null))
                 .delete("/computers/{id}/tabs/{tab}", (req, res) -> action(req, res, "close_tab", "tab"))
                 .post("/computers/{id}/tabs/{tab}/switch", (req, res) -> action(req, res, "switch_tab", "tab"))
@@ -158,10 +158,7 @@ final class ComputerRoutes {
     private void action(ServerRequest req, ServerResponse res, String type, String tabParam) {
         var p = auth.require(req);
         var body = Http.body(req, maxBody);
-        if (!body.isObject()) throw new PortholeException.InvalidRequest(ErrorCode.INVALID_JSON, "the body must be a JSON object");
-        if (tabParam != null) {
-            ((com.fasterxml.jackson.databind.node.ObjectNode) body).put("tab_id", req.path().pathParameters().get(tabParam));
-        }
+        if (tabParam != null) body.put("tab_id", req.path().pathParameters().get(tabParam));
         var request = dispatcher.parser().parse(type, body);
         if (type.equals("debug")) {
             // a debug command may outlast the SDKs' 60 s timeout; their retry joins the first run

@@ -37,6 +37,7 @@ public final class PortholeServer implements AutoCloseable {
     private final Computers computers;
     private final Exec exec;
     private final ScreenshotLinks screenshots;
+    private final ConnectionGuard connections = new ConnectionGuard();
     private final WebServer web;
     private volatile String baseUrl;
 
@@ -115,7 +116,10 @@ public final class PortholeServer implements AutoCloseable {
                     .addProtocol(new io.porthole.server.ws.WsProtocolConfig(List.of(protocols)))
                     // streamed answers (NDJSON lines) go out as written, not held back by Nagle's algorithm
                     .connectionOptions(o -> o.tcpNoDelay(true))
+                    // what Helidon answers itself (a malformed request line or header) is JSON too
+                    .directHandlers(ProtocolErrors.handlers())
                     .routing(r -> {
+                        r.addFilter(connections);
                         protocols.register(r);
                         sandboxes.register(r);
                         routes(r, auth, dispatcher);
@@ -127,6 +131,7 @@ public final class PortholeServer implements AutoCloseable {
             this.baseUrl = config.publicUrl().orElse("http://" + displayHost(config.host()) + ":" + web.port());
             screenshots.baseUrl(baseUrl);
         } catch (RuntimeException e) {
+            connections.close();
             store.close();
             throw e;
         }
@@ -149,24 +154,27 @@ public final class PortholeServer implements AutoCloseable {
     }
 
     private void routes(HttpRouting.Builder r, Auth auth, ActionDispatcher dispatcher) {
-        r.get("/health", (req, res) -> Http.ok(res, Map.of("status", "ok")));
-        r.get("/openapi/browser-sandboxes.yaml", (req, res) -> {
+        r.route(Http.get("/health", (req, res) -> Http.ok(res, Map.of("status", "ok"))));
+        r.route(Http.get("/openapi/browser-sandboxes.yaml", (req, res) -> {
             try (var in = PortholeServer.class.getResourceAsStream("browser-sandboxes.openapi.yaml")) {
                 res.header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/yaml");
                 res.send(in.readAllBytes());
             }
-        });
-        r.get("/screenshots/{file}", screenshots::serve);
+        }));
+        r.route(Http.get("/screenshots/{file}", screenshots::serve));
         new AdminRoutes(keys, auth, config.maxBodyBytes()).register(r);
         var retries = new RetryJoin(Clock.systemUTC());
         new ExecRoutes(exec, computers, auth, config.maxBodyBytes(), retries).register(r);
         new ComputerRoutes(computers, dispatcher, auth, config.maxBodyBytes(), retries).register(r);
-        r.any((req, res) -> Http.error(res, ErrorCode.NOT_FOUND,
+        // the error answers to HEAD requests carry no body either
+        r.any((req, res) -> Http.error(HeadResponse.of(req, res), ErrorCode.NOT_FOUND,
                 "no route " + req.prologue().method().text() + " " + req.path().path()));
-        r.error(PortholeException.class, (req, res, e) -> Http.error(res, e.code(), e.getMessage()));
+        r.error(PortholeException.class, (req, res, e) -> Http.error(HeadResponse.of(req, res), e.code(), e.getMessage()));
         r.error(Throwable.class, (req, res, e) -> {
-            LOG.log(System.Logger.Level.ERROR, "unexpected failure on " + req.path().path(), e);
-            Http.error(res, ErrorCode.INTERNAL, "internal error: " + e);
+            // a bug of ours: the trace is for the log; the caller learns that, not which class failed
+            LOG.log(System.Logger.Level.ERROR, "unexpected failure on " + req.prologue().method().text() + " "
+                    + req.path().path(), e);
+            Http.error(HeadResponse.of(req, res), ErrorCode.INTERNAL, "internal error; the server log has the details");
         });
     }
 
@@ -206,6 +214,7 @@ public final class PortholeServer implements AutoCloseable {
                 if (config.stopComputersOnShutdown()) computers.close();
                 else computers.detach();
             } finally {
+                connections.close();
                 screenshots.close();
                 store.close();
             }

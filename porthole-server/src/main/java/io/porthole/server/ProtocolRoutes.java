@@ -54,10 +54,10 @@ final class ProtocolRoutes implements WsEndpoint {
             for (var endpoint : new String[] {"cdp", "bidi", "ws"}) {
                 if (surface.equals("/browser-sandboxes") && endpoint.equals("ws")) continue;
                 if (surface.equals("/computers") && endpoint.equals("bidi")) continue;
-                r.get(surface + "/{id}/" + endpoint, this::notUpgraded);
+                r.route(Http.get(surface + "/{id}/" + endpoint, this::notUpgraded));
             }
-            r.get(surface + "/{id}/cdp/json/version", this::version);
-            r.get(surface + "/{id}/cdp/json/version/", this::version);
+            r.route(Http.get(surface + "/{id}/cdp/json/version", this::version));
+            r.route(Http.get(surface + "/{id}/cdp/json/version/", this::version));
         }
     }
 

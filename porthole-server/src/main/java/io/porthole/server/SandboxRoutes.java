@@ -67,8 +67,8 @@ final class SandboxRoutes {
 
     void register(HttpRouting.Builder r) {
         r.post(BASE, this::create)
-                .get(BASE, this::list)
-                .get(BASE + "/{id}", this::retrieve)
+                .route(Http.get(BASE, this::list))
+                .route(Http.get(BASE + "/{id}", this::retrieve))
                 .delete(BASE + "/{id}", this::delete)
                 .post(BASE + "/{id}/suspend", (req, res) -> {
                     var t = tenant(req);
@@ -79,21 +79,21 @@ final class SandboxRoutes {
                     Http.ok(res, view(computers.resume(t, sandbox(t, sandboxId(req)).id())));
                 })
                 .post(BASE + "/{id}/rpc", this::rpc)
-                .get(BASE + "/{id}/contexts", this::listContexts)
+                .route(Http.get(BASE + "/{id}/contexts", this::listContexts))
                 .post(BASE + "/{id}/contexts", this::createContext)
                 .delete(BASE + "/{id}/contexts/{context}", this::deleteContext)
-                .get(BASE + "/{id}/contexts/{context}/tabs", this::contextTabs)
+                .route(Http.get(BASE + "/{id}/contexts/{context}/tabs", this::contextTabs))
                 .post(BASE + "/{id}/contexts/{context}/tabs", this::newContextTab)
                 .post(BASE + "/{id}/artifacts/screenshot", (req, res) -> capture(req, res, "screenshot"))
                 .post(BASE + "/{id}/artifacts/pdf", (req, res) -> capture(req, res, "pdf"))
                 .post(BASE + "/{id}/artifacts", this::upload)
-                .get(BASE + "/{id}/artifacts", this::listArtifacts)
-                .get(BASE + "/{id}/artifacts/{artifact}", this::download)
-                .get(BASE + "/{id}/replay-events", this::events)
-                .get("/environments", (req, res) -> Http.ok(res, Map.of("items",
-                        environments.list(tenant(req)).stream().map(SandboxRoutes::environment).toList())))
-                .get("/environments/{env}", (req, res) -> Http.ok(res, environment(
-                        environments.find(tenant(req), req.path().pathParameters().get("env")))))
+                .route(Http.get(BASE + "/{id}/artifacts", this::listArtifacts))
+                .route(Http.get(BASE + "/{id}/artifacts/{artifact}", this::download))
+                .route(Http.get(BASE + "/{id}/replay-events", this::events))
+                .route(Http.get("/environments", (req, res) -> Http.ok(res, Map.of("items",
+                        environments.list(tenant(req)).stream().map(SandboxRoutes::environment).toList()))))
+                .route(Http.get("/environments/{env}", (req, res) -> Http.ok(res, environment(
+                        environments.find(tenant(req), req.path().pathParameters().get("env"))))))
                 .delete("/environments/{env}", (req, res) -> {
                     environments.delete(tenant(req), req.path().pathParameters().get("env"));
                     res.status(Status.NO_CONTENT_204).send();
@@ -217,11 +217,11 @@ final class SandboxRoutes {
         res.header(HeaderNames.CONTENT_TYPE, "application/x-ndjson");
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         computers.event(id, ReplayEvent.CONNECTION, "attached", Map.of("protocol", "rpc"));
-        try (var in = new BufferedReader(new InputStreamReader(req.content().inputStream(), StandardCharsets.UTF_8));
+        try (var in = new BufferedReader(new InputStreamReader(Http.entity(req), StandardCharsets.UTF_8));
              OutputStream out = res.outputStream()) {
             String line;
             int n = 0;
-            while ((line = readLine(in)) != null) {
+            while ((line = readLineOrError(in, out)) != null) {
                 n++;
                 if (line.isBlank()) continue;
                 var answer = rpcLine(t, id, line, n);
@@ -231,6 +231,21 @@ final class SandboxRoutes {
             }
         } finally {
             computers.event(id, ReplayEvent.CONNECTION, "detached", Map.of("protocol", "rpc"));
+        }
+    }
+
+    /** {@link #readLine}; a body that cannot be read (broken chunked framing) ends the stream with an error line. */
+    private String readLineOrError(BufferedReader in, OutputStream out) throws IOException {
+        try {
+            return readLine(in);
+        } catch (IOException e) {
+            var error = new LinkedHashMap<String, Object>();
+            error.put("id", null);
+            error.put("error", Map.of("code", ErrorCode.INVALID_REQUEST.wireName(), "message",
+                    "the request body could not be read: " + e.getMessage()));
+            out.write(Http.json(error));
+            out.write('\n');
+            return null;
         }
     }
 
@@ -251,16 +266,7 @@ final class SandboxRoutes {
         try {
             if (line.length() > maxBody) throw new PortholeException(ErrorCode.PAYLOAD_TOO_LARGE, "line " + lineNumber
                     + " is longer than " + maxBody + " bytes");
-            request = Http.JSON.readTree(line);
-            if (request == null || !request.isObject()) {
-                throw new PortholeException.InvalidRequest(ErrorCode.INVALID_JSON, "line " + lineNumber
-                        + " must be a JSON object {\"id\", \"method\", \"params\"}");
-            }
-        } catch (IOException e) {
-            answer.put("id", null);
-            answer.put("error", Map.of("code", ErrorCode.INVALID_JSON.wireName(), "message", "line " + lineNumber
-                    + " is not JSON"));
-            return answer;
+            request = Http.object(line, "line " + lineNumber);
         } catch (PortholeException e) {
             answer.put("id", null);
             answer.put("error", Map.of("code", e.code().wireName(), "message", e.getMessage()));

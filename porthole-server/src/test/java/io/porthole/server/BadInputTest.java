@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -71,6 +72,81 @@ class BadInputTest {
         assertEquals("application/json", r.header("Content-Type"));
         assertEquals(code, r.json().path("code").asText(), r.body());
         assertFalse(r.json().path("message").asText().isBlank());
+    }
+
+    /** Bodies that are not one JSON object: trailing garbage, two values, other JSON types, a key twice. */
+    private static final List<String> NOT_ONE_OBJECT = List.of("{}}", "{\"x\":1} x", "{} {}", "[]", "[{}]", "1", "\"s\"",
+            "true", "null", "{\"x\":1,\"x\":2}");
+
+    /** Every route that takes a JSON object (the {id} is the class's computer). */
+    private static final List<String> OBJECT_ROUTES = List.of("/computers", "/computers/{id}/click",
+            "/computers/{id}/batch", "/computers/{id}/execute", "/computers/{id}/keepalive", "/computers/{id}/navigate",
+            "/computers/{id}/exec/sync", "/browser-sandboxes", "/browser-sandboxes/{id}/contexts",
+            "/browser-sandboxes/{id}/contexts/default/tabs", "/browser-sandboxes/{id}/artifacts/screenshot",
+            "/browser-sandboxes/{id}/artifacts/pdf", "/browser-sandboxes/{id}/artifacts", "/admin/keys");
+
+    static Stream<Arguments> notOneObject() {
+        return OBJECT_ROUTES.stream().flatMap(route -> NOT_ONE_OBJECT.stream().map(body -> Arguments.of(route, body)));
+    }
+
+    @ParameterizedTest(name = "POST {0} {1}")
+    @MethodSource("notOneObject")
+    void aBodyThatIsNotOneJsonObjectIs400(String route, String body) {
+        var r = t.post(route.replace("{id}", id), body);
+        assertEquals(400, r.status(), r.body());
+        assertEquals("application/json", r.header("Content-Type"));
+        assertEquals("invalid_json", r.json().path("code").asText(), r.body());
+        var message = r.json().path("message").asText();
+        assertFalse(message.isBlank());
+        assertFalse(message.matches("(?s).*(Exception|Feature|java\\.|com\\.fasterxml|`).*"), message);
+    }
+
+    @Test
+    void aBodyThatIsNotOneJsonObjectMakesNothing() {
+        int computers = t.call("GET", "/computers", null).json().size();
+        int sandboxes = t.call("GET", "/browser-sandboxes?limit=200", null).json().path("items").size();
+        int contexts = t.call("GET", "/browser-sandboxes/" + id + "/contexts", null).json().path("items").size();
+        int artifacts = t.call("GET", "/browser-sandboxes/" + id + "/artifacts", null).json().path("items").size();
+        int keys = t.call("GET", "/admin/keys", null).json().size();
+        for (var body : NOT_ONE_OBJECT) {
+            for (var route : List.of("/computers", "/browser-sandboxes", "/browser-sandboxes/{id}/contexts",
+                    "/browser-sandboxes/{id}/artifacts/screenshot", "/browser-sandboxes/{id}/artifacts/pdf", "/admin/keys")) {
+                assertEquals(400, t.post(route.replace("{id}", id), body).status(), route + " " + body);
+            }
+        }
+        assertEquals(computers, t.call("GET", "/computers", null).json().size());
+        assertEquals(sandboxes, t.call("GET", "/browser-sandboxes?limit=200", null).json().path("items").size());
+        assertEquals(contexts, t.call("GET", "/browser-sandboxes/" + id + "/contexts", null).json().path("items").size());
+        assertEquals(artifacts, t.call("GET", "/browser-sandboxes/" + id + "/artifacts", null).json().path("items").size());
+        assertEquals(keys, t.call("GET", "/admin/keys", null).json().size());
+    }
+
+    @Test
+    void anRpcLineOrExecBodyThatIsNotOneJsonObjectIsAnErrorLine() {
+        var lines = Sandboxes.rpc(t, id, "{\"id\":1,\"method\":\"tabs.list\"}}\n[]\n\"s\"\n{\"id\":4,\"id\":5}\n"
+                + "{\"id\":6,\"method\":\"tabs.list\"}\n");
+        assertEquals(5, lines.size(), lines.toString());
+        for (var line : lines.subList(0, 4)) {
+            assertEquals("invalid_json", line.path("error").path("code").asText(), line.toString());
+        }
+        assertTrue(lines.get(4).has("result"), lines.get(4).toString());
+        for (var body : List.of("{\"command\":\"true\"}}", "[]", "\"true\"")) {
+            var r = t.post("/computers/" + id + "/exec", body);
+            assertEquals(200, r.status(), r.body());
+            assertTrue(r.body().strip().lines().count() == 1 && r.body().contains("\"invalid_json\""), body + " → " + r.body());
+        }
+    }
+
+    @Test
+    void aUrlTheBrowserRefusesIsAnActionErrorAndLogsNoTrace() {
+        try (var logs = new LogCapture()) {
+            for (var url : List.of("http://[::1", "http://999.1.1.1/", "http://x:99999/")) {
+                var r = t.post("/computers/" + id + "/navigate", "{\"url\":\"" + url + "\"}");
+                assertTrue(r.status() == 200 || r.status() == 400, url + " → " + r.body());
+                if (r.status() == 200) assertEquals("error", r.json().path("status").asText(), r.body());
+            }
+            assertEquals(List.of(), logs.warningsOrTraces());
+        }
     }
 
     @Test
