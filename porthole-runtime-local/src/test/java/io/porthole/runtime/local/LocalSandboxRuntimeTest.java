@@ -70,11 +70,15 @@ class LocalSandboxRuntimeTest {
     void closeEndsEveryProcessInside(@TempDir Path dir) throws Exception {
         var runtime = track(new LocalSandboxRuntime(List.of(dir), new EgressPolicy(List.of(), () -> -1)));
         var sandbox = runtime.start(new SandboxSpec("c", dir.resolve("c"), Map.of()));
-        run(sandbox, "nohup sleep 300 >/dev/null 2>&1 & setsid sleep 301 >/dev/null 2>&1 < /dev/null &");
+        // durations no other test run on this machine uses, to tell this test's processes apart
+        long n = 300_000 + java.util.concurrent.ThreadLocalRandom.current().nextLong(1_000_000);
+        run(sandbox, "nohup sleep " + n + " >/dev/null 2>&1 & setsid sleep " + (n + 1) + " >/dev/null 2>&1 < /dev/null &");
         sandbox.close();
         assertFalse(sandbox.isAlive());
-        var left = ProcessHandle.allProcesses()
-                .filter(h -> h.info().commandLine().orElse("").matches(".*sleep 30[01].*")).toList();
+        var left = ProcessHandle.allProcesses().filter(h -> {
+            var line = h.info().commandLine().orElse("");
+            return line.contains("sleep " + n) || line.contains("sleep " + (n + 1));
+        }).toList();
         assertEquals(List.of(), left.stream().filter(ProcessHandle::isAlive).toList());
     }
 
