@@ -728,6 +728,15 @@ public final class Bench {
                     "POST /exec {\"command\":\"true\"} until its last line {\"type\":\"exit\",\"code\":0} has been "
                             + "read; raw column = the exec/sync row's");
             rows.put(execStream.operation(), execStream);
+            // where the time goes: the same nsenter into the same sandbox, started directly (no HTTP, no server)
+            var entered = new Row("exec/sync `true`, raw nsenter", execSync.porthole(), new Samples(),
+                    "raw column = the command the server starts for it (nsenter into the computer's namespaces, setsid,"
+                            + " /bin/bash -c true), started directly with ProcessBuilder; porthole column = the exec/sync row's");
+            rows.put(entered.operation(), entered);
+            var anchor = sandboxTree(id).stream().filter(p -> p.cmdline().equals("/bin/sleep infinity")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("the sandbox's own process was not found")).pid();
+            var nsenterTrue = List.of("/usr/bin/nsenter", "-t", Long.toString(anchor), "-U", "-m", "-p", "-i", "-n", "-u",
+                    "-r", "-W", "/workspace", "-S", "1000", "-G", "1000", "--", "/usr/bin/setsid", "/bin/bash", "-c", "true");
             var streamHeaders = new Samples();
             var streamEnd = new Samples();
             var bashTrue = List.of("/bin/bash", "-c", "true");
@@ -740,6 +749,9 @@ public final class Bench {
                         throw new IllegalStateException("exec/sync: " + r.describe());
                     }
                 }, () -> RawDesktop.Cmd.run(bashTrue, null, REQUEST_TIMEOUT));
+                long tn = System.nanoTime();
+                RawDesktop.Cmd.run(nsenterTrue, null, REQUEST_TIMEOUT);
+                if (measured) entered.raw().add(System.nanoTime() - tn);
                 long t0 = System.nanoTime();
                 try {
                     var stream = api.postNdjson(path + "/exec", "{\"command\":\"true\"}", REQUEST_TIMEOUT);
