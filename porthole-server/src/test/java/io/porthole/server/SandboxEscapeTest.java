@@ -208,4 +208,34 @@ class SandboxEscapeTest {
             Files.deleteIfExists(stolen);
         }
     }
+
+    @Test
+    void anExecEnvironmentIsSetInsideOnlyNeverForTheServersOwnProcesses() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/gcc")), "gcc builds the library the computer would plant");
+        var mark = Path.of("/tmp/porthole-preload-" + UUID.randomUUID());
+        var id = t.createComputer("{}");
+        try {
+            // a library that says who loaded it, in a file of whatever filesystem its process sees as /tmp
+            var source = "#include <stdio.h>\n#include <unistd.h>\n__attribute__((constructor)) static void f(void) {"
+                    + " FILE *o = fopen(\"" + mark + "\", \"a\"); if (o) { fprintf(o, \"%d\\n\", (int) getuid()); fclose(o); } }\n";
+            var built = sh(id, "printf '%s' '" + source.replace("'", "'\\''") + "' > /workspace/p.c"
+                    + " && gcc -shared -fPIC -o /workspace/p.so /workspace/p.c && echo built");
+            assertEquals("built\n", built.path("stdout").asText(), built.toString());
+            // the sandbox's own process: the sleep right below bubblewrap's init
+            var anchor = io.porthole.testing.Processes.ofComputer(id).stream()
+                    .filter(h -> h.info().command().orElse("").endsWith("/sleep"))
+                    .filter(h -> h.parent().flatMap(p -> p.info().command()).orElse("").endsWith("/bwrap"))
+                    .findFirst().orElseThrow();
+            // the host's path to it, which root outside can open
+            var planted = "/proc/" + anchor.pid() + "/root/workspace/p.so";
+            var r = t.post("/computers/" + id + "/exec/sync", TestServer.JSON.createObjectNode().put("command", "cat " + mark)
+                    .set("env", TestServer.JSON.createObjectNode().put("LD_PRELOAD", planted)).toString());
+            assertEquals(200, r.status(), r.body());
+            assertFalse(Files.exists(mark), "a process of the server's on the host loaded the computer's library: "
+                    + (Files.exists(mark) ? Files.readString(mark) : ""));
+        } finally {
+            t.delete(id);
+            Files.deleteIfExists(mark);
+        }
+    }
 }

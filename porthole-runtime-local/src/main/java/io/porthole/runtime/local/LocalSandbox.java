@@ -164,14 +164,19 @@ final class LocalSandbox implements Sandbox {
         // and may not change its groups there
         cmd.addAll(users.separate() ? List.of("-S", uid, "-G", uid) : List.of("--preserve-credentials"));
         cmd.addAll(List.of("--", "/usr/bin/setsid"));
+        // what the caller adds (a user's exec env among it) is set only inside: in nsenter's own environment, which
+        // runs as root on the host, LD_PRELOAD=/proc/<pid>/root/... would load a library the computer wrote
+        if (!extraEnv.isEmpty()) {
+            cmd.addAll(List.of("/usr/bin/env", "--"));
+            extraEnv.forEach((k, v) -> cmd.add(k + "=" + v));
+        }
         cmd.addAll(argv);
         var builder = Commands.builder(group.map(g -> Cgroups.joinThenExec(g, cmd)).orElse(cmd))
                 .redirectInput(withInput ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.from(new File("/dev/null")));
-        // the sandbox's environment and nothing of the server's: nsenter hands its own to the command
+        // the sandbox's own environment (the server's constants) and nothing of the server's: nsenter hands it on
         var processEnv = builder.environment();
         processEnv.clear();
         processEnv.putAll(env);
-        processEnv.putAll(extraEnv);
         var process = builder.start();
         started.add(process);
         return process;
