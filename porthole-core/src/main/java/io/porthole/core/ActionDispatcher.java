@@ -89,17 +89,20 @@ public final class ActionDispatcher {
         }
     }
 
-    /** Runs the actions in order and stops after the first that fails. Elements are parsed one by one. */
+    /**
+     * Runs the actions in order and stops after the first that fails; an element that does not parse fails at
+     * its index, after the ones before it ran.
+     *
+     * @throws PortholeException.InvalidRequest if the batch is over the request budget: then nothing runs
+     */
     public BatchResponse batch(String tenantId, String computerId, JsonNode actions) {
         computers.requireRunning(tenantId, computerId);
+        var batch = parser.parseBatch(actions);
         var results = new ArrayList<ActionResult>();
-        for (int i = 0; i < actions.size(); i++) {
+        for (int i = 0; i < batch.requests().size(); i++) {
             ActionResult result;
             try {
-                var request = parser.parse(actions.get(i));
-                result = execute(tenantId, computerId, request);
-            } catch (PortholeException.InvalidRequest e) {
-                result = error(null, null, e.code(), "action " + i + ": " + e.getMessage());
+                result = execute(tenantId, computerId, batch.requests().get(i));
             } catch (PortholeException.NotFound e) {
                 result = error(null, null, e.code(), e.getMessage());
             }
@@ -107,6 +110,11 @@ public final class ActionDispatcher {
             if (!result.succeeded()) {
                 return new BatchResponse(results, false, results.size(), i);
             }
+        }
+        if (batch.invalid().isPresent()) {
+            var e = batch.invalid().get();
+            results.add(error(null, null, e.code(), e.getMessage()));
+            return new BatchResponse(results, false, results.size(), results.size() - 1);
         }
         return new BatchResponse(results, true, results.size(), null);
     }

@@ -48,8 +48,10 @@ public final class Artifacts {
             throw new PortholeException.InvalidRequest("'type' must be one of " + String.join(", ",
                     TYPES.stream().sorted().toList()) + ", not '" + type + "'");
         }
-        if (contentType == null || !contentType.matches("[\\w.+-]+/[\\w.+-]+(\\s*;.*)?") || contentType.length() > 200) {
-            throw new PortholeException.InvalidRequest("'contentType' must be a media type such as image/png");
+        // it goes back as a response header: printable ASCII only (a control character there fails every download)
+        if (contentType == null || !contentType.matches("[\\w.+-]+/[\\w.+-]+( *;[ -~]*)?") || contentType.length() > 200) {
+            throw new PortholeException.InvalidRequest("'contentType' must be a media type such as image/png or"
+                    + " text/plain; charset=utf-8, in printable ASCII");
         }
         if (name != null && (name.length() > 255 || name.chars().anyMatch(c -> c < 0x20 || c == '/' || c == '\\' || c == '"'))) {
             throw new PortholeException.InvalidRequest("'name' must be a file name of at most 255 characters, without"

@@ -28,6 +28,8 @@ public final class Computer {
     private volatile BrowserDriver browser;
     private volatile Supplier<BrowserDriver> browserFactory;
     private volatile boolean activityDirty;
+    /** Its place in the server's {@link Capacity}, given back when its end has finished. */
+    private volatile Capacity.Reservation place;
 
     Computer(ComputerRecord record) {
         this.record = record;
@@ -142,6 +144,16 @@ public final class Computer {
 
     DesktopDriver desktopOrNull() {
         return desktop;
+    }
+
+    void holdPlace(Capacity.Reservation reservation) {
+        this.place = reservation;
+    }
+
+    /** Gives its place in the capacity back (idempotent). */
+    void releasePlace() {
+        var p = place;
+        if (p != null) p.close();
     }
 
     /** True once, for the caller that gets to end this computer. */

@@ -50,6 +50,8 @@ public final class Computers implements AutoCloseable {
     private final Clock clock;
     private final Path computersDir;
     private final ConcurrentHashMap<String, Computer> live = new ConcurrentHashMap<>();
+    /** How many computers may run at once: a create reserves its place before anything starts. */
+    private final Capacity capacity;
     private final ScheduledExecutorService scheduler;
 
     /**
@@ -68,6 +70,7 @@ public final class Computers implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.computersDir = dataDir.resolve("computers");
+        this.capacity = new Capacity(config.maxLiveComputers());
         try {
             Files.createDirectories(computersDir);
         } catch (IOException e) {
@@ -84,10 +87,6 @@ public final class Computers implements AutoCloseable {
 
     /** Starts a computer and returns once it answers (its browser, or its desktop's screen). */
     public ComputerRecord create(String tenantId, ComputerSpec requested) {
-        if (live.size() >= config.maxLiveComputers()) {
-            throw new PortholeException(ErrorCode.LIMIT_EXCEEDED, "this server runs at most "
-                    + config.maxLiveComputers() + " computers at once; delete one or try again later");
-        }
         if (requested.useAdvancedProxy() && advancedProxy.isEmpty()) {
             throw new PortholeException(ErrorCode.NOT_SUPPORTED, "use_advanced_proxy needs an upstream proxy, and this"
                     + " server has none (PORTHOLE_ADVANCED_PROXY_URL is not set)");
@@ -107,13 +106,22 @@ public final class Computers implements AutoCloseable {
         var environment = spec.environmentId().map(e -> environments.find(tenantId, e));
         // context_id: the cookies a saved environment holds, loaded into the browser (not its whole profile)
         var savedContext = spec.contextId().filter(x -> spec.kind().equals("browser")).map(e -> environments.find(tenantId, e));
+        // the check and the count are one step: concurrent creates cannot all pass the check and then start
+        var place = capacity.tryReserve().orElseThrow(() -> new PortholeException(ErrorCode.LIMIT_EXCEEDED,
+                "this server runs at most " + capacity.max() + " computers at once; delete one or try again later"));
         var now = clock.instant();
         var record = new ComputerRecord(Ids.id("comp"), tenantId, spec.kind(), spec.engine(), ComputerStatus.STARTING,
                 now, now, spec.maxLifetimeSeconds(), spec.inactivityTimeoutSeconds(), spec.idleTimeoutEnabled(),
                 spec.persistent(), spec.width(), spec.height(), spec.scale(), spec.environmentId().orElse(null),
                 null, null, spec.templateId().orElse(null), spec.metadataJson());
-        store.insertComputer(record);
         var computer = new Computer(record);
+        computer.holdPlace(place);
+        try {
+            store.insertComputer(record);
+        } catch (RuntimeException e) {
+            place.close();
+            throw e;
+        }
         live.put(record.id(), computer);
         var workDir = computersDir.resolve(record.id());
         try {
@@ -397,6 +405,8 @@ public final class Computers implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "removing the files of " + c.id() + " failed", e);
         }
         live.remove(c.id());
+        // its processes are gone: its place is free for the next create
+        c.releasePlace();
         LOG.log(System.Logger.Level.INFO, "computer {0} {1}: {2}", c.id(), status.wireName(), reason);
     }
 
@@ -523,6 +533,8 @@ public final class Computers implements AutoCloseable {
             if (paused) s.freeze();
             s.onExit().thenRun(() -> Threads.startVirtual("porthole-sandbox-exit-" + r.id(),
                     () -> end(computer, ComputerStatus.FAILED, s.outOfMemory() ? "memory_limit_exceeded" : "sandbox_exited")));
+            // it runs already: counted even if the limit is lower now than when it started
+            computer.holdPlace(capacity.reserveAnyway());
             live.put(r.id(), computer);
             event(r.id(), ReplayEvent.LIFECYCLE, "adopted", Map.of("reason", "server_restarted"));
             return true;

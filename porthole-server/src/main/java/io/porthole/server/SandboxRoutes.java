@@ -145,10 +145,13 @@ final class SandboxRoutes {
         }
         if (states.isEmpty()) states = EnumSet.allOf(ComputerStatus.class);
         var all = computers.listAll(p.tenantId(), states).stream().filter(r -> r.kind().equals("browser")).toList();
-        var page = all.subList(Math.min(offset, all.size()), Math.min(offset + limit, all.size()));
+        // a cursor is the client's to send: any offset, up to Integer.MAX_VALUE, is a page (maybe empty), and
+        // offset + limit is counted in long so that it cannot wrap
+        long end = (long) offset + limit;
+        var page = all.subList(Math.min(offset, all.size()), (int) Math.min(end, all.size()));
         var body = new LinkedHashMap<String, Object>();
         body.put("items", page.stream().map(this::view).toList());
-        body.put("nextCursor", offset + limit < all.size() ? encodeCursor(offset + limit) : null);
+        body.put("nextCursor", end < all.size() ? encodeCursor((int) end) : null);
         Http.ok(res, body);
     }
 
@@ -488,20 +491,8 @@ final class SandboxRoutes {
         var t = tenant(req);
         var id = sandboxId(req);
         sandbox(t, id);
-        // base64 is 4/3 of the bytes, plus the JSON around it
-        var body = Http.body(req, artifacts.maxBytes() * 4 / 3 + 64 * 1024);
-        var data = body.path("data");
-        if (!data.isTextual()) throw new PortholeException.InvalidRequest("'data' must be the bytes as a base64 string");
-        byte[] bytes;
-        try {
-            // strict: the MIME decoder skips characters outside the alphabet, so it would store garbage as bytes;
-            // line breaks and spaces (wrapped base64) are all that is let through
-            bytes = Base64.getDecoder().decode(data.asText().replaceAll("[\\r\\n\\t ]", ""));
-        } catch (IllegalArgumentException e) {
-            throw new PortholeException.InvalidRequest("'data' is not valid base64: " + e.getMessage());
-        }
-        var record = artifacts.put(t, id, body.path("type").asText(null), body.path("contentType").asText(null),
-                body.path("name").asText(null), bytes);
+        var upload = ArtifactUpload.read(req, artifacts.maxBytes());
+        var record = artifacts.put(t, id, upload.type(), upload.contentType(), upload.name(), upload.data());
         Http.send(res, 201, artifactView(record));
     }
 
@@ -543,7 +534,8 @@ final class SandboxRoutes {
         res.header(HeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff");
         res.header(HeaderNames.create("Content-Security-Policy"), "default-src 'none'; sandbox");
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
-        res.header(HeaderNames.create("X-Artifact-Content-Type"), a.contentType());
+        // refused at upload since; a record stored before then must not make its download fail
+        res.header(HeaderNames.create("X-Artifact-Content-Type"), a.contentType().replaceAll("[^ -~]", "_"));
         res.contentLength(a.size());
         try (var in = artifacts.open(a); var out = res.outputStream()) {
             in.transferTo(out);

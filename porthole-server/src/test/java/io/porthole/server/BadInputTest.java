@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -35,6 +36,17 @@ class BadInputTest {
     void computerStillWorks() {
         var r = t.action(id, "screenshot", "{}");
         assertEquals("success", r.path("status").asText(), r.toString());
+        // input too: a refused input must not have reached the browser and wedged its input queue
+        var click = t.action(id, "click", "{\"x\":5,\"y\":5}");
+        assertEquals("success", click.path("status").asText(), click.toString());
+    }
+
+    private static String path(int points) {
+        return "{\"path\":[" + String.join(",", Collections.nCopies(points, "{\"x\":10,\"y\":10}")) + "]}";
+    }
+
+    private static String actions(String action, int times) {
+        return "{\"actions\":[" + String.join(",", Collections.nCopies(times, action)) + "]}";
     }
 
     static Stream<Arguments> badRequests() {
@@ -61,7 +73,27 @@ class BadInputTest {
                 Arguments.of("batch without actions", "POST", "/batch", "{\"actions\":{}}", 400, "invalid_argument"),
                 Arguments.of("unknown route", "POST", "/teleport", "{}", 404, "not_found"),
                 Arguments.of("bad button", "POST", "/execute", "{\"action\":{\"type\":\"click\",\"x\":1,\"y\":1,\"button\":\"seventh\"}}", 400, "invalid_argument"),
-                Arguments.of("bad scale", "POST", "/viewport", "{\"width\":800,\"height\":600,\"scale_factor\":0}", 400, "invalid_argument"));
+                Arguments.of("bad scale", "POST", "/viewport", "{\"width\":800,\"height\":600,\"scale_factor\":0}", 400, "invalid_argument"),
+                // past float range Chromium never answers, and its input stays stuck for the page
+                Arguments.of("coordinate past float range", "POST", "/click", "{\"x\":1e39,\"y\":100}", 400, "invalid_argument"),
+                Arguments.of("coordinate 1e308", "POST", "/click", "{\"x\":1e308,\"y\":100}", 400, "invalid_argument"),
+                Arguments.of("coordinate past X11's 32767", "POST", "/mouse-down", "{\"x\":5,\"y\":40000}", 400, "invalid_argument"),
+                Arguments.of("drag to a huge point", "POST", "/drag", "{\"x1\":1,\"y1\":1,\"x2\":1e39,\"y2\":1}", 400, "invalid_argument"),
+                Arguments.of("huge scroll", "POST", "/scroll", "{\"x\":10,\"y\":10,\"dx\":1e20}", 400, "invalid_argument"),
+                Arguments.of("scroll of 2^53+1", "POST", "/scroll", "{\"dy\":9007199254740993}", 400, "invalid_argument"),
+                Arguments.of("scroll of 10000 wheel clicks", "POST", "/scroll", "{\"dy\":1e6}", 400, "invalid_argument"),
+                Arguments.of("huge coordinate through execute", "POST", "/execute",
+                        "{\"action\":{\"type\":\"click\",\"x\":1e39,\"y\":1}}", 400, "invalid_argument"),
+                Arguments.of("text too long to type in time", "POST", "/type",
+                        "{\"text\":\"" + "a".repeat(1001) + "\"}", 400, "invalid_argument"),
+                Arguments.of("drag path of 51 points", "POST", "/drag", path(51), 400, "invalid_argument"),
+                Arguments.of("chord of 11 keys", "POST", "/hotkey",
+                        "{\"keys\":[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\",\"k\"]}", 400, "invalid_argument"),
+                Arguments.of("batch of waits past 30 s", "POST", "/batch", actions("{\"type\":\"wait\",\"ms\":20000}", 2), 400, "invalid_argument"),
+                Arguments.of("batch of two 55 s waits", "POST", "/batch", actions("{\"type\":\"wait\",\"ms\":55000}", 2), 400, "invalid_argument"),
+                Arguments.of("batch typing too much", "POST", "/batch",
+                        actions("{\"type\":\"type\",\"text\":\"" + "a".repeat(600) + "\"}", 2), 400, "invalid_argument"),
+                Arguments.of("batch of 101 actions", "POST", "/batch", actions("{\"type\":\"screenshot\"}", 101), 400, "invalid_argument"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -62,6 +62,42 @@ class BatchTest {
     }
 
     @Test
+    void aBatchOverTheBudgetIsRefusedWholeAndNothingOfItRuns() {
+        t.action(id, "navigate", "{\"url\":\"" + t.pages.url("input.html") + "\"}");
+        var r = t.post("/computers/" + id + "/batch", """
+                {"actions":[
+                  {"type":"click","x":111,"y":222},
+                  {"type":"wait","ms":20000},
+                  {"type":"wait","ms":20000}
+                ]}""");
+        assertEquals(400, r.status(), r.body());
+        assertEquals("invalid_argument", r.json().path("code").asText());
+        assertTrue(r.json().path("message").asText().contains("action 2: 'ms'"), r.body());
+        assertEquals(0, PageLog.ofType(PageLog.read(t, id), "click").size(), "not even the first action ran");
+        var after = t.action(id, "click", "{\"x\":5,\"y\":5}");
+        assertEquals("success", after.path("status").asText(), after.toString());
+    }
+
+    @Test
+    void anOutOfRangeElementFailsAtItsIndexAfterTheOnesBeforeIt() {
+        t.action(id, "navigate", "{\"url\":\"" + t.pages.url("input.html") + "\"}");
+        var b = t.post("/computers/" + id + "/batch", """
+                {"actions":[
+                  {"type":"click","x":111,"y":222},
+                  {"type":"click","x":1e39,"y":100},
+                  {"type":"click","x":333,"y":444}
+                ]}""").json();
+        assertFalse(b.path("success").asBoolean(), b.toString());
+        assertEquals(1, b.path("failed_index").asInt());
+        assertEquals("invalid_argument", b.path("results").get(1).path("error_code").asText(), b.toString());
+        assertTrue(b.path("results").get(1).path("error_message").asText().contains("'x'"), b.toString());
+        var clicks = PageLog.ofType(PageLog.read(t, id), "click");
+        assertEquals(1, clicks.size(), clicks.toString());
+        var after = t.action(id, "click", "{\"x\":5,\"y\":5}");
+        assertEquals("success", after.path("status").asText(), "the computer still clicks: " + after);
+    }
+
+    @Test
     void anEmptyBatchSucceeds() {
         var r = t.post("/computers/" + id + "/batch", "{\"actions\":[]}").json();
         assertTrue(r.path("success").asBoolean());

@@ -4,13 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.porthole.core.ComputersConfig;
 import io.porthole.testing.Processes;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Memory and process limits from cgroups: a computer over its limit fails alone; nothing is left after. */
+/**
+ * Memory and process limits from cgroups: a computer over its limit fails alone; nothing is left after. The
+ * server's limit on computers holds under concurrent creates.
+ */
 class LimitsTest {
     private final TestServer t = TestServer.get();
 
@@ -94,6 +103,56 @@ class LimitsTest {
             assertEquals("success", t.action(id, "screenshot", "{}").path("status").asText(), "the computer still answers");
         } finally {
             t.delete(id);
+        }
+    }
+
+    @Test
+    void concurrentCreatesAtTheLimitStartExactlyTheFreePlaces() throws Exception {
+        var small = new TestServer(c -> c.withComputers(new ComputersConfig(3600, 300, 24 * 3600, 3, 1280, 720)));
+        try {
+            small.createComputer("{}");
+            small.createComputer("{}");
+            var start = new CountDownLatch(1);
+            var answers = new ArrayList<CompletableFuture<TestServer.Response>>();
+            try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int i = 0; i < 6; i++) {
+                    answers.add(CompletableFuture.supplyAsync(() -> {
+                        try {
+                            start.await();
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                        return small.post("/computers", "{}");
+                    }, pool));
+                }
+                start.countDown();
+                int created = 0;
+                int refused = 0;
+                for (var a : answers) {
+                    var r = a.get(120, TimeUnit.SECONDS);
+                    if (r.status() == 200) {
+                        created++;
+                    } else {
+                        assertEquals(429, r.status(), r.body());
+                        assertEquals("limit_exceeded", r.json().path("code").asText(), r.body());
+                        assertEquals("5", r.header("Retry-After"));
+                        refused++;
+                    }
+                }
+                assertEquals(1, created, "one place was free");
+                assertEquals(5, refused);
+            }
+            var running = small.call("GET", "/computers", null).json();
+            assertEquals(3, running.size(), "as many run as the limit: " + running);
+
+            // an ended computer gives its place back, and a refused create took none
+            small.delete(running.get(0).path("id").asText());
+            var next = small.createComputer("{}");
+            assertEquals("success", small.action(next, "screenshot", "{}").path("status").asText());
+            var over = small.post("/computers", "{}");
+            assertEquals(429, over.status(), over.body());
+        } finally {
+            small.close();
         }
     }
 }

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -138,6 +140,28 @@ class SandboxApiTest {
             Sandboxes.delete(t, older);
             Sandboxes.delete(t, newer);
         }
+    }
+
+    /** A cursor as the list encodes it (base64url of {@code o:<offset>}), for offsets no list hands out. */
+    private static String cursor(String offset) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(("o:" + offset).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aCraftedCursorIsAnEmptyPageOrA400NeverA500() {
+        for (var offset : List.of("2147483647", "2147483600", "1000000")) {
+            var r = t.call("GET", "/browser-sandboxes?limit=5&cursor=" + cursor(offset), null);
+            assertEquals(200, r.status(), offset + ": " + r.body());
+            assertEquals(0, r.json().path("items").size(), r.body());
+            assertTrue(r.json().path("nextCursor").isNull(), r.body());
+        }
+        var max = t.call("GET", "/browser-sandboxes?limit=200&cursor=" + cursor("2147483647"), null);
+        assertEquals(200, max.status(), max.body());
+        for (var offset : List.of("2147483648", "-1", "99999999999999999999", "1e3", "")) {
+            assertError(t.call("GET", "/browser-sandboxes?limit=5&cursor=" + cursor(offset), null), 400,
+                    "invalid_argument");
+        }
+        assertEquals(200, t.call("GET", "/browser-sandboxes?limit=5", null).status(), "the list still works");
     }
 
     @Test

@@ -117,7 +117,7 @@ class SandboxArtifactsTest {
         assertEquals(201, ok.status(), "line-wrapped base64 is fine: " + ok.body());
         assertEquals(5, ok.json().path("size").asInt());
         before++;
-        for (var data : new String[] {"this is *not* base64!!", "%%%%", "aGVsbG8=aGVsbG8=", "a"}) {
+        for (var data : new String[] {"this is *not* base64!!", "%%%%", "aGVsbG8==", "a", "aG Vs", "aGVsbG8=x"}) {
             var body = TestServer.JSON.createObjectNode().put("type", "trace").put("contentType", "application/zip")
                     .put("data", data).toString();
             assertError(t.post("/browser-sandboxes/" + id + "/artifacts", body), 400, "invalid_argument");
@@ -131,8 +131,63 @@ class SandboxArtifactsTest {
         assertError(t.post("/browser-sandboxes/" + id + "/artifacts", upload("video", "video/webm", "../../etc/passwd", bytes)),
                 400, "invalid_argument");
         assertError(t.post("/browser-sandboxes/" + id + "/artifacts", "{oops"), 400, "invalid_json");
+        assertError(t.post("/browser-sandboxes/" + id + "/artifacts", "[\"aGVsbG8=\"]"), 400, "invalid_json");
+        assertError(t.post("/browser-sandboxes/" + id + "/artifacts",
+                "{\"type\":\"trace\",\"contentType\":\"application/zip\",\"data\":\"aGVsbG8=\"} {}"), 400, "invalid_json");
+        assertError(t.post("/browser-sandboxes/" + id + "/artifacts",
+                "{\"type\":\"trace\",\"contentType\":\"application/zip\",\"data\":12}"), 400, "invalid_argument");
+        assertError(t.post("/browser-sandboxes/" + id + "/artifacts",
+                "{\"type\":7,\"contentType\":\"application/zip\",\"data\":\"aGVsbG8=\"}"), 400, "invalid_argument");
+        assertError(t.post("/browser-sandboxes/" + id + "/artifacts",
+                "{\"type\":\"trace\",\"contentType\":\"application/zip\",\"data\":\"aGVsbG8=\",\"data\":\"eA==\"}"),
+                400, "invalid_argument");
         assertEquals(before, t.call("GET", "/browser-sandboxes/" + id + "/artifacts", null).json().path("items").size(),
                 "nothing was stored");
+    }
+
+    @Test
+    void aContentTypeThatCannotBeAHeaderIsRefusedAtUpload() {
+        var bytes = "plain".getBytes(StandardCharsets.UTF_8);
+        var before = t.call("GET", "/browser-sandboxes/" + id + "/artifacts", null).json().path("items").size();
+        for (var contentType : new String[] {"text/plain; x=\u0001", "text/plain; x=\u0000", "text/plain; x=\u007f",
+                "text/plain;\r\nSet-Cookie: a=b", "text/plain; x=\u00e9", "text/plain\t; x=1"}) {
+            assertError(t.post("/browser-sandboxes/" + id + "/artifacts", upload("trace", contentType, null, bytes)),
+                    400, "invalid_argument");
+        }
+        assertEquals(before, t.call("GET", "/browser-sandboxes/" + id + "/artifacts", null).json().path("items").size(),
+                "nothing was stored");
+        var ok = t.post("/browser-sandboxes/" + id + "/artifacts", upload("trace", "text/plain; charset=utf-8", null, bytes));
+        assertEquals(201, ok.status(), ok.body());
+        var got = download(ok.json(), TestServer.KEY);
+        assertEquals(200, got.status(), got.body());
+        assertEquals("text/plain; charset=utf-8", got.header("X-Artifact-Content-Type"));
+        assertArrayEquals(bytes, got.raw().body());
+    }
+
+    @Test
+    void anArtifactOfTheConfiguredSizeRoundTripsAndOneByteMoreIs413() throws Exception {
+        // over Jackson's 20 million characters once in base64: the upload streams, its limit is the setting's
+        int limit = 20 << 20;
+        var big = new TestServer(c -> c.toBuilder().maxArtifactBytes(limit).build());
+        try {
+            var sid = Sandboxes.create(big, "{}").path("id").asText();
+            var bytes = new byte[limit];
+            new Random(11).nextBytes(bytes);
+            var r = big.post("/browser-sandboxes/" + sid + "/artifacts", upload("video", "video/webm", "run.webm", bytes));
+            assertEquals(201, r.status(), r.body());
+            assertEquals(limit, r.json().path("size").asLong());
+            assertEquals(sha256(bytes), r.json().path("sha256").asText());
+            var got = big.call("GET", r.json().path("downloadURL").asText().substring(big.server.baseUrl().length()), null);
+            assertEquals(200, got.status());
+            assertTrue(Arrays.equals(bytes, got.raw().body()), "the exact bytes come back");
+
+            assertError(big.post("/browser-sandboxes/" + sid + "/artifacts",
+                    upload("video", "video/webm", null, Arrays.copyOf(bytes, limit + 1))), 413, "payload_too_large");
+            assertEquals(1, big.call("GET", "/browser-sandboxes/" + sid + "/artifacts", null).json().path("items").size());
+            assertEquals("running", Sandboxes.get(big, sid).json().path("state").asText());
+        } finally {
+            big.close();
+        }
     }
 
     @Test

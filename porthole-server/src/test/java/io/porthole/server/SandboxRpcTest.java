@@ -83,6 +83,18 @@ class SandboxRpcTest {
     }
 
     @Test
+    void anOutOfRangeInputIsAnErrorLineAndTheNextInputStillWorks() {
+        var lines = Sandboxes.rpc(t, id, "{\"id\":1,\"method\":\"click\",\"params\":{\"x\":1e39,\"y\":100}}\n"
+                + "{\"id\":2,\"method\":\"scroll\",\"params\":{\"dy\":1e20}}\n"
+                + "{\"id\":3,\"method\":\"click\",\"params\":{\"x\":10,\"y\":10}}\n");
+        assertEquals(3, lines.size(), lines.toString());
+        for (var refused : lines.subList(0, 2)) {
+            assertEquals("invalid_argument", refused.path("error").path("code").asText(), refused.toString());
+        }
+        assertTrue(lines.get(2).has("result") && !lines.get(2).has("error"), lines.get(2).toString());
+    }
+
+    @Test
     void unknownMethodsAndFailedActionsAreErrorLines() {
         var lines = Sandboxes.rpc(t, id, "{\"id\":\"u\",\"method\":\"teleport\",\"params\":{}}\n"
                 + "{\"id\":\"v\",\"method\":\"navigate\",\"params\":{}}\n"

@@ -12,15 +12,20 @@ import java.util.Optional;
 /**
  * The one parser of actions. Reads a JSON action object (the {@code action} of {@code /execute}, an element
  * of {@code /batch}, or the body of a dedicated route with its {@code type} implied) into an
- * {@link ActionRequest}. Unknown fields are ignored, {@code null} means absent, numbers may be floats.
- * Stateless and thread-safe.
+ * {@link ActionRequest}, and a batch into its requests. Unknown fields are ignored, {@code null} means absent,
+ * numbers may be floats. Every field is held to its range and every batch to the request budget of
+ * {@link ActionLimits}, so what is parsed can finish within the budget and never sends a driver a value it
+ * cannot take. Stateless and thread-safe.
  */
 public final class ActionParser {
-    /** Longest {@code wait} one action may ask for; longer would outlive the SDKs' 60 s request timeout. */
-    public static final long MAX_WAIT_MILLIS = 55_000;
     /** {@code wait} without {@code ms} (the model-output shape). */
     public static final long DEFAULT_WAIT_MILLIS = 1_000;
-    public static final int MAX_VIEWPORT = 7680;
+
+    /**
+     * A batch as parsed: the requests up to the first element that does not parse, and that element's error
+     * (which the batch answers at its index, after running the ones before it).
+     */
+    public record Batch(List<ActionRequest> requests, Optional<InvalidRequest> invalid) {}
 
     /** Parses {@code node} whose {@code type} field names the action. */
     public ActionRequest parse(JsonNode node) {
@@ -30,6 +35,34 @@ public final class ActionParser {
         var type = optString(node, "type").orElseThrow(() ->
                 new InvalidRequest("the action has no 'type' (for example {\"type\":\"click\",\"x\":10,\"y\":20})"));
         return parse(type, node);
+    }
+
+    /**
+     * Parses the elements of a batch in order, up to the first that does not parse, and holds them together to
+     * the request budget.
+     *
+     * @throws InvalidRequest if the batch as a whole is over the budget (too many actions, too much to type,
+     *     drag or scroll, too long a wait): nothing of it may run
+     */
+    public Batch parseBatch(JsonNode actions) {
+        if (actions.size() > ActionLimits.MAX_BATCH_ACTIONS) {
+            throw new InvalidRequest("'actions' has " + actions.size() + " actions; a batch may have at most "
+                    + ActionLimits.MAX_BATCH_ACTIONS + " (send several batches)");
+        }
+        var budget = new Budget();
+        var requests = new ArrayList<ActionRequest>();
+        for (int i = 0; i < actions.size(); i++) {
+            ActionRequest request;
+            try {
+                request = parse(actions.get(i));
+            } catch (InvalidRequest e) {
+                return new Batch(List.copyOf(requests), Optional.of(new InvalidRequest(e.code(),
+                        "action " + i + ": " + e.getMessage())));
+            }
+            budget.charge(i, request.action());
+            requests.add(request);
+        }
+        return new Batch(List.copyOf(requests), Optional.empty());
     }
 
     /** Parses {@code node} as an action of {@code type}, whatever its own {@code type} field says. */
@@ -55,28 +88,22 @@ public final class ActionParser {
             case "triple_click", "tripleclick" -> new Action.Click(optPoint(n), MouseButton.LEFT, 3);
             case "right_click", "rightclick", "context_click" -> new Action.Click(optPoint(n), MouseButton.RIGHT, 1);
             case "middle_click" -> new Action.Click(optPoint(n), MouseButton.MIDDLE, 1);
-            case "move", "mouse_move", "hover" -> new Action.MouseMove(requirePoint(n, type));
+            case "move", "mouse_move", "hover" -> new Action.MouseMove(requirePoint(n, "", type));
             case "mouse_down" -> new Action.MouseDown(optPoint(n), button(n));
             case "mouse_up" -> new Action.MouseUp(optPoint(n), button(n));
             case "drag", "left_click_drag" -> new Action.Drag(dragPath(n));
             case "type", "type_text" -> new Action.TypeText(requireText(n), optPoint(n));
-            case "point_and_type" -> new Action.TypeText(requireText(n), Optional.of(requirePoint(n, type)));
+            case "point_and_type" -> new Action.TypeText(requireText(n), Optional.of(requirePoint(n, "", type)));
             case "keypress", "key", "hotkey", "key_press", "press" -> new Action.KeyChord(chordKeys(n, type));
             case "key_down", "keydown" -> new Action.KeyDown(singleKey(n, type));
             case "key_up", "keyup" -> new Action.KeyUp(singleKey(n, type));
-            case "scroll" -> {
-                double dx = optNumber(n, "dx").or(() -> optNumber(n, "scroll_x")).orElse(0.0);
-                double dy = optNumber(n, "dy").or(() -> optNumber(n, "scroll_y")).orElse(0.0);
-                yield new Action.Scroll(optPoint(n), dx, dy);
-            }
-            case "hscroll" -> {
-                double dx = optNumber(n, "dx").or(() -> optNumber(n, "scroll_x")).orElse(0.0);
-                yield new Action.Scroll(optPoint(n), dx, 0);
-            }
+            case "scroll" -> new Action.Scroll(optPoint(n), scrollDelta(n, "dx", "scroll_x"),
+                    scrollDelta(n, "dy", "scroll_y"));
+            case "hscroll" -> new Action.Scroll(optPoint(n), scrollDelta(n, "dx", "scroll_x"), 0);
             case "wait", "sleep" -> {
                 long ms = optNumber(n, "ms").map(Math::round).orElse(DEFAULT_WAIT_MILLIS);
-                if (ms < 0 || ms > MAX_WAIT_MILLIS) {
-                    throw new InvalidRequest("'ms' must be between 0 and " + MAX_WAIT_MILLIS
+                if (ms < 0 || ms > ActionLimits.MAX_WAIT_MILLIS) {
+                    throw new InvalidRequest("'ms' must be between 0 and " + ActionLimits.MAX_WAIT_MILLIS
                             + " (a longer wait would outlive the client's request timeout; send several)");
                 }
                 yield new Action.Wait(ms);
@@ -86,8 +113,8 @@ public final class ActionParser {
             case "get_html_content", "html", "get_html" ->
                     new Action.GetHtml(optBool(n, "auto_detect_encoding").orElse(false));
             case "set_viewport", "viewport" -> {
-                int width = requireInt(n, "width", 100, MAX_VIEWPORT);
-                int height = requireInt(n, "height", 100, MAX_VIEWPORT);
+                int width = requireInt(n, "width", 100, ActionLimits.MAX_VIEWPORT);
+                int height = requireInt(n, "height", 100, ActionLimits.MAX_VIEWPORT);
                 double scale = optNumber(n, "scale_factor").orElse(1.0);
                 if (!(scale >= 0.25 && scale <= 4)) {
                     throw new InvalidRequest("'scale_factor' must be between 0.25 and 4");
@@ -143,10 +170,15 @@ public final class ActionParser {
         var pathNode = present(n, "path");
         if (pathNode != null) {
             if (!pathNode.isArray()) throw new InvalidRequest("'path' must be an array of {x, y} points");
+            if (pathNode.size() > ActionLimits.MAX_PATH_POINTS) {
+                throw new InvalidRequest("'path' has " + pathNode.size() + " points; a drag may have at most "
+                        + ActionLimits.MAX_PATH_POINTS + " (a hand-like drag moves through each, which takes time)");
+            }
             var path = new ArrayList<Point>();
-            for (var p : pathNode) {
+            for (int i = 0; i < pathNode.size(); i++) {
+                var p = pathNode.get(i);
                 if (!p.isObject()) throw new InvalidRequest("'path' must be an array of {x, y} points");
-                path.add(requirePoint(p, "path point"));
+                path.add(requirePoint(p, "path[" + i + "].", "path point " + i));
             }
             if (path.size() < 2) throw new InvalidRequest("'path' needs at least two points");
             return path;
@@ -181,6 +213,10 @@ public final class ActionParser {
             names.addAll(Keys.splitChord(requireString(n, "text")));
         }
         if (names.isEmpty()) throw new InvalidRequest(type + " needs 'keys', for example [\"Control\", \"c\"]");
+        if (names.size() > ActionLimits.MAX_CHORD_KEYS) {
+            throw new InvalidRequest("'keys' has " + names.size() + " keys; a chord (pressed together) may have at most "
+                    + ActionLimits.MAX_CHORD_KEYS + "; type text with a type action");
+        }
         return names.stream().map(Keys::canonical).toList();
     }
 
@@ -198,7 +234,16 @@ public final class ActionParser {
         var t = present(n, "text");
         if (t == null) throw new InvalidRequest("'text' is required");
         if (!t.isTextual()) throw new InvalidRequest("'text' must be a string");
-        return t.asText();
+        var text = t.asText();
+        long cost = ActionLimits.typingCost(text);
+        if (cost > ActionLimits.MAX_TYPED_CHARACTERS) throw tooMuchText("it counts " + cost);
+        return text;
+    }
+
+    private static InvalidRequest tooMuchText(String what) {
+        return new InvalidRequest("'text' is too long to type in one request (" + what + "): at most "
+                + ActionLimits.MAX_TYPED_CHARACTERS + " characters, each outside printable ASCII counting "
+                + ActionLimits.SLOW_CHARACTER_COST + "; send the rest in another request");
     }
 
     private static Point point(JsonNode n, String xName, String yName) {
@@ -207,8 +252,12 @@ public final class ActionParser {
         return checked(xName, yName, x, y);
     }
 
-    private static Point requirePoint(JsonNode n, String what) {
-        return optPoint(n).orElseThrow(() -> new InvalidRequest(what + " needs 'x' and 'y'"));
+    /** The point {x, y} of {@code n}; {@code prefix} goes before the field names in errors ({@code path[2].}). */
+    private static Point requirePoint(JsonNode n, String prefix, String what) {
+        var x = optNumber(n, "x");
+        var y = optNumber(n, "y");
+        if (x.isEmpty() || y.isEmpty()) throw new InvalidRequest(what + " needs 'x' and 'y'");
+        return checked(prefix + "x", prefix + "y", x.get(), y.get());
     }
 
     private static Optional<Point> optPoint(JsonNode n) {
@@ -219,9 +268,79 @@ public final class ActionParser {
     }
 
     private static Point checked(String xName, String yName, double x, double y) {
-        if (!Double.isFinite(x) || x < 0) throw new InvalidRequest("'" + xName + "' must be a number >= 0");
-        if (!Double.isFinite(y) || y < 0) throw new InvalidRequest("'" + yName + "' must be a number >= 0");
-        return new Point(x, y);
+        return new Point(coordinate(xName, x), coordinate(yName, y));
+    }
+
+    private static double coordinate(String name, double v) {
+        if (!(v >= 0 && v <= ActionLimits.MAX_COORDINATE)) {
+            throw new InvalidRequest("'" + name + "' must be a number from 0 to " + (long) ActionLimits.MAX_COORDINATE
+                    + " (screenshot pixels)");
+        }
+        return v;
+    }
+
+    /** {@code dx} or {@code dy} (or its alias), 0 when absent, within the scroll range. */
+    private static double scrollDelta(JsonNode n, String name, String alias) {
+        var field = present(n, name) != null || present(n, alias) == null ? name : alias;
+        double v = optNumber(n, field).orElse(0.0);
+        if (!(Math.abs(v) <= ActionLimits.MAX_SCROLL_DELTA)) {
+            long max = (long) ActionLimits.MAX_SCROLL_DELTA;
+            throw new InvalidRequest("'" + field + "' must be a number from -" + max + " to " + max + " (pixels; "
+                    + max + " is " + ActionLimits.wheelClicks(max) + " wheel clicks on a desktop); scroll again for more");
+        }
+        return v;
+    }
+
+    /**
+     * What the actions of one batch add up to, against the request budget; each action alone is within it
+     * already, except a {@code wait} (55 s alone, 30 s for all of a batch's). Not thread-safe: one per batch.
+     */
+    private static final class Budget {
+        private long typed;
+        private long points;
+        private long wheelClicks;
+        private long waited;
+
+        void charge(int index, Action action) {
+            switch (action) {
+                case Action.TypeText t -> {
+                    typed += ActionLimits.typingCost(t.text());
+                    if (typed > ActionLimits.MAX_TYPED_CHARACTERS) {
+                        throw over(index, tooMuchText("the batch's texts count " + typed + " by this one"));
+                    }
+                }
+                case Action.Drag d -> {
+                    points += d.path().size();
+                    if (points > ActionLimits.MAX_PATH_POINTS) {
+                        throw over(index, new InvalidRequest("'path': the batch's drags add up to " + points
+                                + " points by this one; at most " + ActionLimits.MAX_PATH_POINTS + " in one request"));
+                    }
+                }
+                case Action.Scroll s -> {
+                    wheelClicks += ActionLimits.wheelClicks(s.dx()) + ActionLimits.wheelClicks(s.dy());
+                    if (wheelClicks > ActionLimits.MAX_WHEEL_CLICKS) {
+                        throw over(index, new InvalidRequest("'dx' and 'dy': the batch's scrolls add up to " + wheelClicks
+                                + " wheel clicks of " + ActionLimits.WHEEL_CLICK_PIXELS + " px by this one; at most "
+                                + ActionLimits.MAX_WHEEL_CLICKS + " in one request"));
+                    }
+                }
+                case Action.Wait w -> {
+                    waited += w.millis();
+                    if (waited > ActionLimits.MAX_BATCH_WAIT_MILLIS) {
+                        throw over(index, new InvalidRequest("'ms': the batch's waits add up to " + waited
+                                + " ms by this one; at most " + ActionLimits.MAX_BATCH_WAIT_MILLIS + " in one batch, so"
+                                + " that it answers within the client's timeout (one wait alone, with /execute, may be "
+                                + ActionLimits.MAX_WAIT_MILLIS + ")"));
+                    }
+                }
+                default -> { }
+            }
+        }
+
+        private static InvalidRequest over(int index, InvalidRequest e) {
+            return new InvalidRequest(e.code(), "action " + index + ": " + e.getMessage()
+                    + " (nothing of the batch ran)");
+        }
     }
 
     private static int requireInt(JsonNode n, String name, int min, int max) {

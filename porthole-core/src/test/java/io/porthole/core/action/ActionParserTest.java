@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import io.porthole.api.ErrorCode;
 import io.porthole.core.PortholeException.InvalidRequest;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Nested;
@@ -522,13 +523,13 @@ class ActionParserTest {
 
         @Test
         void waitUpToTheMaximumIsAllowed() {
-            assertEquals(new Action.Wait(ActionParser.MAX_WAIT_MILLIS),
-                    action("{'type':'wait','ms':" + ActionParser.MAX_WAIT_MILLIS + "}"));
+            assertEquals(new Action.Wait(ActionLimits.MAX_WAIT_MILLIS),
+                    action("{'type':'wait','ms':" + ActionLimits.MAX_WAIT_MILLIS + "}"));
         }
 
         @Test
         void waitOverTheMaximumIsABadRequest() {
-            var e = invalidArgument("{'type':'wait','ms':" + (ActionParser.MAX_WAIT_MILLIS + 1) + "}");
+            var e = invalidArgument("{'type':'wait','ms':" + (ActionLimits.MAX_WAIT_MILLIS + 1) + "}");
             assertEquals(400, e.code().httpStatus());
         }
 
@@ -640,7 +641,7 @@ class ActionParserTest {
 
         @Test
         void setViewportAcceptsTheExtremes() {
-            assertEquals(new Action.SetViewport(100, ActionParser.MAX_VIEWPORT, 0.25),
+            assertEquals(new Action.SetViewport(100, ActionLimits.MAX_VIEWPORT, 0.25),
                     action("{'type':'set_viewport','width':100,'height':7680,'scale_factor':0.25}"));
             assertEquals(new Action.SetViewport(7680, 100, 4),
                     action("{'type':'set_viewport','width':7680,'height':100,'scale_factor':4}"));
@@ -951,7 +952,156 @@ class ActionParserTest {
                 "{'type':'point_and_type','x':3,'y':-3,'text':'a'}"})
         void negativeCoordinatesAreRejected(String body) {
             var e = invalidArgument(body);
-            assertTrue(e.getMessage().contains(">= 0"), e.getMessage());
+            assertTrue(e.getMessage().contains("from 0 to 32767"), e.getMessage());
+        }
+    }
+
+    /** The ranges of ActionLimits, each refusal naming its field; and a batch held to one request's budget. */
+    @Nested
+    class Limits {
+        private InvalidRequest refusedNaming(String singleQuoted, String field) {
+            var e = invalidArgument(singleQuoted);
+            assertTrue(e.getMessage().contains("'" + field + "'"), () -> field + " is named: " + e.getMessage());
+            return e;
+        }
+
+        private static String repeat(String element, int times) {
+            return String.join(",", Collections.nCopies(times, element));
+        }
+
+        private static String path(int points) {
+            return "[" + repeat("{'x':10,'y':10}", points) + "]";
+        }
+
+        private ActionParser.Batch batch(String singleQuotedActions) {
+            return parser.parseBatch(json(singleQuotedActions));
+        }
+
+        private InvalidRequest batchRefused(String singleQuotedActions) {
+            return assertThrows(InvalidRequest.class, () -> batch(singleQuotedActions));
+        }
+
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+                "{'type':'click','x':1e39,'y':100}|x",
+                "{'type':'click','x':1e308,'y':100}|x",
+                "{'type':'click','x':32768,'y':100}|x",
+                "{'type':'click','x':100,'y':1e39}|y",
+                "{'type':'move','x':5,'y':40000}|y",
+                "{'type':'mouse_down','x':1e20,'y':1}|x",
+                "{'type':'point_and_type','x':1e39,'y':1,'text':'a'}|x",
+                "{'type':'drag','x1':1,'y1':1,'x2':1e39,'y2':1}|x2",
+                "{'type':'drag','x':1,'y':1,'end_x':1,'end_y':99999}|end_y",
+                "{'type':'drag','path':[{'x':1,'y':1},{'x':1e39,'y':1}]}|path[1].x",
+                "{'type':'scroll','x':1e39,'y':1,'dy':10}|x"})
+        void hugeCoordinatesAreRefusedNamingTheField(String body, String field) {
+            var e = refusedNaming(body, field);
+            assertTrue(e.getMessage().contains("32767"), e.getMessage());
+        }
+
+        @Test
+        void theLargestCoordinateIsAccepted() {
+            assertEquals(new Action.Click(at(32767, 32767), MouseButton.LEFT, 1),
+                    action("{'type':'click','x':32767,'y':32767}"));
+        }
+
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+                "{'type':'scroll','dx':1e20}|dx",
+                "{'type':'scroll','dy':9007199254740993}|dy",
+                "{'type':'scroll','dy':1e6}|dy",
+                "{'type':'scroll','dy':-10001}|dy",
+                "{'type':'scroll','scroll_y':1e39}|scroll_y",
+                "{'type':'scroll','scroll_x':-1e39}|scroll_x",
+                "{'type':'hscroll','dx':1e20}|dx"})
+        void scrollDeltasOutsideTheRangeAreRefusedNamingTheField(String body, String field) {
+            refusedNaming(body, field);
+        }
+
+        @Test
+        void theLargestScrollIsAccepted() {
+            assertEquals(new Action.Scroll(Optional.empty(), 10000, -10000),
+                    action("{'type':'scroll','dx':10000,'dy':-10000}"));
+        }
+
+        @Test
+        void textUpToTheBudgetIsAcceptedAndOneCharacterMoreIsRefused() {
+            var ascii = "a".repeat(ActionLimits.MAX_TYPED_CHARACTERS);
+            assertEquals(new Action.TypeText(ascii, Optional.empty()), action("{'type':'type','text':'" + ascii + "'}"));
+            refusedNaming("{'type':'type','text':'" + ascii + "b'}", "text");
+            refusedNaming("{'type':'point_and_type','x':1,'y':1,'text':'" + ascii + "b'}", "text");
+        }
+
+        @Test
+        void charactersOffTheKeyboardCountFourTimes() {
+            var accents = "é".repeat(ActionLimits.MAX_TYPED_CHARACTERS / ActionLimits.SLOW_CHARACTER_COST);
+            assertInstanceOf(Action.TypeText.class, action("{'type':'type','text':'" + accents + "'}"));
+            refusedNaming("{'type':'type','text':'" + accents + "é'}", "text");
+            assertEquals(3 + 2 * ActionLimits.SLOW_CHARACTER_COST, ActionLimits.typingCost("a\n\té\u00a0"));
+        }
+
+        @Test
+        void aDragPathUpToTheLimitIsAcceptedAndOneMoreIsRefused() {
+            var ok = action("{'type':'drag','path':" + path(ActionLimits.MAX_PATH_POINTS) + "}");
+            assertEquals(ActionLimits.MAX_PATH_POINTS, ((Action.Drag) ok).path().size());
+            var e = refusedNaming("{'type':'drag','path':" + path(ActionLimits.MAX_PATH_POINTS + 1) + "}", "path");
+            assertTrue(e.getMessage().contains(String.valueOf(ActionLimits.MAX_PATH_POINTS + 1)), e.getMessage());
+        }
+
+        @Test
+        void aChordOfTooManyKeysIsRefused() {
+            var keys = "[" + repeat("'a'", ActionLimits.MAX_CHORD_KEYS + 1) + "]";
+            refusedNaming("{'type':'keypress','keys':" + keys + "}", "keys");
+            assertInstanceOf(Action.KeyChord.class,
+                    action("{'type':'keypress','keys':[" + repeat("'a'", ActionLimits.MAX_CHORD_KEYS) + "]}"));
+        }
+
+        @Test
+        void aBatchWithinTheBudgetParsesEveryAction() {
+            var b = batch("[{'type':'wait','ms':10000},{'type':'wait','ms':10000},{'type':'wait','ms':10000},"
+                    + "{'type':'type','text':'" + "a".repeat(500) + "'},{'type':'type','text':'" + "a".repeat(500) + "'},"
+                    + "{'type':'scroll','dy':10000},{'type':'scroll','dx':-10000},"
+                    + "{'type':'drag','path':" + path(25) + "},{'type':'drag','path':" + path(25) + "}]");
+            assertEquals(9, b.requests().size());
+            assertEquals(Optional.empty(), b.invalid());
+        }
+
+        @Test
+        void twoLongWaitsInOneBatchAreRefusedBeforeAnythingRuns() {
+            var e = batchRefused("[{'type':'click','x':1,'y':1},{'type':'wait','ms':20000},{'type':'wait','ms':20000}]");
+            assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
+            assertTrue(e.getMessage().startsWith("action 2: 'ms'"), e.getMessage());
+            assertTrue(e.getMessage().contains("30000"), e.getMessage());
+            batchRefused("[{'type':'wait','ms':55000}]");
+            batchRefused("[{'type':'wait','ms':55000},{'type':'wait','ms':55000}]");
+        }
+
+        @Test
+        void aBatchTypingOrDraggingOrScrollingTooMuchIsRefused() {
+            var half = "{'type':'type','text':'" + "a".repeat(ActionLimits.MAX_TYPED_CHARACTERS / 2 + 1) + "'}";
+            assertTrue(batchRefused("[" + half + "," + half + "]").getMessage().startsWith("action 1: 'text'"));
+            var drag = "{'type':'drag','path':" + path(ActionLimits.MAX_PATH_POINTS / 2 + 1) + "}";
+            assertTrue(batchRefused("[" + drag + "," + drag + "]").getMessage().startsWith("action 1: 'path'"));
+            var scroll = "{'type':'scroll','dy':10000}";
+            assertTrue(batchRefused("[" + scroll + "," + scroll + "," + scroll + "]").getMessage()
+                    .startsWith("action 2: 'dx' and 'dy'"));
+        }
+
+        @Test
+        void aBatchOfTooManyActionsIsRefused() {
+            var e = batchRefused("[" + repeat("{'type':'screenshot'}", ActionLimits.MAX_BATCH_ACTIONS + 1) + "]");
+            assertTrue(e.getMessage().contains("'actions'"), e.getMessage());
+            assertEquals(ActionLimits.MAX_BATCH_ACTIONS,
+                    batch("[" + repeat("{'type':'screenshot'}", ActionLimits.MAX_BATCH_ACTIONS) + "]").requests().size());
+        }
+
+        @Test
+        void aBatchStopsParsingAtTheFirstBadElementWhichItReportsAtItsIndex() {
+            var b = batch("[{'type':'click','x':1,'y':1},{'type':'click','x':1e39,'y':1},{'type':'wait','ms':55000}]");
+            assertEquals(1, b.requests().size());
+            var e = b.invalid().orElseThrow();
+            assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
+            assertTrue(e.getMessage().startsWith("action 1: 'x'"), e.getMessage());
         }
     }
 

@@ -142,6 +142,10 @@ final class BidiConnection implements AutoCloseable {
         var command = JSON.createObjectNode().put("id", id).put("method", method);
         command.set("params", params == null ? JSON.createObjectNode() : params);
         var future = new CompletableFuture<JsonNode>();
+        // a caller that gives up (a timeout cancels) wants no answer: its handler goes, a late answer is dropped
+        future.whenComplete((result, failure) -> {
+            if (future.isCancelled()) abandon(id);
+        });
         sendRaw(id, command, answer -> {
             if ("success".equals(answer.path("type").asText())) {
                 future.complete(answer.path("result"));

@@ -14,6 +14,7 @@ import io.porthole.core.action.Point;
 import io.porthole.core.browser.BrowserContextInfo;
 import io.porthole.core.browser.BrowserDriver;
 import io.porthole.core.browser.LaunchSpec;
+import io.porthole.core.browser.PageScripts;
 import io.porthole.core.browser.ProtocolClient;
 import io.porthole.core.internal.Threads;
 import java.net.URI;
@@ -26,7 +27,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -43,6 +46,9 @@ final class BidiDriver implements BrowserDriver {
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration NAVIGATION_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration TAB_READY_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration RELEASE_TIMEOUT = Duration.ofSeconds(5);
+    /** The page's own wait for its new size, and a little more for the answer. */
+    private static final Duration VIEWPORT_SETTLE_TIMEOUT = Duration.ofMillis(PageScripts.VIEWPORT_WAIT_MILLIS + 1_000);
     private static final String DEFAULT = TabInfo.DEFAULT_CONTEXT;
 
     /** One top-level browsing context. */
@@ -764,13 +770,40 @@ final class BidiDriver implements BrowserDriver {
         return result.path("result");
     }
 
+    /**
+     * Sizes every tab and answers once their pages have the new size: a read right after the command could see
+     * the old size otherwise. A tab still being set up is waited for (it may have applied the old size).
+     */
     @Override
     public void setViewport(int width, int height, double scale) {
         this.width = width;
         this.height = height;
         this.scale = scale;
+        var sized = new ArrayList<Tab>();
         for (var tab : tabs.values()) {
-            if (tab.ready.isDone() && !tab.ready.isCompletedExceptionally()) applyViewport(tab.id);
+            try {
+                tab.ready.get(TAB_READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                continue; // never set up: it takes no actions either
+            }
+            applyViewport(tab.id);
+            sized.add(tab);
+        }
+        var resized = new ArrayList<CompletableFuture<JsonNode>>();
+        for (var tab : sized) {
+            resized.add(bidi.send("script.evaluate", evaluateParams(tab.id, PageScripts.awaitViewport(width, height, scale))));
+        }
+        for (var f : resized) {
+            try {
+                f.get(VIEWPORT_SETTLE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PortholeException.ActionFailed("set_viewport: interrupted");
+            } catch (ExecutionException | TimeoutException e) {
+                // a page that does not answer resizes all the same; the next action waits for it as usual
+                f.cancel(false);
+                LOG.log(System.Logger.Level.DEBUG, "a page did not confirm its new size: {0}", e.getMessage());
+            }
         }
     }
 
@@ -792,6 +825,13 @@ final class BidiDriver implements BrowserDriver {
         try {
             call("input.performActions", p);
         } catch (BidiException e) {
+            // Firefox keeps the input state of the session: a key or button of the failed actions left pressed
+            // would be held in every later action, so let go of everything (best effort, briefly)
+            try {
+                bidi.call("input.releaseActions", params().put("context", tab.id), RELEASE_TIMEOUT);
+            } catch (BidiException again) {
+                LOG.log(System.Logger.Level.DEBUG, "input.releaseActions after a failed input: {0}", again.getMessage());
+            }
             throw new PortholeException.ActionFailed("the input could not be sent: " + e.getMessage());
         }
     }
@@ -1025,12 +1065,12 @@ final class BidiDriver implements BrowserDriver {
     private static void await(CompletableFuture<?> f, Duration timeout, String what) {
         try {
             f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             throw new PortholeException.ActionFailed(what + " did not become ready within " + timeout.toSeconds() + " s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PortholeException.ActionFailed(what + ": interrupted");
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new PortholeException.ActionFailed(what + " could not be prepared: " + e.getCause().getMessage());
         }
     }

@@ -111,8 +111,7 @@ public final class CdpConnection implements AutoCloseable {
         try {
             return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            pending.values().remove(future);
-            future.cancel(false);
+            abandon(future);
             throw new CdpException(-1, method + " did not answer within " + timeout.toMillis() + " ms");
         } catch (ExecutionException e) {
             if (e.getCause() instanceof CdpException ce) throw new CdpException(ce.code(), method + ": " + ce.getMessage());
@@ -121,6 +120,20 @@ public final class CdpConnection implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new CdpException(-1, method + ": interrupted");
         }
+    }
+
+    /**
+     * Gives up on a command {@link #send} sent: it is no longer waited for, and an answer that comes late is
+     * dropped. For the commands sent together with one that timed out, which nobody awaits any more.
+     */
+    public void abandon(CompletableFuture<JsonNode> future) {
+        pending.values().remove(future);
+        future.cancel(false);
+    }
+
+    /** Commands sent and not answered yet (for tests). */
+    int pendingCount() {
+        return pending.size();
     }
 
     public static ObjectNode params() {

@@ -12,6 +12,7 @@ import io.porthole.core.action.Keys;
 import io.porthole.core.action.MouseButton;
 import io.porthole.core.action.Point;
 import io.porthole.core.browser.BrowserDriver;
+import io.porthole.core.browser.PageScripts;
 import io.porthole.core.internal.Threads;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,6 +38,10 @@ final class ChromiumDriver implements BrowserDriver {
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration NAVIGATION_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration TAB_READY_TIMEOUT = Duration.ofSeconds(10);
+    /** The page's own wait for its new size, and a little more for the answer. */
+    private static final Duration VIEWPORT_SETTLE_TIMEOUT = Duration.ofMillis(PageScripts.VIEWPORT_WAIT_MILLIS + 1_000);
+    /** Far past any coordinate or delta the parser lets through, far inside float range (see requireInputRange). */
+    private static final double MAX_INPUT_VALUE = 1e7;
 
     /** One page target. */
     private static final class Tab {
@@ -498,13 +503,39 @@ final class ChromiumDriver implements BrowserDriver {
         return result.path("result").path("value");
     }
 
+    /**
+     * Sizes every tab and answers once their pages have the new size: Chromium answers the override before the
+     * page has resized, so a read right after could see the old size. A tab still being set up is waited for
+     * (it may have applied the old size).
+     */
     @Override
     public void setViewport(int width, int height, double scale) {
         this.width = width;
         this.height = height;
         this.scale = scale;
+        var sized = new ArrayList<Tab>();
         for (var tab : tabs.values()) {
-            if (tab.ready.isDone() && !tab.ready.isCompletedExceptionally()) applyMetrics(tab.sessionId);
+            try {
+                tab.ready.get(TAB_READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                continue; // never set up: it takes no actions either
+            }
+            applyMetrics(tab.sessionId);
+            sized.add(tab);
+        }
+        var resized = new ArrayList<CompletableFuture<JsonNode>>();
+        for (var tab : sized) {
+            resized.add(cdp.send("Runtime.evaluate", params().put("expression",
+                    PageScripts.awaitViewport(width, height, scale)).put("awaitPromise", true).put("returnByValue", true),
+                    tab.sessionId));
+        }
+        for (var f : resized) {
+            try {
+                cdp.await("Runtime.evaluate", f, VIEWPORT_SETTLE_TIMEOUT);
+            } catch (CdpException e) {
+                // a page that does not answer resizes all the same; the next action waits for it as usual
+                LOG.log(System.Logger.Level.DEBUG, "a page did not confirm its new size: {0}", e.getMessage());
+            }
         }
     }
 
@@ -572,6 +603,8 @@ final class ChromiumDriver implements BrowserDriver {
         var tab = tab(tabId);
         moveTo(tab, at);
         awaitInput();
+        requireInputRange(dx);
+        requireInputRange(dy);
         call("Input.dispatchMouseEvent", params().put("type", "mouseWheel").put("x", pointerX).put("y", pointerY)
                 .put("deltaX", dx).put("deltaY", dy).put("modifiers", modifiers), tab.sessionId);
         settle(tab);
@@ -594,6 +627,8 @@ final class ChromiumDriver implements BrowserDriver {
         int bit = buttonBit(button);
         if (type.equals("mousePressed")) buttonsDown |= bit;
         if (type.equals("mouseReleased")) buttonsDown &= ~bit;
+        requireInputRange(pointerX);
+        requireInputRange(pointerY);
         var p = params().put("type", type).put("x", pointerX).put("y", pointerY).put("modifiers", modifiers)
                 .put("buttons", buttonsDown).put("clickCount", clickCount);
         if (type.equals("mouseMoved")) {
@@ -602,6 +637,18 @@ final class ChromiumDriver implements BrowserDriver {
             p.put("button", cdpButton(button));
         }
         sentInput.add(cdp.send("Input.dispatchMouseEvent", p, tab.sessionId));
+    }
+
+    /**
+     * Refuses a number Chromium cannot take. An input event with a coordinate or delta past float range is never
+     * answered, and the page then takes no input at all until it navigates; the parser keeps far inside this
+     * (ActionLimits), so this only guards against a caller that skipped it.
+     */
+    private static void requireInputRange(double v) {
+        if (!(Math.abs(v) <= MAX_INPUT_VALUE)) {
+            throw new PortholeException.ActionFailed(ErrorCode.INVALID_ARGUMENT, "an input value of " + v
+                    + " is out of range");
+        }
     }
 
     /** Mouse events sent and not yet answered, in the order sent. */
@@ -616,6 +663,8 @@ final class ChromiumDriver implements BrowserDriver {
         try {
             for (var f : sentInput) cdp.await("Input.dispatchMouseEvent", f, COMMAND_TIMEOUT);
         } finally {
+            // after a timeout the rest of the action's events are not waited for: nobody waits for them later
+            for (var f : sentInput) if (!f.isDone()) cdp.abandon(f);
             sentInput.clear();
         }
     }
@@ -676,16 +725,28 @@ final class ChromiumDriver implements BrowserDriver {
     @Override
     public void keyChord(String tabId, List<String> keys) {
         var tab = tab(tabId);
+        var defs = new ArrayList<KeyDefinitions.KeyDef>();
+        for (var name : keys) defs.add(definition(name, keys));
         var pressed = new ArrayList<KeyDefinitions.KeyDef>();
+        RuntimeException failure = null;
         try {
-            for (var name : keys) {
-                var def = definition(name, keys);
-                keyEvent(tab, def, true);
+            for (var def : defs) {
+                // counted as pressed once sent: a press that timed out may still reach the page later
                 pressed.add(def);
+                keyEvent(tab, def, true);
             }
-        } finally {
-            for (int i = pressed.size() - 1; i >= 0; i--) keyEvent(tab, pressed.get(i), false);
+        } catch (RuntimeException e) {
+            failure = e;
         }
+        // every key sent goes up again, even if one of them failed: none stays held for later actions
+        for (int i = pressed.size() - 1; i >= 0; i--) {
+            try {
+                keyEvent(tab, pressed.get(i), false);
+            } catch (RuntimeException e) {
+                if (failure == null) failure = e;
+            }
+        }
+        if (failure != null) throw failure;
     }
 
     /** A letter pressed with Shift in a chord types its upper case, as on a keyboard. */
@@ -722,8 +783,9 @@ final class ChromiumDriver implements BrowserDriver {
         } else {
             p.put("type", "keyUp");
         }
-        call("Input.dispatchKeyEvent", p, tab.sessionId);
+        // the state follows what was sent, answered or not: a release that timed out leaves no modifier held
         if (!down) modifiers &= ~bit;
+        call("Input.dispatchKeyEvent", p, tab.sessionId);
     }
 
     @Override

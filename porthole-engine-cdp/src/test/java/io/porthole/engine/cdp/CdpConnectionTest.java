@@ -248,6 +248,26 @@ class CdpConnectionTest {
     }
 
     @Test
+    void inputSentWithOneThatTimedOutIsForgottenOnceAbandonedAndLaterCommandsWork() {
+        // a click's events go out together and are awaited in order; the first one timing out leaves the others
+        var move = cdp.send("Input.dispatchMouseEvent", CdpConnection.params().put("type", "mouseMoved"), SESSION);
+        var press = cdp.send("Input.dispatchMouseEvent", CdpConnection.params().put("type", "mousePressed"), SESSION);
+        assertThrows(CdpException.class, () -> cdp.await("Input.dispatchMouseEvent", move, Duration.ofMillis(100)));
+        cdp.abandon(press);
+        assertEquals(0, cdp.pendingCount(), "no command is waited for any more");
+        assertTrue(press.isCancelled());
+        long moveId = browser.nextSent("Input.dispatchMouseEvent").path("id").asLong();
+        long pressId = browser.nextSent("Input.dispatchMouseEvent").path("id").asLong();
+        browser.deliver(answer("runtime-evaluate-result.json", moveId));
+        browser.deliver(answer("runtime-evaluate-result.json", pressId));
+        var next = cdp.send("Browser.getVersion", null, null);
+        long id = browser.nextSent("Browser.getVersion").path("id").asLong();
+        browser.deliver(answer("browser-get-version-result.json", id));
+        assertEquals("1.3", await(next).path("protocolVersion").asText());
+        assertEquals(0, cdp.pendingCount());
+    }
+
+    @Test
     void aSendTheTransportRefusesFailsTheCommand() {
         var broken = new CdpException(-1, "could not send to the browser: broken pipe");
         browser.failSendsWith(broken);
