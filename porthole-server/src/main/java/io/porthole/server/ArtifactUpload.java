@@ -12,7 +12,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.HashSet;
 
 /**
  * The body of an artifact upload, {@code {"type", "contentType", "name", "data"}}, read as it streams: {@code data}
@@ -59,11 +58,9 @@ record ArtifactUpload(String type, String contentType, String name, byte[] data)
             String contentType = null;
             String name = null;
             byte[] data = null;
-            var seen = new HashSet<String>();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 var field = p.currentName();
                 var value = p.nextToken();
-                if (!seen.add(field)) throw new PortholeException.InvalidRequest("'" + field + "' is given twice");
                 switch (field) {
                     case "data" -> data = value == JsonToken.VALUE_NULL ? null : decode(p, value, limit);
                     case "type" -> type = text(p, value, field);

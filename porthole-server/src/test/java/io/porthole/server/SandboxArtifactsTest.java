@@ -140,7 +140,7 @@ class SandboxArtifactsTest {
                 "{\"type\":7,\"contentType\":\"application/zip\",\"data\":\"aGVsbG8=\"}"), 400, "invalid_argument");
         assertError(t.post("/browser-sandboxes/" + id + "/artifacts",
                 "{\"type\":\"trace\",\"contentType\":\"application/zip\",\"data\":\"aGVsbG8=\",\"data\":\"eA==\"}"),
-                400, "invalid_argument");
+                400, "invalid_json");
         assertEquals(before, t.call("GET", "/browser-sandboxes/" + id + "/artifacts", null).json().path("items").size(),
                 "nothing was stored");
     }
