@@ -65,6 +65,9 @@ public final class Bench {
     private static final Duration DESKTOP_TIMEOUT = Duration.ofSeconds(30);
     /** Where desktop clicks go, in screen pixels: on the root window, clear of the xterm (20,20 to about 930,560). */
     private static final int[][] DESKTOP_POINTS = {{1000, 600}, {1100, 650}, {1180, 690}};
+    /** What the desktop type rows type into the focused xterm: 20 characters each, then the line is cleared. */
+    static final String TYPE_ASCII = "the quick brown fox ";
+    static final String TYPE_NON_ASCII = "ñandú, Ελληνικά 日本語!";
     private static final int WIDTH = 1280;
     private static final int HEIGHT = 720;
     private static final Path CURL = Path.of("/usr/bin/curl");
@@ -77,12 +80,14 @@ public final class Bench {
     /** Command-line options. */
     record Options(int iterations, int actions, int warmup, int actionWarmup, long settleMillis,
                    int egressIterations, int egressMib, int playwrightIterations, int playwrightClicks,
-                   Path chromium, boolean verbose) {
+                   Path chromium, Set<String> only, boolean verbose) {
+        /** The groups of rows {@code --only} names, in the order they run. */
+        static final List<String> GROUPS = List.of("browser", "desktop", "egress", "sandboxes");
         static final String USAGE = """
                 usage: script/bench [--iterations=N] [--actions=M] [--warmup=W] [--action-warmup=K]
                                     [--settle-ms=MS] [--egress-iterations=E] [--egress-mib=S]
                                     [--playwright-iterations=P] [--playwright-clicks=C]
-                                    [--chromium=PATH] [--verbose]
+                                    [--chromium=PATH] [--only=GROUP,...] [--verbose]
                   --iterations     computers (browser, and desktop) created and deleted per side, measured
                                    (default 10)
                   --actions        click, screenshot and exec round trips per side, measured, on a browser
@@ -101,6 +106,9 @@ public final class Bench {
                   --playwright-clicks
                                    clicks in each of those runs (default 50)
                   --chromium       the browser binary, for Porthole and the baseline (default /usr/bin/chromium)
+                  --only           run only these groups of rows (default all): browser (create/delete,
+                                   isolation, click, screenshot, exec), desktop (create/delete, click, type,
+                                   screenshot), egress, sandboxes (Playwright, suspend/resume)
                   --verbose        show the server's INFO logs""";
 
         static Options parse(String[] args) {
@@ -114,6 +122,7 @@ public final class Bench {
             int playwrightIterations = 10;
             int playwrightClicks = 50;
             Path chromium = Path.of("/usr/bin/chromium");
+            Set<String> only = Set.copyOf(GROUPS);
             boolean verbose = false;
             for (var a : args) {
                 var eq = a.indexOf('=');
@@ -133,12 +142,18 @@ public final class Bench {
                     case "--playwright-iterations" -> playwrightIterations = positive(name, value);
                     case "--playwright-clicks" -> playwrightClicks = positive(name, value);
                     case "--chromium" -> chromium = Path.of(value);
+                    case "--only" -> {
+                        only = Set.of(value.split(","));
+                        for (var g : only) {
+                            if (!GROUPS.contains(g)) throw new IllegalArgumentException(name + " takes " + GROUPS + ", not '" + g + "'");
+                        }
+                    }
                     case "--verbose" -> verbose = true;
                     default -> throw new IllegalArgumentException("unknown argument '" + a + "'");
                 }
             }
             return new Options(iterations, actions, warmup, actionWarmup, settle, egressIterations, egressMib,
-                    playwrightIterations, playwrightClicks, chromium, verbose);
+                    playwrightIterations, playwrightClicks, chromium, only, verbose);
         }
 
         private static int positive(String name, String value) {
@@ -297,17 +312,22 @@ public final class Bench {
         checkAuth();
 
         printHeader();
-        lifecycle();
-        isolationCost();
-        desktopLifecycle();
-        actions();
-        desktopActions();
-        egress();
-        try {
-            sandboxes();
-        } catch (Exception e) {
-            error("browser sandboxes (Playwright, suspend/resume): " + e);
-            deleteLiveComputers();
+        var only = options.only();
+        if (only.contains("browser")) {
+            lifecycle();
+            isolationCost();
+        }
+        if (only.contains("desktop")) desktopLifecycle();
+        if (only.contains("browser")) actions();
+        if (only.contains("desktop")) desktopActions();
+        if (only.contains("egress")) egress();
+        if (only.contains("sandboxes")) {
+            try {
+                sandboxes();
+            } catch (Exception e) {
+                error("browser sandboxes (Playwright, suspend/resume): " + e);
+                deleteLiveComputers();
+            }
         }
         long jvmRss = Procs.selfRssKb();
         printResults(jvmRss, System.nanoTime() - started);
@@ -810,6 +830,11 @@ public final class Bench {
                 "porthole column = the desktop screenshot row's; raw also decodes the dump and encodes it as PNG "
                         + "with ImageIO in this JVM (nothing written)");
         rows.put(shotPng.operation(), shotPng);
+        var typeAscii = row("desktop type, 20 ASCII", "POST /type {text} of '" + TYPE_ASCII + "' into the xterm vs xdotool "
+                + "type --delay 4 (the arguments Porthole's xdotool driver used for such text) run directly");
+        var typeOther = row("desktop type, 20 non-ASCII", "POST /type {text} of '" + TYPE_NON_ASCII + "' (12 distinct "
+                + "characters not on the keyboard map) vs xdotool type with the arguments Porthole's xdotool driver "
+                + "used (--delay 4 for its ASCII runs, --delay 60 for the others) run directly");
 
         var id = createDesktop();
         RawDesktop raw = null;
@@ -850,6 +875,13 @@ public final class Bench {
                         desktop::xwd);
                 timeOne(measured, shotPng.raw(), shotPng.operation() + " (raw)",
                         () -> io.porthole.desktop.Xwd.toPng(desktop.xwd()));
+                timePair(measured, portholeFirst, typeAscii, () -> typeOn(path, TYPE_ASCII),
+                        () -> desktop.typeXdotool(TYPE_ASCII));
+                timePair(measured, portholeFirst, typeOther, () -> typeOn(path, TYPE_NON_ASCII),
+                        () -> desktop.typeXdotool(TYPE_NON_ASCII));
+                // the typed text piles up on the shell's line: cleared, untimed
+                expectSuccess("hotkey", api.post(path + "/hotkey", "{\"keys\":[\"Control\",\"u\"]}", REQUEST_TIMEOUT));
+                desktop.clearLineXdotool();
                 if ((i + 1) % 20 == 0 || i + 1 == total) log.printf("bench: desktop actions %d/%d%n", i + 1, total);
             }
 
@@ -883,6 +915,11 @@ public final class Bench {
             if (del.status() == 204) liveComputers.remove(id);
             else error("DELETE /computers/" + id + ": " + del.describe());
         }
+    }
+
+    private void typeOn(String path, String text) throws Exception {
+        var body = PortholeClient.JSON.createObjectNode().put("text", text).toString();
+        expectSuccess("desktop type", api.post(path + "/type", body, REQUEST_TIMEOUT));
     }
 
     // ---- 5. egress throughput ----
@@ -1342,6 +1379,14 @@ public final class Bench {
         out.println();
         for (var r : rows.values()) out.println("- " + r.operation() + ": " + r.note());
         out.println("- p99 is nearest-rank: with " + options.iterations() + " samples it is the slowest one.");
+        if (options.only().size() < Options.GROUPS.size()) out.println("- only the rows of " + options.only() + " ran");
+        if (rows.containsKey("delete")) printDeleteWatch();
+        out.println();
+        if (options.only().contains("egress")) printEgress();
+        printMemory(jvmRssKb, elapsedNanos);
+    }
+
+    private void printDeleteWatch() {
         out.printf(Locale.ROOT, "- during DELETE /computers/{id} (browser), the computer's processes (its sandbox "
                         + "included) had all exited after "
                         + "p50 %s (p99 %s) and were all reaped after p50 %s (p99 %s); the 204 came after p50 %s%n",
@@ -1351,8 +1396,9 @@ public final class Bench {
                         + "p50 %s (p99 %s) and were reaped after p50 %s (p99 %s)%n", watchCrashpadReaped.count(),
                 rows.get("delete").porthole().count(), ms(watchCrashpadExited.p50()), ms(watchCrashpadExited.p99()),
                 ms(watchCrashpadReaped.p50()), ms(watchCrashpadReaped.p99()));
-        out.println();
+    }
 
+    private void printEgress() {
         var tpHeader = List.of("throughput", "n", "porthole p50", "porthole min", "raw p50", "raw min", "ratio p50");
         var egressN = egressPorthole.count()
                 + (egressPorthole.errors() > 0 ? " (" + egressPorthole.errors() + " failed)" : "");
@@ -1371,7 +1417,9 @@ public final class Bench {
                         + "raw curl ran for p50 %s (max %s)%n", ms(egressPortholeWall.p50()),
                 ms(egressPortholeWall.percentile(100)), ms(egressRawWall.p50()), ms(egressRawWall.percentile(100)));
         out.println();
+    }
 
+    private void printMemory(long jvmRssKb, long elapsedNanos) throws IOException, InterruptedException {
         var memHeader = List.of("memory", "porthole", "raw", "ratio");
         var memTable = new ArrayList<List<String>>();
         for (var m : memory) {

@@ -183,6 +183,27 @@ final class RawDesktop implements AutoCloseable {
                 Duration.ofSeconds(30));
     }
 
+    /**
+     * What Porthole's xdotool driver ran to type {@code text}: its ASCII runs with {@code --delay 4}, the runs of
+     * other characters (which xdotool types by remapping a spare key for each) with {@code --delay 60}.
+     */
+    void typeXdotool(String text) throws IOException {
+        int i = 0;
+        while (i < text.length()) {
+            boolean plain = text.charAt(i) < 0x7f;
+            int j = i;
+            while (j < text.length() && (text.charAt(j) < 0x7f) == plain) j++;
+            Cmd.run(List.of(XDOTOOL, "type", "--delay", plain ? "4" : "60", "--", text.substring(i, j)), env,
+                    Duration.ofSeconds(30));
+            i = j;
+        }
+    }
+
+    /** Clears the focused shell's line (ctrl+u), so typed text does not pile up. */
+    void clearLineXdotool() throws IOException {
+        Cmd.run(List.of(XDOTOOL, "key", "--delay", "0", "ctrl+u"), env, Duration.ofSeconds(30));
+    }
+
     /** {@code xwd -root -silent}, read to its end. */
     byte[] xwd() throws IOException {
         return Cmd.run(List.of("/usr/bin/xwd", "-root", "-silent"), env, Duration.ofSeconds(30));
