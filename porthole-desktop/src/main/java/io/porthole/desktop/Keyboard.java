@@ -7,57 +7,75 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Typing on one X server through XTEST. A character on the keyboard map is typed with its keycode (and Shift or
- * AltGr if its column needs them). A character the map lacks is given a spare keycode (one with no keysym) for as
- * long as it is needed, so that no keycode is remapped while a key event that used it may still be unread:
+ * AltGr if its column needs them). A character the map lacks is given a spare slot (a level, without or with Shift,
+ * of a keycode that had no keysym; see {@link SpareSlots}) for as long as it is needed, so that no slot is remapped
+ * while a key event that used it may still be unread:
  *
  * <ol>
- *   <li>the text is cut into chunks, each with no more distinct missing characters than there are spare keycodes;
- *   <li>each missing character of a chunk gets its own keycode, the least recently used spare one, and only once
+ *   <li>the text is cut into chunks, each with no more distinct missing characters than there are spare slots;
+ *   <li>each missing character of a chunk gets its own slot, the least recently used spare one, and only once
  *       {@link #SETTLE} has passed since the last key event that used it was processed by the server;
  *   <li>the map is changed for the whole chunk, and a round trip makes sure the server has it, before any of the
- *       chunk's key events are sent; a round trip after them marks when those keycodes were last used.
+ *       chunk's key events are sent; a round trip after them marks when those slots were last used.
  * </ol>
  *
- * Characters keep their keycodes after the text is typed (nothing is restored: a window that reads its keys late
- * would type the restored keysym), so typing the same characters again changes nothing. Key chords and held keys
- * go through the same map. A change of map by someone else (a MappingNotify this client did not cause) makes the
- * next action read the map again. Not thread-safe (the desktop acts one action at a time).
+ * Characters keep their slots after the text is typed (nothing is restored: a window that reads its keys late
+ * would type the restored keysym), so typing the same characters again changes nothing. The keycodes given
+ * characters are listed in a property of the root window ({@link #CLAIMS}), so that a later connection, or a later
+ * run of the server, knows them as spare. Key chords and held keys go through the same map. A change of map by
+ * someone else (a MappingNotify this client did not cause) makes the next action read the map again.
+ *
+ * <p>One per desktop, kept across connections ({@link #use}): when a slot was last used outlives a connection. Not
+ * thread-safe (the desktop acts one action at a time).
  */
 final class Keyboard {
     /**
-     * How long a spare keycode rests between the round trip after its last key event and a new keysym. The round
-     * trip says the server has sent the events; the window reads them when the scheduler runs it. With both cores
-     * busy, xterm read its keys within a few milliseconds (see ADR 0015); this is well past that, and it is paid
-     * only by texts with more distinct missing characters than there are spare keycodes.
+     * How long a spare slot rests between the round trip after its last key event and a new keysym. The round trip
+     * says the server has sent the events; the window reads them when the scheduler runs it, which on a loaded
+     * machine was more than 100 ms later (ADR 0015). Paid only by texts with more distinct missing characters within
+     * this time than there are spare slots (38 on Xvfb's map).
      */
-    static final Duration SETTLE = Duration.ofMillis(100);
+    static final Duration SETTLE = Duration.ofSeconds(1);
+    /** The root window's property that lists the keycodes this desktop's typist gave characters (bytes). */
+    static final String CLAIMS = "_PORTHOLE_TYPIST_KEYCODES";
+    private static final int ATOM_INTEGER = 19;
 
-    private final X11Connection x;
-    private final SpareKeycodes spares;
+    private final SpareSlots spares;
     /** Keycodes whose MappingNotify this client caused and has not seen yet. */
     private final Set<Integer> ownChanges = ConcurrentHashMap.newKeySet();
     /** The keys held down by {@link #down}, by canonical name. */
     private final Map<String, Keymap.Stroke> held = new HashMap<>();
+    /** The keycodes this typist has given characters, as the root window's property lists them. */
+    private final Set<Integer> claimed = new TreeSet<>();
     private volatile boolean stale = true;
+    private X11Connection x;
+    private int claimsAtom;
     private Keymap map;
 
-    Keyboard(X11Connection x) {
-        this(x, new SpareKeycodes(SETTLE.toNanos(), System::nanoTime, nanos -> Thread.sleep(Duration.ofNanos(nanos))));
+    Keyboard() {
+        this(new SpareSlots(SETTLE.toNanos(), System::nanoTime, nanos -> Thread.sleep(Duration.ofNanos(nanos))));
     }
 
-    Keyboard(X11Connection x, SpareKeycodes spares) {
-        this.x = x;
+    Keyboard(SpareSlots spares) {
         this.spares = spares;
-        x.onMappingNotify(this::mappingNotify);
+    }
+
+    /** Types on {@code connection} from now on (the first, or one that replaces a connection that ended). */
+    void use(X11Connection connection) {
+        x = connection;
+        claimsAtom = 0;
+        ownChanges.clear();
+        stale = true;
+        connection.onMappingNotify(this::mappingNotify);
     }
 
     private void mappingNotify(ByteBuffer event) {
@@ -74,15 +92,25 @@ final class Keyboard {
             // cleared first: a change that lands while the map is read makes the next action read it again
             stale = false;
             var fresh = new Keymap(x.keyboardMapping(), x.modifierMapping());
-            var keep = new LinkedHashSet<Integer>();
-            for (int k : fresh.emptyKeycodes()) keep.add(k);
-            // the keycodes this client gave a character keep it, and stay spare
-            if (map != null) {
-                for (int k : spares.keycodes()) {
-                    if (map.holds(k, map.keysym(k, 0)) && fresh.holds(k, map.keysym(k, 0))) keep.add(k);
+            if (claimsAtom == 0) claimsAtom = x.internAtom(CLAIMS);
+            x.getProperty(x.screen().root(), claimsAtom, 64).ifPresent(p -> {
+                for (byte b : p.value()) {
+                    int k = b & 0xff;
+                    if (k >= x.minKeycode() && k <= x.maxKeycode()) claimed.add(k);
+                }
+            });
+            var keep = new ArrayList<Integer>();
+            var given = new HashSet<Integer>();
+            for (int k = x.minKeycode(); k <= x.maxKeycode(); k++) {
+                if (fresh.holds(k, 0, 0)) {
+                    keep.add(k);
+                } else if (claimed.contains(k) && fresh.holds(k, fresh.keysym(k, 0), fresh.keysym(k, 1))) {
+                    // given characters by this typist, or one before it, and holding them as it left them
+                    keep.add(k);
+                    given.add(k);
                 }
             }
-            spares.reset(keep);
+            spares.reset(keep, fresh.hasShift(), given);
             map = fresh;
         }
         return map;
@@ -144,44 +172,48 @@ final class Keyboard {
         x.fakeKey(s.keycode(), false);
         for (int i = s.modifiers().length - 1; i >= 0; i--) x.fakeKey(s.modifiers()[i], false);
         x.sync();
-        if (spares.isSpare(s.keycode())) spares.used(List.of(s.keycode()));
+        if (spares.isSpare(slotOf(s))) spares.used(List.of(slotOf(s)));
     }
 
     private static IOException noSpareKeycode(int keysym) {
-        return new IOException("the keyboard map has no free keycode to type keysym 0x" + Integer.toHexString(keysym));
+        return new IOException("the keyboard map has no free keycode left to type keysym 0x" + Integer.toHexString(keysym));
+    }
+
+    private static int slotOf(Keymap.Stroke s) {
+        return SpareSlots.slot(s.keycode(), s.column());
     }
 
     /** Keystrokes whose missing keysyms are mapped together, before any of them is sent. */
     private final class Chunk {
         final List<Keymap.Stroke> strokes = new ArrayList<>();
-        /** Spare keycodes this chunk uses (its own and the held keys'): none of them is remapped for it. */
+        /** Spare slots this chunk uses (its own and the held keys'): none of them is remapped for it. */
         final Set<Integer> pinned = new HashSet<>();
-        /** The map changes the chunk needs: keycode to keysym. */
-        final Map<Integer, Integer> changes = new LinkedHashMap<>();
+        /** The keycodes whose map the chunk changes. */
+        final Set<Integer> changes = new LinkedHashSet<>();
 
         Chunk() throws IOException {
             map();
-            for (var s : held.values()) pinned.add(s.keycode());
+            for (var s : held.values()) pinned.add(slotOf(s));
         }
 
-        /** Adds a keystroke; false if its keysym is missing and no spare keycode is left for this chunk. */
+        /** Adds a keystroke; false if its keysym is missing and no spare slot is left for this chunk. */
         boolean add(int keysym) throws IOException {
             var found = map.find(keysym);
             if (found.isEmpty()) {
-                int keycode;
+                int slot;
                 try {
-                    keycode = spares.available(pinned) == 0 ? -1 : spares.take(pinned);
+                    slot = spares.available(pinned) == 0 ? -1 : spares.take(pinned);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new InterruptedIOException("interrupted while typing");
                 }
-                if (keycode < 0) return false;
-                map.assign(keycode, keysym);
-                changes.put(keycode, keysym);
+                if (slot < 0) return false;
+                map.assign(SpareSlots.keycode(slot), SpareSlots.level(slot), keysym);
+                changes.add(SpareSlots.keycode(slot));
                 found = map.find(keysym);
             }
             var s = found.orElseThrow();
-            if (spares.isSpare(s.keycode())) pinned.add(s.keycode());
+            if (spares.isSpare(slotOf(s))) pinned.add(slotOf(s));
             strokes.add(s);
             return true;
         }
@@ -189,9 +221,15 @@ final class Keyboard {
         /** Changes the map for the chunk's missing keysyms, and waits until the server has done it. */
         void mapNow() throws IOException {
             if (changes.isEmpty()) return;
-            for (var c : changes.entrySet()) {
-                ownChanges.add(c.getKey());
-                x.changeKeyboardMapping(c.getKey(), map.columnsFor(c.getValue()));
+            if (claimed.addAll(changes)) {
+                var list = new byte[claimed.size()];
+                int i = 0;
+                for (int k : claimed) list[i++] = (byte) k;
+                x.changeProperty(x.screen().root(), claimsAtom, ATOM_INTEGER, list);
+            }
+            for (int k : changes) {
+                ownChanges.add(k);
+                x.changeKeyboardMapping(k, map.columns(map.keysym(k, 0), map.keysym(k, 1)));
             }
             x.sync();
         }
@@ -208,10 +246,10 @@ final class Keyboard {
             sent();
         }
 
-        /** Waits until the server has processed the chunk's key events, which is when its keycodes were last used. */
+        /** Waits until the server has processed the chunk's key events, which is when its slots were last used. */
         void sent() throws IOException {
             x.sync();
-            spares.used(pinned.stream().filter(k -> held.values().stream().noneMatch(s -> s.keycode() == k)).toList());
+            spares.used(pinned.stream().filter(slot -> held.values().stream().noneMatch(s -> slotOf(s) == slot)).toList());
         }
     }
 }

@@ -12,8 +12,8 @@ import java.util.stream.IntStream;
  * Not thread-safe.
  */
 final class Keymap {
-    /** A keycode to press and the modifier keycodes to hold around it. */
-    record Stroke(int keycode, int[] modifiers) {}
+    /** A keycode to press, the column of its keysym, and the modifier keycodes to hold around it. */
+    record Stroke(int keycode, int column, int[] modifiers) {}
 
     private static final int[] COLUMNS = {0, 1, 4, 5};
 
@@ -51,7 +51,7 @@ final class Keymap {
             if (mods == null) continue;
             for (int k = first; k < first + count(); k++) {
                 int sym = keysym(k, column);
-                if (sym != 0) byKeysym.putIfAbsent(sym, new Stroke(k, mods));
+                if (sym != 0) byKeysym.putIfAbsent(sym, new Stroke(k, column, mods));
             }
         }
     }
@@ -87,24 +87,41 @@ final class Keymap {
                 .filter(k -> IntStream.range(0, per).allMatch(c -> keysym(k, c) == 0)).toArray();
     }
 
-    /** The columns that give {@code keycode} the one keysym {@code keysym} (at every level of the first group). */
-    int[] columnsFor(int keysym) {
+    /** Whether column 1 can be typed (the map has a Shift key). */
+    boolean hasShift() {
+        return shift != 0;
+    }
+
+    /**
+     * The columns to give a spare {@code keycode} whose first two columns (its levels without and with Shift) should
+     * hold these keysyms ({@code 0} for none); the other columns have none.
+     */
+    int[] columns(int level1, int level2) {
         var columns = new int[Math.max(per, 2)];
-        columns[0] = keysym;
-        columns[1] = keysym;
+        columns[0] = level1;
+        columns[1] = level2;
         return columns;
     }
 
-    /** Whether {@code keycode} holds exactly what {@link #columnsFor} gives it for {@code keysym}. */
-    boolean holds(int keycode, int keysym) {
-        if (per < 2 || keysym(keycode, 0) != keysym || keysym(keycode, 1) != keysym) return false;
-        return IntStream.range(2, per).allMatch(c -> keysym(keycode, c) == 0);
+    /**
+     * Whether {@code keycode}'s first two columns are these, and no other column has a keysym of its own (the
+     * server repeats the first group's keysyms in the second group's columns).
+     */
+    boolean holds(int keycode, int level1, int level2) {
+        if (per < 2 || keysym(keycode, 0) != level1 || keysym(keycode, 1) != level2) return false;
+        return IntStream.range(2, per).allMatch(c -> {
+            int k = keysym(keycode, c);
+            return k == 0 || k == level1 || k == level2;
+        });
     }
 
-    /** Records that {@code keycode} now types {@code keysym} alone (after this client changed it so). */
-    void assign(int keycode, int keysym) {
+    /** Records that column {@code column} (0 or 1) of {@code keycode} now holds {@code keysym} (this client set it). */
+    void assign(int keycode, int column, int keysym) {
         if (per < 2) throw new IllegalStateException("a keyboard map of " + per + " keysyms a keycode");
-        for (int c = 0; c < per; c++) keysyms[(keycode - first) * per + c] = c < 2 ? keysym : 0;
+        if (column != 0 && column != 1) throw new IllegalArgumentException("column " + column);
+        int base = (keycode - first) * per;
+        for (int c = 2; c < per; c++) keysyms[base + c] = 0;
+        keysyms[base + column] = keysym;
         index();
     }
 }

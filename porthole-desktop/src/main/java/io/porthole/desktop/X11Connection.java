@@ -453,6 +453,14 @@ public final class X11Connection implements AutoCloseable {
         return Optional.of(new Property(type, format, value));
     }
 
+    /** Replaces a window's property with {@code value}, of format 8 (bytes). No reply. */
+    public void changeProperty(int window, int property, int type, byte[] value) throws IOException {
+        if (value.length > 4096) throw new IllegalArgumentException("a property of at most 4096 bytes");
+        var b = request(18, 0, 6 + pad4(value.length) / 4).putInt(window).putInt(property).putInt(type)
+                .put((byte) 8).put(new byte[3]).putInt(value.length).put(value).put(new byte[pad4(value.length) - value.length]);
+        send(b);
+    }
+
     /**
      * Sends a ClientMessage of format 32 about {@code window} to the root window, for the window manager
      * (SubstructureRedirect and SubstructureNotify, as EWMH asks). No reply.

@@ -17,7 +17,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -45,7 +47,9 @@ final class X11Desktop implements DesktopDriver {
     private final List<Process> background = new CopyOnWriteArrayList<>();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicBoolean exitReported = new AtomicBoolean();
-    /** The connection and the keyboard on it; replaced together when the connection has ended. */
+    /** The typist, one for the X server's whole life (its slots' last uses outlive a connection). */
+    private final Keyboard keyboard = new Keyboard();
+    /** The open connection; replaced when it has ended. */
     private Session session;
 
     private record Session(X11Connection x, Keyboard keyboard) {}
@@ -73,7 +77,8 @@ final class X11Desktop implements DesktopDriver {
         if (closing.get()) throw new IOException("the desktop has been closed");
         if (session == null || !session.x().isOpen()) {
             var x = X11Connection.open(sandbox.connect(socket()), X_TIMEOUT);
-            session = new Session(x, new Keyboard(x));
+            keyboard.use(x);
+            session = new Session(x, keyboard);
         }
         return session;
     }
@@ -121,18 +126,36 @@ final class X11Desktop implements DesktopDriver {
         });
     }
 
-    /** Calls {@code onExit} once, with a reason, if {@code program} (started here) ends before {@link #close}. */
-    void watch(String name, Process program, Consumer<String> onExit) {
-        program.onExit().thenRun(() -> exited(onExit, name + " exited with code " + program.exitValue()));
+    /**
+     * Calls {@code onExit} once, with a reason, if the X server or another program of the desktop ends before
+     * {@link #close}. The X server's clients end with it, often a moment before it is seen to end: the reason names
+     * the X server if it is gone too within two seconds.
+     */
+    void watch(String xServerName, ProcessHandle xServer, Map<String, ProcessHandle> others, Consumer<String> onExit) {
+        xServer.onExit().thenRun(() -> Threads.startVirtual("porthole-desktop-exit", () -> exited(onExit, xServerName, xServer)));
+        others.forEach((name, program) -> program.onExit().thenRun(() -> Threads.startVirtual("porthole-desktop-exit", () -> {
+            try {
+                xServer.onExit().get(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                // the X server runs on: this program's end is the reason
+            }
+            if (xServer.isAlive()) exited(onExit, name, program);
+            else exited(onExit, xServerName, xServer);
+        })));
     }
 
-    /** The same for a program an earlier run of the server started. */
-    void watch(String name, ProcessHandle program, Consumer<String> onExit) {
-        program.onExit().thenRun(() -> exited(onExit, name + " exited"));
-    }
-
-    private void exited(Consumer<String> onExit, String reason) {
-        if (!closing.get() && exitReported.compareAndSet(false, true)) onExit.accept(reason);
+    private void exited(Consumer<String> onExit, String name, ProcessHandle program) {
+        if (closing.get() || !exitReported.compareAndSet(false, true)) return;
+        var own = background.stream().filter(p -> p.pid() == program.pid()).findFirst();
+        String code = "";
+        try {
+            if (own.isPresent() && own.get().waitFor(2, TimeUnit.SECONDS)) code = " with code " + own.get().exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        onExit.accept(name + " exited" + code);
     }
 
     /** Waits, within a bound, until the X server answers with a screen of the desktop's size. */

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -46,15 +47,18 @@ public final class XvfbDesktopEngine implements DesktopEngine {
             desktop.close();
             return Optional.empty();
         }
+        ProcessHandle xvfb = null;
+        ProcessHandle openbox = null;
         for (var p : sandbox.processes()) {
             var command = p.info().command().orElse("");
             var args = p.info().arguments().map(List::of).orElse(List.of());
             if (command.equals("/usr/bin/Xvfb") && !args.isEmpty() && args.getFirst().equals(sandbox.display())) {
-                desktop.watch("Xvfb", p, onUnexpectedExit);
+                xvfb = p;
             } else if (command.equals("/usr/bin/openbox") && args.contains("--sm-disable")) {
-                desktop.watch("openbox", p, onUnexpectedExit);
+                openbox = p;
             }
         }
+        if (xvfb != null) desktop.watch("Xvfb", xvfb, openbox == null ? Map.of() : Map.of("openbox", openbox), onUnexpectedExit);
         return Optional.of(desktop);
     }
 
@@ -73,8 +77,7 @@ public final class XvfbDesktopEngine implements DesktopEngine {
             desktop.background(List.of("/usr/bin/xterm", "-fa", "DejaVu Sans Mono", "-fs", "11",
                     "-geometry", "100x30+20+20", "-title", "Terminal"));
             desktop.awaitActive("xterm");
-            desktop.watch("Xvfb", xvfb, onUnexpectedExit);
-            desktop.watch("openbox", openbox, onUnexpectedExit);
+            desktop.watch("Xvfb", xvfb.toHandle(), Map.of("openbox", openbox.toHandle()), onUnexpectedExit);
             return desktop;
         } catch (IOException | RuntimeException e) {
             desktop.close();

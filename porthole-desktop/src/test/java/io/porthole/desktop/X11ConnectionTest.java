@@ -78,11 +78,12 @@ class X11ConnectionTest {
             assertTrue(map.find('a').isPresent() && map.find('a').get().modifiers().length == 0);
             assertEquals(1, map.find('A').orElseThrow().modifiers().length, "A needs Shift");
             int keycode = empty[0];
-            x.changeKeyboardMapping(keycode, map.columnsFor(0x10003b1));
+            x.changeKeyboardMapping(keycode, map.columns(0x10003b1, 0x10003b2));
             x.sync();
             var after = x.keyboardMapping();
             assertEquals(0x10003b1, after.keysym(keycode, 0));
-            assertEquals(0x10003b1, after.keysym(keycode, 1));
+            assertEquals(0x10003b2, after.keysym(keycode, 1));
+            assertTrue(new Keymap(after, x.modifierMapping()).holds(keycode, 0x10003b1, 0x10003b2));
             x.changeKeyboardMapping(keycode, new int[before.perKeycode()]);
             x.sync();
             assertEquals(0, x.keyboardMapping().keysym(keycode, 0));
@@ -114,17 +115,28 @@ class X11ConnectionTest {
     @Test
     void theKeyboardReadsItsMapAndKeepsTheKeycodesItGave() throws Exception {
         try (var x = xvfb.connect()) {
-            var keyboard = new Keyboard(x);
+            var keyboard = new Keyboard();
+            keyboard.use(x);
             keyboard.type("aé日");
             var map = x.keyboardMapping();
             int found = 0;
             for (int k = map.firstKeycode(); k < map.firstKeycode() + map.count(); k++) {
-                if (map.keysym(k, 0) == 0x10065e5) found++;
+                if (map.keysym(k, 0) == 0x10065e5 || map.keysym(k, 1) == 0x10065e5) found++;
             }
             assertEquals(1, found, "日 has one keycode");
+            var shared = new Keymap(map, x.modifierMapping());
+            assertEquals(shared.find(0xe9).orElseThrow().keycode(), shared.find(0x10065e5).orElseThrow().keycode(),
+                    "é and 日 share a keycode, one without Shift and one with: one change of the map");
             keyboard.type("日日");
             var again = x.keyboardMapping();
             assertArrayEquals(map.keysyms(), again.keysyms(), "typing it again changes nothing");
+            // a typist on another connection (a restarted server) knows the keycodes given characters as its own
+            try (var y = xvfb.connect()) {
+                var next = new Keyboard();
+                next.use(y);
+                next.type("日é");
+                assertArrayEquals(map.keysyms(), y.keyboardMapping().keysyms(), "日 and é are where they were");
+            }
         }
     }
 }
