@@ -35,7 +35,8 @@ import java.util.regex.Pattern;
  *   <li>the same for a desktop computer, against Xvfb + openbox + xterm started and killed directly;
  *   <li>click and screenshot round trips on one computer at a test page, against the same CDP commands;
  *   <li>exec round trips ({@code true}) on that computer, against {@code bash -c true} run directly;
- *   <li>click and screenshot round trips on a desktop, against xdotool and xwd run directly on a raw desktop;
+ *   <li>click, type and screenshot round trips on a desktop, against the same X requests sent by Porthole's X11
+ *       client straight to a raw desktop's socket, and against xdotool and xwd run directly;
  *   <li>egress throughput: curl inside a browser computer downloading a large body from the loopback page server
  *       through the computer's egress proxy, against the same curl run directly;
  *   <li>Playwright ({@code chromium.connectOverCDP}, in Node.js) on a browser sandbox through its {@code connect.cdp}
@@ -543,7 +544,8 @@ public final class Bench {
 
     private void desktopLifecycle() {
         var create = row("desktop create → ready", "POST /computers {\"kind\":\"desktop\"} vs Xvfb, openbox and xterm "
-                + "started directly, each waited for as Porthole does");
+                + "started directly, each waited for in turn (Porthole polls over its X11 connection: the screen, the "
+                + "window manager's EWMH check, the xterm active; the raw side polls the same with xdotool and xprop)");
         var delete = row("desktop delete", "DELETE /computers/{id} (204) vs SIGKILL Xvfb, openbox, xterm and their "
                 + "children, wait until exited, rm lock and socket");
         int total = options.warmup() + options.iterations();
@@ -818,23 +820,37 @@ public final class Bench {
     // ---- 4. actions on one desktop ----
 
     private void desktopActions() throws Exception {
-        var click = row("desktop click", "POST /click {x,y} on a desktop vs xdotool mousemove X Y click --repeat 1 "
-                + "--delay 1 1 (Porthole's arguments) run directly");
-        var clickPlain = new Row("desktop click, raw `click 1`", click.porthole(), new Samples(),
-                "porthole column = the desktop click row's; raw runs xdotool mousemove X Y click 1, after which "
-                        + "xdotool sleeps its default click delay (100 ms; Porthole passes --delay 1 for a single click)");
-        rows.put(clickPlain.operation(), clickPlain);
-        var shot = row("desktop screenshot", "POST /screenshot {} on a desktop (xwd in the sandbox; decoded, PNG-encoded "
-                + "and written to disk by the server, URL returned) vs xwd -root -silent read to its end");
-        var shotPng = new Row("desktop screenshot, raw + PNG", shot.porthole(), new Samples(),
-                "porthole column = the desktop screenshot row's; raw also decodes the dump and encodes it as PNG "
-                        + "with ImageIO in this JVM (nothing written)");
-        rows.put(shotPng.operation(), shotPng);
-        var typeAscii = row("desktop type, 20 ASCII", "POST /type {text} of '" + TYPE_ASCII + "' into the xterm vs xdotool "
-                + "type --delay 4 (the arguments Porthole's xdotool driver used for such text) run directly");
+        var click = row("desktop click", "POST /click {x,y} on a desktop (XTEST motion, press, release and a round trip "
+                + "over the server's X11 connection, through the sandbox's relay) vs the same X requests sent by the same "
+                + "client straight to the raw Xvfb's socket");
+        var clickXdotool = new Row("desktop click, raw xdotool", click.porthole(), new Samples(),
+                "porthole column = the desktop click row's; raw runs xdotool mousemove X Y click --repeat 1 --delay 1 1 "
+                        + "(the arguments of Porthole's xdotool driver, before ADR 0015)");
+        rows.put(clickXdotool.operation(), clickXdotool);
+        var typeAscii = row("desktop type, 20 ASCII", "POST /type {text} of '" + TYPE_ASCII + "' into the xterm vs the "
+                + "same X requests (Porthole's typist, io.porthole.desktop.Keyboard) sent straight to the raw Xvfb");
+        var typeAsciiXdotool = new Row("desktop type, 20 ASCII, raw xdotool", typeAscii.porthole(), new Samples(),
+                "porthole column = the row above's; raw runs xdotool type --delay 4 (the xdotool driver's arguments)");
+        rows.put(typeAsciiXdotool.operation(), typeAsciiXdotool);
         var typeOther = row("desktop type, 20 non-ASCII", "POST /type {text} of '" + TYPE_NON_ASCII + "' (12 distinct "
-                + "characters not on the keyboard map) vs xdotool type with the arguments Porthole's xdotool driver "
-                + "used (--delay 4 for its ASCII runs, --delay 60 for the others) run directly");
+                + "characters not on the keyboard map; they keep the spare keycodes they are given, so after the first "
+                + "iteration no map changes) vs the same X requests sent straight to the raw Xvfb");
+        var typeOtherXdotool = new Row("desktop type, 20 non-ASCII, raw xdotool", typeOther.porthole(), new Samples(),
+                "porthole column = the row above's; raw runs xdotool type with the xdotool driver's arguments (--delay 4 "
+                        + "for its ASCII runs, --delay 60 for the others, each of which xdotool types by remapping a "
+                        + "spare keycode and back)");
+        rows.put(typeOtherXdotool.operation(), typeOtherXdotool);
+        var shot = row("desktop screenshot", "POST /screenshot {} on a desktop (GetImage over the server's X11 connection, "
+                + "PNG-encoded and written to disk by the server, URL returned) vs the same GetImage sent straight to "
+                + "the raw Xvfb");
+        var shotPng = new Row("desktop screenshot, raw + PNG", shot.porthole(), new Samples(),
+                "porthole column = the desktop screenshot row's; raw also encodes the image as PNG in this JVM, the way "
+                        + "the server does (nothing written)");
+        rows.put(shotPng.operation(), shotPng);
+        var shotXwd = new Row("desktop screenshot, raw xwd", shot.porthole(), new Samples(),
+                "porthole column = the desktop screenshot row's; raw runs xwd -root -silent, read to its end (what the "
+                        + "xdotool driver ran, before decoding)");
+        rows.put(shotXwd.operation(), shotXwd);
 
         var id = createDesktop();
         RawDesktop raw = null;
@@ -844,12 +860,12 @@ public final class Bench {
             var path = "/computers/" + id;
 
             var first = expectSuccess("screenshot", api.post(path + "/screenshot", "{}", REQUEST_TIMEOUT));
-            var dump = raw.xwd();
-            var size = RawDesktop.xwdSize(dump);
-            var png = io.porthole.desktop.Xwd.toPng(dump);
-            var sizes = String.format(Locale.ROOT, "desktop screenshot sizes: porthole %dx%d, raw xwd %dx%d (%d bytes; "
+            var image = raw.getImage(WIDTH, HEIGHT);
+            var png = image.toPng();
+            var sizes = String.format(Locale.ROOT, "desktop screenshot sizes: porthole %dx%d, raw GetImage %dx%d (%d bytes; "
                             + "%d bytes as PNG)", first.path("result").path("width").asInt(),
-                    first.path("result").path("height").asInt(), size[0], size[1], dump.length, png.length);
+                    first.path("result").path("height").asInt(), image.width(), image.height(),
+                    image.bytesPerLine() * image.height(), png.length);
             log.println("bench: " + sizes);
             notes.add(sizes);
 
@@ -865,23 +881,28 @@ public final class Bench {
                 timePair(measured, portholeFirst, click,
                         () -> expectSuccess("desktop click", api.post(path + "/click",
                                 "{\"x\":" + at[0] + ",\"y\":" + at[1] + "}", REQUEST_TIMEOUT)),
-                        () -> desktop.click(at[0], at[1]));
-                timeOne(measured, clickPlain.raw(), clickPlain.operation() + " (raw)",
-                        () -> desktop.clickPlain(other[0], other[1]));
+                        () -> desktop.clickX11(at[0], at[1]));
+                timeOne(measured, clickXdotool.raw(), clickXdotool.operation() + " (raw)",
+                        () -> desktop.click(other[0], other[1]));
                 lastPorthole = at;
                 lastRaw = other;
                 timePair(measured, portholeFirst, shot,
                         () -> expectSuccess("desktop screenshot", api.post(path + "/screenshot", "{}", REQUEST_TIMEOUT)),
-                        desktop::xwd);
+                        () -> desktop.getImage(WIDTH, HEIGHT));
                 timeOne(measured, shotPng.raw(), shotPng.operation() + " (raw)",
-                        () -> io.porthole.desktop.Xwd.toPng(desktop.xwd()));
+                        () -> desktop.getImage(WIDTH, HEIGHT).toPng());
+                timeOne(measured, shotXwd.raw(), shotXwd.operation() + " (raw)", desktop::xwd);
                 timePair(measured, portholeFirst, typeAscii, () -> typeOn(path, TYPE_ASCII),
+                        () -> desktop.typeX11(TYPE_ASCII));
+                timeOne(measured, typeAsciiXdotool.raw(), typeAsciiXdotool.operation() + " (raw)",
                         () -> desktop.typeXdotool(TYPE_ASCII));
                 timePair(measured, portholeFirst, typeOther, () -> typeOn(path, TYPE_NON_ASCII),
+                        () -> desktop.typeX11(TYPE_NON_ASCII));
+                timeOne(measured, typeOtherXdotool.raw(), typeOtherXdotool.operation() + " (raw)",
                         () -> desktop.typeXdotool(TYPE_NON_ASCII));
                 // the typed text piles up on the shell's line: cleared, untimed
                 expectSuccess("hotkey", api.post(path + "/hotkey", "{\"keys\":[\"Control\",\"u\"]}", REQUEST_TIMEOUT));
-                desktop.clearLineXdotool();
+                desktop.clearLineX11();
                 if ((i + 1) % 20 == 0 || i + 1 == total) log.printf("bench: desktop actions %d/%d%n", i + 1, total);
             }
 

@@ -35,9 +35,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * someone else (a MappingNotify this client did not cause) makes the next action read the map again.
  *
  * <p>One per desktop, kept across connections ({@link #use}): when a slot was last used outlives a connection. Not
- * thread-safe (the desktop acts one action at a time).
+ * thread-safe (the desktop acts one action at a time). Public for the benchmark, which types the same way.
  */
-final class Keyboard {
+public final class Keyboard {
     /**
      * How long a spare slot rests between the round trip after its last key event and a new keysym. The round trip
      * says the server has sent the events; the window reads them when the scheduler runs it, which on a loaded
@@ -61,7 +61,7 @@ final class Keyboard {
     private int claimsAtom;
     private Keymap map;
 
-    Keyboard() {
+    public Keyboard() {
         this(new SpareSlots(SETTLE.toNanos(), System::nanoTime, nanos -> Thread.sleep(Duration.ofNanos(nanos))));
     }
 
@@ -70,7 +70,7 @@ final class Keyboard {
     }
 
     /** Types on {@code connection} from now on (the first, or one that replaces a connection that ended). */
-    void use(X11Connection connection) {
+    public void use(X11Connection connection) {
         x = connection;
         claimsAtom = 0;
         ownChanges.clear();
@@ -117,7 +117,7 @@ final class Keyboard {
     }
 
     /** Types {@code text}, every character of it. */
-    void type(String text) throws IOException {
+    public void type(String text) throws IOException {
         int[] keysyms = text.codePoints().map(XKeys::ofCodePoint).toArray();
         int i = 0;
         while (i < keysyms.length) {
@@ -131,7 +131,7 @@ final class Keyboard {
     }
 
     /** Presses {@code keys} (canonical names) in order and releases them in reverse. */
-    void chord(List<String> keys) throws IOException {
+    public void chord(List<String> keys) throws IOException {
         var chunk = new Chunk();
         for (var k : keys) {
             int keysym = XKeys.keysym(k);

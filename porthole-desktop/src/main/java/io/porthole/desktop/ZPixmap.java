@@ -47,14 +47,24 @@ public record ZPixmap(byte[] data, int offset, int width, int height, int bytesP
         var line = new byte[1 + width * 3];
         var buf = new byte[1 << 16];
         int[] rgb = new int[width];
+        // Xvfb's layout (and most servers'): 4 bytes a pixel, blue first: the bytes go over as they are
+        boolean bgrx = bitsPerPixel == 32 && littleEndian && redMask == 0xff0000 && greenMask == 0xff00 && blueMask == 0xff;
         for (int y = 0; y < height; y++) {
-            row(y, rgb);
             line[0] = 0; // filter: none
-            for (int x = 0, o = 1; x < width; x++) {
-                int p = rgb[x];
-                line[o++] = (byte) (p >>> 16);
-                line[o++] = (byte) (p >>> 8);
-                line[o++] = (byte) p;
+            if (bgrx) {
+                for (int x = 0, o = 1, at = offset + y * bytesPerLine; x < width; x++, at += 4) {
+                    line[o++] = data[at + 2];
+                    line[o++] = data[at + 1];
+                    line[o++] = data[at];
+                }
+            } else {
+                row(y, rgb);
+                for (int x = 0, o = 1; x < width; x++) {
+                    int p = rgb[x];
+                    line[o++] = (byte) (p >>> 16);
+                    line[o++] = (byte) (p >>> 8);
+                    line[o++] = (byte) p;
+                }
             }
             deflater.setInput(line);
             while (!deflater.needsInput()) compressed.write(buf, 0, deflater.deflate(buf));
