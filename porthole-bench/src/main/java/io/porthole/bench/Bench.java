@@ -823,6 +823,9 @@ public final class Bench {
         var click = row("desktop click", "POST /click {x,y} on a desktop (XTEST motion, press, release and a round trip "
                 + "over the server's X11 connection, through the sandbox's relay) vs the same X requests sent by the same "
                 + "client straight to the raw Xvfb's socket");
+        var noop = row("desktop no-op action", "POST /execute {\"action\":{\"type\":\"wait\",\"ms\":0}} on a desktop "
+                + "(HTTP, auth, the dispatcher; nothing sent to the X server) vs one X round trip (GetInputFocus) sent "
+                + "straight to the raw Xvfb: what every desktop action costs before its X requests");
         var clickXdotool = new Row("desktop click, raw xdotool", click.porthole(), new Samples(),
                 "porthole column = the desktop click row's; raw runs xdotool mousemove X Y click --repeat 1 --delay 1 1 "
                         + "(the arguments of Porthole's xdotool driver, before ADR 0015)");
@@ -882,6 +885,10 @@ public final class Bench {
                         () -> expectSuccess("desktop click", api.post(path + "/click",
                                 "{\"x\":" + at[0] + ",\"y\":" + at[1] + "}", REQUEST_TIMEOUT)),
                         () -> desktop.clickX11(at[0], at[1]));
+                timePair(measured, portholeFirst, noop,
+                        () -> expectSuccess("wait", api.post(path + "/execute",
+                                "{\"action\":{\"type\":\"wait\",\"ms\":0}}", REQUEST_TIMEOUT)),
+                        () -> desktop.x11().sync());
                 timeOne(measured, clickXdotool.raw(), clickXdotool.operation() + " (raw)",
                         () -> desktop.click(other[0], other[1]));
                 lastPorthole = at;
