@@ -418,8 +418,12 @@ public final class X11Connection implements AutoCloseable {
         if (reply.capacity() - 32 < expected) {
             throw fail("the X server sent an image of " + (reply.capacity() - 32) + " bytes, not " + expected);
         }
-        return new ZPixmap(reply.array(), 32, width, height, (int) bytesPerLine, s.bitsPerPixel(), s.imageLittleEndian(),
-                s.redMask(), s.greenMask(), s.blueMask());
+        try {
+            return new ZPixmap(reply.array(), 32, width, height, (int) bytesPerLine, s.bitsPerPixel(), s.imageLittleEndian(),
+                    s.redMask(), s.greenMask(), s.blueMask());
+        } catch (IllegalArgumentException e) {
+            throw new IOException("the X server's image cannot be read: " + e.getMessage());
+        }
     }
 
     /** Where the pointer is (QueryPointer on the root window). */

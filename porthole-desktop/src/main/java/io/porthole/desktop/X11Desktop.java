@@ -36,6 +36,7 @@ final class X11Desktop implements DesktopDriver {
     static final Duration X_TIMEOUT = Duration.ofSeconds(10);
     /** Pixels of scrolling per wheel click. */
     static final int PIXELS_PER_WHEEL_CLICK = 100;
+    private static final long MAX_WHEEL_CLICKS = 10_000;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
     private static final long DRAG_STEP_MILLIS = 10;
     private static final int ATOM_WINDOW = 33;
@@ -390,7 +391,8 @@ final class X11Desktop implements DesktopDriver {
 
     private static void wheel(X11Connection x, double delta, int positive, int negative) throws IOException {
         if (delta == 0) return;
-        long clicks = Math.max(1, Math.round(Math.abs(delta) / PIXELS_PER_WHEEL_CLICK));
+        // at most 10,000 clicks (a million pixels) an action, whatever the delta
+        long clicks = Math.min(MAX_WHEEL_CLICKS, Math.max(1, Math.round(Math.abs(delta) / PIXELS_PER_WHEEL_CLICK)));
         for (long i = 0; i < clicks; i++) {
             x.fakeButton(delta > 0 ? positive : negative, true);
             x.fakeButton(delta > 0 ? positive : negative, false);
