@@ -35,7 +35,8 @@ import java.util.regex.Pattern;
  *   <li>the same for a desktop computer, against Xvfb + openbox + xterm started and killed directly;
  *   <li>click and screenshot round trips on one computer at a test page, against the same CDP commands;
  *   <li>exec round trips ({@code true}) on that computer, against {@code bash -c true} run directly;
- *   <li>click and screenshot round trips on a desktop, against xdotool and xwd run directly on a raw desktop;
+ *   <li>click, type and screenshot round trips on a desktop, against the same X requests sent by Porthole's X11
+ *       client straight to a raw desktop's socket, and against xdotool and xwd run directly;
  *   <li>egress throughput: curl inside a browser computer downloading a large body from the loopback page server
  *       through the computer's egress proxy, against the same curl run directly;
  *   <li>Playwright ({@code chromium.connectOverCDP}, in Node.js) on a browser sandbox through its {@code connect.cdp}
@@ -65,6 +66,9 @@ public final class Bench {
     private static final Duration DESKTOP_TIMEOUT = Duration.ofSeconds(30);
     /** Where desktop clicks go, in screen pixels: on the root window, clear of the xterm (20,20 to about 930,560). */
     private static final int[][] DESKTOP_POINTS = {{1000, 600}, {1100, 650}, {1180, 690}};
+    /** What the desktop type rows type into the focused xterm: 20 characters each, then the line is cleared. */
+    static final String TYPE_ASCII = "the quick brown fox ";
+    static final String TYPE_NON_ASCII = "ñandú, Ελληνικά 日本語!";
     private static final int WIDTH = 1280;
     private static final int HEIGHT = 720;
     private static final Path CURL = Path.of("/usr/bin/curl");
@@ -77,12 +81,14 @@ public final class Bench {
     /** Command-line options. */
     record Options(int iterations, int actions, int warmup, int actionWarmup, long settleMillis,
                    int egressIterations, int egressMib, int playwrightIterations, int playwrightClicks,
-                   Path chromium, boolean verbose) {
+                   Path chromium, Set<String> only, boolean verbose) {
+        /** The groups of rows {@code --only} names, in the order they run. */
+        static final List<String> GROUPS = List.of("browser", "desktop", "egress", "sandboxes");
         static final String USAGE = """
                 usage: script/bench [--iterations=N] [--actions=M] [--warmup=W] [--action-warmup=K]
                                     [--settle-ms=MS] [--egress-iterations=E] [--egress-mib=S]
                                     [--playwright-iterations=P] [--playwright-clicks=C]
-                                    [--chromium=PATH] [--verbose]
+                                    [--chromium=PATH] [--only=GROUP,...] [--verbose]
                   --iterations     computers (browser, and desktop) created and deleted per side, measured
                                    (default 10)
                   --actions        click, screenshot and exec round trips per side, measured, on a browser
@@ -101,6 +107,9 @@ public final class Bench {
                   --playwright-clicks
                                    clicks in each of those runs (default 50)
                   --chromium       the browser binary, for Porthole and the baseline (default /usr/bin/chromium)
+                  --only           run only these groups of rows (default all): browser (create/delete,
+                                   isolation, click, screenshot, exec), desktop (create/delete, click, type,
+                                   screenshot), egress, sandboxes (Playwright, suspend/resume)
                   --verbose        show the server's INFO logs""";
 
         static Options parse(String[] args) {
@@ -114,6 +123,7 @@ public final class Bench {
             int playwrightIterations = 10;
             int playwrightClicks = 50;
             Path chromium = Path.of("/usr/bin/chromium");
+            Set<String> only = Set.copyOf(GROUPS);
             boolean verbose = false;
             for (var a : args) {
                 var eq = a.indexOf('=');
@@ -133,12 +143,18 @@ public final class Bench {
                     case "--playwright-iterations" -> playwrightIterations = positive(name, value);
                     case "--playwright-clicks" -> playwrightClicks = positive(name, value);
                     case "--chromium" -> chromium = Path.of(value);
+                    case "--only" -> {
+                        only = Set.of(value.split(","));
+                        for (var g : only) {
+                            if (!GROUPS.contains(g)) throw new IllegalArgumentException(name + " takes " + GROUPS + ", not '" + g + "'");
+                        }
+                    }
                     case "--verbose" -> verbose = true;
                     default -> throw new IllegalArgumentException("unknown argument '" + a + "'");
                 }
             }
             return new Options(iterations, actions, warmup, actionWarmup, settle, egressIterations, egressMib,
-                    playwrightIterations, playwrightClicks, chromium, verbose);
+                    playwrightIterations, playwrightClicks, chromium, only, verbose);
         }
 
         private static int positive(String name, String value) {
@@ -297,17 +313,22 @@ public final class Bench {
         checkAuth();
 
         printHeader();
-        lifecycle();
-        isolationCost();
-        desktopLifecycle();
-        actions();
-        desktopActions();
-        egress();
-        try {
-            sandboxes();
-        } catch (Exception e) {
-            error("browser sandboxes (Playwright, suspend/resume): " + e);
-            deleteLiveComputers();
+        var only = options.only();
+        if (only.contains("browser")) {
+            lifecycle();
+            isolationCost();
+        }
+        if (only.contains("desktop")) desktopLifecycle();
+        if (only.contains("browser")) actions();
+        if (only.contains("desktop")) desktopActions();
+        if (only.contains("egress")) egress();
+        if (only.contains("sandboxes")) {
+            try {
+                sandboxes();
+            } catch (Exception e) {
+                error("browser sandboxes (Playwright, suspend/resume): " + e);
+                deleteLiveComputers();
+            }
         }
         long jvmRss = Procs.selfRssKb();
         printResults(jvmRss, System.nanoTime() - started);
@@ -523,7 +544,8 @@ public final class Bench {
 
     private void desktopLifecycle() {
         var create = row("desktop create → ready", "POST /computers {\"kind\":\"desktop\"} vs Xvfb, openbox and xterm "
-                + "started directly, each waited for as Porthole does");
+                + "started directly, each waited for in turn (Porthole polls over its X11 connection: the screen, the "
+                + "window manager's EWMH check, the xterm active; the raw side polls the same with xdotool and xprop)");
         var delete = row("desktop delete", "DELETE /computers/{id} (204) vs SIGKILL Xvfb, openbox, xterm and their "
                 + "children, wait until exited, rm lock and socket");
         int total = options.warmup() + options.iterations();
@@ -810,18 +832,40 @@ public final class Bench {
     // ---- 4. actions on one desktop ----
 
     private void desktopActions() throws Exception {
-        var click = row("desktop click", "POST /click {x,y} on a desktop vs xdotool mousemove X Y click --repeat 1 "
-                + "--delay 1 1 (Porthole's arguments) run directly");
-        var clickPlain = new Row("desktop click, raw `click 1`", click.porthole(), new Samples(),
-                "porthole column = the desktop click row's; raw runs xdotool mousemove X Y click 1, after which "
-                        + "xdotool sleeps its default click delay (100 ms; Porthole passes --delay 1 for a single click)");
-        rows.put(clickPlain.operation(), clickPlain);
-        var shot = row("desktop screenshot", "POST /screenshot {} on a desktop (xwd in the sandbox; decoded, PNG-encoded "
-                + "and written to disk by the server, URL returned) vs xwd -root -silent read to its end");
+        var click = row("desktop click", "POST /click {x,y} on a desktop (XTEST motion, press, release and a round trip "
+                + "over the server's X11 connection, through the sandbox's relay) vs the same X requests sent by the same "
+                + "client straight to the raw Xvfb's socket");
+        var noop = row("desktop no-op action", "POST /execute {\"action\":{\"type\":\"wait\",\"ms\":0}} on a desktop "
+                + "(HTTP, auth, the dispatcher; nothing sent to the X server) vs one X round trip (GetInputFocus) sent "
+                + "straight to the raw Xvfb: what every desktop action costs before its X requests");
+        var clickXdotool = new Row("desktop click, raw xdotool", click.porthole(), new Samples(),
+                "porthole column = the desktop click row's; raw runs xdotool mousemove X Y click --repeat 1 --delay 1 1 "
+                        + "(the arguments of Porthole's xdotool driver, before ADR 0015)");
+        rows.put(clickXdotool.operation(), clickXdotool);
+        var typeAscii = row("desktop type, 20 ASCII", "POST /type {text} of '" + TYPE_ASCII + "' into the xterm vs the "
+                + "same X requests (Porthole's typist, io.porthole.desktop.Keyboard) sent straight to the raw Xvfb");
+        var typeAsciiXdotool = new Row("desktop type, 20 ASCII, raw xdotool", typeAscii.porthole(), new Samples(),
+                "porthole column = the row above's; raw runs xdotool type --delay 4 (the xdotool driver's arguments)");
+        rows.put(typeAsciiXdotool.operation(), typeAsciiXdotool);
+        var typeOther = row("desktop type, 20 non-ASCII", "POST /type {text} of '" + TYPE_NON_ASCII + "' (12 distinct "
+                + "characters not on the keyboard map; they keep the spare keycodes they are given, so after the first "
+                + "iteration no map changes) vs the same X requests sent straight to the raw Xvfb");
+        var typeOtherXdotool = new Row("desktop type, 20 non-ASCII, raw xdotool", typeOther.porthole(), new Samples(),
+                "porthole column = the row above's; raw runs xdotool type with the xdotool driver's arguments (--delay 4 "
+                        + "for its ASCII runs, --delay 60 for the others, each of which xdotool types by remapping a "
+                        + "spare keycode and back)");
+        rows.put(typeOtherXdotool.operation(), typeOtherXdotool);
+        var shot = row("desktop screenshot", "POST /screenshot {} on a desktop (GetImage over the server's X11 connection, "
+                + "PNG-encoded and written to disk by the server, URL returned) vs the same GetImage sent straight to "
+                + "the raw Xvfb");
         var shotPng = new Row("desktop screenshot, raw + PNG", shot.porthole(), new Samples(),
-                "porthole column = the desktop screenshot row's; raw also decodes the dump and encodes it as PNG "
-                        + "with ImageIO in this JVM (nothing written)");
+                "porthole column = the desktop screenshot row's; raw also encodes the image as PNG in this JVM, the way "
+                        + "the server does (nothing written)");
         rows.put(shotPng.operation(), shotPng);
+        var shotXwd = new Row("desktop screenshot, raw xwd", shot.porthole(), new Samples(),
+                "porthole column = the desktop screenshot row's; raw runs xwd -root -silent, read to its end (what the "
+                        + "xdotool driver ran, before decoding)");
+        rows.put(shotXwd.operation(), shotXwd);
 
         var id = createDesktop();
         RawDesktop raw = null;
@@ -831,12 +875,12 @@ public final class Bench {
             var path = "/computers/" + id;
 
             var first = expectSuccess("screenshot", api.post(path + "/screenshot", "{}", REQUEST_TIMEOUT));
-            var dump = raw.xwd();
-            var size = RawDesktop.xwdSize(dump);
-            var png = io.porthole.desktop.Xwd.toPng(dump);
-            var sizes = String.format(Locale.ROOT, "desktop screenshot sizes: porthole %dx%d, raw xwd %dx%d (%d bytes; "
+            var image = raw.getImage(WIDTH, HEIGHT);
+            var png = image.toPng();
+            var sizes = String.format(Locale.ROOT, "desktop screenshot sizes: porthole %dx%d, raw GetImage %dx%d (%d bytes; "
                             + "%d bytes as PNG)", first.path("result").path("width").asInt(),
-                    first.path("result").path("height").asInt(), size[0], size[1], dump.length, png.length);
+                    first.path("result").path("height").asInt(), image.width(), image.height(),
+                    image.bytesPerLine() * image.height(), png.length);
             log.println("bench: " + sizes);
             notes.add(sizes);
 
@@ -852,16 +896,32 @@ public final class Bench {
                 timePair(measured, portholeFirst, click,
                         () -> expectSuccess("desktop click", api.post(path + "/click",
                                 "{\"x\":" + at[0] + ",\"y\":" + at[1] + "}", REQUEST_TIMEOUT)),
-                        () -> desktop.click(at[0], at[1]));
-                timeOne(measured, clickPlain.raw(), clickPlain.operation() + " (raw)",
-                        () -> desktop.clickPlain(other[0], other[1]));
+                        () -> desktop.clickX11(at[0], at[1]));
+                timePair(measured, portholeFirst, noop,
+                        () -> expectSuccess("wait", api.post(path + "/execute",
+                                "{\"action\":{\"type\":\"wait\",\"ms\":0}}", REQUEST_TIMEOUT)),
+                        () -> desktop.x11().sync());
+                timeOne(measured, clickXdotool.raw(), clickXdotool.operation() + " (raw)",
+                        () -> desktop.click(other[0], other[1]));
                 lastPorthole = at;
                 lastRaw = other;
                 timePair(measured, portholeFirst, shot,
                         () -> expectSuccess("desktop screenshot", api.post(path + "/screenshot", "{}", REQUEST_TIMEOUT)),
-                        desktop::xwd);
+                        () -> desktop.getImage(WIDTH, HEIGHT));
                 timeOne(measured, shotPng.raw(), shotPng.operation() + " (raw)",
-                        () -> io.porthole.desktop.Xwd.toPng(desktop.xwd()));
+                        () -> desktop.getImage(WIDTH, HEIGHT).toPng());
+                timeOne(measured, shotXwd.raw(), shotXwd.operation() + " (raw)", desktop::xwd);
+                timePair(measured, portholeFirst, typeAscii, () -> typeOn(path, TYPE_ASCII),
+                        () -> desktop.typeX11(TYPE_ASCII));
+                timeOne(measured, typeAsciiXdotool.raw(), typeAsciiXdotool.operation() + " (raw)",
+                        () -> desktop.typeXdotool(TYPE_ASCII));
+                timePair(measured, portholeFirst, typeOther, () -> typeOn(path, TYPE_NON_ASCII),
+                        () -> desktop.typeX11(TYPE_NON_ASCII));
+                timeOne(measured, typeOtherXdotool.raw(), typeOtherXdotool.operation() + " (raw)",
+                        () -> desktop.typeXdotool(TYPE_NON_ASCII));
+                // the typed text piles up on the shell's line: cleared, untimed
+                expectSuccess("hotkey", api.post(path + "/hotkey", "{\"keys\":[\"Control\",\"u\"]}", REQUEST_TIMEOUT));
+                desktop.clearLineX11();
                 if ((i + 1) % 20 == 0 || i + 1 == total) log.printf("bench: desktop actions %d/%d%n", i + 1, total);
             }
 
@@ -895,6 +955,11 @@ public final class Bench {
             if (del.status() == 204) liveComputers.remove(id);
             else error("DELETE /computers/" + id + ": " + del.describe());
         }
+    }
+
+    private void typeOn(String path, String text) throws Exception {
+        var body = PortholeClient.JSON.createObjectNode().put("text", text).toString();
+        expectSuccess("desktop type", api.post(path + "/type", body, REQUEST_TIMEOUT));
     }
 
     // ---- 5. egress throughput ----
@@ -1354,6 +1419,14 @@ public final class Bench {
         out.println();
         for (var r : rows.values()) out.println("- " + r.operation() + ": " + r.note());
         out.println("- p99 is nearest-rank: with " + options.iterations() + " samples it is the slowest one.");
+        if (options.only().size() < Options.GROUPS.size()) out.println("- only the rows of " + options.only() + " ran");
+        if (rows.containsKey("delete")) printDeleteWatch();
+        out.println();
+        if (options.only().contains("egress")) printEgress();
+        printMemory(jvmRssKb, elapsedNanos);
+    }
+
+    private void printDeleteWatch() {
         out.printf(Locale.ROOT, "- during DELETE /computers/{id} (browser), the computer's processes (its sandbox "
                         + "included) had all exited after "
                         + "p50 %s (p99 %s) and were all reaped after p50 %s (p99 %s); the 204 came after p50 %s%n",
@@ -1363,8 +1436,9 @@ public final class Bench {
                         + "p50 %s (p99 %s) and were reaped after p50 %s (p99 %s)%n", watchCrashpadReaped.count(),
                 rows.get("delete").porthole().count(), ms(watchCrashpadExited.p50()), ms(watchCrashpadExited.p99()),
                 ms(watchCrashpadReaped.p50()), ms(watchCrashpadReaped.p99()));
-        out.println();
+    }
 
+    private void printEgress() {
         var tpHeader = List.of("throughput", "n", "porthole p50", "porthole min", "raw p50", "raw min", "ratio p50");
         var egressN = egressPorthole.count()
                 + (egressPorthole.errors() > 0 ? " (" + egressPorthole.errors() + " failed)" : "");
@@ -1383,7 +1457,9 @@ public final class Bench {
                         + "raw curl ran for p50 %s (max %s)%n", ms(egressPortholeWall.p50()),
                 ms(egressPortholeWall.percentile(100)), ms(egressRawWall.p50()), ms(egressRawWall.percentile(100)));
         out.println();
+    }
 
+    private void printMemory(long jvmRssKb, long elapsedNanos) throws IOException, InterruptedException {
         var memHeader = List.of("memory", "porthole", "raw", "ratio");
         var memTable = new ArrayList<List<String>>();
         for (var m : memory) {

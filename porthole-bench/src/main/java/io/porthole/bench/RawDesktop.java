@@ -1,10 +1,15 @@
 package io.porthole.bench;
 
+import io.porthole.desktop.Keyboard;
+import io.porthole.desktop.X11Connection;
+import io.porthole.desktop.ZPixmap;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +28,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The baseline of a desktop computer: the same programs with the same arguments as Porthole's desktop (Xvfb,
  * openbox, an xterm) started directly on this host, outside any sandbox, on a display of their own, and driven
- * with xdotool and xwd run directly. Every process it starts carries {@link #MARKER_NAME} in its environment, so
- * that a leftover can be found whatever its command line.
+ * with Porthole's own X11 client ({@link X11Connection}, {@link Keyboard}) connected straight to the display's
+ * socket, or with xdotool and xwd run directly. Every process it starts carries {@link #MARKER_NAME} in its
+ * environment, so that a leftover can be found whatever its command line.
  */
 final class RawDesktop implements AutoCloseable {
     static final String MARKER_NAME = "PORTHOLE_BENCH";
@@ -38,6 +44,8 @@ final class RawDesktop implements AutoCloseable {
     private final Map<String, String> env;
     private final List<Process> processes = new CopyOnWriteArrayList<>();
     private final AtomicBoolean killed = new AtomicBoolean();
+    private final Keyboard keyboard = new Keyboard();
+    private X11Connection x11;
 
     private RawDesktop(int display, Path dir, Map<String, String> env) {
         this.display = display;
@@ -171,16 +179,61 @@ final class RawDesktop implements AutoCloseable {
         return new String(Cmd.run(argv, env, timeout), StandardCharsets.UTF_8);
     }
 
-    /** What Porthole's click runs, with the same arguments (including xdotool's 60 ms delay after the click). */
+    /** The X11 connection to this desktop's socket, opened on first use and kept (as Porthole keeps its own). */
+    X11Connection x11() throws IOException {
+        if (x11 == null || !x11.isOpen()) {
+            x11 = X11Connection.open(SocketChannel.open(UnixDomainSocketAddress.of(socketFile(display))), Duration.ofSeconds(10));
+            keyboard.use(x11);
+        }
+        return x11;
+    }
+
+    /** The X requests of Porthole's click: XTEST motion, press and release, then a round trip. */
+    void clickX11(int x, int y) throws IOException {
+        var c = x11();
+        c.fakeMotion(x, y);
+        c.fakeButton(1, true);
+        c.fakeButton(1, false);
+        c.sync();
+    }
+
+    /** Types {@code text} as Porthole does, with its typist on this desktop's own connection. */
+    void typeX11(String text) throws IOException {
+        x11();
+        keyboard.type(text);
+    }
+
+    /** Clears the focused shell's line (ctrl+u) over the X11 connection, so typed text does not pile up. */
+    void clearLineX11() throws IOException {
+        x11();
+        keyboard.chord(List.of("Control", "u"));
+    }
+
+    /** The screen as {@code GetImage} answers it, over the X11 connection. */
+    ZPixmap getImage(int width, int height) throws IOException {
+        return x11().getImage(0, 0, width, height);
+    }
+
+    /** What Porthole's xdotool driver ran for a click, with the same arguments. */
     void click(int x, int y) throws IOException {
         Cmd.run(List.of(XDOTOOL, "mousemove", Integer.toString(x), Integer.toString(y), "click", "--repeat", "1",
                 "--delay", "1", "1"), env, Duration.ofSeconds(30));
     }
 
-    /** {@code xdotool mousemove X Y click 1}: xdotool's default click delay (100 ms) follows the click. */
-    void clickPlain(int x, int y) throws IOException {
-        Cmd.run(List.of(XDOTOOL, "mousemove", Integer.toString(x), Integer.toString(y), "click", "1"), env,
-                Duration.ofSeconds(30));
+    /**
+     * What Porthole's xdotool driver ran to type {@code text}: its ASCII runs with {@code --delay 4}, the runs of
+     * other characters (which xdotool types by remapping a spare key for each) with {@code --delay 60}.
+     */
+    void typeXdotool(String text) throws IOException {
+        int i = 0;
+        while (i < text.length()) {
+            boolean plain = text.charAt(i) < 0x7f;
+            int j = i;
+            while (j < text.length() && (text.charAt(j) < 0x7f) == plain) j++;
+            Cmd.run(List.of(XDOTOOL, "type", "--delay", plain ? "4" : "60", "--", text.substring(i, j)), env,
+                    Duration.ofSeconds(30));
+            i = j;
+        }
     }
 
     /** {@code xwd -root -silent}, read to its end. */
@@ -205,6 +258,7 @@ final class RawDesktop implements AutoCloseable {
     long kill() {
         if (!killed.compareAndSet(false, true)) return 0;
         long t0 = System.nanoTime();
+        if (x11 != null) x11.close();
         var tree = new ArrayList<ProcessHandle>();
         for (var p : processes) {
             p.descendants().forEach(tree::add);

@@ -140,7 +140,9 @@ public final class Computers implements AutoCloseable {
             sandbox.onExit().thenRun(() -> Threads.startVirtual("porthole-sandbox-exit-" + record.id(),
                     () -> end(computer, ComputerStatus.FAILED, sandbox.outOfMemory() ? "memory_limit_exceeded" : "sandbox_exited")));
             if (desktop) {
-                computer.attachDesktop(desktops.start(sandbox, spec.width(), spec.height(), spec.scale()));
+                computer.attachDesktop(desktops.start(sandbox, spec.width(), spec.height(), spec.scale(),
+                        reason -> Threads.startVirtual("porthole-crash-" + record.id(), () -> end(computer,
+                                ComputerStatus.FAILED, sandbox.outOfMemory() ? "memory_limit_exceeded" : "desktop_exited: " + reason))));
                 // the desktop's browser starts when an action first needs it; if it dies, the next one restarts it
                 var chromium = engines.get("chromium");
                 computer.browserFactory(() -> chromium.launch(new LaunchSpec(record.id(), sandbox, spec.width(),
@@ -520,7 +522,9 @@ public final class Computers implements AutoCloseable {
                             : reason -> Threads.startVirtual("porthole-crash-" + r.id(), () -> end(computer,
                                     ComputerStatus.FAILED, s.outOfMemory() ? "memory_limit_exceeded" : "browser_exited: " + reason)));
             if (desktop) {
-                computer.attachDesktop(desktops.adopt(s, r.width(), r.height()).orElseThrow(
+                computer.attachDesktop(desktops.adopt(s, r.width(), r.height(), reason -> Threads.startVirtual(
+                        "porthole-crash-" + r.id(), () -> end(computer, ComputerStatus.FAILED,
+                                s.outOfMemory() ? "memory_limit_exceeded" : "desktop_exited: " + reason))).orElseThrow(
                         () -> new IllegalStateException("its desktop does not answer")));
                 computer.browserFactory(() -> engine.launch(launch));
                 engine.adopt(launch).ifPresent(computer::attachBrowser);

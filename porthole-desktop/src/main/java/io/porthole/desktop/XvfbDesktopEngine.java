@@ -11,13 +11,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
- * A desktop of Debian's packages inside the computer's sandbox: Xvfb on display {@code :1} (only its unix
+ * A desktop of Debian's packages inside the computer's sandbox: Xvfb on the sandbox's display (only its unix
  * socket, in the sandbox's private {@code /tmp}: no TCP, no abstract socket another computer could share),
- * openbox as window manager, and an xterm, focused. Thread-safe.
+ * openbox as window manager, and an xterm, focused; driven by {@link X11Desktop} over an X11 connection of our own.
+ * Xvfb and openbox are watched: either ending ends the computer. Thread-safe.
  */
 public final class XvfbDesktopEngine implements DesktopEngine {
+    /** The programs a desktop runs, and those its commands are promised ({@code xdotool}, {@code xwd}, {@code xprop}). */
     static final List<String> REQUIRED = List.of("Xvfb:xvfb", "openbox:openbox", "xterm:xterm", "xdotool:xdotool",
             "xwd:x11-apps", "xprop:x11-utils");
 
@@ -35,31 +39,45 @@ public final class XvfbDesktopEngine implements DesktopEngine {
     }
 
     @Override
-    public java.util.Optional<DesktopDriver> adopt(Sandbox sandbox, int width, int height) {
-        var desktop = new XdotoolDesktop(sandbox, width, height);
+    public Optional<DesktopDriver> adopt(Sandbox sandbox, int width, int height, Consumer<String> onUnexpectedExit) {
+        var desktop = new X11Desktop(sandbox, width, height);
         try {
-            desktop.awaitScreen();
-            return java.util.Optional.of(desktop);
+            desktop.awaitScreen(Optional.empty());
         } catch (RuntimeException e) {
-            return java.util.Optional.empty();
+            desktop.close();
+            return Optional.empty();
         }
+        ProcessHandle xvfb = null;
+        ProcessHandle openbox = null;
+        for (var p : sandbox.processes()) {
+            var command = p.info().command().orElse("");
+            var args = p.info().arguments().map(List::of).orElse(List.of());
+            if (command.equals("/usr/bin/Xvfb") && !args.isEmpty() && args.getFirst().equals(sandbox.display())) {
+                xvfb = p;
+            } else if (command.equals("/usr/bin/openbox") && args.contains("--sm-disable")) {
+                openbox = p;
+            }
+        }
+        if (xvfb != null) desktop.watch("Xvfb", xvfb, openbox == null ? Map.of() : Map.of("openbox", openbox), onUnexpectedExit);
+        return Optional.of(desktop);
     }
 
     @Override
-    public DesktopDriver start(Sandbox sandbox, int width, int height, double scale) {
+    public DesktopDriver start(Sandbox sandbox, int width, int height, double scale, Consumer<String> onUnexpectedExit) {
         checkInstalled();
-        var desktop = new XdotoolDesktop(sandbox, width, height);
+        var desktop = new X11Desktop(sandbox, width, height);
         try {
             int dpi = (int) Math.round(96 * scale);
-            desktop.background(List.of("/usr/bin/Xvfb", sandbox.display(), "-screen", "0", width + "x" + height + "x24",
-                    "-dpi", Integer.toString(dpi), "-nolisten", "tcp", "-nolisten", "local", "-noreset"));
-            desktop.awaitScreen();
-            desktop.background(List.of("/usr/bin/openbox", "--sm-disable"));
+            var xvfb = desktop.background(List.of("/usr/bin/Xvfb", sandbox.display(), "-screen", "0",
+                    width + "x" + height + "x24", "-dpi", Integer.toString(dpi), "-nolisten", "tcp", "-nolisten", "local",
+                    "-noreset"));
+            desktop.awaitScreen(Optional.of(xvfb));
+            var openbox = desktop.background(List.of("/usr/bin/openbox", "--sm-disable"));
             desktop.awaitWindowManager();
             desktop.background(List.of("/usr/bin/xterm", "-fa", "DejaVu Sans Mono", "-fs", "11",
                     "-geometry", "100x30+20+20", "-title", "Terminal"));
-            desktop.run(List.of("/usr/bin/xdotool", "search", "--sync", "--classname", "xterm", "windowactivate", "--sync"),
-                    Map.of(), 10);
+            desktop.awaitActive("xterm");
+            desktop.watch("Xvfb", xvfb.toHandle(), Map.of("openbox", openbox.toHandle()), onUnexpectedExit);
             return desktop;
         } catch (IOException | RuntimeException e) {
             desktop.close();

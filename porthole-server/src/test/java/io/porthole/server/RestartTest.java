@@ -96,6 +96,70 @@ class RestartTest {
     }
 
     @Test
+    void aDesktopIsTakenOverWithItsTypistsKeycodesAndItsXServerStillWatched(@TempDir Path tmp) throws Exception {
+        var dataDir = tmp.resolve("porthole-restart");
+        var server = ChildServer.start(dataDir, KEY);
+        String id;
+        try {
+            var base = ChildServer.baseUrl(server);
+            var created = call(base, "POST", "/computers", "{\"kind\":\"desktop\"}");
+            assertEquals(200, created.statusCode(), created.body());
+            id = TestServer.JSON.readTree(created.body()).path("id").asText();
+            // characters off the keyboard map, given spare keycodes by this run of the server
+            var typed = call(base, "POST", "/computers/" + id + "/type", "{\"text\":\"echo ünï日本 > /workspace/before.txt\\n\"}");
+            assertEquals("success", TestServer.JSON.readTree(typed.body()).path("status").asText(), typed.body());
+            Await.until("the first line to be typed", 10_000, () -> sh(base, id, "cat /workspace/before.txt 2>/dev/null").equals("ünï日本\n"));
+            server.destroyForcibly();
+            assertTrue(server.waitFor(10, TimeUnit.SECONDS));
+        } finally {
+            server.destroyForcibly();
+        }
+        try (var restarted = PortholeServer.start(restartConfig(dataDir))) {
+            var base = restarted.baseUrl();
+            var got = TestServer.JSON.readTree(call(base, "GET", "/computers/" + id, null).body());
+            assertEquals("running", got.path("status").asText(), got.toString());
+            var click = TestServer.JSON.readTree(call(base, "POST", "/computers/" + id + "/click", "{\"x\":100,\"y\":100}").body());
+            assertEquals("success", click.path("status").asText(), click.toString());
+            Await.until("the pointer to reach the click", 15_000,
+                    () -> sh(base, id, "xdotool getmouselocation --shell").contains("X=100\nY=100\n"));
+            // the same characters and new ones, typed by the new run's typist on the keycodes the old one gave
+            var typed = call(base, "POST", "/computers/" + id + "/type", "{\"text\":\"echo ünï日本 ελλ > /workspace/after.txt\\n\"}");
+            assertEquals("success", TestServer.JSON.readTree(typed.body()).path("status").asText(), typed.body());
+            try {
+                Await.until("the second line to be typed", 10_000,
+                        () -> sh(base, id, "cat /workspace/after.txt 2>/dev/null").equals("ünï日本 ελλ\n"));
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; it reads '" + sh(base, id, "cat /workspace/after.txt 2>&1") + "'", e);
+            }
+            // the adopted desktop is watched as a started one is
+            sh(base, id, "kill -9 $(pidof Xvfb)");
+            Await.until("the desktop to be seen failed", 30_000, () -> status(base, id).equals("failed"));
+            var ended = TestServer.JSON.readTree(call(base, "GET", "/computers/" + id, null).body());
+            assertTrue(ended.path("termination_reason").asText().startsWith("desktop_exited: Xvfb exited"), ended.toString());
+            Await.until("its sandbox to end", 15_000, () -> bubblewraps(dataDir, id) == 0);
+        }
+    }
+
+    private String status(String base, String id) {
+        try {
+            return TestServer.JSON.readTree(call(base, "GET", "/computers/" + id, null).body()).path("status").asText();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private String sh(String base, String id, String command) {
+        try {
+            var r = call(base, "POST", "/computers/" + id + "/exec/sync",
+                    TestServer.JSON.createObjectNode().put("command", command).put("timeout_seconds", 20).toString());
+            assertEquals(200, r.statusCode(), r.body());
+            return TestServer.JSON.readTree(r.body()).path("stdout").asText();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
     void aFirefoxComputerSurvivesASigkillOfTheServerAndIsTakenOverByTheNextStart(@TempDir Path tmp) throws Exception {
         var dataDir = tmp.resolve("porthole-restart");
         var pages = io.porthole.testing.PageServer.start();
