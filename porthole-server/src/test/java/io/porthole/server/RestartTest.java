@@ -136,7 +136,7 @@ class RestartTest {
             Await.until("the desktop to be seen failed", 30_000, () -> status(base, id).equals("failed"));
             var ended = TestServer.JSON.readTree(call(base, "GET", "/computers/" + id, null).body());
             assertTrue(ended.path("termination_reason").asText().startsWith("desktop_exited: Xvfb exited"), ended.toString());
-            Await.until("its sandbox to end", 15_000, () -> bubblewraps(dataDir, id) == 0);
+            Await.until("its sandbox to end", 15_000, () -> bubblewraps(id) == 0);
         }
     }
 
