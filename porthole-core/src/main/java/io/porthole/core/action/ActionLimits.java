@@ -8,9 +8,10 @@ package io.porthole.core.action;
  * <p>Why these numbers: a coordinate outside float range is never answered by Chromium, whose input for that
  * page then stays stuck until it navigates; a coordinate past 32767 wraps around on X11 (its coordinates are 16
  * bits). The budget keeps one request well inside the SDKs' 60 s timeout, after which they send it again and
- * the input is replayed: measured on this project's 2-core test host, a desktop types about 8.5 ms a character
- * (34 outside printable ASCII), Chromium 5.5, Firefox 3; a drag costs about 95 ms a point on Chromium and 55 on
- * a desktop; a desktop wheel click 13 ms.
+ * the input is replayed: measured on this project's 2-core test host, Chromium types about 5.5 ms a character,
+ * Firefox 3; a desktop 0.2 ms, but a character its keyboard map lacks takes one of 38 spare key levels, each
+ * reused only after resting 1 s, so a text of many different such characters goes at about 38 of them a second
+ * (ADR 0015); a drag costs about 95 ms a point on Chromium; a desktop wheel click 13 ms (with xdotool; less now).
  */
 public final class ActionLimits {
     /** Largest {@code x} or {@code y}, in screenshot pixels (the widest screenshot is 7680 CSS px × 4 = 30720). */
@@ -21,9 +22,12 @@ public final class ActionLimits {
     public static final int WHEEL_CLICK_PIXELS = 100;
     /** Wheel clicks of one request, both axes of every scroll together (about 2.6 s on a desktop). */
     public static final int MAX_WHEEL_CLICKS = 200;
-    /** Characters one request may type, counted by {@link #typingCost}: about 8.5 s on a desktop. */
-    public static final int MAX_TYPED_CHARACTERS = 1_000;
-    /** What a character a keyboard map lacks counts for: a desktop types it by remapping a key, 4 times slower. */
+    /**
+     * Characters one request may type, counted by {@link #typingCost}: about 22 s on Chromium; on a desktop, 1000
+     * different characters off its keyboard map take about 26 s.
+     */
+    public static final int MAX_TYPED_CHARACTERS = 4_000;
+    /** What a character a keyboard map lacks counts for: a desktop types it on a spare key, which must rest after. */
     public static final int SLOW_CHARACTER_COST = 4;
     /** Points of the drag paths of one request (about 5 s on Chromium). */
     public static final int MAX_PATH_POINTS = 50;
