@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.porthole.core.action.ActionLimits;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -85,14 +86,15 @@ class BadInputTest {
                 Arguments.of("huge coordinate through execute", "POST", "/execute",
                         "{\"action\":{\"type\":\"click\",\"x\":1e39,\"y\":1}}", 400, "invalid_argument"),
                 Arguments.of("text too long to type in time", "POST", "/type",
-                        "{\"text\":\"" + "a".repeat(1001) + "\"}", 400, "invalid_argument"),
+                        "{\"text\":\"" + "a".repeat(ActionLimits.MAX_TYPED_CHARACTERS + 1) + "\"}", 400, "invalid_argument"),
                 Arguments.of("drag path of 51 points", "POST", "/drag", path(51), 400, "invalid_argument"),
                 Arguments.of("chord of 11 keys", "POST", "/hotkey",
                         "{\"keys\":[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\",\"k\"]}", 400, "invalid_argument"),
                 Arguments.of("batch of waits past 30 s", "POST", "/batch", actions("{\"type\":\"wait\",\"ms\":20000}", 2), 400, "invalid_argument"),
                 Arguments.of("batch of two 55 s waits", "POST", "/batch", actions("{\"type\":\"wait\",\"ms\":55000}", 2), 400, "invalid_argument"),
                 Arguments.of("batch typing too much", "POST", "/batch",
-                        actions("{\"type\":\"type\",\"text\":\"" + "a".repeat(600) + "\"}", 2), 400, "invalid_argument"),
+                        actions("{\"type\":\"type\",\"text\":\"" + "a".repeat(ActionLimits.MAX_TYPED_CHARACTERS / 2 + 1) + "\"}", 2),
+                        400, "invalid_argument"),
                 Arguments.of("batch of 101 actions", "POST", "/batch", actions("{\"type\":\"screenshot\"}", 101), 400, "invalid_argument"));
     }
 
