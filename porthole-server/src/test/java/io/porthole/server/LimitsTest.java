@@ -30,7 +30,7 @@ class LimitsTest {
         try {
             return Files.readAllLines(Path.of("/proc", Long.toString(browser.pid()), "cgroup")).stream()
                     .map(l -> l.split(":", 3))
-                    .filter(p -> p[2].contains("/porthole/") && p[2].endsWith("/" + id))
+                    .filter(p -> p[2].contains("/porthole/") && p[2].endsWith("." + id))
                     .map(p -> p[1].isEmpty() ? Path.of("/sys/fs/cgroup", p[2]) : Path.of("/sys/fs/cgroup", p[1], p[2]))
                     .toList();
         } catch (java.io.IOException e) {
@@ -54,7 +54,7 @@ class LimitsTest {
         var limitFile = Files.exists(memory.resolve("memory.max")) ? "memory.max" : "memory.limit_in_bytes";
         assertEquals(Long.toString(TestServer.MEMORY_LIMIT), Files.readString(memory.resolve(limitFile)).trim());
         var inside = sh(id, "cat /proc/self/cgroup", 10);
-        assertTrue(inside.contains("/porthole/") && inside.contains("/" + id), "commands join the group too: " + inside);
+        assertTrue(inside.contains("/porthole/") && inside.contains("." + id), "commands join the group too: " + inside);
         t.delete(id);
         for (var g : groups) assertFalse(Files.exists(g), g + " is removed with the computer");
     }

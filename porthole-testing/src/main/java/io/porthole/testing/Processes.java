@@ -44,7 +44,8 @@ public final class Processes {
     /** The outer bubblewrap process of each live sandbox of the computer (one, unless something is wrong). */
     public static List<ProcessHandle> sandboxesOf(String computerId) {
         java.util.function.Predicate<ProcessHandle> isBwrap = h -> h.info().command().map(c -> c.endsWith("/bwrap")).orElse(false);
-        var mount = "/" + computerId + " /run/porthole ";
+        // the channel directory, /run/porthole/<server>.<computer id> on the host, is its /run/porthole
+        var mount = "." + computerId + " /run/porthole ";
         return ProcessHandle.allProcesses().filter(ProcessHandle::isAlive).filter(isBwrap)
                 .filter(h -> h.parent().map(p -> !isBwrap.test(p)).orElse(true))
                 .filter(h -> h.children().findFirst().map(c -> mountinfo(c.pid()).contains(mount)).orElse(false))

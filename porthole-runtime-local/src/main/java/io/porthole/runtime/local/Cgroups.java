@@ -28,8 +28,11 @@ final class Cgroups {
     private final List<Path> parents;
     /** The controller of each parent (v1), or "" (v2). */
     private final List<String> controllers;
+    /** This server's name among the groups ({@link LocalSandboxRuntime#instanceName}). */
+    private final String instance;
 
-    private Cgroups(boolean v2, List<Path> parents, List<String> controllers) {
+    private Cgroups(boolean v2, List<Path> parents, List<String> controllers, String instance) {
+        this.instance = instance;
         this.v2 = v2;
         this.parents = parents;
         this.controllers = controllers;
@@ -37,21 +40,20 @@ final class Cgroups {
 
     /**
      * The host's cgroups, if this server may make groups there; empty (with a logged reason) otherwise.
-     * Groups live under {@code porthole/<instance>}, {@code instance} naming this server (its data
-     * directory), so that a sweep at start never touches the computers of another server on the host.
+     * A computer's groups are {@code porthole/<instance>.<computer id>}, {@code instance} naming this server
+     * (its data directory), so that a sweep at start never touches the computers of another server on the
+     * host, and nothing of this server's is left once its computers have ended.
      */
     static Optional<Cgroups> detect(String instance) {
         try {
             if (Files.exists(ROOT.resolve("cgroup.controllers"))) {
                 var own = ownPath("");
                 var top = ROOT.resolve(own.substring(1)).resolve("porthole");
-                var parent = top.resolve(instance);
-                Files.createDirectories(parent);
+                Files.createDirectories(top);
                 // v2 hands a controller to children only when each parent enables it
                 tryWrite(top.getParent().resolve("cgroup.subtree_control"), "+memory +pids");
                 tryWrite(top.resolve("cgroup.subtree_control"), "+memory +pids");
-                tryWrite(parent.resolve("cgroup.subtree_control"), "+memory +pids");
-                return Optional.of(new Cgroups(true, List.of(parent), List.of("")));
+                return Optional.of(new Cgroups(true, List.of(top), List.of(""), instance));
             }
             var parents = new ArrayList<Path>();
             var controllers = new ArrayList<String>();
@@ -66,12 +68,12 @@ final class Cgroups {
                     continue;
                 }
                 var own = ownPath(controller);
-                var parent = mount.resolve(own.substring(1)).resolve("porthole").resolve(instance);
+                var parent = mount.resolve(own.substring(1)).resolve("porthole");
                 Files.createDirectories(parent);
                 parents.add(parent);
                 controllers.add(controller);
             }
-            return parents.isEmpty() ? Optional.empty() : Optional.of(new Cgroups(false, parents, controllers));
+            return parents.isEmpty() ? Optional.empty() : Optional.of(new Cgroups(false, parents, controllers, instance));
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "cgroups cannot be used here, so computers run without memory and"
                     + " process limits: {0}", e.getMessage());
@@ -107,7 +109,7 @@ final class Cgroups {
         for (int i = 0; i < parents.size(); i++) {
             var parent = parents.get(i);
             var controller = controllers.get(i);
-            var dir = parent.resolve(computerId);
+            var dir = parent.resolve(name(computerId));
             Files.createDirectories(dir);
             dirs.add(dir);
             if (v2) {
@@ -235,7 +237,7 @@ final class Cgroups {
         Path memory = null;
         Path freezer = null;
         for (int i = 0; i < parents.size(); i++) {
-            var dir = parents.get(i).resolve(computerId);
+            var dir = parents.get(i).resolve(name(computerId));
             if (!Files.isDirectory(dir)) return Optional.empty();
             dirs.add(dir);
             var controller = controllers.get(i);
@@ -257,28 +259,48 @@ final class Cgroups {
             var parent = parents.get(i);
             // a frozen group's processes die only once thawed
             boolean freezer = v2 || controllers.get(i).equals("freezer");
+            var prefix = instance + ".";
             try (var dirs = Files.list(parent)) {
                 for (var dir : dirs.filter(Files::isDirectory).toList()) {
-                    if (keep.contains(dir.getFileName().toString())) continue;
+                    var name = dir.getFileName().toString();
+                    if (!name.startsWith(prefix) || keep.contains(name.substring(prefix.length()))) continue;
                     remove(new Group(List.of(dir), null, freezer ? dir : null, v2));
                     n++;
                 }
             } catch (IOException ignored) {
                 // nothing there
             }
+            // what an earlier version kept under porthole/<instance>/<computer id>
+            var legacy = parent.resolve(instance);
+            if (Files.isDirectory(legacy)) {
+                try (var dirs = Files.list(legacy)) {
+                    for (var dir : dirs.filter(Files::isDirectory).toList()) {
+                        remove(new Group(List.of(dir), null, freezer ? dir : null, v2));
+                        n++;
+                    }
+                } catch (IOException ignored) {
+                    // nothing there
+                }
+                tryDelete(legacy);
+            }
         }
         return n;
     }
 
-    /** Removes this server's (empty) instance groups. */
-    void close() {
-        for (var parent : parents) {
-            try {
-                Files.deleteIfExists(parent);
-            } catch (IOException ignored) {
-                // a group is still in use; the next start sweeps it
-            }
+    /** Nothing to remove: each computer's groups go with it ({@link #remove}). */
+    void close() {}
+
+    private static void tryDelete(Path dir) {
+        try {
+            Files.deleteIfExists(dir);
+        } catch (IOException ignored) {
+            // still in use
         }
+    }
+
+    /** A computer's group directory, under every parent: this server's instance and the computer's id. */
+    private String name(String computerId) {
+        return instance + "." + computerId;
     }
 
     boolean isV2() {

@@ -70,8 +70,11 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
     private final Limits limits;
     private final SandboxUsers users;
     private final String instance;
-    /** Where the channel directories of this server's sandboxes are, when it runs as root. */
-    private final Path channelRoot;
+    /**
+     * Where the channel directories of sandboxes are, when the server runs as root: one per computer, named
+     * {@code <instance>.<computer id>}, so that nothing of this server's is left there once its computers end.
+     */
+    private final Path channelRoot = Path.of("/run/porthole");
 
     /** Per-computer limits: memory in bytes (RAM, no swap; the computer's files in memory count too) and processes. */
     public record Limits(long memoryBytes, long maxProcesses) {
@@ -112,15 +115,12 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
         this.hidden = hidden.stream().map(p -> p.toAbsolutePath().normalize()).toList();
         this.readOnly = readOnly.stream().map(p -> p.toAbsolutePath().normalize()).toList();
         this.users = new SandboxUsers(instance);
-        this.channelRoot = Path.of("/run/porthole", instance);
         if (users.separate()) {
             try {
                 // traversable by the sandboxes' users (bubblewrap binds their channel directories as them), listable
                 // by nobody but the server
-                for (var dir : List.of(channelRoot.getParent(), channelRoot)) {
-                    Files.createDirectories(dir);
-                    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
-                }
+                Files.createDirectories(channelRoot);
+                Files.setPosixFilePermissions(channelRoot, PosixFilePermissions.fromString("rwx--x--x"));
             } catch (IOException e) {
                 throw new PortholeException.Unavailable("the sandboxes' channel directory " + channelRoot
                         + " cannot be made: " + e.getMessage());
@@ -195,7 +195,8 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
 
     /** The directory processes inside see as {@link Sandbox#CHANNELS}: the server's, outside the data directory. */
     private Path channelsOf(SandboxSpec spec) {
-        return users.separate() ? channelRoot.resolve(spec.computerId()) : spec.workDir().toAbsolutePath().resolve("run");
+        return users.separate() ? channelRoot.resolve(instance + "." + spec.computerId())
+                : spec.workDir().toAbsolutePath().resolve("run");
     }
 
     @Override
@@ -416,14 +417,6 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
     @Override
     public void close() {
         cgroups.ifPresent(Cgroups::close);
-        if (users.separate()) {
-            try {
-                // only when no computer of this server runs on (they may, for the next start to take over)
-                Files.deleteIfExists(channelRoot);
-            } catch (IOException ignored) {
-                // not empty
-            }
-        }
     }
 
     @Override
@@ -454,8 +447,11 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
         ProcessTrees.awaitGone(leftovers, 5000);
         cgroups.ifPresent(c -> c.sweep(keep));
         if (users.separate()) {
+            var prefix = instance + ".";
             try (var channelDirs = Files.list(channelRoot)) {
-                channelDirs.filter(d -> !keep.contains(d.getFileName().toString())).forEach(Files2::deleteTree);
+                channelDirs.filter(d -> d.getFileName().toString().startsWith(prefix))
+                        .filter(d -> !keep.contains(d.getFileName().toString().substring(prefix.length())))
+                        .forEach(Files2::deleteTree);
             } catch (IOException ignored) {
                 // none
             }
