@@ -23,8 +23,9 @@ public final class ActionLimits {
     /** Wheel clicks of one request, both axes of every scroll together (about 2.6 s on a desktop). */
     public static final int MAX_WHEEL_CLICKS = 200;
     /**
-     * Characters one request may type, counted by {@link #typingCost}: about 22 s on Chromium; on a desktop, 1000
-     * different characters off its keyboard map take about 26 s.
+     * Characters one request may type, counted by {@link #typingCost}: 4000 took 11.6 s on Chromium and 7.5 s on
+     * Firefox on a quiet host (about twice that loaded); on a desktop, 1000 different characters off its keyboard
+     * map take about 26 s.
      */
     public static final int MAX_TYPED_CHARACTERS = 4_000;
     /** What a character a keyboard map lacks counts for: a desktop types it on a spare key, which must rest after. */
