@@ -373,18 +373,12 @@ final class LocalSandbox implements Sandbox {
 
     @Override
     public Optional<String> engineState(String name) {
-        var file = work.resolve("state-" + checkName(name));
-        try {
-            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
-            return Optional.of(Files.readString(file));
-        } catch (IOException e) {
-            return Optional.empty();
-        }
+        return EngineState.read(work, name);
     }
 
     @Override
     public void saveEngineState(String name, String value) throws IOException {
-        LocalSandboxRuntime.writePrivate(work.resolve("state-" + checkName(name)), value);
+        EngineState.write(work, name, value);
     }
 
     static String checkName(String name) {

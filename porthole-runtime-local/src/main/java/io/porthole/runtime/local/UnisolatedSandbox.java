@@ -87,17 +87,12 @@ final class UnisolatedSandbox implements Sandbox {
 
     @Override
     public Optional<String> engineState(String name) {
-        var file = paths.work().resolve("state-" + LocalSandbox.checkName(name));
-        try {
-            return Files.isRegularFile(file) ? Optional.of(Files.readString(file)) : Optional.empty();
-        } catch (IOException e) {
-            return Optional.empty();
-        }
+        return EngineState.read(paths.work(), name);
     }
 
     @Override
     public void saveEngineState(String name, String value) throws IOException {
-        LocalSandboxRuntime.writePrivate(paths.work().resolve("state-" + LocalSandbox.checkName(name)), value);
+        EngineState.write(paths.work(), name, value);
     }
 
     @Override
