@@ -42,6 +42,16 @@ public enum ErrorCode {
     UNSUPPORTED_ON_ENGINE("unsupported_on_engine", 400),
     /** The sandbox is in a state that does not allow this (an action on a paused sandbox); native API only. */
     WRONG_STATE("wrong_state", 409),
+    /**
+     * A person holds control of the computer (taken over from the console): actions that change its screen are
+     * refused until it is handed back. On the Computers API it travels in an ActionResult (HTTP 200), so the SDKs
+     * do not retry it; natively it is a 409 with {@code x-should-retry: false}.
+     */
+    HUMAN_IN_CONTROL("human_in_control", 409),
+    /** Input sent under a control lease that has ended (handed back, timed out, taken by someone else). */
+    NOT_IN_CONTROL("not_in_control", 409),
+    /** Someone else holds control of the computer; wait for the hand-back. */
+    CONTROL_TAKEN("control_taken", 409),
     /** Over a configured limit such as the number of live computers. */
     LIMIT_EXCEEDED("limit_exceeded", 429),
     /** A backend (browser binary, store) cannot be used right now. */

@@ -6,10 +6,13 @@ import io.porthole.api.BatchResponse;
 import io.porthole.api.ErrorCode;
 import io.porthole.api.TabInfo;
 import io.porthole.core.action.Action;
+import io.porthole.core.action.ActionJson;
 import io.porthole.core.action.ActionParser;
 import io.porthole.core.action.ActionRequest;
 import io.porthole.core.action.MouseButton;
 import io.porthole.core.desktop.DesktopDriver;
+import io.porthole.core.internal.Ids;
+import io.porthole.core.live.LiveEvent;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -41,13 +44,29 @@ public final class ActionDispatcher {
         return parser;
     }
 
+    /** Runs one action from the Computers API on the tenant's computer; see {@link #execute(String, String, ActionRequest, Origin)}. */
+    public ActionResult execute(String tenantId, String computerId, ActionRequest request) {
+        return execute(tenantId, computerId, request, Origin.API);
+    }
+
     /**
-     * Runs one action on the tenant's computer.
+     * Runs one action on the tenant's computer, after the ones queued before it. The action gets a request id if it
+     * has none; its request (as it is queued) and its response are live events. While a person holds control, an
+     * action that changes the screen from anyone else is answered {@code human_in_control} without running.
      *
      * @throws PortholeException.NotFound if the computer does not exist or is not running
      */
-    public ActionResult execute(String tenantId, String computerId, ActionRequest request) {
+    public ActionResult execute(String tenantId, String computerId, ActionRequest request, Origin origin) {
         var computer = computers.requireRunning(tenantId, computerId);
+        var req = request.requestId().isPresent() ? request
+                : new ActionRequest(request.action(), request.tabId(), request.includeContext(), Optional.of(Ids.id("req")));
+        published(computer, LiveEvent.ACTION_REQUEST, requestEvent(req, origin));
+        var result = executeQueued(computer, req, origin);
+        published(computer, LiveEvent.ACTION_RESPONSE, responseEvent(result));
+        return result;
+    }
+
+    private ActionResult executeQueued(Computer computer, ActionRequest request, Origin origin) {
         try {
             if (!computer.lockActions(LOCK_WAIT_SECONDS)) {
                 return error(request, null, ErrorCode.ACTION_FAILED,
@@ -58,12 +77,85 @@ public final class ActionDispatcher {
             throw new PortholeException(ErrorCode.INTERNAL, "interrupted");
         }
         try {
+            // checked once its turn has come: a lease taken while it waited holds for it too
+            var refused = refusal(computer, request.action(), origin);
+            if (refused.isPresent()) return error(request, null, refused.get().code(), refused.get().getMessage());
             computers.touch(computer);
             return run(computer, request);
         } finally {
             computers.touch(computer);
             computer.unlockActions();
         }
+    }
+
+    /**
+     * Why {@code origin} may not run {@code action} now, if it may not: someone else holds control and the action
+     * changes the screen, or the origin acts under a lease that has ended.
+     */
+    private Optional<PortholeException> refusal(Computer computer, Action action, Origin origin) {
+        var lease = computer.control().current(computers.now());
+        if (origin.lease().isPresent() && lease.map(l -> !origin.holds(l.id())).orElse(true)) {
+            return Optional.of(new PortholeException(ErrorCode.NOT_IN_CONTROL, "your control of this computer has ended"
+                    + " (handed back, timed out or taken by someone else); take control again to send input"));
+        }
+        if (lease.isEmpty() || origin.lease().isPresent() || !changesScreen(action)) return Optional.empty();
+        return Optional.of(new PortholeException(ErrorCode.HUMAN_IN_CONTROL, lease.get().holder() + " has taken control of"
+                + " this computer; actions that change its screen are refused until control is handed back. Wait for"
+                + " the 'control' event with \"event\": \"released\" on GET /computers/" + computer.id() + "/events, or poll"
+                + " GET /computers/" + computer.id() + " until \"control\" is null; reading actions (screenshot, html,"
+                + " list_tabs, wait) still work."));
+    }
+
+    /** Actions a person's control holds back from everyone else: input, navigation, tabs, viewport, proxy. */
+    static boolean changesScreen(Action action) {
+        return switch (action) {
+            case Action.Screenshot a -> false;
+            case Action.GetHtml a -> false;
+            case Action.ListTabs a -> false;
+            case Action.Wait a -> false;
+            case Action.Debug a -> false;
+            default -> true;
+        };
+    }
+
+    private static void published(Computer computer, String type, Map<String, Object> fields) {
+        computer.events().publish(type, fields);
+    }
+
+    private static Map<String, Object> requestEvent(ActionRequest request, Origin origin) {
+        var m = new LinkedHashMap<String, Object>();
+        m.put("request_id", request.requestId().orElse(null));
+        m.put("source", origin.source().wireName());
+        m.put("action", ActionJson.of(request));
+        return m;
+    }
+
+    /** Longest output of a shell command carried in its response event; the command_output chunks have all of it. */
+    private static final int EVENT_OUTPUT_BYTES = 64 * 1024;
+
+    /** An ActionResult as an event: its fields, without a base64 screenshot, with a shell command's output on top. */
+    private static Map<String, Object> responseEvent(ActionResult r) {
+        var m = new LinkedHashMap<String, Object>();
+        m.put("request_id", r.requestId());
+        m.put("status", r.status());
+        if (r.errorCode() != null) m.put("error_code", r.errorCode());
+        if (r.errorMessage() != null) m.put("error_message", r.errorMessage());
+        if (r.executedTabId() != null) m.put("executed_tab_id", r.executedTabId());
+        if (r.result() != null) {
+            var result = new LinkedHashMap<>(r.result());
+            result.remove("screenshot_base64");
+            if (result.containsKey("exit_code")) {
+                m.put("exit_code", result.get("exit_code"));
+                m.put("stdout", cut(String.valueOf(result.getOrDefault("stdout", "")), EVENT_OUTPUT_BYTES));
+                m.put("stderr", cut(String.valueOf(result.getOrDefault("stderr", "")), EVENT_OUTPUT_BYTES));
+                result.remove("stdout");
+                result.remove("stderr");
+                result.remove("debug_response");
+            }
+            m.put("result", result);
+        }
+        if (r.pageContext() != null) m.put("page_context", r.pageContext());
+        return m;
     }
 
     /**
@@ -102,7 +194,7 @@ public final class ActionDispatcher {
         for (int i = 0; i < batch.requests().size(); i++) {
             ActionResult result;
             try {
-                result = execute(tenantId, computerId, batch.requests().get(i));
+                result = execute(tenantId, computerId, batch.requests().get(i), Origin.BATCH);
             } catch (PortholeException.NotFound e) {
                 result = error(null, null, e.code(), e.getMessage());
             }
@@ -124,7 +216,7 @@ public final class ActionDispatcher {
         try {
             Map<String, Object> result = new LinkedHashMap<>();
             var desktop = computer.desktop();
-            if (runOnComputer(computer, request.action(), result)) {
+            if (runOnComputer(computer, request.action(), request.requestId().orElse(""), result)) {
                 // a browser computer reports the tab a wait happened in, as every other action does
                 if (request.action() instanceof Action.Wait && !computer.isDesktop()) {
                     tab = computer.browser().resolveTab(request.tabId());
@@ -153,10 +245,10 @@ public final class ActionDispatcher {
     }
 
     /** Actions of the computer as a whole, the same on every kind; false if {@code action} is not one. */
-    private boolean runOnComputer(Computer computer, Action action, Map<String, Object> result) {
+    private boolean runOnComputer(Computer computer, Action action, String requestId, Map<String, Object> result) {
         switch (action) {
             case Action.Wait a -> sleep(a.millis());
-            case Action.Debug a -> debug(computer, a, result);
+            case Action.Debug a -> debug(computer, a, requestId, result);
             case Action.ChangeProxy a -> changeProxy(computer, a, result);
             default -> {
                 return false;
@@ -264,12 +356,7 @@ public final class ActionDispatcher {
     /** New connections go through the proxy (open ones keep their route); the browser does not restart. */
     private void changeProxy(Computer computer, Action.ChangeProxy a, Map<String, Object> result) {
         computers.useUpstream(computer, a.proxy());
-        result.put("proxy", a.proxy().map(ActionDispatcher::withoutPassword).orElse("direct"));
-    }
-
-    private static String withoutPassword(java.net.URI u) {
-        return u.getScheme() + "://" + (u.getUserInfo() != null ? u.getUserInfo().split(":", 2)[0] + ":***@" : "")
-                + u.getHost() + ":" + u.getPort();
+        result.put("proxy", a.proxy().map(ActionJson::withoutPassword).orElse("direct"));
     }
 
     /** The page context of {@code tab}, or of the main tab; none on a desktop whose browser has not started. */
@@ -288,10 +375,10 @@ public final class ActionDispatcher {
     }
 
     /** {@code debug}: runs the command and answers its output, each stream cut to {@code max_output_length}. */
-    private void debug(Computer computer, Action.Debug a, Map<String, Object> result) {
+    private void debug(Computer computer, Action.Debug a, String requestId, Map<String, Object> result) {
         var request = new Exec.Request(a.command(), io.porthole.core.sandbox.Sandbox.WORKSPACE, Map.of(),
                 Math.max(1, Math.min(a.timeoutSeconds(), Exec.MAX_TIMEOUT_SECONDS)));
-        var r = exec.collect(computer, request);
+        var r = exec.collect(computer, request, requestId);
         int max = Math.max(0, a.maxOutputLength());
         var stdout = cut(r.stdout(), max);
         var stderr = cut(r.stderr(), max);

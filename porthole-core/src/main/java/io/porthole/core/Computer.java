@@ -2,6 +2,8 @@ package io.porthole.core;
 
 import io.porthole.core.browser.BrowserDriver;
 import io.porthole.core.desktop.DesktopDriver;
+import io.porthole.core.live.LiveEvents;
+import io.porthole.core.live.Screencast;
 import io.porthole.core.sandbox.Sandbox;
 import java.time.Instant;
 import java.util.Optional;
@@ -30,9 +32,51 @@ public final class Computer {
     private volatile boolean activityDirty;
     /** Its place in the server's {@link Capacity}, given back when its end has finished. */
     private volatile Capacity.Reservation place;
+    /** What happens to it, live: actions, command output, control, viewers. */
+    private final LiveEvents events;
+    /** Its screen, fanned out to viewers; set once its drivers are attached. */
+    private volatile Screencast screencast;
 
-    Computer(ComputerRecord record) {
+    Computer(ComputerRecord record, java.time.Clock clock) {
         this.record = record;
+        this.events = new LiveEvents(clock);
+    }
+
+    private final Control control = new Control();
+
+    /** Who drives it: nobody in particular, or a person holding a lease. */
+    public Control control() {
+        return control;
+    }
+
+    /** Its live event stream (open while it runs; closed when it ends). */
+    public LiveEvents events() {
+        return events;
+    }
+
+    /**
+     * Its screencast.
+     *
+     * @throws IllegalStateException before its drivers are attached
+     */
+    public Screencast screencast() {
+        var s = screencast;
+        if (s == null) throw new IllegalStateException("computer " + id() + " cannot be watched before it runs");
+        return s;
+    }
+
+    void attachScreencast(Screencast s) {
+        this.screencast = s;
+    }
+
+    Screencast screencastOrNull() {
+        return screencast;
+    }
+
+    /** How many viewers watch its screen now. */
+    public int viewers() {
+        var s = screencast;
+        return s == null ? 0 : s.viewers();
     }
 
     /** The proxy each browsing context was made with, as the client gave it without credentials. */

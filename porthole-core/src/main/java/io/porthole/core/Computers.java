@@ -114,7 +114,7 @@ public final class Computers implements AutoCloseable {
                 now, now, spec.maxLifetimeSeconds(), spec.inactivityTimeoutSeconds(), spec.idleTimeoutEnabled(),
                 spec.persistent(), spec.width(), spec.height(), spec.scale(), spec.environmentId().orElse(null),
                 null, null, spec.templateId().orElse(null), spec.metadataJson());
-        var computer = new Computer(record);
+        var computer = new Computer(record, clock);
         computer.holdPlace(place);
         try {
             store.insertComputer(record);
@@ -162,6 +162,7 @@ public final class Computers implements AutoCloseable {
                         Map.of("tabId", tab, "url", url)));
                 computer.attachBrowser(browser);
             }
+            attachScreencast(computer);
         } catch (RuntimeException | IOException e) {
             end(computer, ComputerStatus.FAILED, "start_failed: " + e.getMessage());
             if (e instanceof PortholeException pe) throw pe;
@@ -338,6 +339,26 @@ public final class Computers implements AutoCloseable {
         return s == null ? Optional.empty() : Optional.of(s.egress().stats());
     }
 
+    /**
+     * Gives the computer its screencast: the desktop's screen for a desktop, else the browser's main tab, captured
+     * while anyone watches. Viewers joining and leaving are replay events and live events, and count as activity
+     * (a computer someone watches is not idle).
+     */
+    private void attachScreencast(Computer c) {
+        var settings = config.screencast();
+        c.attachScreencast(new io.porthole.core.live.Screencast(sink -> {
+            var desktop = c.desktopOrNull();
+            return desktop != null ? desktop.screencast(settings, sink) : c.browser().screencast(settings, sink);
+        }, (viewers, joined, label) -> {
+            touch(c);
+            var type = joined ? "viewer_joined" : "viewer_left";
+            var data = Map.of("viewers", viewers, "viewer", label);
+            event(c.id(), ReplayEvent.PREVIEW, type, data);
+            c.events().publish(io.porthole.core.live.LiveEvent.PREVIEW, Map.of("event", type, "viewers", viewers,
+                    "viewer", label));
+        }));
+    }
+
     /** Counts as activity: resets the idle timer. */
     public void touch(Computer c) {
         c.touch(clock.instant());
@@ -371,6 +392,10 @@ public final class Computers implements AutoCloseable {
         c.update(r -> r.ended(status, now, reason));
         store.updateComputer(c.record());
         event(c.id(), ReplayEvent.LIFECYCLE, lifecycleType(status, reason), Map.of("reason", reason));
+        // its watchers and listeners learn it first; the capture stops before the browser does
+        var screencast = c.screencastOrNull();
+        if (screencast != null) quietly("stopping the screencast of " + c.id(), screencast::close);
+        c.events().close();
         // a frozen browser answers nothing and a frozen process cannot die: thaw first
         var frozen = c.sandboxOrNull();
         if (wasPaused && frozen != null) quietly("thawing " + c.id(), frozen::thaw);
@@ -462,7 +487,8 @@ public final class Computers implements AutoCloseable {
                     Threads.startVirtual("porthole-expire-" + c.id(),
                             () -> finishEnding(c, ComputerStatus.TERMINATED, "max_lifetime_exceeded"));
                 }
-            } else if (r.idleExpiresAt().map(t -> !now.isBefore(t)).orElse(false) && !c.hasRunningCommands()) {
+            } else if (r.idleExpiresAt().map(t -> !now.isBefore(t)).orElse(false) && !c.hasRunningCommands()
+                    && c.viewers() == 0) {
                 if (c.beginEnding()) {
                     Threads.startVirtual("porthole-expire-" + c.id(),
                             () -> finishEnding(c, ComputerStatus.TERMINATED, "inactivity_timeout"));
@@ -506,7 +532,7 @@ public final class Computers implements AutoCloseable {
                 desktop ? Map.of("DISPLAY", DesktopEngine.DISPLAY) : Map.of()));
         if (sandbox.isEmpty()) return false;
         var s = sandbox.get();
-        var computer = new Computer(r);
+        var computer = new Computer(r, clock);
         try {
             boolean paused = r.status() == ComputerStatus.PAUSED;
             // a frozen browser answers nothing: thaw to take it over, freeze again after
@@ -534,6 +560,7 @@ public final class Computers implements AutoCloseable {
                         Map.of("tabId", tab, "url", url)));
                 computer.attachBrowser(browser);
             }
+            attachScreencast(computer);
             if (paused) s.freeze();
             s.onExit().thenRun(() -> Threads.startVirtual("porthole-sandbox-exit-" + r.id(),
                     () -> end(computer, ComputerStatus.FAILED, s.outOfMemory() ? "memory_limit_exceeded" : "sandbox_exited")));

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.porthole.api.ErrorCode;
 import io.porthole.core.PortholeException.InvalidRequest;
 import io.porthole.core.internal.Threads;
+import io.porthole.core.live.LiveEvent;
 import io.porthole.core.sandbox.Sandbox;
 import java.io.IOException;
 import java.io.InputStream;
@@ -87,16 +88,70 @@ public final class Exec {
 
     /**
      * Runs {@code request} on the tenant's running computer, feeding {@code sink}; returns when the command
-     * and its output are done.
+     * and its output are done. The command is announced on the computer's live events under {@code requestId}
+     * (an {@code action_request} of type {@code exec}), its output follows there as {@code command_output}
+     * chunks, and its end as an {@code action_response} with the exit code.
      *
      * @throws PortholeException.NotFound if the computer does not run
      * @throws PortholeException.ActionFailed if the command cannot start (no such cwd, computer ending)
      */
-    public Outcome run(String tenantId, String computerId, Request request, Sink sink) {
-        return run(computers.requireRunning(tenantId, computerId), request, sink);
+    public Outcome run(String tenantId, String computerId, String requestId, Origin origin, Request request, Sink sink) {
+        var computer = computers.requireRunning(tenantId, computerId);
+        announce(computer, requestId, origin, request);
+        try {
+            var outcome = run(computer, request, sink, requestId);
+            answer(computer, requestId, outcome, null);
+            return outcome;
+        } catch (PortholeException e) {
+            computer.events().publish(LiveEvent.ACTION_RESPONSE, errorEvent(requestId, e));
+            throw e;
+        }
     }
 
-    Outcome run(Computer computer, Request request, Sink sink) {
+    private static void announce(Computer computer, String requestId, Origin origin, Request request) {
+        var action = new LinkedHashMap<String, Object>();
+        action.put("type", "exec");
+        action.put("command", request.command());
+        action.put("cwd", request.cwd());
+        // the names only: values are often secrets
+        if (!request.env().isEmpty()) action.put("env", List.copyOf(request.env().keySet()));
+        action.put("timeout_seconds", request.timeoutSeconds());
+        var m = new LinkedHashMap<String, Object>();
+        m.put("request_id", requestId);
+        m.put("source", origin.source().wireName());
+        m.put("action", action);
+        computer.events().publish(LiveEvent.ACTION_REQUEST, m);
+    }
+
+    /** The end of a command, with its output when it was collected (cut, as the chunks carried all of it). */
+    private static void answer(Computer computer, String requestId, Outcome outcome, Result collected) {
+        var m = new LinkedHashMap<String, Object>();
+        m.put("request_id", requestId);
+        m.put("status", outcome.outputTooLarge() ? "error" : "success");
+        m.put("exit_code", outcome.exitCode());
+        if (collected != null) {
+            m.put("stdout", ActionDispatcher.cut(collected.stdout(), 64 * 1024));
+            m.put("stderr", ActionDispatcher.cut(collected.stderr(), 64 * 1024));
+        }
+        if (outcome.timedOut()) m.put("timed_out", true);
+        if (outcome.outputTooLarge()) {
+            m.put("error_code", "output_too_large");
+            m.put("error_message", "the command wrote more than the server's limit and was stopped");
+        }
+        computer.events().publish(LiveEvent.ACTION_RESPONSE, m);
+    }
+
+    private static Map<String, Object> errorEvent(String requestId, PortholeException e) {
+        var m = new LinkedHashMap<String, Object>();
+        m.put("request_id", requestId);
+        m.put("status", "error");
+        m.put("error_code", e.code().wireName());
+        m.put("error_message", e.getMessage());
+        return m;
+    }
+
+    /** Runs the command; its output goes to {@code sink} and, as chunks under {@code requestId}, to the live events. */
+    Outcome run(Computer computer, Request request, Sink sink, String requestId) {
         var sandbox = computer.sandbox();
         if (!request.cwd().equals(Sandbox.WORKSPACE) && !sandbox.isDirectory(request.cwd())) {
             throw new PortholeException.ActionFailed(ErrorCode.INVALID_ARGUMENT,
@@ -117,14 +172,17 @@ public final class Exec {
             var tooLarge = new AtomicBoolean();
             Object lock = new Object();
             Runnable onChunk = () -> computers.touch(computer);
+            var events = computer.events();
             var out = Threads.onPipeThread(() -> pump(process.getInputStream(), text -> {
                 synchronized (lock) {
                     sink.stdout(text);
+                    events.publish(LiveEvent.COMMAND_OUTPUT, chunk(requestId, text, false));
                 }
             }, total, tooLarge, onChunk, () -> computer.sandbox().killGroup(process)));
             var err = Threads.onPipeThread(() -> pump(process.getErrorStream(), text -> {
                 synchronized (lock) {
                     sink.stderr(text);
+                    events.publish(LiveEvent.COMMAND_OUTPUT, chunk(requestId, text, true));
                 }
             }, total, tooLarge, onChunk, () -> computer.sandbox().killGroup(process)));
             boolean finished = process.waitFor(request.timeoutSeconds(), TimeUnit.SECONDS);
@@ -143,6 +201,15 @@ public final class Exec {
             computer.commandEnded();
             computers.touch(computer);
         }
+    }
+
+    /** A {@code command_output} event: the chunk's UTF-8 bytes in base64. */
+    private static Map<String, Object> chunk(String requestId, String text, boolean stderr) {
+        var m = new LinkedHashMap<String, Object>();
+        m.put("request_id", requestId);
+        m.put("data", java.util.Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8)));
+        m.put("is_stderr", stderr);
+        return m;
     }
 
     private static void awaitQuietly(java.util.concurrent.Future<?> f) throws InterruptedException {
@@ -190,12 +257,21 @@ public final class Exec {
     /** The whole output of a finished command. */
     public record Result(Outcome outcome, String stdout, String stderr) {}
 
-    /** Runs {@code request} and collects its output. */
-    public Result runCollected(String tenantId, String computerId, Request request) {
-        return collect(computers.requireRunning(tenantId, computerId), request);
+    /** Runs {@code request} and collects its output; announced on the live events as {@link #run} is. */
+    public Result runCollected(String tenantId, String computerId, String requestId, Origin origin, Request request) {
+        var computer = computers.requireRunning(tenantId, computerId);
+        announce(computer, requestId, origin, request);
+        try {
+            var result = collect(computer, request, requestId);
+            answer(computer, requestId, result.outcome(), result);
+            return result;
+        } catch (PortholeException e) {
+            computer.events().publish(LiveEvent.ACTION_RESPONSE, errorEvent(requestId, e));
+            throw e;
+        }
     }
 
-    Result collect(Computer computer, Request request) {
+    Result collect(Computer computer, Request request, String requestId) {
         var out = new StringBuilder();
         var err = new StringBuilder();
         var outcome = run(computer, request, new Sink() {
@@ -208,7 +284,7 @@ public final class Exec {
             public void stderr(String text) {
                 err.append(text);
             }
-        });
+        }, requestId);
         return new Result(outcome, out.toString(), err.toString());
     }
 

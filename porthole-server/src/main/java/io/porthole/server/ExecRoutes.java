@@ -9,7 +9,9 @@ import io.helidon.webserver.http.ServerResponse;
 import io.porthole.api.ErrorCode;
 import io.porthole.core.Computers;
 import io.porthole.core.Exec;
+import io.porthole.core.Origin;
 import io.porthole.core.PortholeException;
+import io.porthole.core.internal.Ids;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -30,6 +32,7 @@ import java.util.LinkedHashMap;
  */
 final class ExecRoutes {
     static final String NDJSON = "application/x-ndjson";
+    static final io.helidon.http.HeaderName REQUEST_ID = HeaderNames.create("X-Request-Id");
 
     private final Exec exec;
     private final Computers computers;
@@ -53,8 +56,11 @@ final class ExecRoutes {
         var p = auth.require(req);
         var id = req.path().pathParameters().get("id");
         computers.requireRunning(p.tenantId(), id);
+        // the command's output chunks on GET /computers/{id}/events carry this id
+        var requestId = Ids.id("req");
         res.status(Status.OK_200);
         res.header(HeaderNames.CONTENT_TYPE, NDJSON);
+        res.header(REQUEST_ID, requestId);
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         try (OutputStream out = res.outputStream()) {
             var lines = new Lines(out);
@@ -66,7 +72,7 @@ final class ExecRoutes {
                 return;
             }
             try {
-                var outcome = exec.run(p.tenantId(), id, request, new Exec.Sink() {
+                var outcome = exec.run(p.tenantId(), id, requestId, Origin.API, request, new Exec.Sink() {
                     @Override
                     public void stdout(String text) {
                         lines.data("stdout", text);
@@ -131,7 +137,7 @@ final class ExecRoutes {
         var node = Http.body(req, maxBody);
         var request = Exec.Request.parse(node);
         var answer = retries.run(req, p.tenantId(), node.toString(), () -> {
-            var result = exec.runCollected(p.tenantId(), id, request);
+            var result = exec.runCollected(p.tenantId(), id, Ids.id("req"), Origin.API, request);
             if (result.outcome().outputTooLarge()) {
                 throw new PortholeException(ErrorCode.ACTION_FAILED, "the command wrote more than "
                         + exec.maxOutputBytes() + " bytes and was stopped; use POST /computers/{id}/exec to stream large output");

@@ -165,6 +165,7 @@ public final class PortholeServer implements AutoCloseable {
         new AdminRoutes(keys, auth, config.maxBodyBytes()).register(r);
         var retries = new RetryJoin(Clock.systemUTC());
         new ExecRoutes(exec, computers, auth, config.maxBodyBytes(), retries).register(r);
+        new LiveRoutes(computers, new Access(computers, auth), config.live()).register(r);
         new ComputerRoutes(computers, dispatcher, auth, config.maxBodyBytes(), retries).register(r);
         // the error answers to HEAD requests carry no body either
         r.any((req, res) -> Http.error(HeadResponse.of(req, res), ErrorCode.NOT_FOUND,

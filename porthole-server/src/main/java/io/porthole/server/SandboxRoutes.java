@@ -325,7 +325,7 @@ final class SandboxRoutes {
                 var action = params.deepCopy();
                 action.put("type", method.startsWith("tabs.") ? method.replace('.', '_') : method);
                 var request = dispatcher.parser().parse(action);
-                var result = dispatcher.execute(tenantId, id, request);
+                var result = dispatcher.execute(tenantId, id, request, io.porthole.core.Origin.RPC);
                 if (!result.succeeded()) {
                     throw new PortholeException(errorCode(result.errorCode()), result.errorMessage());
                 }

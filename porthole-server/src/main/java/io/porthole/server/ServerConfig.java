@@ -33,6 +33,7 @@ import java.util.Optional;
  * @param firefox how Firefox is found and started
  * @param stateKey the AES-256 key saved environments are encrypted with; empty: a key made in the data dir
  * @param templates named launch templates ({@code templateID}): an engine with its own binary, flags, prefs
+ * @param live the live view: stream heartbeats, the control lease, viewer links
  */
 public record ServerConfig(String host,
                            int port,
@@ -53,7 +54,8 @@ public record ServerConfig(String host,
                            long maxArtifactBytes,
                            io.porthole.engine.bidi.FirefoxConfig firefox,
                            java.util.Map<String, Template> templates,
-                           Optional<byte[]> stateKey) {
+                           Optional<byte[]> stateKey,
+                           LiveConfig live) {
     public static final long DEFAULT_MAX_EXEC_OUTPUT_BYTES = 16L << 20;
 
     /** How computers are separated: namespaces (bubblewrap), or not at all (an operator's explicit choice). */
@@ -77,9 +79,28 @@ public record ServerConfig(String host,
         }
     }
 
+    /**
+     * The live view.
+     *
+     * @param eventsHeartbeat how often an idle {@code /events} stream carries a {@code : heartbeat} comment
+     * @param screencastHeartbeat the same for {@code /screencast}
+     * @param controlLease how long a person's control lasts without input or renewal
+     * @param viewerLinkDefault how long a viewer link works when its request names no time
+     */
+    public record LiveConfig(java.time.Duration eventsHeartbeat, java.time.Duration screencastHeartbeat,
+                             java.time.Duration controlLease, java.time.Duration viewerLinkDefault) {
+        /** The longest a viewer link may be asked to work. */
+        public static final java.time.Duration VIEWER_LINK_MAX = java.time.Duration.ofDays(7);
+
+        public static LiveConfig defaults() {
+            return new LiveConfig(java.time.Duration.ofSeconds(20), java.time.Duration.ofSeconds(30),
+                    java.time.Duration.ofSeconds(60), java.time.Duration.ofMinutes(15));
+        }
+    }
+
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig("127.0.0.1", 8844, dataDir, Optional.empty(), Optional.empty(), 1 << 20, 900, 500, ComputersConfig.defaults(), ChromiumConfig.defaults(), false, DEFAULT_MAX_EXEC_OUTPUT_BYTES, List.of(), Optional.empty(), LocalSandboxRuntime.Limits.defaults(), Isolation.NAMESPACES, 64L << 20,
-                io.porthole.engine.bidi.FirefoxConfig.defaults(), java.util.Map.of(), Optional.empty());
+                io.porthole.engine.bidi.FirefoxConfig.defaults(), java.util.Map.of(), Optional.empty(), LiveConfig.defaults());
     }
 
     public Builder toBuilder() {
@@ -108,6 +129,7 @@ public record ServerConfig(String host,
         private io.porthole.engine.bidi.FirefoxConfig firefox;
         private java.util.Map<String, Template> templates;
         private Optional<byte[]> stateKey;
+        private LiveConfig live;
 
         private Builder(ServerConfig c) {
             this.host = c.host;
@@ -130,6 +152,7 @@ public record ServerConfig(String host,
             this.firefox = c.firefox;
             this.templates = c.templates;
             this.stateKey = c.stateKey;
+            this.live = c.live;
         }
 
         public Builder host(String v) {
@@ -227,8 +250,13 @@ public record ServerConfig(String host,
             return this;
         }
 
+        public Builder live(LiveConfig v) {
+            this.live = v;
+            return this;
+        }
+
         public ServerConfig build() {
-            return new ServerConfig(host, port, dataDir, apiKey, publicUrl, maxBodyBytes, screenshotTtlSeconds, schedulerTickMillis, computers, chromium, stopComputersOnShutdown, maxExecOutputBytes, egressAllow, advancedProxy, limits, isolation, maxArtifactBytes, firefox, templates, stateKey);
+            return new ServerConfig(host, port, dataDir, apiKey, publicUrl, maxBodyBytes, screenshotTtlSeconds, schedulerTickMillis, computers, chromium, stopComputersOnShutdown, maxExecOutputBytes, egressAllow, advancedProxy, limits, isolation, maxArtifactBytes, firefox, templates, stateKey, live);
         }
     }
 
@@ -262,6 +290,10 @@ public record ServerConfig(String host,
 
     public ServerConfig withIsolation(Isolation v) {
         return toBuilder().isolation(v).build();
+    }
+
+    public ServerConfig withLive(LiveConfig v) {
+        return toBuilder().live(v).build();
     }
 
     public ServerConfig withApiKey(String key) {

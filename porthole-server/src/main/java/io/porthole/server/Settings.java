@@ -91,7 +91,12 @@ public final class Settings {
                 number("PORTHOLE_MAX_LIFETIME_CAP_SECONDS", d.maxLifetimeCapSeconds(), 1, 10L * 365 * 24 * 3600),
                 (int) number("PORTHOLE_MAX_COMPUTERS", d.maxLiveComputers(), 1, 10_000),
                 (int) number("PORTHOLE_DEFAULT_WIDTH", d.defaultWidth(), 100, 7680),
-                (int) number("PORTHOLE_DEFAULT_HEIGHT", d.defaultHeight(), 100, 7680));
+                (int) number("PORTHOLE_DEFAULT_HEIGHT", d.defaultHeight(), 100, 7680),
+                new io.porthole.core.live.CaptureSettings(
+                        (int) number("PORTHOLE_SCREENCAST_MAX_FPS", d.screencast().maxFps(), 1, 60),
+                        (int) number("PORTHOLE_SCREENCAST_JPEG_QUALITY", d.screencast().jpegQuality(), 1, 100),
+                        (int) number("PORTHOLE_SCREENCAST_KEYFRAME_SECONDS", d.screencast().keyframeIntervalSeconds(), 1, 10)));
+        var live = ServerConfig.LiveConfig.defaults();
         var chromium = new ChromiumConfig(get("PORTHOLE_CHROMIUM_PATH").map(Path::of),
                 get("PORTHOLE_CHROMIUM_FLAGS").map(f -> Arrays.asList(f.split("\\s+"))).orElse(List.of()),
                 (int) number("PORTHOLE_CHROMIUM_START_TIMEOUT_SECONDS", 30, 1, 600), bool("PORTHOLE_CDP_LOG", false));
@@ -147,7 +152,11 @@ public final class Settings {
                         throw new IllegalArgumentException("PORTHOLE_STATE_KEY must be 32 bytes in base64 (e.g. the"
                                 + " output of: head -c 32 /dev/urandom | base64)");
                     }
-                }));
+                }),
+                new ServerConfig.LiveConfig(live.eventsHeartbeat(), live.screencastHeartbeat(),
+                        java.time.Duration.ofSeconds(number("PORTHOLE_CONTROL_LEASE_SECONDS", live.controlLease().toSeconds(), 5, 3600)),
+                        java.time.Duration.ofSeconds(number("PORTHOLE_VIEWER_LINK_SECONDS", live.viewerLinkDefault().toSeconds(), 10,
+                                ServerConfig.LiveConfig.VIEWER_LINK_MAX.toSeconds()))));
     }
 
     /**

@@ -139,6 +139,19 @@ public interface BrowserDriver extends AutoCloseable {
                 "this browser cannot print to PDF");
     }
 
+    /**
+     * Starts capturing the main tab as JPEG pictures for a screencast, following the main tab when it changes,
+     * at most {@code settings.maxFps()} a second; runs until the returned capture is closed or the browser ends
+     * (then {@code sink.ended}). May be called while actions run: it must not disturb them.
+     *
+     * @throws io.porthole.core.PortholeException if the capture cannot start
+     */
+    default io.porthole.core.live.Capture screencast(io.porthole.core.live.CaptureSettings settings,
+                                                      io.porthole.core.live.Capture.Sink sink) {
+        throw new io.porthole.core.PortholeException.InvalidRequest(io.porthole.api.ErrorCode.UNSUPPORTED_ON_ENGINE,
+                "this browser cannot be watched yet");
+    }
+
     boolean isAlive();
 
     /** Ends the browser and every process it started; waits for them to be gone. Idempotent. */

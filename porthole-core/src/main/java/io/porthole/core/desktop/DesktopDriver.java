@@ -38,6 +38,20 @@ public interface DesktopDriver extends AutoCloseable {
     /** The whole screen as PNG. */
     byte[] screenshotPng();
 
+    /**
+     * Starts capturing the screen for a screencast: H.264 pictures (a keyframe at least every
+     * {@code settings.keyframeIntervalSeconds()}), the pointer's position while it moves and its shape when it
+     * changes. The encoder runs inside the computer's sandbox. Runs until the returned capture is closed or the
+     * desktop ends (then {@code sink.ended}).
+     *
+     * @throws io.porthole.core.PortholeException if the capture cannot start
+     */
+    default io.porthole.core.live.Capture screencast(io.porthole.core.live.CaptureSettings settings,
+                                                      io.porthole.core.live.Capture.Sink sink) {
+        throw new io.porthole.core.PortholeException.InvalidRequest(io.porthole.api.ErrorCode.NOT_SUPPORTED,
+                "this desktop cannot be watched yet");
+    }
+
     /** Stops the desktop's own processes (the sandbox ends the rest). */
     @Override
     void close();
