@@ -105,6 +105,8 @@ final class BidiDriver implements BrowserDriver {
     private volatile int width;
     private volatile int height;
     private volatile double scale;
+    /** Screencasts running now, stopped with the browser at the latest. */
+    private final Set<BidiScreencast> screencasts = ConcurrentHashMap.newKeySet();
 
     BidiDriver(BidiConnection bidi, FirefoxProcess process, JsonNode session, LaunchSpec spec) {
         this.bidi = bidi;
@@ -721,6 +723,29 @@ final class BidiDriver implements BrowserDriver {
         return java.util.Base64.getDecoder().decode(result.path("data").asText());
     }
 
+    /**
+     * Pictures of the main tab, taken while the capture runs: BiDi has no screencast (see {@link BidiScreencast}).
+     */
+    @Override
+    public io.porthole.core.live.Capture screencast(io.porthole.core.live.CaptureSettings settings,
+                                                     io.porthole.core.live.Capture.Sink sink) {
+        if (!isAlive()) throw new PortholeException.Unavailable("the browser has ended; there is nothing to watch");
+        var holder = new BidiScreencast[1];
+        var capture = new BidiScreencast(bidi, settings, sink, this::screencastView, () -> screencasts.remove(holder[0]));
+        holder[0] = capture;
+        screencasts.add(capture);
+        return capture.start();
+    }
+
+    /** What a screencast takes now: the main tab once it is set up, at the viewport's size. */
+    private Optional<BidiScreencast.View> screencastView() {
+        var main = mainTabId;
+        var tab = main == null ? null : tabs.get(main);
+        if (tab == null) tab = newestTab().map(tabs::get).orElse(null);
+        if (tab == null || !tab.ready.isDone() || tab.ready.isCompletedExceptionally()) return Optional.empty();
+        return Optional.of(new BidiScreencast.View(tab.id, width, height));
+    }
+
     @Override
     public String html(String tabId) {
         return evaluate(tabId, "(document.doctype ? new XMLSerializer().serializeToString(document.doctype) + '\\n' : '')"
@@ -745,7 +770,7 @@ final class BidiDriver implements BrowserDriver {
                 v.path("sx").asDouble(), v.path("sy").asDouble(), v.path("dpr").asDouble());
     }
 
-    private static ObjectNode evaluateParams(String context, String expression) {
+    static ObjectNode evaluateParams(String context, String expression) {
         var p = params().put("expression", expression).put("awaitPromise", true).put("resultOwnership", "none");
         p.putObject("target").put("context", context);
         return p;
@@ -1044,6 +1069,7 @@ final class BidiDriver implements BrowserDriver {
     @Override
     public void close() {
         process.markClosing();
+        for (var s : List.copyOf(screencasts)) s.close();
         mux.closeAll();
         if (bidi.isOpen() && process.isAlive()) {
             try {

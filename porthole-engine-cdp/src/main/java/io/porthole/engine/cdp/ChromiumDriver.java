@@ -83,6 +83,8 @@ final class ChromiumDriver implements BrowserDriver {
     private String pointerTab = "";
     private int buttonsDown;
     private int modifiers;
+    /** The main tab's screencast, while anyone watches. */
+    private final ChromiumScreencast screencast;
 
     ChromiumDriver(CdpConnection cdp, ChromiumProcess process, String userAgent, int width, int height, double scale,
                    boolean headful, DevToolsEndpoint devTools) {
@@ -94,6 +96,8 @@ final class ChromiumDriver implements BrowserDriver {
         this.width = width;
         this.height = height;
         this.scale = scale;
+        this.screencast = new ChromiumScreencast(cdp, this::screencastTarget);
+        cdp.closedFuture().thenAccept(reason -> screencast.browserGone("the browser has gone away (" + reason + ")"));
     }
 
     /** Subscribes to targets and waits for the first page to be ready. */
@@ -115,7 +119,7 @@ final class ChromiumDriver implements BrowserDriver {
             var first = tabs.values().stream().findFirst();
             if (first.isPresent()) {
                 await(first.get().ready, TAB_READY_TIMEOUT, "the first tab");
-                mainTabId = first.get().targetId;
+                setMain(first.get().targetId);
                 break;
             }
             sleep(10);
@@ -123,7 +127,7 @@ final class ChromiumDriver implements BrowserDriver {
         if (mainTabId == null) {
             var created = call("Target.createTarget", params().put("url", "about:blank"), null);
             var tab = waitForTab(created.path("targetId").asText());
-            mainTabId = tab.targetId;
+            setMain(tab.targetId);
         }
     }
 
@@ -144,7 +148,7 @@ final class ChromiumDriver implements BrowserDriver {
         var first = newestTab();
         if (first.isEmpty()) throw new PortholeException.ActionFailed("the adopted browser has no tab");
         await(tabs.get(first.get()).ready, TAB_READY_TIMEOUT, "the adopted tab");
-        mainTabId = first.get();
+        setMain(first.get());
     }
 
     // ---- events ----
@@ -183,6 +187,7 @@ final class ChromiumDriver implements BrowserDriver {
                 forget(targetId);
             }
             case "Page.loadEventFired" -> findBySession(e.sessionId()).ifPresent(t -> t.load.complete(null));
+            case "Page.screencastFrame" -> screencast.onFrame(e);
             case "Page.javascriptDialogOpening" ->
                     // an open alert() blocks the page for every later action; accept it like a user would
                     cdp.send("Page.handleJavaScriptDialog", params().put("accept", true), e.sessionId());
@@ -210,12 +215,41 @@ final class ChromiumDriver implements BrowserDriver {
         } catch (RuntimeException e) {
             tab.ready.completeExceptionally(e);
         }
+        // it may be the main tab, which a screencast waits for
+        screencast.retarget();
     }
 
     private void applyMetrics(String sessionId) {
         call("Emulation.setDeviceMetricsOverride", params().put("width", width).put("height", height)
                 .put("deviceScaleFactor", scale).put("mobile", false)
                 .put("screenWidth", width).put("screenHeight", height), sessionId);
+    }
+
+    private void setMain(String tabId) {
+        mainTabId = tabId;
+        screencast.retarget();
+    }
+
+    /**
+     * Where the screencast runs: the main tab's session once the tab is set up, with the viewport in device
+     * pixels as the largest picture; empty while there is no such tab (a tab getting ready says so).
+     */
+    private Optional<ChromiumScreencast.Target> screencastTarget() {
+        var main = mainTabId;
+        var tab = main == null ? null : tabs.get(main);
+        if (tab == null) tab = newestTab().map(tabs::get).orElse(null);
+        if (tab == null || !tab.ready.isDone() || tab.ready.isCompletedExceptionally() || tab.sessionId == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new ChromiumScreencast.Target(tab.sessionId, (int) Math.round(width * scale),
+                (int) Math.round(height * scale)));
+    }
+
+    @Override
+    public io.porthole.core.live.Capture screencast(io.porthole.core.live.CaptureSettings settings,
+                                                     io.porthole.core.live.Capture.Sink sink) {
+        if (!isAlive()) throw new PortholeException.Unavailable("the browser has ended; there is nothing to watch");
+        return screencast.attach(settings, sink);
     }
 
     private Optional<Tab> findBySession(String sessionId) {
@@ -226,7 +260,7 @@ final class ChromiumDriver implements BrowserDriver {
     private void forget(String targetId) {
         if (targetId.isEmpty() || tabs.remove(targetId) == null) return;
         tabOrder.remove(targetId);
-        if (targetId.equals(mainTabId)) mainTabId = newestTab().orElse(null);
+        if (targetId.equals(mainTabId)) setMain(newestTab().orElse(null));
     }
 
     private Optional<String> newestTab() {
@@ -247,7 +281,7 @@ final class ChromiumDriver implements BrowserDriver {
         var main = mainTabId;
         if (main == null || !tabs.containsKey(main)) {
             main = newestTab().orElseThrow(() -> new PortholeException.ActionFailed("the browser has no open tab"));
-            mainTabId = main;
+            setMain(main);
         }
         return main;
     }
@@ -277,7 +311,7 @@ final class ChromiumDriver implements BrowserDriver {
     public TabInfo newTab(Optional<String> url) {
         var created = call("Target.createTarget", params().put("url", "about:blank"), null);
         var tab = waitForTab(created.path("targetId").asText());
-        mainTabId = tab.targetId;
+        setMain(tab.targetId);
         call("Target.activateTarget", params().put("targetId", tab.targetId), null);
         if (url.isPresent() && !url.get().isBlank()) navigate(tab.targetId, url.get());
         return new TabInfo(tab.targetId, tab.url, tab.title, true, contextOf(tab));
@@ -316,7 +350,7 @@ final class ChromiumDriver implements BrowserDriver {
         var main = mainTabId;
         try {
             newTabIn(id, Optional.empty());
-            mainTabId = main;
+            setMain(main);
         } catch (RuntimeException e) {
             closeContext(id);
             throw e;
@@ -335,7 +369,7 @@ final class ChromiumDriver implements BrowserDriver {
         var inIt = tabs.values().stream().filter(t -> contextId.equals(t.browserContextId)).map(t -> t.targetId).toList();
         call("Target.disposeBrowserContext", params().put("browserContextId", contextId), null);
         inIt.forEach(this::forget);
-        if (mainTabId != null && inIt.contains(mainTabId)) mainTabId = newestTab().orElse(null);
+        if (mainTabId != null && inIt.contains(mainTabId)) setMain(newestTab().orElse(null));
     }
 
     @Override
@@ -347,7 +381,7 @@ final class ChromiumDriver implements BrowserDriver {
         var created = call("Target.createTarget", params().put("url", "about:blank").put("browserContextId", contextId), null);
         var tab = waitForTab(created.path("targetId").asText());
         tab.browserContextId = contextId;
-        mainTabId = tab.targetId;
+        setMain(tab.targetId);
         if (url.isPresent() && !url.get().isBlank()) navigate(tab.targetId, url.get());
         return new TabInfo(tab.targetId, tab.url, tab.title, true, contextId);
     }
@@ -421,7 +455,7 @@ final class ChromiumDriver implements BrowserDriver {
     public void switchTab(String tabId) {
         var tab = tab(resolveTab(Optional.of(tabId)));
         call("Target.activateTarget", params().put("targetId", tab.targetId), null);
-        mainTabId = tab.targetId;
+        setMain(tab.targetId);
     }
 
     @Override
@@ -537,6 +571,8 @@ final class ChromiumDriver implements BrowserDriver {
                 LOG.log(System.Logger.Level.DEBUG, "a page did not confirm its new size: {0}", e.getMessage());
             }
         }
+        // a screencast's pictures are at most the viewport's size: it starts again at the new one
+        screencast.retarget();
     }
 
     // ---- mouse ----
@@ -813,6 +849,7 @@ final class ChromiumDriver implements BrowserDriver {
     @Override
     public void close() {
         process.markClosing();
+        screencast.shutdown();
         if (cdp.isOpen() && process.isAlive()) {
             try {
                 cdp.send("Browser.close", null, null).get(2, TimeUnit.SECONDS);

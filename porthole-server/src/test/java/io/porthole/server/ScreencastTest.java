@@ -1,0 +1,529 @@
+package io.porthole.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.porthole.engine.cdp.ChromiumConfig;
+import io.porthole.testing.SseClient;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code GET /computers/{id}/screencast} of browser computers: JPEG pictures of the main tab as default SSE events,
+ * against a real Chromium and Firefox. A server of its own, which logs its CDP traffic (to see what the driver asks
+ * of Chromium) and sends heartbeats every second (so that a viewer who left is noticed soon, even on a still page).
+ */
+class ScreencastTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Set<String> METADATA = Set.of("timestamp", "deviceWidth", "deviceHeight", "offsetTop",
+            "pageScaleFactor", "scrollOffsetX", "scrollOffsetY");
+    private static TestServer t;
+    private static WireLog wire;
+    private static String id;
+
+    @BeforeAll
+    static void server() {
+        wire = new WireLog();
+        var live = ServerConfig.LiveConfig.defaults();
+        t = new TestServer(c -> c.withLive(new ServerConfig.LiveConfig(live.eventsHeartbeat(), Duration.ofSeconds(1),
+                live.controlLease(), live.viewerLinkDefault()))
+                .withChromium(new ChromiumConfig(Optional.empty(), List.of(), 30, true)));
+        id = t.createComputer("{}");
+    }
+
+    @AfterAll
+    static void cleanUp() {
+        if (t != null) {
+            t.delete(id);
+            t.close();
+        }
+        if (wire != null) wire.close();
+    }
+
+    // ---- helpers ----
+
+    static SseClient open(String path, String key) {
+        return SseClient.open(t.http, t.server.baseUrl() + path, Map.of("Authorization", "Bearer " + key));
+    }
+
+    static SseClient screencast(String computer) {
+        var s = open("/computers/" + computer + "/screencast", TestServer.KEY);
+        assertEquals(200, s.status());
+        assertTrue(s.header("Content-Type").orElse("").startsWith("text/event-stream"), s.header("Content-Type").toString());
+        return s;
+    }
+
+    static JsonNode json(SseClient.Event e) {
+        try {
+            return TestServer.JSON.readTree(e.data());
+        } catch (IOException x) {
+            throw new UncheckedIOException(x);
+        }
+    }
+
+    static BufferedImage image(SseClient.Event e) {
+        try {
+            var img = ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(json(e).path("image_data").asText())));
+            if (img == null) throw new AssertionError("image_data is not a picture ImageIO reads");
+            return img;
+        } catch (IOException x) {
+            throw new UncheckedIOException(x);
+        }
+    }
+
+    /** The picture's colour in its middle (clear of the page's counter, top left). */
+    static int[] middle(BufferedImage img) {
+        int rgb = img.getRGB(img.getWidth() / 2, img.getHeight() / 2);
+        return new int[] {(rgb >> 16) & 0xff, (rgb >> 8) & 0xff, rgb & 0xff};
+    }
+
+    static boolean isBlue(BufferedImage img) {
+        var c = middle(img);
+        return c[0] < 60 && c[1] < 60 && c[2] > 200;
+    }
+
+    static boolean isRed(BufferedImage img) {
+        var c = middle(img);
+        return c[0] > 200 && c[1] < 60 && c[2] < 60;
+    }
+
+    static boolean isWhite(BufferedImage img) {
+        var c = middle(img);
+        return c[0] > 230 && c[1] > 230 && c[2] > 230;
+    }
+
+    static Predicate<SseClient.Event> picture(Predicate<BufferedImage> test) {
+        return e -> e.event().equals("message") && test.test(image(e));
+    }
+
+    static JsonNode ok(JsonNode result) {
+        assertEquals("success", result.path("status").asText(), result.toString());
+        return result;
+    }
+
+    static void navigate(String computer, String page) {
+        ok(t.action(computer, "navigate", "{\"url\":\"" + t.pages.url(page) + "\"}"));
+    }
+
+    /** Waits for {@code n} frames, each a picture different from the one before; returns how many came. */
+    static int distinctFrames(SseClient stream, int n, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = null;
+        int distinct = 0;
+        while (distinct < n) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) throw new AssertionError("only " + distinct + " new pictures of " + n + " within " + timeout);
+            var e = stream.await(x -> x.event().equals("message"), Duration.ofNanos(left));
+            var data = json(e).path("image_data").asText();
+            if (!data.equals(last)) distinct++;
+            last = data;
+        }
+        return distinct;
+    }
+
+    /** A preview event with this many viewers, on a computer's live event stream. */
+    static Predicate<SseClient.Event> viewers(String type, int n) {
+        return e -> json(e).path("type").asText().equals("preview") && json(e).path("event").asText().equals(type)
+                && json(e).path("viewers").asInt() == n;
+    }
+
+    // ---- the frames ----
+
+    @Test
+    void aFrameIsAJpegOfTheViewportWithCdpsMetadata() {
+        navigate(id, "screencast.html");
+        try (var stream = screencast(id)) {
+            // a still page has a picture for a new viewer at once: what Chromium sends when its screencast starts
+            var e = stream.await(x -> true, WAIT);
+            assertEquals("message", e.event(), "pictures are default events: " + e);
+            assertNotNull(e.id(), "every frame has an id");
+            var frame = json(e);
+            assertEquals(Set.of("image_data", "metadata"), fieldNames(frame), frame.toString());
+            var m = frame.path("metadata");
+            assertEquals(METADATA, fieldNames(m), m.toString());
+            assertEquals(1280, m.path("deviceWidth").asInt());
+            assertEquals(720, m.path("deviceHeight").asInt());
+            assertEquals(1.0, m.path("pageScaleFactor").asDouble());
+            assertEquals(0.0, m.path("scrollOffsetY").asDouble());
+            double now = System.currentTimeMillis() / 1000.0;
+            assertTrue(Math.abs(m.path("timestamp").asDouble() - now) < 3600, "seconds since the epoch: " + m);
+            var jpeg = Base64.getDecoder().decode(frame.path("image_data").asText());
+            assertEquals(0xFF, jpeg[0] & 0xFF);
+            assertEquals(0xD8, jpeg[1] & 0xFF, "a JPEG");
+            var img = image(e);
+            assertEquals(1280, img.getWidth());
+            assertEquals(720, img.getHeight());
+            assertTrue(isBlue(img), "the page as it is: " + List.of(middle(img)));
+        }
+    }
+
+    private static Set<String> fieldNames(JsonNode node) {
+        var names = new HashSet<String>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    @Test
+    void anAnimatingPageGivesNewPicturesContinuously() {
+        navigate(id, "screencast.html?animate");
+        try (var stream = screencast(id)) {
+            distinctFrames(stream, 10, WAIT);
+            var a = Long.parseLong(stream.await(x -> x.event().equals("message"), WAIT).id());
+            var b = Long.parseLong(stream.await(x -> x.event().equals("message"), WAIT).id());
+            assertTrue(b > a, "ids increase");
+        }
+    }
+
+    @Test
+    void aChangeOfThePageShowsInALaterFrameAndActionsRunAsUsualMeanwhile() throws Exception {
+        navigate(id, "screencast.html");
+        try (var stream = screencast(id)) {
+            stream.await(picture(ScreencastTest::isBlue), WAIT);
+            ok(t.action(id, "click", "{\"x\":640,\"y\":360}"));
+            stream.await(picture(ScreencastTest::isRed), WAIT);
+            ok(t.action(id, "click", "{\"x\":640,\"y\":360}"));
+            stream.await(picture(ScreencastTest::isBlue), WAIT);
+        }
+        // frames keep coming while actions run, and the actions are not disturbed by the capture
+        navigate(id, "screencast.html?animate");
+        try (var stream = screencast(id)) {
+            stream.await(x -> x.event().equals("message"), WAIT);
+            var failure = new AtomicReference<Throwable>();
+            var actions = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < 10; i++) {
+                        var shot = ok(t.action(id, "screenshot", "{\"base64\":true}"));
+                        var png = Base64.getDecoder().decode(shot.path("result").path("screenshot_base64").asText());
+                        assertEquals(1280, ImageIO.read(new ByteArrayInputStream(png)).getWidth());
+                        ok(t.action(id, "scroll", "{\"x\":600,\"y\":300,\"dx\":0,\"dy\":40}"));
+                        ok(t.action(id, "type", "{\"text\":\"abc\"}"));
+                    }
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            });
+            distinctFrames(stream, 10, WAIT);
+            actions.join(WAIT);
+            assertFalse(actions.isAlive(), "the actions finished");
+            if (failure.get() != null) throw new AssertionError("an action failed during the screencast", failure.get());
+        }
+    }
+
+    @Test
+    void scrollOffsetsAreInTheMetadata() {
+        navigate(id, "screencast.html?tall");
+        try (var stream = screencast(id)) {
+            stream.await(x -> x.event().equals("message"), WAIT);
+            ok(t.action(id, "scroll", "{\"x\":600,\"y\":300,\"dx\":0,\"dy\":500}"));
+            stream.await(x -> x.event().equals("message") && json(x).path("metadata").path("scrollOffsetY").asDouble() == 500,
+                    WAIT);
+        }
+    }
+
+    @Test
+    void aNewViewportShowsAtItsSize() {
+        navigate(id, "screencast.html");
+        try (var stream = screencast(id)) {
+            stream.await(picture(img -> img.getWidth() == 1280), WAIT);
+            try {
+                ok(t.action(id, "viewport", "{\"width\":800,\"height\":600}"));
+                var e = stream.await(picture(img -> img.getWidth() == 800 && img.getHeight() == 600), WAIT);
+                assertEquals(800, json(e).path("metadata").path("deviceWidth").asInt());
+                assertEquals(600, json(e).path("metadata").path("deviceHeight").asInt());
+            } finally {
+                ok(t.action(id, "viewport", "{\"width\":1280,\"height\":720}"));
+            }
+            stream.await(picture(img -> img.getWidth() == 1280 && img.getHeight() == 720), WAIT);
+        }
+    }
+
+    @Test
+    void theScreencastFollowsTheMainTab() throws Exception {
+        navigate(id, "screencast.html");
+        var first = t.call("GET", "/computers/" + id + "/tabs", null).json().path("result").path("tabs").get(0)
+                .path("tab_id").asText();
+        try (var stream = screencast(id)) {
+            stream.await(picture(ScreencastTest::isBlue), WAIT);
+            // a new tab is the main tab
+            var second = ok(t.action(id, "tabs", "{\"url\":\"" + t.pages.url("second.html") + "\"}"))
+                    .path("result").path("tab_id").asText();
+            stream.await(picture(ScreencastTest::isWhite), WAIT);
+            // closing it makes the first the main tab again
+            ok(t.call("DELETE", "/computers/" + id + "/tabs/" + second, null).json());
+            stream.await(picture(ScreencastTest::isBlue), WAIT);
+            // a tab a CDP client opened, once it is made the main tab
+            var ws = URI.create(t.server.baseUrl()).resolve("/computers/" + id + "/cdp?token=" + TestServer.KEY)
+                    .toString().replaceFirst("^http", "ws");
+            try (var client = Sandboxes.Ws.connect(ws)) {
+                var created = client.call("Target.createTarget", "{\"url\":\"" + t.pages.url("second.html") + "\"}");
+                var third = created.path("result").path("targetId").asText();
+                assertFalse(third.isEmpty(), created.toString());
+                Await.until("the client's tab to be listed", 20_000, () -> t.call("GET", "/computers/" + id + "/tabs",
+                        null).body().contains(third));
+                ok(t.action(id, "tabs/" + third + "/switch", null));
+                stream.await(picture(ScreencastTest::isWhite), WAIT);
+                ok(t.action(id, "tabs/" + first + "/switch", null));
+                stream.await(picture(ScreencastTest::isBlue), WAIT);
+                ok(t.call("DELETE", "/computers/" + id + "/tabs/" + third, null).json());
+            }
+        }
+    }
+
+    // ---- viewers ----
+
+    @Test
+    void twoViewersShareOneCaptureAndTheLastOneOutStopsChromiumsScreencast() {
+        // a computer of its own: nobody else watches it
+        var c = t.createComputer("{}");
+        var name = "cdp-" + c;
+        SseClient a = null;
+        SseClient b = null;
+        try (var events = open("/computers/" + c + "/events", TestServer.KEY)) {
+            navigate(c, "screencast.html?animate");
+            a = screencast(c);
+            a.await(x -> x.event().equals("message"), WAIT);
+            b = screencast(c);
+            b.await(x -> x.event().equals("message"), WAIT);
+            events.await(viewers("viewer_joined", 2), WAIT);
+            var starts = wire.sent(name, "Page.startScreencast");
+            assertEquals(1, starts.size(), "one capture for both viewers: " + starts);
+            var start = starts.getFirst();
+            var session = start.path("sessionId").asText();
+            assertEquals("jpeg", start.path("params").path("format").asText());
+            assertEquals(1280, start.path("params").path("maxWidth").asInt());
+            assertEquals(720, start.path("params").path("maxHeight").asInt());
+            a.close();
+            events.await(viewers("viewer_left", 1), WAIT);
+            distinctFrames(b, 3, WAIT);
+            assertTrue(wire.sent(name, "Page.stopScreencast").isEmpty(), "the capture runs while anyone watches");
+            b.close();
+            events.await(viewers("viewer_left", 0), WAIT);
+            // Chromium is told to stop, on the session it was capturing, and says it has
+            var stop = new AtomicReference<JsonNode>();
+            Await.until("Page.stopScreencast", 20_000, () -> {
+                wire.sent(name, "Page.stopScreencast").stream().filter(m -> m.path("sessionId").asText().equals(session))
+                        .findFirst().ifPresent(stop::set);
+                return stop.get() != null;
+            });
+            var answer = new AtomicReference<JsonNode>();
+            Await.until("the answer to Page.stopScreencast", 20_000, () -> {
+                wire.answer(name, stop.get().path("id").asLong()).ifPresent(answer::set);
+                return answer.get() != null;
+            });
+            assertTrue(answer.get().has("result") && !answer.get().has("error"), answer.get().toString());
+            assertEquals(1, wire.sent(name, "Page.startScreencast").size(), "and nothing started it again");
+        } finally {
+            if (a != null) a.close();
+            if (b != null) b.close();
+            t.delete(c);
+        }
+    }
+
+    @Test
+    void aViewerThatDoesNotReadDoesNotHoldBackAnother() throws Exception {
+        // large pictures (random pixels), so that the stalled viewer's socket buffers fill after a few
+        navigate(id, "screencast.html?noise");
+        var base = URI.create(t.server.baseUrl());
+        try (var stalled = new Socket()) {
+            stalled.setReceiveBufferSize(4096);
+            stalled.connect(new InetSocketAddress(base.getHost(), base.getPort()), 10_000);
+            var request = "GET /computers/" + id + "/screencast HTTP/1.1\r\nHost: " + base.getHost() + ":"
+                    + base.getPort() + "\r\nAuthorization: Bearer " + TestServer.KEY + "\r\nAccept: text/event-stream\r\n\r\n";
+            stalled.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            stalled.getOutputStream().flush();
+            try (var stream = screencast(id)) {
+                // far more than the stalled viewer's buffers hold (some MB here: 4 MiB of send buffer at most)
+                distinctFrames(stream, 60, Duration.ofSeconds(120));
+            }
+        }
+    }
+
+    @Test
+    void theNativeSurfaceHasTheSameStream() {
+        navigate(id, "screencast.html");
+        try (var stream = open("/browser-sandboxes/" + id + "/screencast", TestServer.KEY)) {
+            assertEquals(200, stream.status());
+            var e = stream.await(x -> true, WAIT);
+            assertEquals("message", e.event());
+            assertEquals(METADATA, fieldNames(json(e).path("metadata")));
+            assertTrue(isBlue(image(e)));
+        }
+    }
+
+    // ---- Firefox ----
+
+    @Test
+    void firefoxIsWatchedTheSameWay() {
+        var fx = Sandboxes.create(t, "{\"browser\":\"firefox\"}").path("id").asText();
+        try {
+            navigate(fx, "screencast.html?tall");
+            try (var stream = open("/browser-sandboxes/" + fx + "/screencast", TestServer.KEY)) {
+                assertEquals(200, stream.status());
+                var e = stream.await(x -> true, WAIT);
+                assertEquals("message", e.event(), e.toString());
+                var frame = json(e);
+                assertEquals(Set.of("image_data", "metadata"), fieldNames(frame));
+                assertEquals(METADATA, fieldNames(frame.path("metadata")));
+                var img = image(e);
+                assertEquals(frame.path("metadata").path("deviceWidth").asInt(), img.getWidth());
+                assertEquals(frame.path("metadata").path("deviceHeight").asInt(), img.getHeight());
+                assertTrue(isBlue(img), List.of(middle(img)).toString());
+                ok(t.action(fx, "click", "{\"x\":300,\"y\":300}"));
+                stream.await(picture(ScreencastTest::isRed), WAIT);
+                ok(t.action(fx, "scroll", "{\"x\":300,\"y\":300,\"dx\":0,\"dy\":500}"));
+                stream.await(x -> x.event().equals("message")
+                        && json(x).path("metadata").path("scrollOffsetY").asDouble() == 500, WAIT);
+            }
+            navigate(fx, "screencast.html?animate");
+            try (var stream = open("/computers/" + fx + "/screencast", TestServer.KEY)) {
+                distinctFrames(stream, 5, WAIT);
+            }
+            // the stream ends with the computer
+            try (var stream = open("/browser-sandboxes/" + fx + "/screencast", TestServer.KEY)) {
+                stream.await(x -> x.event().equals("message"), WAIT);
+                Sandboxes.delete(t, fx);
+                assertTrue(stream.awaitEnd(WAIT), "the stream closes when the computer ends");
+            }
+        } finally {
+            Sandboxes.delete(t, fx);
+        }
+    }
+
+    // ---- ends and errors ----
+
+    @Test
+    void theStreamEndsWhenTheComputerEndsOrItsBrowserDies() {
+        var ended = t.createComputer("{}");
+        try (var stream = screencast(ended)) {
+            stream.await(x -> x.event().equals("message"), WAIT);
+            t.delete(ended);
+            assertTrue(stream.awaitEnd(WAIT), "the stream closes when the computer ends");
+        }
+        var crashed = t.createComputer("{}");
+        try (var stream = screencast(crashed)) {
+            stream.await(x -> x.event().equals("message"), WAIT);
+            // whatever the command's own answer (its computer is ending under it)
+            t.post("/computers/" + crashed + "/exec/sync", "{\"command\":\"kill -9 $(pidof chromium)\",\"timeout_seconds\":20}");
+            assertTrue(stream.awaitEnd(WAIT), "the stream closes when the browser dies");
+        } finally {
+            t.delete(crashed);
+        }
+    }
+
+    @Test
+    void errorsAreClear() {
+        try (var anonymous = open("/computers/" + id + "/screencast", "nope")) {
+            assertEquals(401, anonymous.status());
+        }
+        try (var other = open("/computers/" + id + "/screencast", t.keyB())) {
+            assertEquals(404, other.status());
+        }
+        try (var other = open("/browser-sandboxes/" + id + "/screencast", t.keyB())) {
+            assertEquals(404, other.status());
+        }
+        try (var unknown = open("/computers/comp_unknown/screencast", TestServer.KEY)) {
+            assertEquals(404, unknown.status());
+        }
+        var ended = t.createComputer("{}");
+        t.delete(ended);
+        try (var stream = screencast(ended)) {
+            var e = stream.await(x -> true, WAIT);
+            assertEquals("error", e.event(), e.toString());
+            assertEquals("computer_not_running", json(e).path("code").asText());
+            assertFalse(json(e).path("message").asText().isBlank());
+            assertTrue(stream.awaitEnd(WAIT));
+        }
+    }
+
+    /**
+     * What the server sent to and got from its Chromiums: the CDP wire log ({@code PORTHOLE_CDP_LOG}), kept here
+     * instead of printed.
+     */
+    static final class WireLog extends Handler implements AutoCloseable {
+        private record Message(String name, boolean sent, String json) {}
+
+        private final Logger logger = Logger.getLogger("io.porthole.cdp.wire");
+        private final List<Message> messages = new CopyOnWriteArrayList<>();
+
+        WireLog() {
+            setLevel(Level.ALL);
+            logger.setUseParentHandlers(false);
+            logger.addHandler(this);
+        }
+
+        @Override
+        public void publish(LogRecord r) {
+            var p = r.getParameters();
+            if (p == null || p.length != 2 || !(p[1] instanceof String json)) return;
+            if (json.contains("\"Page.screencastFrame\"")) return; // pictures: many, and not needed here
+            var sent = r.getMessage().contains("->");
+            messages.add(new Message(String.valueOf(p[0]), sent, json));
+        }
+
+        /** The commands of this method sent on the named connection, in order. */
+        List<JsonNode> sent(String name, String method) {
+            var out = new ArrayList<JsonNode>();
+            for (var m : messages) {
+                if (!m.sent || !m.name.equals(name) || !m.json.contains("\"" + method + "\"")) continue;
+                var node = parse(m.json);
+                if (node.path("method").asText().equals(method)) out.add(node);
+            }
+            return out;
+        }
+
+        /** The answer to the command with this id on the named connection. */
+        Optional<JsonNode> answer(String name, long commandId) {
+            for (var m : messages) {
+                if (m.sent || !m.name.equals(name) || !m.json.contains("\"id\":" + commandId)) continue;
+                var node = parse(m.json);
+                if (node.path("id").asLong() == commandId) return Optional.of(node);
+            }
+            return Optional.empty();
+        }
+
+        private static JsonNode parse(String json) {
+            try {
+                return TestServer.JSON.readTree(json);
+            } catch (IOException e) {
+                return TestServer.JSON.createObjectNode();
+            }
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {
+            logger.removeHandler(this);
+            logger.setUseParentHandlers(true);
+        }
+    }
+}
