@@ -83,7 +83,7 @@ public final class Bench {
                    int egressIterations, int egressMib, int playwrightIterations, int playwrightClicks,
                    Path chromium, Set<String> only, boolean verbose) {
         /** The groups of rows {@code --only} names, in the order they run. */
-        static final List<String> GROUPS = List.of("browser", "desktop", "egress", "sandboxes");
+        static final List<String> GROUPS = List.of("browser", "desktop", "egress", "sandboxes", "screencast");
         static final String USAGE = """
                 usage: script/bench [--iterations=N] [--actions=M] [--warmup=W] [--action-warmup=K]
                                     [--settle-ms=MS] [--egress-iterations=E] [--egress-mib=S]
@@ -109,7 +109,8 @@ public final class Bench {
                   --chromium       the browser binary, for Porthole and the baseline (default /usr/bin/chromium)
                   --only           run only these groups of rows (default all): browser (create/delete,
                                    isolation, click, screenshot, exec), desktop (create/delete, click, type,
-                                   screenshot), egress, sandboxes (Playwright, suspend/resume)
+                                   screenshot), egress, sandboxes (Playwright, suspend/resume),
+                                   screencast (frames/s, CPU, latency; ScreencastBench)
                   --verbose        show the server's INFO logs""";
 
         static Options parse(String[] args) {
@@ -233,6 +234,7 @@ public final class Bench {
     private PortholeServer server;
     private PortholeClient api;
     private boolean cleanedUp;
+    private ScreencastBench screencastRows;
     private int rawCounter;
     private int nextDisplay = 90;
 
@@ -327,6 +329,16 @@ public final class Bench {
                 sandboxes();
             } catch (Exception e) {
                 error("browser sandboxes (Playwright, suspend/resume): " + e);
+                deleteLiveComputers();
+            }
+        }
+        if (only.contains("screencast")) {
+            screencastRows = new ScreencastBench(new ScreencastBench.Context(api, server.baseUrl(), API_KEY, http,
+                    options.chromium(), tmpRoot, rawMarker(), liveComputers, liveRaw, log, notes::add, this::error));
+            try {
+                screencastRows.run();
+            } catch (Exception e) {
+                error("screencast: " + e);
                 deleteLiveComputers();
             }
         }
@@ -1423,6 +1435,7 @@ public final class Bench {
         if (rows.containsKey("delete")) printDeleteWatch();
         out.println();
         if (options.only().contains("egress")) printEgress();
+        if (screencastRows != null) screencastRows.print(out);
         printMemory(jvmRssKb, elapsedNanos);
     }
 

@@ -41,6 +41,7 @@ final class RawBrowser implements AutoCloseable {
     private final AtomicBoolean killed = new AtomicBoolean();
     private volatile CdpConnection cdp;
     private volatile String sessionId;
+    private volatile String targetId;
 
     private RawBrowser(Process process, Path dir) {
         this.process = process;
@@ -151,6 +152,7 @@ final class RawBrowser implements AutoCloseable {
             targetId = cdp.call("Target.createTarget", params().put("url", "about:blank"), null, CALL_TIMEOUT)
                     .path("targetId").asText();
         }
+        this.targetId = targetId;
         sessionId = cdp.call("Target.attachToTarget", params().put("targetId", targetId).put("flatten", true), null,
                 CALL_TIMEOUT).path("sessionId").asText();
         cdp.call("Page.enable", params(), sessionId, CALL_TIMEOUT);
@@ -158,6 +160,21 @@ final class RawBrowser implements AutoCloseable {
         cdp.call("Emulation.setDeviceMetricsOverride", params().put("width", width).put("height", height)
                 .put("deviceScaleFactor", 1).put("mobile", false).put("screenWidth", width).put("screenHeight", height),
                 sessionId, CALL_TIMEOUT);
+    }
+
+    /** The connection, for rows that speak CDP themselves (only after {@link #launch} returned). */
+    CdpConnection cdp() {
+        return cdp;
+    }
+
+    /** The flat session of the page {@link #attachToPage} attached to. */
+    String sessionId() {
+        return sessionId;
+    }
+
+    /** That page's target id. */
+    String targetId() {
+        return targetId;
     }
 
     /** Navigates the attached page and waits (bounded) for its load event. */

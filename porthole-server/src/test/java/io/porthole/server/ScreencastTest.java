@@ -360,8 +360,16 @@ class ScreencastTest {
             stalled.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
             stalled.getOutputStream().flush();
             try (var stream = screencast(id)) {
-                // far more than the stalled viewer's buffers hold (some MB here: 4 MiB of send buffer at most)
-                distinctFrames(stream, 60, Duration.ofSeconds(120));
+                // far more than the stalled viewer's socket can hold (Linux gives a socket at most tcp_wmem's
+                // 4 MiB to send and its small receive buffer): the server has long stopped writing to it
+                long bytes = 0;
+                int frames = 0;
+                long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+                while (bytes < 24L << 20 || frames < 30) {
+                    assertTrue(System.nanoTime() < deadline, "only " + frames + " frames, " + bytes + " bytes");
+                    bytes += stream.await(x -> x.event().equals("message"), WAIT).data().length();
+                    frames++;
+                }
             }
         }
     }
