@@ -79,6 +79,12 @@ final class BidiScreencast implements Capture {
         return taken;
     }
 
+    /** Whether its thread still runs. */
+    boolean running() {
+        var t = thread;
+        return t != null && t.isAlive();
+    }
+
     private void run() {
         long interval = TimeUnit.SECONDS.toNanos(1) / settings.maxFps();
         double quality = settings.jpegQuality() / 100.0;

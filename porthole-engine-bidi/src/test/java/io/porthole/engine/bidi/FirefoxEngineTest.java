@@ -103,6 +103,45 @@ class FirefoxEngineTest {
         return out.strip();
     }
 
+    @Test
+    void aScreencastTakesJpegsOfTheMainTabUntilItIsClosed() throws Exception {
+        var tab = driver.resolveTab(Optional.empty());
+        driver.navigate(tab, pages.url("screencast.html"));
+        var frames = new LinkedBlockingQueue<io.porthole.core.live.Frame.Jpeg>();
+        var capture = (BidiScreencast) driver.screencast(new io.porthole.core.live.CaptureSettings(20, 60, 2),
+                new io.porthole.core.live.Capture.Sink() {
+                    @Override
+                    public void frame(io.porthole.core.live.Frame frame) {
+                        frames.add((io.porthole.core.live.Frame.Jpeg) frame);
+                    }
+
+                    @Override
+                    public void ended(String reason) {
+                        throw new AssertionError("ended: " + reason);
+                    }
+                });
+        try {
+            var first = frames.poll(20, TimeUnit.SECONDS);
+            assertTrue(first != null, "a first picture");
+            assertEquals(0xD8, first.data()[1] & 0xFF, "a JPEG");
+            var img = ImageIO.read(new ByteArrayInputStream(first.data()));
+            assertEquals(WIDTH, img.getWidth());
+            assertEquals(HEIGHT, img.getHeight());
+            assertEquals(WIDTH, first.metadata().deviceWidth());
+            assertEquals(HEIGHT, first.metadata().deviceHeight());
+            // a still page: pictures are taken, but the same one is not sent again
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (capture.taken() < 5) {
+                assertTrue(System.nanoTime() < deadline, "pictures are taken");
+                Thread.sleep(20);
+            }
+            assertTrue(frames.isEmpty(), "no second copy of a still page: " + frames.size());
+        } finally {
+            capture.close();
+        }
+        assertFalse(capture.running(), "closed, its thread has ended");
+    }
+
     @BeforeEach
     void backToOneTab() {
         var main = driver.resolveTab(Optional.empty());
