@@ -86,6 +86,7 @@ final class ScreencastBench {
     private final Samples fpsFirefox = new Samples();
     private final Samples latencyPorthole = new Samples();
     private final Samples latencyRaw = new Samples();
+    private final Samples latencyFirefox = new Samples();
     private final Map<String, Cpu> cpu = new java.util.LinkedHashMap<>();
     private io.porthole.testing.PageServer pages;
     private int curlCounter;
@@ -118,7 +119,12 @@ final class ScreencastBench {
         try {
             navigate(firefox, "screencast.html?animate");
             for (int i = 0; i < RATE_REPEATS; i++) fpsFirefox.addValue(portholeRate(firefox));
-            cpu.put("Firefox, 1 viewer", portholeCpu(firefox, 1));
+            cpu.put("Firefox, animating, nobody watching", portholeCpu(firefox, 0));
+            cpu.put("Firefox, animating, 1 viewer", portholeCpu(firefox, 1));
+            cpu.put("Firefox, animating, 5 viewers", portholeCpu(firefox, 5));
+            navigate(firefox, "screencast.html");
+            cpu.put("Firefox, still page, 1 viewer", portholeCpu(firefox, 1));
+            firefoxLatency(firefox);
         } finally {
             delete(firefox);
             pages.close();
@@ -191,11 +197,14 @@ final class ScreencastBench {
         cpu.put("Chromium, animating, nobody watching", portholeCpu(computer, 0));
         cpu.put("raw Chromium, animating, nobody watching", rawCpu(raw, 0));
         for (int viewers : new int[] {1, 5}) {
-            cpu.put("Chromium, " + viewers + " viewer" + (viewers == 1 ? "" : "s"), portholeCpu(computer, viewers));
-            cpu.put("raw Chromium, " + viewers + " CDP screencast" + (viewers == 1 ? "" : "s"), rawCpu(raw, viewers));
+            cpu.put("Chromium, animating, " + viewers + " viewer" + (viewers == 1 ? "" : "s"), portholeCpu(computer, viewers));
+            cpu.put("raw Chromium, animating, " + viewers + " CDP screencast" + (viewers == 1 ? "" : "s"),
+                    rawCpu(raw, viewers));
         }
         navigate(computer, "screencast.html");
         raw.navigate(pages.url("screencast.html"), REQUEST_TIMEOUT);
+        cpu.put("Chromium, still page, 1 viewer", portholeCpu(computer, 1));
+        cpu.put("raw Chromium, still page, 1 CDP screencast", rawCpu(raw, 1));
     }
 
     /** CPU of the server and the computer while {@code viewers} curl processes read its screencast. */
@@ -365,6 +374,23 @@ final class ScreencastBench {
         }
     }
 
+    /** The same clicks on a Firefox computer (no baseline). */
+    private void firefoxLatency(String computer) throws Exception {
+        try (var stream = viewer(computer)) {
+            boolean red = false;
+            awaitColour(() -> next(stream), false);
+            for (int i = 0; i < LATENCY_WARMUP + LATENCY_CLICKS; i++) {
+                Thread.sleep(300);
+                red = !red;
+                long t0 = System.nanoTime();
+                var res = c.api().post("/computers/" + computer + "/click", "{\"x\":640,\"y\":360}", REQUEST_TIMEOUT);
+                if (!res.ok()) throw new IllegalStateException("POST /click: " + res.describe());
+                long at = awaitColour(() -> next(stream), red);
+                if (i >= LATENCY_WARMUP) latencyFirefox.add(at - t0);
+            }
+        }
+    }
+
     /** One picture: when it was read off the wire, and its JPEG. */
     private record Picture(long receivedNanos, byte[] jpeg) {}
 
@@ -503,6 +529,8 @@ final class ScreencastBench {
         lat.add(List.of("page change → frame at the viewer", Integer.toString(latencyPorthole.count()),
                 Markdown.ms(latencyPorthole.p50()), Markdown.ms(latencyPorthole.p99()), Markdown.ms(latencyRaw.p50()),
                 Markdown.ms(latencyRaw.p99()), Markdown.ratio(latencyPorthole.p50(), latencyRaw.p50())));
+        lat.add(List.of("Firefox: page change → frame at the viewer", Integer.toString(latencyFirefox.count()),
+                Markdown.ms(latencyFirefox.p50()), Markdown.ms(latencyFirefox.p99()), "—", "—", "—"));
         Markdown.print(out, List.of("latency", "n", "porthole p50", "porthole p99", "raw p50", "raw p99", "ratio p50"),
                 lat);
         out.println();

@@ -493,6 +493,7 @@ final class BidiDriver implements BrowserDriver {
         }
         var tab = createTab(contextId);
         mainTabId = tab.id;
+        nudgeScreencasts();
         call("browsingContext.activate", params().put("context", tab.id));
         if (url.isPresent() && !url.get().isBlank()) navigate(tab.publicId, url.get());
         return new TabInfo(tab.publicId, tab.url == null ? "" : tab.url, "", true, tab.userContext);
@@ -521,6 +522,7 @@ final class BidiDriver implements BrowserDriver {
         var tab = tab(resolveTab(Optional.of(tabId)));
         call("browsingContext.activate", params().put("context", tab.id));
         mainTabId = tab.id;
+        nudgeScreencasts();
     }
 
     @Override
@@ -533,6 +535,7 @@ final class BidiDriver implements BrowserDriver {
         forget(tab.id);
         var main = tab(resolveTab(Optional.empty()));
         call("browsingContext.activate", params().put("context", main.id));
+        nudgeScreencasts();
     }
 
     // ---- contexts ----
@@ -711,6 +714,7 @@ final class BidiDriver implements BrowserDriver {
             throw new PortholeException.ActionFailed("navigation to " + target + " failed: " + e.getMessage());
         } finally {
             tab.pointerX = Double.NaN;
+            nudgeScreencasts();
         }
     }
 
@@ -735,6 +739,11 @@ final class BidiDriver implements BrowserDriver {
         holder[0] = capture;
         screencasts.add(capture);
         return capture.start();
+    }
+
+    /** The page may be changing (input, a navigation, another tab or size): screencasts look now. */
+    private void nudgeScreencasts() {
+        for (var s : screencasts) s.nudge();
     }
 
     /** What a screencast takes now: the main tab once it is set up, at the viewport's size. */
@@ -830,6 +839,7 @@ final class BidiDriver implements BrowserDriver {
                 LOG.log(System.Logger.Level.DEBUG, "a page did not confirm its new size: {0}", e.getMessage());
             }
         }
+        nudgeScreencasts();
     }
 
     // ---- mouse ----
@@ -847,8 +857,10 @@ final class BidiDriver implements BrowserDriver {
     private void perform(Tab tab, ArrayNode sources) {
         var p = params().put("context", tab.id);
         p.set("actions", sources);
+        nudgeScreencasts();
         try {
             call("input.performActions", p);
+            nudgeScreencasts();
         } catch (BidiException e) {
             // Firefox keeps the input state of the session: a key or button of the failed actions left pressed
             // would be held in every later action, so let go of everything (best effort, briefly)

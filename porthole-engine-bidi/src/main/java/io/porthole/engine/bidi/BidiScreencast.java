@@ -26,6 +26,9 @@ import java.util.function.Supplier;
  * (Firefox encodes it itself: {@code canvas.toDataURL("image/jpeg", quality)} in its remote agent), with the
  * page's scroll offsets read by a {@code script.evaluate} sent alongside, and hands each picture that differs from
  * the one before to the sink. It follows the main tab and the viewport by asking the driver before every picture.
+ * A page that has not changed for a second is looked at only a few times a second, until it changes again or the
+ * driver says something happened to it ({@link #nudge}: an action, a navigation): taking a picture costs Firefox
+ * the same whether the page moved or not, and most watched pages are still most of the time.
  * A picture that cannot be taken (the tab is navigating or closing) is skipped; when the browser's connection
  * ends, so does the capture ({@code sink.ended}).
  *
@@ -37,6 +40,9 @@ final class BidiScreencast implements Capture {
     private static final Duration SHOT_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
     private static final String SCROLL = "scrollX + ',' + scrollY";
+    /** How long a page must stay the same before it is looked at less often, and how often it is then. */
+    private static final long STILL_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long STILL_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
     /** What to take: the main tab's browsing context and its viewport in CSS pixels. */
     record View(String context, int width, int height) {}
@@ -54,6 +60,8 @@ final class BidiScreencast implements Capture {
     /** Held while a frame or the end is handed to the sink; {@link #close} waits it out. */
     private final ReentrantLock delivering = new ReentrantLock();
     private volatile boolean closed;
+    /** Something happened to the page: look now, and often (guarded by lock). */
+    private boolean nudged;
     /** The command in flight, cancelled by {@link #close}. */
     private volatile CompletableFuture<JsonNode> inFlight;
     private Thread thread;
@@ -79,6 +87,17 @@ final class BidiScreencast implements Capture {
         return taken;
     }
 
+    /** Something is happening to the page (an action, a navigation): the next picture is taken now. */
+    void nudge() {
+        lock.lock();
+        try {
+            nudged = true;
+            wake.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Whether its thread still runs. */
     boolean running() {
         var t = thread;
@@ -90,6 +109,7 @@ final class BidiScreencast implements Capture {
         double quality = settings.jpegQuality() / 100.0;
         byte[] last = null;
         Seen lastSeen = null;
+        long lastChange = System.nanoTime();
         while (!closed) {
             long started = System.nanoTime();
             if (!bidi.isOpen()) {
@@ -145,12 +165,18 @@ final class BidiScreencast implements Capture {
                     deliver(new Frame.Jpeg(jpeg, metadata));
                     last = jpeg;
                     lastSeen = seen;
+                    lastChange = System.nanoTime();
                 }
             }
-            long wait = started + interval - System.nanoTime();
+            boolean still = System.nanoTime() - lastChange >= STILL_AFTER_NANOS;
+            long wait = started + (still ? Math.max(interval, STILL_INTERVAL_NANOS) : interval) - System.nanoTime();
             lock.lock();
             try {
-                while (!closed && wait > 0) wait = wake.awaitNanos(wait);
+                while (!closed && !nudged && wait > 0) wait = wake.awaitNanos(wait);
+                if (nudged) {
+                    nudged = false;
+                    lastChange = System.nanoTime();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
