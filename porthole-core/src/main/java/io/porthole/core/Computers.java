@@ -240,6 +240,16 @@ public final class Computers implements AutoCloseable {
         return c.record();
     }
 
+    /** The tenant's live (running or paused) computer, or the not-running error. */
+    Computer liveComputer(String tenantId, String id) {
+        return liveOf(tenantId, id);
+    }
+
+    /** Runs {@code action} on every live computer that is not ending. */
+    void forEachLive(java.util.function.Consumer<Computer> action) {
+        for (var c : live.values()) if (!c.isEnding()) action.accept(c);
+    }
+
     private Computer liveOf(String tenantId, String id) {
         var c = live.get(id);
         if (c != null && c.record().tenantId().equals(tenantId) && !c.isEnding()) return c;

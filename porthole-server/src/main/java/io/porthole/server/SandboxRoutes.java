@@ -51,10 +51,12 @@ final class SandboxRoutes {
     private final AccessTokens tokens;
     private final long maxBody;
     private final java.util.function.Supplier<String> baseUrl;
+    private final io.porthole.core.Takeover takeover;
 
     SandboxRoutes(Computers computers, ActionDispatcher dispatcher, Artifacts artifacts,
                   io.porthole.core.Environments environments, Auth auth, AccessTokens tokens, long maxBody,
-                  java.util.function.Supplier<String> baseUrl) {
+                  java.util.function.Supplier<String> baseUrl, io.porthole.core.Takeover takeover) {
+        this.takeover = takeover;
         this.environments = environments;
         this.computers = computers;
         this.dispatcher = dispatcher;
@@ -188,6 +190,11 @@ final class SandboxRoutes {
             v.put("closedAt", Times.format(r.terminatedAt()));
             v.put("closeReason", r.terminationReason());
         }
+        var live = computers.findLive(r.id());
+        if (live.isPresent()) {
+            v.put("viewers", live.get().viewers());
+            v.put("control", takeover.current(live.get()).map(l -> io.porthole.core.Takeover.view(l, true)).orElse(null));
+        }
         if (r.status() == ComputerStatus.RUNNING || r.status() == ComputerStatus.PAUSED) {
             var token = tokens.tokenFor(r.id());
             v.put("accessToken", token);
@@ -306,7 +313,7 @@ final class SandboxRoutes {
             }
             case "contexts.delete" -> {
                 var ctx = requiredText(params, "contextId");
-                dispatcher.withBrowser(tenantId, id, c -> {
+                dispatcher.withBrowser(tenantId, id, true, c -> {
                     closeContext(c, ctx);
                     return null;
                 });
@@ -318,7 +325,7 @@ final class SandboxRoutes {
             case "tabs.create" -> {
                 var ctx = params.path("contextId").asText(TabInfo.DEFAULT_CONTEXT);
                 var url = Optional.ofNullable(params.path("url").asText(null));
-                return tab(dispatcher.withBrowser(tenantId, id, c -> c.browser().newTabIn(ctx, url)));
+                return tab(dispatcher.withBrowser(tenantId, id, true, c -> c.browser().newTabIn(ctx, url)));
             }
             default -> {
                 if (method.isBlank()) throw new PortholeException.InvalidRequest("'method' is missing");
@@ -382,7 +389,7 @@ final class SandboxRoutes {
     private BrowserContextInfo createContext(String tenantId, String id, String proxy, Optional<String> environmentId) {
         var upstream = proxy.isBlank() ? Optional.<java.net.URI>empty() : Optional.of(ComputerSpec.proxyUrl(proxy));
         var saved = environmentId.map(e -> environments.find(tenantId, e));
-        return dispatcher.withBrowser(tenantId, id, c -> {
+        return dispatcher.withBrowser(tenantId, id, true, c -> {
             var inside = upstream.map(u -> c.sandbox().openEgress(Optional.of(u)));
             var made = c.browser().createContext(inside);
             saved.ifPresent(e -> environments.cookies(e)
@@ -431,7 +438,7 @@ final class SandboxRoutes {
         var id = sandboxId(req);
         sandbox(t, id);
         var ctx = req.path().pathParameters().get("context");
-        running(() -> dispatcher.withBrowser(t, id, c -> {
+        running(() -> dispatcher.withBrowser(t, id, true, c -> {
             closeContext(c, ctx);
             return null;
         }));
@@ -459,7 +466,7 @@ final class SandboxRoutes {
         var body = Http.body(req, maxBody);
         var url = Optional.ofNullable(body.path("url").asText(null)).filter(u -> !u.isBlank())
                 .map(io.porthole.core.action.Urls::navigable);
-        Http.send(res, 201, tab(running(() -> dispatcher.withBrowser(t, id, c -> c.browser().newTabIn(ctx, url)))));
+        Http.send(res, 201, tab(running(() -> dispatcher.withBrowser(t, id, true, c -> c.browser().newTabIn(ctx, url)))));
     }
 
     /** Runs {@code work}; a suspended sandbox is a 409 on this surface. */
