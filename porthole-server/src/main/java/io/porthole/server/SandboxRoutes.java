@@ -92,6 +92,8 @@ final class SandboxRoutes {
                 .route(Http.get(BASE + "/{id}/artifacts", this::listArtifacts))
                 .route(Http.get(BASE + "/{id}/artifacts/{artifact}", this::download))
                 .route(Http.get(BASE + "/{id}/replay-events", this::events))
+                // the same log for every kind of computer, desktops included (the console's timeline)
+                .route(Http.get("/computers/{id}/replay-events", this::events))
                 .route(Http.get("/environments", (req, res) -> Http.ok(res, Map.of("items",
                         environments.list(tenant(req)).stream().map(SandboxRoutes::environment).toList()))))
                 .route(Http.get("/environments/{env}", (req, res) -> Http.ok(res, environment(
@@ -554,7 +556,8 @@ final class SandboxRoutes {
     private void events(ServerRequest req, ServerResponse res) {
         var t = tenant(req);
         var id = sandboxId(req);
-        sandbox(t, id);
+        if (req.path().path().startsWith(BASE)) sandbox(t, id);
+        else computers.get(t, id);
         int limit = intParam(req, "limit", 100, 1, 1000);
         var before = req.query().first("cursor").map(c -> {
             try {

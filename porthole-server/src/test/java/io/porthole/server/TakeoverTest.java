@@ -103,7 +103,7 @@ class TakeoverTest {
             var late = input(TestServer.KEY, lease, "{\"type\":\"click\",\"x\":1,\"y\":1}");
             assertEquals("not_in_control", late.path("error_code").asText());
         }
-        var replay = t.call("GET", "/browser-sandboxes/" + id + "/replay-events?limit=100", null).json().path("items");
+        var replay = t.call("GET", "/computers/" + id + "/replay-events?limit=100", null).json().path("items");
         boolean taken = false;
         boolean released = false;
         for (var e : replay) {
