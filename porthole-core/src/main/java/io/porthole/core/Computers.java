@@ -102,6 +102,10 @@ public final class Computers implements AutoCloseable {
                     + (spec.kind().equals("desktop") ? " on a desktop" : "") + "; this server has "
                     + String.join(", ", engines.keySet().stream().filter(k -> !k.startsWith(TEMPLATE_PREFIX)).sorted().toList()));
         }
+        if (requested.recordVideo() && !Recorder.available()) {
+            throw new PortholeException(ErrorCode.NOT_SUPPORTED, "recordVideo needs ffmpeg, which this server's host does"
+                    + " not have (install Debian's ffmpeg package)");
+        }
         // the saved state is looked up before anything starts, so a wrong id costs nothing
         var environment = spec.environmentId().map(e -> environments.find(tenantId, e));
         // context_id: the cookies a saved environment holds, loaded into the browser (not its whole profile)
@@ -163,6 +167,7 @@ public final class Computers implements AutoCloseable {
                 computer.attachBrowser(browser);
             }
             attachScreencast(computer);
+            if (spec.recordVideo()) startRecording(computer, workDir, 1);
         } catch (RuntimeException | IOException e) {
             end(computer, ComputerStatus.FAILED, "start_failed: " + e.getMessage());
             if (e instanceof PortholeException pe) throw pe;
@@ -402,10 +407,14 @@ public final class Computers implements AutoCloseable {
         c.update(r -> r.ended(status, now, reason));
         store.updateComputer(c.record());
         event(c.id(), ReplayEvent.LIFECYCLE, lifecycleType(status, reason), Map.of("reason", reason));
-        // its watchers and listeners learn it first; the capture stops before the browser does
+        // its watchers and listeners learn it first; the capture stops before the browser does, and the recording is
+        // written out while the sandbox its encoder runs in is still there
         var screencast = c.screencastOrNull();
         if (screencast != null) quietly("stopping the screencast of " + c.id(), screencast::close);
         c.events().close();
+        var recorder = c.takeRecorder();
+        if (recorder != null) quietly("finishing the recording of " + c.id(), recorder::finish);
+        quietly("storing the recording of " + c.id(), () -> storeRecordings(c.record()));
         // a frozen browser answers nothing and a frozen process cannot die: thaw first
         var frozen = c.sandboxOrNull();
         if (wasPaused && frozen != null) quietly("thawing " + c.id(), frozen::thaw);
@@ -571,6 +580,9 @@ public final class Computers implements AutoCloseable {
                 computer.attachBrowser(browser);
             }
             attachScreencast(computer);
+            // a recording goes on in a new part: what the earlier run wrote is kept as the first part(s)
+            int parts = recordingParts(r.id()).size();
+            if (parts > 0) startRecording(computer, computersDir.resolve(r.id()), parts + 1);
             if (paused) s.freeze();
             s.onExit().thenRun(() -> Threads.startVirtual("porthole-sandbox-exit-" + r.id(),
                     () -> end(computer, ComputerStatus.FAILED, s.outOfMemory() ? "memory_limit_exceeded" : "sandbox_exited")));
@@ -588,6 +600,49 @@ public final class Computers implements AutoCloseable {
     }
 
     private volatile java.util.function.BiConsumer<ComputerRecord, byte[]> harSink = (r, har) -> { };
+    private volatile RecordingSink recordingSink = (r, name, file) -> { };
+    private volatile long maxRecordingBytes = 64L << 20;
+
+    /** Where a computer's recording goes when it ends (the artifact store). */
+    public interface RecordingSink {
+        void store(ComputerRecord computer, String name, Path file) throws IOException;
+    }
+
+    /** Where recordings go, and the most one part may hold (the artifact limit). */
+    public void recordingSink(RecordingSink sink, long maxBytes) {
+        this.recordingSink = sink;
+        this.maxRecordingBytes = maxBytes;
+    }
+
+    private static final String RECORDING = "recording-";
+
+    private void startRecording(Computer c, Path dir, int part) {
+        var file = dir.resolve(RECORDING + part + ".mp4");
+        var r = c.record();
+        c.recorder(Recorder.start(c, file, maxRecordingBytes, (int) Math.round(r.width() * (c.isDesktop() ? 1 : r.scale())),
+                (int) Math.round(r.height() * (c.isDesktop() ? 1 : r.scale()))));
+    }
+
+    /** The parts of a computer's recording its directory holds, in order. */
+    private List<Path> recordingParts(String id) {
+        var dir = computersDir.resolve(id);
+        var out = new ArrayList<Path>();
+        for (int i = 1; Files.isRegularFile(dir.resolve(RECORDING + i + ".mp4")); i++) out.add(dir.resolve(RECORDING + i + ".mp4"));
+        return out;
+    }
+
+    /** Stores every part of the computer's recording as a video artifact, before its directory goes. */
+    private void storeRecordings(ComputerRecord r) {
+        var parts = recordingParts(r.id());
+        for (int i = 0; i < parts.size(); i++) {
+            var name = parts.size() == 1 ? "recording.mp4" : "recording-" + (i + 1) + ".mp4";
+            try {
+                if (Files.size(parts.get(i)) > 0) recordingSink.store(r, name, parts.get(i));
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "the recording of " + r.id() + " could not be stored", e);
+            }
+        }
+    }
 
     /** Where a computer's HAR goes when it ends (the artifact store). */
     public void harSink(java.util.function.BiConsumer<ComputerRecord, byte[]> sink) {
