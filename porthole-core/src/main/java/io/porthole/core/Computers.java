@@ -167,7 +167,7 @@ public final class Computers implements AutoCloseable {
                 computer.attachBrowser(browser);
             }
             attachScreencast(computer);
-            if (spec.recordVideo()) startRecording(computer, workDir, 1);
+            if (spec.recordVideo()) computer.recorder(Recorder.start(computer, workDir, maxRecordingBytes));
         } catch (RuntimeException | IOException e) {
             end(computer, ComputerStatus.FAILED, "start_failed: " + e.getMessage());
             if (e instanceof PortholeException pe) throw pe;
@@ -414,7 +414,8 @@ public final class Computers implements AutoCloseable {
         c.events().close();
         var recorder = c.takeRecorder();
         if (recorder != null) quietly("finishing the recording of " + c.id(), recorder::finish);
-        quietly("storing the recording of " + c.id(), () -> storeRecordings(c.record()));
+        quietly("storing the recording of " + c.id(), () -> Recorder.store(c.record(), computersDir.resolve(c.id()),
+                recordingSink));
         // a frozen browser answers nothing and a frozen process cannot die: thaw first
         var frozen = c.sandboxOrNull();
         if (wasPaused && frozen != null) quietly("thawing " + c.id(), frozen::thaw);
@@ -581,8 +582,9 @@ public final class Computers implements AutoCloseable {
             }
             attachScreencast(computer);
             // a recording goes on in a new part: what the earlier run wrote is kept as the first part(s)
-            int parts = recordingParts(r.id()).size();
-            if (parts > 0) startRecording(computer, computersDir.resolve(r.id()), parts + 1);
+            if (!Recorder.parts(computersDir.resolve(r.id())).isEmpty()) {
+                computer.recorder(Recorder.start(computer, computersDir.resolve(r.id()), maxRecordingBytes));
+            }
             if (paused) s.freeze();
             s.onExit().thenRun(() -> Threads.startVirtual("porthole-sandbox-exit-" + r.id(),
                     () -> end(computer, ComputerStatus.FAILED, s.outOfMemory() ? "memory_limit_exceeded" : "sandbox_exited")));
@@ -600,48 +602,13 @@ public final class Computers implements AutoCloseable {
     }
 
     private volatile java.util.function.BiConsumer<ComputerRecord, byte[]> harSink = (r, har) -> { };
-    private volatile RecordingSink recordingSink = (r, name, file) -> { };
+    private volatile Recorder.Sink recordingSink = (r, name, file) -> { };
     private volatile long maxRecordingBytes = 64L << 20;
 
-    /** Where a computer's recording goes when it ends (the artifact store). */
-    public interface RecordingSink {
-        void store(ComputerRecord computer, String name, Path file) throws IOException;
-    }
-
-    /** Where recordings go, and the most one part may hold (the artifact limit). */
-    public void recordingSink(RecordingSink sink, long maxBytes) {
+    /** Where recordings go when their computer ends (the artifact store), and the most one part may hold. */
+    public void recordingSink(Recorder.Sink sink, long maxBytes) {
         this.recordingSink = sink;
         this.maxRecordingBytes = maxBytes;
-    }
-
-    private static final String RECORDING = "recording-";
-
-    private void startRecording(Computer c, Path dir, int part) {
-        var file = dir.resolve(RECORDING + part + ".mp4");
-        var r = c.record();
-        c.recorder(Recorder.start(c, file, maxRecordingBytes, (int) Math.round(r.width() * (c.isDesktop() ? 1 : r.scale())),
-                (int) Math.round(r.height() * (c.isDesktop() ? 1 : r.scale()))));
-    }
-
-    /** The parts of a computer's recording its directory holds, in order. */
-    private List<Path> recordingParts(String id) {
-        var dir = computersDir.resolve(id);
-        var out = new ArrayList<Path>();
-        for (int i = 1; Files.isRegularFile(dir.resolve(RECORDING + i + ".mp4")); i++) out.add(dir.resolve(RECORDING + i + ".mp4"));
-        return out;
-    }
-
-    /** Stores every part of the computer's recording as a video artifact, before its directory goes. */
-    private void storeRecordings(ComputerRecord r) {
-        var parts = recordingParts(r.id());
-        for (int i = 0; i < parts.size(); i++) {
-            var name = parts.size() == 1 ? "recording.mp4" : "recording-" + (i + 1) + ".mp4";
-            try {
-                if (Files.size(parts.get(i)) > 0) recordingSink.store(r, name, parts.get(i));
-            } catch (IOException | RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "the recording of " + r.id() + " could not be stored", e);
-            }
-        }
     }
 
     /** Where a computer's HAR goes when it ends (the artifact store). */

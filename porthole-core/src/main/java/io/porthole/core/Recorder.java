@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Thread-safe: one thread feeds the encoder; {@link #finish} may be called from any thread, once.
  */
-final class Recorder {
+public final class Recorder {
     private static final System.Logger LOG = System.getLogger(Recorder.class.getName());
     private static final Path FFMPEG = Path.of("/usr/bin/ffmpeg");
     /** How long the encoder may take to write out what it holds once its input ends. */
@@ -63,13 +63,43 @@ final class Recorder {
         return Files.isExecutable(FFMPEG);
     }
 
+    /** Where a finished recording goes (the artifact store). */
+    public interface Sink {
+        void store(ComputerRecord computer, String name, Path file) throws IOException;
+    }
+
+    private static final String PART = "recording-";
+
     /**
-     * Starts recording into {@code file} (which must not exist).
-     *
-     * @param width the picture size the video is made at (pictures of another size are scaled into it)
+     * Starts recording the computer into the next part file of {@code dir} (the server's directory for it: a
+     * server that takes the computer over after a restart records on into a new part), at the size of its screen.
      */
-    static Recorder start(Computer computer, Path file, long maxBytes, int width, int height) {
-        return new Recorder(computer.sandbox(), computer.screencast(), file, maxBytes, width, height);
+    static Recorder start(Computer computer, Path dir, long maxBytes) {
+        var r = computer.record();
+        double scale = computer.isDesktop() ? 1 : r.scale();
+        var file = dir.resolve(PART + (parts(dir).size() + 1) + ".mp4");
+        return new Recorder(computer.sandbox(), computer.screencast(), file, maxBytes,
+                (int) Math.round(r.width() * scale), (int) Math.round(r.height() * scale));
+    }
+
+    /** The parts of a recording {@code dir} holds, in order. */
+    static List<Path> parts(Path dir) {
+        var out = new ArrayList<Path>();
+        for (int i = 1; Files.isRegularFile(dir.resolve(PART + i + ".mp4")); i++) out.add(dir.resolve(PART + i + ".mp4"));
+        return out;
+    }
+
+    /** Stores every non-empty part of the computer's recording with {@code sink}: recording.mp4, or -1, -2… */
+    static void store(ComputerRecord computer, Path dir, Sink sink) {
+        var parts = parts(dir);
+        for (int i = 0; i < parts.size(); i++) {
+            var name = parts.size() == 1 ? "recording.mp4" : PART + (i + 1) + ".mp4";
+            try {
+                if (Files.size(parts.get(i)) > 0) sink.store(computer, name, parts.get(i));
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "the recording of " + computer.id() + " could not be stored", e);
+            }
+        }
     }
 
     private void feed() {
