@@ -44,7 +44,9 @@ import java.util.regex.Pattern;
  *       skipped, with a note, where node or npm is missing;
  *   <li>suspend and resume of that sandbox (the server's cgroup freezer), against the same freezer on a cgroup
  *       holding a raw Chromium, and against SIGSTOP/SIGCONT of its processes;
- *   <li>resident memory of a computer's process tree, against the baseline's.
+ *   <li>resident memory of a computer's process tree, against the baseline's;
+ *   <li>the screencast: frames a second, CPU with 1 and 5 viewers, and the delay from a page change to a frame,
+ *       against CDP's own screencast ({@link ScreencastBench}).
  * </ol>
  *
  * Prints a table of p50/p99 and the ratio of p50s, and one of throughputs. Cleans up whatever it started, and

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -87,7 +88,7 @@ final class ScreencastBench {
     private final Samples latencyPorthole = new Samples();
     private final Samples latencyRaw = new Samples();
     private final Samples latencyFirefox = new Samples();
-    private final Map<String, Cpu> cpu = new java.util.LinkedHashMap<>();
+    private final Map<String, Cpu> cpu = new LinkedHashMap<>();
     private io.porthole.testing.PageServer pages;
     private int curlCounter;
 

@@ -425,6 +425,36 @@ class ScreencastTest {
         }
     }
 
+    // ---- recording ----
+
+    @Test
+    void aRecordedBrowserLeavesAVideoOfItsScreencast() {
+        var sandbox = Sandboxes.create(t, "{\"recordVideo\":true}").path("id").asText();
+        try {
+            navigate(sandbox, "screencast.html?animate");
+            // the recording is a viewer of the same capture: once a viewer has pictures, so has it
+            try (var stream = open("/browser-sandboxes/" + sandbox + "/screencast", TestServer.KEY)) {
+                distinctFrames(stream, 10, WAIT);
+            }
+            Sandboxes.delete(t, sandbox);
+            var video = new AtomicReference<JsonNode>();
+            Await.until("the recording to be stored", 30_000, () -> {
+                for (var a : t.call("GET", "/browser-sandboxes/" + sandbox + "/artifacts", null).json().path("items")) {
+                    if (a.path("type").asText().equals("video")) video.set(a);
+                }
+                return video.get() != null;
+            });
+            assertEquals("recording.mp4", video.get().path("name").asText(), video.get().toString());
+            var got = t.call("GET", URI.create(video.get().path("downloadURL").asText()).getPath(), null);
+            assertEquals(200, got.status());
+            var mp4 = got.raw().body();
+            assertTrue(mp4.length > 1000, "a video of some size: " + mp4.length);
+            assertEquals("ftyp", new String(mp4, 4, 4, StandardCharsets.US_ASCII), "an MP4");
+        } finally {
+            Sandboxes.delete(t, sandbox);
+        }
+    }
+
     // ---- ends and errors ----
 
     @Test

@@ -17,6 +17,8 @@ import io.porthole.core.browser.LaunchSpec;
 import io.porthole.core.browser.PageScripts;
 import io.porthole.core.browser.ProtocolClient;
 import io.porthole.core.internal.Threads;
+import io.porthole.core.live.Capture;
+import io.porthole.core.live.CaptureSettings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -731,8 +733,7 @@ final class BidiDriver implements BrowserDriver {
      * Pictures of the main tab, taken while the capture runs: BiDi has no screencast (see {@link BidiScreencast}).
      */
     @Override
-    public io.porthole.core.live.Capture screencast(io.porthole.core.live.CaptureSettings settings,
-                                                     io.porthole.core.live.Capture.Sink sink) {
+    public Capture screencast(CaptureSettings settings, Capture.Sink sink) {
         if (!isAlive()) throw new PortholeException.Unavailable("the browser has ended; there is nothing to watch");
         var holder = new BidiScreencast[1];
         var capture = new BidiScreencast(bidi, settings, sink, this::screencastView, () -> screencasts.remove(holder[0]));

@@ -14,6 +14,8 @@ import io.porthole.core.action.Point;
 import io.porthole.core.browser.BrowserDriver;
 import io.porthole.core.browser.PageScripts;
 import io.porthole.core.internal.Threads;
+import io.porthole.core.live.Capture;
+import io.porthole.core.live.CaptureSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -246,8 +248,7 @@ final class ChromiumDriver implements BrowserDriver {
     }
 
     @Override
-    public io.porthole.core.live.Capture screencast(io.porthole.core.live.CaptureSettings settings,
-                                                     io.porthole.core.live.Capture.Sink sink) {
+    public Capture screencast(CaptureSettings settings, Capture.Sink sink) {
         if (!isAlive()) throw new PortholeException.Unavailable("the browser has ended; there is nothing to watch");
         return screencast.attach(settings, sink);
     }

@@ -3,15 +3,18 @@ package io.porthole.engine.cdp;
 import static io.porthole.engine.cdp.CdpConnection.params;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.porthole.core.PortholeException;
 import io.porthole.core.internal.Threads;
 import io.porthole.core.live.Capture;
 import io.porthole.core.live.CaptureSettings;
 import io.porthole.core.live.Frame;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashSet;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -135,7 +138,7 @@ final class ChromiumScreencast {
         }
         if (t != null && t != Thread.currentThread()) {
             try {
-                if (!t.join(java.time.Duration.ofSeconds(5))) t.interrupt();
+                if (!t.join(Duration.ofSeconds(5))) t.interrupt();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -206,7 +209,7 @@ final class ChromiumScreencast {
             }
             if (look) {
                 Target now = want == null ? null : mainTab.get().orElse(null);
-                if (want != runningFor || !java.util.Objects.equals(now, target)) {
+                if (want != runningFor || !Objects.equals(now, target)) {
                     if (session != null) send("Page.stopScreencast", session);
                     session = null;
                     target = null;
@@ -254,7 +257,7 @@ final class ChromiumScreencast {
         send(method, params(), session);
     }
 
-    private void send(String method, com.fasterxml.jackson.databind.node.ObjectNode p, String session) {
+    private void send(String method, ObjectNode p, String session) {
         var f = cdp.send(method, p, session);
         f.whenComplete((r, e) -> {
             if (e != null) LOG.log(System.Logger.Level.DEBUG, "{0} on {1}: {2}", method, session, e.getMessage());
