@@ -16,6 +16,7 @@ import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -33,7 +34,9 @@ import java.util.function.Supplier;
  * CDP's event thread only queues frames here, and starting, stopping and following the main tab (a switch, a new
  * tab, a closed one, a new viewport) happen in one order, whatever thread asked for them. That thread compares
  * what is wanted (a capture, on the main tab's session, at the viewport's size) with what runs in Chromium, and
- * mends the difference; a new capture always restarts Chromium's screencast, which sends it a first picture.
+ * mends the difference; a new capture always restarts Chromium's screencast, which sends it a first picture. A
+ * start that Chromium refuses, or that brings no picture within {@link #FIRST_PICTURE}, is tried again (a few
+ * times), so that a still page is never left without one.
  *
  * <p>Thread-safe.
  */
@@ -41,6 +44,13 @@ final class ChromiumScreencast {
     private static final System.Logger LOG = System.getLogger(ChromiumScreencast.class.getName());
     /** The sessions whose stray frames were answered with a stop, kept so that each is stopped once. */
     private static final int MAX_STOPPED_REMEMBERED = 64;
+    /**
+     * How long a started screencast may go without its first picture (Chromium sends the page as it is at once)
+     * before it is started again, how many times, and how soon after Chromium refused a start.
+     */
+    static final Duration FIRST_PICTURE = Duration.ofSeconds(2);
+    static final int RESTARTS = 3;
+    private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
     /** Where the main tab's screencast runs: the driver's session of it, and the largest picture wanted. */
     record Target(String sessionId, int maxWidth, int maxHeight) {}
@@ -50,6 +60,7 @@ final class ChromiumScreencast {
     private final CdpConnection cdp;
     /** The main tab as it is now; empty while there is none, or it is not set up yet (then {@link #retarget}). */
     private final Supplier<Optional<Target>> mainTab;
+    private final long firstPictureNanos;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     /** Held while a frame or an end is handed to a sink; a closing capture waits it out. */
@@ -58,6 +69,8 @@ final class ChromiumScreencast {
     private final ArrayDeque<CdpConnection.Event> inbox = new ArrayDeque<>();
     private Handle wanted;
     private boolean dirty;
+    /** The start (by its number) that Chromium refused, if any, to try again. */
+    private long refusedStart = -1;
     private String gone;
     private boolean shutdown;
     private Thread thread;
@@ -67,8 +80,14 @@ final class ChromiumScreencast {
     private volatile boolean running;
 
     ChromiumScreencast(CdpConnection cdp, Supplier<Optional<Target>> mainTab) {
+        this(cdp, mainTab, FIRST_PICTURE);
+    }
+
+    /** @param firstPicture how long a start may go without a picture before it is started again */
+    ChromiumScreencast(CdpConnection cdp, Supplier<Optional<Target>> mainTab, Duration firstPicture) {
         this.cdp = cdp;
         this.mainTab = mainTab;
+        this.firstPictureNanos = firstPicture.toNanos();
     }
 
     /** Starts capturing for {@code sink}; a capture that was still attached is replaced (it gets no more frames). */
@@ -162,6 +181,11 @@ final class ChromiumScreencast {
         var acks = new ArrayDeque<Ack>();
         var stopped = new LinkedHashSet<String>();
         long nextAck = System.nanoTime();
+        // the first picture of the last start: when it is due, and how many more starts are allowed
+        long startNumber = 0;
+        long firstPictureDue = 0;
+        boolean awaitingFirst = false;
+        int restartsLeft = 0;
         while (true) {
             var frames = new ArrayList<CdpConnection.Event>();
             Handle want;
@@ -170,13 +194,22 @@ final class ChromiumScreencast {
             boolean stop;
             lock.lock();
             try {
-                while (!shutdown && gone == null && !dirty && inbox.isEmpty()
-                        && (acks.isEmpty() || System.nanoTime() < nextAck)) {
-                    if (acks.isEmpty()) {
+                while (!shutdown && gone == null && !dirty && inbox.isEmpty() && refusedStart != startNumber
+                        && (acks.isEmpty() || System.nanoTime() < nextAck)
+                        && !(awaitingFirst && restartsLeft > 0 && System.nanoTime() >= firstPictureDue)) {
+                    long until = Long.MAX_VALUE;
+                    if (!acks.isEmpty()) until = nextAck - System.nanoTime();
+                    if (awaitingFirst && restartsLeft > 0) until = Math.min(until, firstPictureDue - System.nanoTime());
+                    if (until == Long.MAX_VALUE) {
                         wake.await();
                     } else {
-                        wake.awaitNanos(nextAck - System.nanoTime());
+                        wake.awaitNanos(until);
                     }
+                }
+                if (refusedStart == startNumber) {
+                    // Chromium said no (a tab still being set up, or going): try again soon
+                    refusedStart = -1;
+                    firstPictureDue = Math.min(firstPictureDue, System.nanoTime() + RETRY_NANOS);
                 }
                 frames.addAll(inbox);
                 inbox.clear();
@@ -207,22 +240,37 @@ final class ChromiumScreencast {
                 }
                 return;
             }
-            if (look) {
+            boolean restart = false;
+            if (awaitingFirst && session != null && restartsLeft > 0 && System.nanoTime() - firstPictureDue >= 0) {
+                // no first picture: it was lost, or the start came too early for the tab; start again
+                restartsLeft--;
+                restart = true;
+                LOG.log(System.Logger.Level.DEBUG, "no first screencast picture from {0}; starting again", session);
+            }
+            if (look || restart) {
                 Target now = want == null ? null : mainTab.get().orElse(null);
-                if (want != runningFor || !Objects.equals(now, target)) {
+                boolean changed = want != runningFor || !Objects.equals(now, target);
+                if (changed || restart) {
                     if (session != null) send("Page.stopScreencast", session);
                     session = null;
                     target = null;
                     runningFor = null;
                     acks.clear();
+                    awaitingFirst = false;
                     if (now != null) {
                         var p = params().put("format", "jpeg").put("quality", want.settings.jpegQuality())
                                 .put("maxWidth", now.maxWidth()).put("maxHeight", now.maxHeight());
-                        send("Page.startScreencast", p, now.sessionId());
+                        long number = ++startNumber;
+                        send("Page.startScreencast", p, now.sessionId()).whenComplete((r, e) -> {
+                            if (e != null) refused(number);
+                        });
                         session = now.sessionId();
                         target = now;
                         runningFor = want;
                         stopped.remove(session);
+                        awaitingFirst = true;
+                        firstPictureDue = System.nanoTime() + firstPictureNanos;
+                        if (changed) restartsLeft = RESTARTS;
                     }
                     running = session != null;
                 }
@@ -231,6 +279,7 @@ final class ChromiumScreencast {
                 var from = e.sessionId();
                 int frameId = e.params().path("sessionId").asInt();
                 if (from.equals(session)) {
+                    awaitingFirst = false;
                     deliver(runningFor, e.params());
                     acks.add(new Ack(from, frameId));
                 } else if (stopped.add(from)) {
@@ -252,16 +301,28 @@ final class ChromiumScreencast {
         }
     }
 
+    /** Chromium refused start number {@code number}: the capture thread tries again soon. */
+    private void refused(long number) {
+        lock.lock();
+        try {
+            refusedStart = number;
+            wake.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Sends a command without waiting for it: the thread never blocks on Chromium (a frozen one answers nothing). */
     private void send(String method, String session) {
         send(method, params(), session);
     }
 
-    private void send(String method, ObjectNode p, String session) {
+    private CompletableFuture<JsonNode> send(String method, ObjectNode p, String session) {
         var f = cdp.send(method, p, session);
         f.whenComplete((r, e) -> {
             if (e != null) LOG.log(System.Logger.Level.DEBUG, "{0} on {1}: {2}", method, session, e.getMessage());
         });
+        return f;
     }
 
     private void deliver(Handle to, JsonNode p) {

@@ -11,6 +11,7 @@ import io.porthole.core.PortholeException;
 import io.porthole.core.live.Capture;
 import io.porthole.core.live.CaptureSettings;
 import io.porthole.core.live.Frame;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -67,7 +68,8 @@ class ChromiumScreencastTest {
             return "{\"id\":" + command.path("id").asLong() + ",\"result\":{}}";
         });
         cdp = new CdpConnection(browser::attach);
-        cast = new ChromiumScreencast(cdp, () -> Optional.ofNullable(main));
+        // no restarts for want of a first picture here, but in the test of them
+        cast = new ChromiumScreencast(cdp, () -> Optional.ofNullable(main), Duration.ofHours(1));
         // as the driver wires it
         cdp.onEvent(e -> {
             if (e.method().equals("Page.screencastFrame")) cast.onFrame(e);
@@ -180,6 +182,30 @@ class ChromiumScreencastTest {
         cast.retarget();
         until("the stop", () -> sent("Page.stopScreencast").stream().filter(s -> s.session().equals("S2")).count() == 2);
         until("not running", () -> !cast.running());
+    }
+
+    @Test
+    void aStartWithoutAFirstPictureOrThatChromiumRefusesIsTriedAgain() {
+        cast.shutdown();
+        // (the listener of connect() hands frames to whatever this.cast is)
+        cast = new ChromiumScreencast(cdp, () -> Optional.ofNullable(main), Duration.ofMillis(200));
+        // Chromium refuses the first start
+        browser.respondWith(command -> {
+            sent.add(new Sent(command, System.nanoTime()));
+            boolean first = command.path("method").asText().equals("Page.startScreencast")
+                    && sent("Page.startScreencast").size() == 1;
+            return first ? "{\"id\":" + command.path("id").asLong() + ",\"error\":{\"code\":-32000,\"message\":\"no\"}}"
+                    : "{\"id\":" + command.path("id").asLong() + ",\"result\":{}}";
+        });
+        var sink = new Sink();
+        cast.attach(SETTINGS, sink);
+        until("a second start after the refusal", () -> sent("Page.startScreencast").size() == 2);
+        // no picture for that one either: a third, then a fourth, and then it waits for the page
+        until("the last restart", () -> sent("Page.startScreencast").size() == 1 + ChromiumScreencast.RESTARTS);
+        browser.deliver(frameEvent("S1", 1, new byte[] {1}));
+        until("the picture", () -> sink.frames.size() == 1);
+        // every start but the last was stopped before the next
+        assertEquals(ChromiumScreencast.RESTARTS, sent("Page.stopScreencast").size());
     }
 
     @Test
