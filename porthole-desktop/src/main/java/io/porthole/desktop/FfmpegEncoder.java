@@ -34,8 +34,8 @@ public final class FfmpegEncoder {
     public FfmpegEncoder(Path binary) {
         this.binary = binary;
         if (!Files.isExecutable(binary)) {
-            var missing = Optional.of("desktop screencasts need ffmpeg, and " + binary + " is not installed on the "
-                    + "server's host (Debian: apt-get install ffmpeg)");
+            var missing = Optional.of("ffmpeg, which encodes desktop screencasts, is not installed at " + binary
+                    + " on the server's host (Debian: apt-get install ffmpeg)");
             this.problem = java.util.concurrent.CompletableFuture.completedFuture(missing);
         } else {
             this.problem = Threads.onPipeThread(this::probe);
@@ -67,13 +67,13 @@ public final class FfmpegEncoder {
             var encoders = run(List.of(binary.toString(), "-hide_banner", "-loglevel", "error", "-encoders"));
             var devices = run(List.of(binary.toString(), "-hide_banner", "-loglevel", "error", "-devices"));
             var lacks = new ArrayList<String>();
-            if (!encoders.matches("(?s).*\\slibx264\\s.*")) lacks.add("the libx264 encoder");
-            if (!devices.matches("(?s).*\\sx11grab\\s.*")) lacks.add("the x11grab device");
+            if (!encoders.matches("(?s).*\\slibx264\\s.*")) lacks.add("no libx264 encoder");
+            if (!devices.matches("(?s).*\\sx11grab\\s.*")) lacks.add("no x11grab device");
             if (lacks.isEmpty()) return Optional.empty();
-            return Optional.of("desktop screencasts need ffmpeg with " + String.join(" and ", lacks) + ", which "
-                    + binary + " has not (Debian's ffmpeg package has both)");
+            return Optional.of("the ffmpeg at " + binary + " has " + String.join(" and ", lacks) + ", which desktop "
+                    + "screencasts need (Debian's ffmpeg package has both)");
         } catch (IOException e) {
-            return Optional.of("desktop screencasts need ffmpeg, and " + binary + " does not run: " + e.getMessage());
+            return Optional.of("the ffmpeg at " + binary + ", which encodes desktop screencasts, does not run: " + e.getMessage());
         }
     }
 
