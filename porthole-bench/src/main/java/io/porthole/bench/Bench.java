@@ -69,8 +69,8 @@ public final class Bench {
     /** What the desktop type rows type into the focused xterm: 20 characters each, then the line is cleared. */
     static final String TYPE_ASCII = "the quick brown fox ";
     static final String TYPE_NON_ASCII = "ñandú, Ελληνικά 日本語!";
-    private static final int WIDTH = 1280;
-    private static final int HEIGHT = 720;
+    static final int WIDTH = 1280;
+    static final int HEIGHT = 720;
     private static final Path CURL = Path.of("/usr/bin/curl");
     /** curl's report of a download: "bytes seconds". */
     private static final String CURL_FORMAT = "%{size_download} %{time_total}";
@@ -83,7 +83,7 @@ public final class Bench {
                    int egressIterations, int egressMib, int playwrightIterations, int playwrightClicks,
                    Path chromium, Set<String> only, boolean verbose) {
         /** The groups of rows {@code --only} names, in the order they run. */
-        static final List<String> GROUPS = List.of("browser", "desktop", "egress", "sandboxes");
+        static final List<String> GROUPS = List.of("browser", "desktop", "egress", "sandboxes", "screencast");
         static final String USAGE = """
                 usage: script/bench [--iterations=N] [--actions=M] [--warmup=W] [--action-warmup=K]
                                     [--settle-ms=MS] [--egress-iterations=E] [--egress-mib=S]
@@ -109,7 +109,8 @@ public final class Bench {
                   --chromium       the browser binary, for Porthole and the baseline (default /usr/bin/chromium)
                   --only           run only these groups of rows (default all): browser (create/delete,
                                    isolation, click, screenshot, exec), desktop (create/delete, click, type,
-                                   screenshot), egress, sandboxes (Playwright, suspend/resume)
+                                   screenshot), egress, sandboxes (Playwright, suspend/resume),
+                                   screencast (desktop H.264 pictures/s and encoder CPU)
                   --verbose        show the server's INFO logs""";
 
         static Options parse(String[] args) {
@@ -235,6 +236,7 @@ public final class Bench {
     private boolean cleanedUp;
     private int rawCounter;
     private int nextDisplay = 90;
+    private DesktopScreencastBench desktopScreencast;
 
     private Bench(Options options) {
         this.options = options;
@@ -330,8 +332,38 @@ public final class Bench {
                 deleteLiveComputers();
             }
         }
+        if (only.contains("screencast")) desktopScreencast();
         long jvmRss = Procs.selfRssKb();
         printResults(jvmRss, System.nanoTime() - started);
+    }
+
+    /** The desktop screencast rows (their own class), run with this bench's server, computers and raw desktops. */
+    private void desktopScreencast() {
+        var bench = this;
+        desktopScreencast = new DesktopScreencastBench(new DesktopScreencastBench.Host() {
+            public PortholeClient api() { return api; }
+            public String baseUrl() { return server.baseUrl(); }
+            public String apiKey() { return API_KEY; }
+            public String createDesktop() throws Exception { return bench.createDesktop(); }
+            public void deleteComputer(String id) throws Exception {
+                var del = api.delete("/computers/" + id, REQUEST_TIMEOUT);
+                if (del.status() == 204) liveComputers.remove(id);
+                else error("DELETE /computers/" + id + ": " + del.describe());
+            }
+            public RawDesktop startRawDesktop(String tag) throws IOException { return bench.startRawDesktop(tag); }
+            public void killRawDesktop(RawDesktop d) {
+                d.kill();
+                liveRawDesktops.remove(d);
+            }
+            public void error(String message) { bench.error(message); }
+            public PrintStream log() { return log; }
+        }, 3, Duration.ofSeconds(10));
+        try {
+            desktopScreencast.run();
+        } catch (Exception e) {
+            error("desktop screencast: " + e);
+            deleteLiveComputers();
+        }
     }
 
     /** The environment entry every raw desktop process gets, to find leftovers. */
@@ -1423,6 +1455,12 @@ public final class Bench {
         if (rows.containsKey("delete")) printDeleteWatch();
         out.println();
         if (options.only().contains("egress")) printEgress();
+        if (desktopScreencast != null) {
+            printMarkdown(DesktopScreencastBench.header(), desktopScreencast.table());
+            out.println();
+            for (var n : desktopScreencast.notes()) out.println("- " + n);
+            out.println();
+        }
         printMemory(jvmRssKb, elapsedNanos);
     }
 

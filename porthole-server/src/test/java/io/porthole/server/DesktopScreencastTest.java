@@ -150,7 +150,7 @@ class DesktopScreencastTest {
             sh(id, "DISPLAY=:1 setsid -f xterm -geometry 60x10+600+300 -e sh -c 'while :; do date; done' >/dev/null 2>&1");
             for (pictures = 1; pictures < 60; pictures++) stream.writeBytes(nalus(viewer.await(named("h264"), WAIT)));
         } finally {
-            sh(id, "pkill -f 'while :; do date' ; true");
+            sh(id, "pkill -f 'while :; do dat[e]'; true"); // [e]: not the shell that runs pkill
         }
         var file = Files.createTempFile("screencast-", ".h264");
         try {
