@@ -20,6 +20,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * One running screencast of a desktop: the encoder (ffmpeg, {@link FfmpegEncoder#command}) started inside the
@@ -43,7 +44,7 @@ final class DesktopCapture implements Capture {
     private final Process encoder;
     private final Sink sink;
     private final String name;
-    private final Runnable onStopped;
+    private final Consumer<DesktopCapture> onStopped;
     /** Frames are handed to the sink under this lock, one at a time, and never once {@code stopped}. */
     private final Object sinkLock = new Object();
     private boolean stopped;
@@ -54,7 +55,7 @@ final class DesktopCapture implements Capture {
     private Future<?> errors;
 
     private DesktopCapture(Sandbox sandbox, Process encoder, Sink sink, String name, CaptureSettings settings,
-                           PointerWatch.Connector x11, Runnable onStopped) {
+                           PointerWatch.Connector x11, Consumer<DesktopCapture> onStopped) {
         this.sandbox = sandbox;
         this.encoder = encoder;
         this.sink = sink;
@@ -67,11 +68,12 @@ final class DesktopCapture implements Capture {
     /**
      * Starts the encoder in {@code sandbox} on its display and the pointer's watch on connections {@code x11} opens.
      *
-     * @param onStopped called once when the capture has stopped, by {@link #close} or by itself
+     * @param onStopped called with the capture once it has stopped, by {@link #close} or by itself (maybe before
+     *     this returns)
      * @throws PortholeException.Unavailable if the encoder is missing or cannot start
      */
     static DesktopCapture start(Sandbox sandbox, FfmpegEncoder ffmpeg, int width, int height, CaptureSettings settings,
-                                PointerWatch.Connector x11, Sink sink, String name, Runnable onStopped) {
+                                PointerWatch.Connector x11, Sink sink, String name, Consumer<DesktopCapture> onStopped) {
         var problem = ffmpeg.problem();
         if (problem.isPresent()) throw new PortholeException.Unavailable(problem.get());
         Process p;
@@ -196,7 +198,12 @@ final class DesktopCapture implements Capture {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        onStopped.run();
+        onStopped.accept(this);
+    }
+
+    /** Whether it has stopped, or is stopping. */
+    boolean isOver() {
+        return over.get();
     }
 
     @Override

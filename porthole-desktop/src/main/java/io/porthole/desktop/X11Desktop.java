@@ -421,15 +421,14 @@ final class X11Desktop implements DesktopDriver {
     @Override
     public Capture screencast(CaptureSettings settings, Capture.Sink sink) {
         if (closing.get()) throw new PortholeException.Unavailable("the desktop has been closed");
-        var capture = new java.util.concurrent.atomic.AtomicReference<DesktopCapture>();
-        var started = DesktopCapture.start(sandbox, encoder, width, height, settings,
-                () -> X11Connection.open(sandbox.connect(socket()), X_TIMEOUT), sink, toString(),
-                () -> captures.remove(capture.get()));
-        capture.set(started);
-        captures.add(started);
-        // closed meanwhile: the capture would outlive the desktop
-        if (closing.get()) started.close();
-        return started;
+        var capture = DesktopCapture.start(sandbox, encoder, width, height, settings,
+                () -> X11Connection.open(sandbox.connect(socket()), X_TIMEOUT), sink, toString(), captures::remove);
+        captures.add(capture);
+        // it may have stopped (and left the list) before it was added
+        if (capture.isOver()) captures.remove(capture);
+        // the desktop closed meanwhile: the capture would outlive it
+        if (closing.get()) capture.close();
+        return capture;
     }
 
     @Override
