@@ -73,6 +73,17 @@ class DesktopScreencastTest {
         return e -> e.event().equals(name);
     }
 
+    /** The first event of each of these names, in any order (await alone would skip the others). */
+    static Map<String, SseClient.Event> firstOfEach(SseClient viewer, String... names) {
+        var wanted = java.util.Set.of(names);
+        var seen = new java.util.HashMap<String, SseClient.Event>();
+        while (seen.size() < wanted.size()) {
+            var e = viewer.await(x -> wanted.contains(x.event()) && !seen.containsKey(x.event()), WAIT);
+            seen.put(e.event(), e);
+        }
+        return seen;
+    }
+
     static byte[] nalus(SseClient.Event h264) {
         return Base64.getDecoder().decode(json(h264).path("nalu_data").asText());
     }
