@@ -7,6 +7,8 @@ import java.util.Map;
 /**
  * A computer as the Computers API shows it (create, retrieve, list). Field names follow the Lightcone
  * SDKs; timestamps are RFC 3339 UTC strings. {@code idleExpiresAt} is absent when the idle timeout is off.
+ * Beyond the SDKs (which ignore them): {@code engine}; while it runs, {@code viewers} (how many watch its
+ * screencast) and {@code control} (who has taken control from the console, null when nobody has).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ComputerResponse(
@@ -25,7 +27,10 @@ public record ComputerResponse(
         DisplayInfo display,
         @JsonProperty("terminated_at") String terminatedAt,
         @JsonProperty("termination_reason") String terminationReason,
-        Map<String, String> endpoints) {
+        Map<String, String> endpoints,
+        String engine,
+        Integer viewers,
+        @JsonInclude(JsonInclude.Include.ALWAYS) Map<String, Object> control) {
 
     /** Screen size and device scale of the computer. */
     public record DisplayInfo(int width, int height, double scale) {}

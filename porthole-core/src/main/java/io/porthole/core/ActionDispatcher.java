@@ -163,6 +163,17 @@ public final class ActionDispatcher {
      * captures for artifacts). Counts as activity.
      */
     public <T> T withBrowser(String tenantId, String computerId, java.util.function.Function<Computer, T> work) {
+        return withBrowser(tenantId, computerId, false, work);
+    }
+
+    /**
+     * Like {@link #withBrowser(String, String, java.util.function.Function)}; with {@code changesScreen} (a tab or
+     * context made or closed), refused while a person holds control.
+     *
+     * @throws PortholeException {@code human_in_control} then
+     */
+    public <T> T withBrowser(String tenantId, String computerId, boolean changesScreen,
+                             java.util.function.Function<Computer, T> work) {
         var computer = computers.requireRunning(tenantId, computerId);
         try {
             if (!computer.lockActions(LOCK_WAIT_SECONDS)) {
@@ -173,6 +184,10 @@ public final class ActionDispatcher {
             throw new PortholeException(ErrorCode.INTERNAL, "interrupted");
         }
         try {
+            if (changesScreen) {
+                var refused = refusal(computer, new Action.NewTab(Optional.empty()), Origin.API);
+                if (refused.isPresent()) throw refused.get();
+            }
             computers.touch(computer);
             return work.apply(computer);
         } finally {

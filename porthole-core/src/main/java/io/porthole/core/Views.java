@@ -9,6 +9,14 @@ public final class Views {
     private Views() {}
 
     public static ComputerResponse computer(ComputerRecord r) {
+        return computer(r, null, null);
+    }
+
+    /**
+     * @param viewers how many watch it, for a live computer (null otherwise)
+     * @param control who holds control of it (see {@link Takeover#view}), null when nobody does
+     */
+    public static ComputerResponse computer(ComputerRecord r, Integer viewers, java.util.Map<String, Object> control) {
         var endpoints = new LinkedHashMap<String, String>();
         var base = "/computers/" + r.id();
         endpoints.put("cdp", base + "/cdp");
@@ -20,7 +28,7 @@ public final class Views {
                 r.status().isLive() ? r.idleExpiresAt().map(Times::format).orElse(null) : null,
                 r.maxLifetimeSeconds(), r.inactivityTimeoutSeconds(), r.idleTimeoutEnabled(), r.idleTimeoutEnabled(),
                 r.persistent(), new ComputerResponse.DisplayInfo(r.width(), r.height(), r.scale()),
-                Times.format(r.terminatedAt()), r.terminationReason(), endpoints);
+                Times.format(r.terminatedAt()), r.terminationReason(), endpoints, r.engine(), viewers, control);
     }
 
     public static ComputerStatusResponse status(ComputerRecord r) {

@@ -53,7 +53,11 @@ final class ComputerRoutes {
     private final long maxBody;
     private final RetryJoin retries;
 
-    ComputerRoutes(Computers computers, ActionDispatcher dispatcher, Auth auth, long maxBody, RetryJoin retries) {
+    private final io.porthole.core.Takeover takeover;
+
+    ComputerRoutes(Computers computers, ActionDispatcher dispatcher, Auth auth, long maxBody, RetryJoin retries,
+                   io.porthole.core.Takeover takeover) {
+        this.takeover = takeover;
         this.retries = retries;
         this.computers = computers;
         this.dispatcher = dispatcher;
@@ -80,7 +84,7 @@ final class ComputerRoutes {
     private void create(ServerRequest req, ServerResponse res) {
         var p = auth.require(req);
         var spec = ComputerSpec.parse(Http.body(req, maxBody), computers.config());
-        Http.ok(res, Views.computer(computers.create(p.tenantId(), spec)));
+        Http.ok(res, view(computers.create(p.tenantId(), spec)));
     }
 
     private void list(ServerRequest req, ServerResponse res) {
@@ -91,12 +95,20 @@ final class ComputerRoutes {
             case "persistent" -> true;
             default -> throw new PortholeException.InvalidRequest("'type' must be live or persistent, not '" + type + "'");
         };
-        Http.ok(res, computers.list(p.tenantId(), persistent).stream().map(Views::computer).toList());
+        Http.ok(res, computers.list(p.tenantId(), persistent).stream().map(this::view).toList());
     }
 
     private void retrieve(ServerRequest req, ServerResponse res) {
         var p = auth.require(req);
-        Http.ok(res, Views.computer(computers.get(p.tenantId(), id(req))));
+        Http.ok(res, view(computers.get(p.tenantId(), id(req))));
+    }
+
+    /** The computer as the SDKs see it, with who watches it and who controls it while it runs. */
+    private io.porthole.api.ComputerResponse view(io.porthole.core.ComputerRecord r) {
+        var live = computers.findLive(r.id());
+        if (live.isEmpty()) return Views.computer(r);
+        return Views.computer(r, live.get().viewers(),
+                takeover.current(live.get()).map(l -> io.porthole.core.Takeover.view(l, false)).orElse(null));
     }
 
     private void delete(ServerRequest req, ServerResponse res) {

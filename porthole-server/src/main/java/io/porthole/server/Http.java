@@ -40,6 +40,7 @@ final class Http {
             .configure(SerializationFeature.FAIL_ON_EMPTY_BEANS, false)
             .build();
     static final String APPLICATION_JSON = "application/json";
+    private static final io.helidon.http.HeaderName SHOULD_RETRY = HeaderNames.create("x-should-retry");
 
     private Http() {}
 
@@ -197,6 +198,10 @@ final class Http {
 
     static void error(ServerResponse res, ErrorCode code, String message) {
         if (code == ErrorCode.LIMIT_EXCEEDED) res.header(HeaderNames.RETRY_AFTER, "5");
+        // a person holds the computer: retrying at once will not help (the SDKs honour this header over the status)
+        if (code == ErrorCode.HUMAN_IN_CONTROL || code == ErrorCode.CONTROL_TAKEN || code == ErrorCode.NOT_IN_CONTROL) {
+            res.header(SHOULD_RETRY, "false");
+        }
         send(res, code.httpStatus(), ErrorBody.of(code, message));
     }
 }

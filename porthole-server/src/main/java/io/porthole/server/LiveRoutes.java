@@ -11,6 +11,7 @@ import io.porthole.core.Computer;
 import io.porthole.core.ComputerStatus;
 import io.porthole.core.Computers;
 import io.porthole.core.PortholeException;
+import io.porthole.core.ViewerLinks;
 import io.porthole.core.live.Frame;
 import io.porthole.core.live.StreamEnded;
 import java.io.UncheckedIOException;
@@ -57,7 +58,8 @@ final class LiveRoutes {
     }
 
     private void events(ServerRequest req, ServerResponse res, boolean camel) {
-        var caller = access.watcher(req, nativeSurface(req));
+        // the owner's only: what an agent types and what its commands print are not for a shared link
+        var caller = access.owner(req, nativeSurface(req));
         var after = lastEventId(req);
         try (var sink = open(res)) {
             var computer = running(caller.computerId(), sink);
@@ -83,7 +85,7 @@ final class LiveRoutes {
     }
 
     private void screencast(ServerRequest req, ServerResponse res) {
-        var caller = access.watcher(req, nativeSurface(req));
+        var caller = access.caller(req, nativeSurface(req));
         try (var sink = open(res)) {
             var computer = running(caller.computerId(), sink);
             if (computer == null) return;
@@ -99,9 +101,17 @@ final class LiveRoutes {
                 return;
             }
             long seq = 0;
-            try (viewer) {
+            // a viewer link's stream ends when the link is revoked, and when it expires
+            var link = caller.link();
+            ViewerLinks.Registration revocation = link.map(l -> access.links().whileOpen(l.id(), viewer::close))
+                    .orElse(() -> { });
+            try (viewer; revocation) {
                 while (true) {
-                    var next = viewer.next(config.screencastHeartbeat());
+                    var next = viewer.next(link.map(l -> untilExpiry(l.expiresAt())).orElse(config.screencastHeartbeat()));
+                    if (link.isPresent() && !access.links().unexpired(link.get())) {
+                        sink.emit(error("viewer_link_expired", "this viewer link has expired"));
+                        return;
+                    }
                     if (next.isEmpty()) {
                         sink.emit(heartbeat());
                         continue;
@@ -109,7 +119,11 @@ final class LiveRoutes {
                     sink.emit(frame(next.get(), ++seq));
                 }
             } catch (StreamEnded e) {
-                endOf(computer, e.getMessage(), sink);
+                if (link.isPresent() && e.getMessage().equals("left")) {
+                    sink.emit(error("viewer_link_revoked", "this viewer link has been revoked"));
+                } else {
+                    endOf(computer, e.getMessage(), sink);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -151,6 +165,13 @@ final class LiveRoutes {
             }
         }
         return e.build();
+    }
+
+    /** The heartbeat interval, or less when the viewer link expires sooner. */
+    private java.time.Duration untilExpiry(java.time.Instant expiresAt) {
+        var left = java.time.Duration.between(java.time.Instant.now(), expiresAt).plusMillis(50);
+        var beat = config.screencastHeartbeat();
+        return left.isNegative() ? java.time.Duration.ZERO : left.compareTo(beat) < 0 ? left : beat;
     }
 
     private static String json(Object o) {

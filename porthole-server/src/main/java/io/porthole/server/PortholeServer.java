@@ -40,6 +40,8 @@ public final class PortholeServer implements AutoCloseable {
     private final Computers computers;
     private final Exec exec;
     private final ScreenshotLinks screenshots;
+    private final io.porthole.core.ViewerLinks links;
+    private final io.porthole.core.Takeover takeover;
     private final ConnectionGuard connections = new ConnectionGuard();
     private final WebServer web;
     private volatile String baseUrl;
@@ -111,13 +113,17 @@ public final class PortholeServer implements AutoCloseable {
             var auth = new Auth(keys);
             this.screenshots = new ScreenshotLinks(config.dataDir().resolve("screenshots"), config.screenshotTtlSeconds(), clock);
             var dispatcher = new ActionDispatcher(computers, screenshots, exec);
+            this.links = new io.porthole.core.ViewerLinks(store, clock, ServerConfig.LiveConfig.VIEWER_LINK_MAX);
+            this.takeover = new io.porthole.core.Takeover(computers, clock, config.live().controlLease());
             var tokens = new AccessTokens(config.dataDir());
             var artifacts = new io.porthole.core.Artifacts(store, blobs, computers, clock, config.maxArtifactBytes());
             computers.harSink((r, har) -> artifacts.put(r.tenantId(), r.id(), "har", "application/json", "egress.har", har));
+            computers.recordingSink((r, name, file) -> artifacts.put(r.tenantId(), r.id(), "video", "video/mp4", name,
+                    Files.readAllBytes(file)), config.maxArtifactBytes());
             java.util.function.Supplier<String> base = () -> baseUrl;
             var protocols = new ProtocolRoutes(computers, auth, tokens, base);
             var sandboxes = new SandboxRoutes(computers, dispatcher, artifacts, environments, auth, tokens,
-                    config.maxBodyBytes(), base);
+                    config.maxBodyBytes(), base, takeover);
             this.web = WebServer.builder()
                     .host(config.host())
                     .port(config.port())
@@ -177,9 +183,12 @@ public final class PortholeServer implements AutoCloseable {
         r.route(Http.get("/screenshots/{file}", screenshots::serve));
         new AdminRoutes(keys, auth, config.maxBodyBytes()).register(r);
         var retries = new RetryJoin(Clock.systemUTC());
+        var access = new Access(computers, auth, links);
+        new LiveRoutes(computers, access, config.live()).register(r);
+        new ControlRoutes(access, takeover, dispatcher, config.maxBodyBytes(), () -> baseUrl, config.live().viewerLinkDefault())
+                .register(r);
         new ExecRoutes(exec, computers, auth, config.maxBodyBytes(), retries).register(r);
-        new LiveRoutes(computers, new Access(computers, auth), config.live()).register(r);
-        new ComputerRoutes(computers, dispatcher, auth, config.maxBodyBytes(), retries).register(r);
+        new ComputerRoutes(computers, dispatcher, auth, config.maxBodyBytes(), retries, takeover).register(r);
         // the error answers to HEAD requests carry no body either
         r.any((req, res) -> Http.error(HeadResponse.of(req, res), ErrorCode.NOT_FOUND,
                 "no route " + req.prologue().method().text() + " " + req.path().path()));
@@ -228,6 +237,7 @@ public final class PortholeServer implements AutoCloseable {
                 if (config.stopComputersOnShutdown()) computers.close();
                 else computers.detach();
             } finally {
+                takeover.close();
                 connections.close();
                 screenshots.close();
                 store.close();

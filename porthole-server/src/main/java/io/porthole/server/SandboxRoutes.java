@@ -51,10 +51,12 @@ final class SandboxRoutes {
     private final AccessTokens tokens;
     private final long maxBody;
     private final java.util.function.Supplier<String> baseUrl;
+    private final io.porthole.core.Takeover takeover;
 
     SandboxRoutes(Computers computers, ActionDispatcher dispatcher, Artifacts artifacts,
                   io.porthole.core.Environments environments, Auth auth, AccessTokens tokens, long maxBody,
-                  java.util.function.Supplier<String> baseUrl) {
+                  java.util.function.Supplier<String> baseUrl, io.porthole.core.Takeover takeover) {
+        this.takeover = takeover;
         this.environments = environments;
         this.computers = computers;
         this.dispatcher = dispatcher;
@@ -90,6 +92,8 @@ final class SandboxRoutes {
                 .route(Http.get(BASE + "/{id}/artifacts", this::listArtifacts))
                 .route(Http.get(BASE + "/{id}/artifacts/{artifact}", this::download))
                 .route(Http.get(BASE + "/{id}/replay-events", this::events))
+                // the same log for every kind of computer, desktops included (the console's timeline)
+                .route(Http.get("/computers/{id}/replay-events", this::events))
                 .route(Http.get("/environments", (req, res) -> Http.ok(res, Map.of("items",
                         environments.list(tenant(req)).stream().map(SandboxRoutes::environment).toList()))))
                 .route(Http.get("/environments/{env}", (req, res) -> Http.ok(res, environment(
@@ -187,6 +191,11 @@ final class SandboxRoutes {
         if (r.terminatedAt() != null) {
             v.put("closedAt", Times.format(r.terminatedAt()));
             v.put("closeReason", r.terminationReason());
+        }
+        var live = computers.findLive(r.id());
+        if (live.isPresent()) {
+            v.put("viewers", live.get().viewers());
+            v.put("control", takeover.current(live.get()).map(l -> io.porthole.core.Takeover.view(l, true)).orElse(null));
         }
         if (r.status() == ComputerStatus.RUNNING || r.status() == ComputerStatus.PAUSED) {
             var token = tokens.tokenFor(r.id());
@@ -306,7 +315,7 @@ final class SandboxRoutes {
             }
             case "contexts.delete" -> {
                 var ctx = requiredText(params, "contextId");
-                dispatcher.withBrowser(tenantId, id, c -> {
+                dispatcher.withBrowser(tenantId, id, true, c -> {
                     closeContext(c, ctx);
                     return null;
                 });
@@ -318,7 +327,7 @@ final class SandboxRoutes {
             case "tabs.create" -> {
                 var ctx = params.path("contextId").asText(TabInfo.DEFAULT_CONTEXT);
                 var url = Optional.ofNullable(params.path("url").asText(null));
-                return tab(dispatcher.withBrowser(tenantId, id, c -> c.browser().newTabIn(ctx, url)));
+                return tab(dispatcher.withBrowser(tenantId, id, true, c -> c.browser().newTabIn(ctx, url)));
             }
             default -> {
                 if (method.isBlank()) throw new PortholeException.InvalidRequest("'method' is missing");
@@ -382,7 +391,7 @@ final class SandboxRoutes {
     private BrowserContextInfo createContext(String tenantId, String id, String proxy, Optional<String> environmentId) {
         var upstream = proxy.isBlank() ? Optional.<java.net.URI>empty() : Optional.of(ComputerSpec.proxyUrl(proxy));
         var saved = environmentId.map(e -> environments.find(tenantId, e));
-        return dispatcher.withBrowser(tenantId, id, c -> {
+        return dispatcher.withBrowser(tenantId, id, true, c -> {
             var inside = upstream.map(u -> c.sandbox().openEgress(Optional.of(u)));
             var made = c.browser().createContext(inside);
             saved.ifPresent(e -> environments.cookies(e)
@@ -431,7 +440,7 @@ final class SandboxRoutes {
         var id = sandboxId(req);
         sandbox(t, id);
         var ctx = req.path().pathParameters().get("context");
-        running(() -> dispatcher.withBrowser(t, id, c -> {
+        running(() -> dispatcher.withBrowser(t, id, true, c -> {
             closeContext(c, ctx);
             return null;
         }));
@@ -459,7 +468,7 @@ final class SandboxRoutes {
         var body = Http.body(req, maxBody);
         var url = Optional.ofNullable(body.path("url").asText(null)).filter(u -> !u.isBlank())
                 .map(io.porthole.core.action.Urls::navigable);
-        Http.send(res, 201, tab(running(() -> dispatcher.withBrowser(t, id, c -> c.browser().newTabIn(ctx, url)))));
+        Http.send(res, 201, tab(running(() -> dispatcher.withBrowser(t, id, true, c -> c.browser().newTabIn(ctx, url)))));
     }
 
     /** Runs {@code work}; a suspended sandbox is a 409 on this surface. */
@@ -547,7 +556,8 @@ final class SandboxRoutes {
     private void events(ServerRequest req, ServerResponse res) {
         var t = tenant(req);
         var id = sandboxId(req);
-        sandbox(t, id);
+        if (req.path().path().startsWith(BASE)) sandbox(t, id);
+        else computers.get(t, id);
         int limit = intParam(req, "limit", 100, 1, 1000);
         var before = req.query().first("cursor").map(c -> {
             try {

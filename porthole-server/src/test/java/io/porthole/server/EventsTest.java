@@ -44,7 +44,8 @@ class EventsTest {
     static SseClient events(String path, String key, Map<String, String> extra) {
         var headers = new java.util.HashMap<String, String>(extra);
         headers.put("Authorization", "Bearer " + key);
-        return SseClient.open(t.http, t.server.baseUrl() + path, headers);
+        var server = TestServer.get();
+        return SseClient.open(server.http, server.server.baseUrl() + path, headers);
     }
 
     static SseClient events(String computer) {

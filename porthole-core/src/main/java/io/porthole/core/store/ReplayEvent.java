@@ -16,6 +16,8 @@ public record ReplayEvent(long seq, String computerId, String category, String t
     public static final String NAVIGATION = "navigation";
     public static final String ARTIFACT = "artifact";
     public static final String PREVIEW = "preview";
+    /** A person taking control of a computer, and handing it back. */
+    public static final String CONTROL = "control";
 
     public ReplayEvent {
         Objects.requireNonNull(computerId, "computerId");

@@ -38,6 +38,19 @@ public interface Store extends AutoCloseable {
     /** Marks the key revoked; returns false if there is no such key or it was revoked already. */
     boolean revokeApiKey(String id, Instant at);
 
+    // --- viewer links ---
+
+    void insertViewerLink(ViewerLinkRecord link);
+
+    /** The link whose token hashes to {@code tokenHash}, revoked and expired ones included. */
+    Optional<ViewerLinkRecord> findViewerLinkByHash(String tokenHash);
+
+    /** Every link of the computer, newest first. */
+    List<ViewerLinkRecord> listViewerLinks(String computerId);
+
+    /** Revokes a link of {@code computerId}; false if there is no such link or it was revoked already. */
+    boolean revokeViewerLink(String computerId, String id, Instant at);
+
     // --- replay events ---
 
     /**

@@ -3,6 +3,7 @@ package io.porthole.store.jdbc;
 import io.porthole.core.ComputerRecord;
 import io.porthole.core.ComputerStatus;
 import io.porthole.core.store.ApiKeyRecord;
+import io.porthole.core.store.ViewerLinkRecord;
 import io.porthole.core.store.ArtifactRecord;
 import io.porthole.core.store.EnvironmentRecord;
 import io.porthole.core.store.ReplayEvent;
@@ -182,6 +183,76 @@ public final class JdbcStore implements Store {
     public List<ComputerRecord> listComputersInStatus(Set<ComputerStatus> statuses) {
         if (statuses.isEmpty()) return List.of();
         return queryComputers("status IN (" + statusList(statuses) + ")");
+    }
+
+    private static final String LINK_COLUMNS = "id, computer_id, tenant_id, mode, prefix, token_hash, created_at, expires_at,"
+            + " revoked_at";
+
+    @Override
+    public void insertViewerLink(ViewerLinkRecord l) {
+        locked(c -> {
+            try (var ps = c.prepareStatement("INSERT INTO viewer_links (" + LINK_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, l.id());
+                ps.setString(2, l.computerId());
+                ps.setString(3, l.tenantId());
+                ps.setString(4, l.mode());
+                ps.setString(5, l.prefix());
+                ps.setString(6, l.tokenHash());
+                ps.setLong(7, l.createdAt().toEpochMilli());
+                ps.setLong(8, l.expiresAt().toEpochMilli());
+                if (l.revokedAt() == null) ps.setNull(9, Types.BIGINT);
+                else ps.setLong(9, l.revokedAt().toEpochMilli());
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    private static ViewerLinkRecord readLink(ResultSet rs) throws SQLException {
+        long revoked = rs.getLong("revoked_at");
+        Instant revokedAt = rs.wasNull() ? null : Instant.ofEpochMilli(revoked);
+        return new ViewerLinkRecord(rs.getString("id"), rs.getString("computer_id"), rs.getString("tenant_id"),
+                rs.getString("mode"), rs.getString("prefix"), rs.getString("token_hash"),
+                Instant.ofEpochMilli(rs.getLong("created_at")), Instant.ofEpochMilli(rs.getLong("expires_at")), revokedAt);
+    }
+
+    @Override
+    public Optional<ViewerLinkRecord> findViewerLinkByHash(String tokenHash) {
+        return locked(c -> {
+            try (var ps = c.prepareStatement("SELECT " + LINK_COLUMNS + " FROM viewer_links WHERE token_hash = ?")) {
+                ps.setString(1, tokenHash);
+                try (var rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(readLink(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<ViewerLinkRecord> listViewerLinks(String computerId) {
+        return locked(c -> {
+            try (var ps = c.prepareStatement("SELECT " + LINK_COLUMNS + " FROM viewer_links WHERE computer_id = ?"
+                    + " ORDER BY created_at DESC, id")) {
+                ps.setString(1, computerId);
+                try (var rs = ps.executeQuery()) {
+                    var out = new ArrayList<ViewerLinkRecord>();
+                    while (rs.next()) out.add(readLink(rs));
+                    return out;
+                }
+            }
+        });
+    }
+
+    @Override
+    public boolean revokeViewerLink(String computerId, String id, Instant at) {
+        return locked(c -> {
+            try (var ps = c.prepareStatement("UPDATE viewer_links SET revoked_at = ? WHERE id = ? AND computer_id = ?"
+                    + " AND revoked_at IS NULL")) {
+                ps.setLong(1, at.toEpochMilli());
+                ps.setString(2, id);
+                ps.setString(3, computerId);
+                return ps.executeUpdate() == 1;
+            }
+        });
     }
 
     private static final String KEY_COLUMNS = "id, tenant_id, name, prefix, key_hash, admin, created_at, revoked_at";
