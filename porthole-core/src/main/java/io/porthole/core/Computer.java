@@ -43,6 +43,19 @@ public final class Computer {
     }
 
     private final Control control = new Control();
+    /** Its screencast's recording ({@code recordVideo}), while one runs. */
+    private volatile Recorder recorder;
+
+    void recorder(Recorder r) {
+        this.recorder = r;
+    }
+
+    /** Takes the recorder away, once: whoever gets it finishes the recording. */
+    synchronized Recorder takeRecorder() {
+        var r = recorder;
+        recorder = null;
+        return r;
+    }
 
     /** Who drives it: nobody in particular, or a person holding a lease. */
     public Control control() {

@@ -19,11 +19,12 @@ public record ComputerSpec(String kind, String engine, long maxLifetimeSeconds, 
                            boolean idleTimeoutEnabled, boolean persistent, int width, int height, double scale,
                            Optional<String> environmentId, Optional<String> contextId, boolean useAdvancedProxy,
                            Optional<String> templateId, String metadataJson, Optional<java.net.URI> proxy,
-                           boolean recordHar) {
+                           boolean recordHar, boolean recordVideo) {
     /** The same request for another engine (a launch template decides the engine). */
     public ComputerSpec withEngine(String e) {
         return new ComputerSpec(kind, e, maxLifetimeSeconds, inactivityTimeoutSeconds, idleTimeoutEnabled, persistent,
-                width, height, scale, environmentId, contextId, useAdvancedProxy, templateId, metadataJson, proxy, recordHar);
+                width, height, scale, environmentId, contextId, useAdvancedProxy, templateId, metadataJson, proxy, recordHar,
+                recordVideo);
     }
 
     /** The engines a request may name; whether this server has one is the lifecycle's to say. */
@@ -41,7 +42,8 @@ public record ComputerSpec(String kind, String engine, long maxLifetimeSeconds, 
      * A {@code POST /browser-sandboxes} body (camelCase): {@code browser}, {@code templateID},
      * {@code viewport {width,height,deviceScaleFactor}}, {@code timeoutSeconds}, {@code idleTimeoutSeconds},
      * {@code proxy}, {@code persistent}, {@code environmentId}, {@code metadata} (string values), and ours:
-     * {@code recordHar} (the egress proxy logs every connection, stored as a HAR artifact when the sandbox ends).
+     * {@code recordHar} (the egress proxy logs every connection, stored as a HAR artifact when the sandbox ends),
+     * {@code recordVideo} (its screencast is recorded and stored as a video artifact when it ends).
      */
     public static ComputerSpec parseSandbox(JsonNode given, ComputersConfig cfg) {
         final JsonNode body = given == null || given.isNull() || given.isMissingNode()
@@ -82,7 +84,7 @@ public record ComputerSpec(String kind, String engine, long maxLifetimeSeconds, 
         return new ComputerSpec("browser", engine, maxLifetime, idle.orElse(cfg.defaultInactivityTimeoutSeconds()),
                 true, optBool(body, "persistent").orElse(false), width, height, scale,
                 optString(body, "environmentId"), Optional.empty(), false, optString(body, "templateID"),
-                metadataJson, proxy, optBool(body, "recordHar").orElse(false));
+                metadataJson, proxy, optBool(body, "recordHar").orElse(false), optBool(body, "recordVideo").orElse(false));
     }
 
     /** A proxy URL a client brings: {@code http://} or {@code socks5://}, with a host and a port (422 otherwise). */
@@ -137,7 +139,7 @@ public record ComputerSpec(String kind, String engine, long maxLifetimeSeconds, 
         boolean advancedProxy = optBool(body, "use_advanced_proxy").orElse(false);
         return new ComputerSpec(kind, engine, maxLifetime, inactivity, idleEnabled, persistent, width, height, scale,
                 optString(body, "environment_id"), optString(body, "context_id"), advancedProxy, Optional.empty(), "{}",
-                Optional.empty(), false);
+                Optional.empty(), false, optBool(body, "record_video").orElse(false));
     }
 
     private static Optional<Long> seconds(JsonNode n, String name) {

@@ -102,6 +102,10 @@ public final class Computers implements AutoCloseable {
                     + (spec.kind().equals("desktop") ? " on a desktop" : "") + "; this server has "
                     + String.join(", ", engines.keySet().stream().filter(k -> !k.startsWith(TEMPLATE_PREFIX)).sorted().toList()));
         }
+        if (requested.recordVideo() && !Recorder.available()) {
+            throw new PortholeException(ErrorCode.NOT_SUPPORTED, "recordVideo needs ffmpeg, which this server's host does"
+                    + " not have (install Debian's ffmpeg package)");
+        }
         // the saved state is looked up before anything starts, so a wrong id costs nothing
         var environment = spec.environmentId().map(e -> environments.find(tenantId, e));
         // context_id: the cookies a saved environment holds, loaded into the browser (not its whole profile)
@@ -163,6 +167,7 @@ public final class Computers implements AutoCloseable {
                 computer.attachBrowser(browser);
             }
             attachScreencast(computer);
+            if (spec.recordVideo()) computer.recorder(Recorder.start(computer, workDir, maxRecordingBytes));
         } catch (RuntimeException | IOException e) {
             end(computer, ComputerStatus.FAILED, "start_failed: " + e.getMessage());
             if (e instanceof PortholeException pe) throw pe;
@@ -402,10 +407,15 @@ public final class Computers implements AutoCloseable {
         c.update(r -> r.ended(status, now, reason));
         store.updateComputer(c.record());
         event(c.id(), ReplayEvent.LIFECYCLE, lifecycleType(status, reason), Map.of("reason", reason));
-        // its watchers and listeners learn it first; the capture stops before the browser does
+        // its watchers and listeners learn it first; the capture stops before the browser does, and the recording is
+        // written out while the sandbox its encoder runs in is still there
         var screencast = c.screencastOrNull();
         if (screencast != null) quietly("stopping the screencast of " + c.id(), screencast::close);
         c.events().close();
+        var recorder = c.takeRecorder();
+        if (recorder != null) quietly("finishing the recording of " + c.id(), recorder::finish);
+        quietly("storing the recording of " + c.id(), () -> Recorder.store(c.record(), computersDir.resolve(c.id()),
+                recordingSink));
         // a frozen browser answers nothing and a frozen process cannot die: thaw first
         var frozen = c.sandboxOrNull();
         if (wasPaused && frozen != null) quietly("thawing " + c.id(), frozen::thaw);
@@ -571,6 +581,10 @@ public final class Computers implements AutoCloseable {
                 computer.attachBrowser(browser);
             }
             attachScreencast(computer);
+            // a recording goes on in a new part: what the earlier run wrote is kept as the first part(s)
+            if (!Recorder.parts(computersDir.resolve(r.id())).isEmpty()) {
+                computer.recorder(Recorder.start(computer, computersDir.resolve(r.id()), maxRecordingBytes));
+            }
             if (paused) s.freeze();
             s.onExit().thenRun(() -> Threads.startVirtual("porthole-sandbox-exit-" + r.id(),
                     () -> end(computer, ComputerStatus.FAILED, s.outOfMemory() ? "memory_limit_exceeded" : "sandbox_exited")));
@@ -588,6 +602,14 @@ public final class Computers implements AutoCloseable {
     }
 
     private volatile java.util.function.BiConsumer<ComputerRecord, byte[]> harSink = (r, har) -> { };
+    private volatile Recorder.Sink recordingSink = (r, name, file) -> { };
+    private volatile long maxRecordingBytes = 64L << 20;
+
+    /** Where recordings go when their computer ends (the artifact store), and the most one part may hold. */
+    public void recordingSink(Recorder.Sink sink, long maxBytes) {
+        this.recordingSink = sink;
+        this.maxRecordingBytes = maxBytes;
+    }
 
     /** Where a computer's HAR goes when it ends (the artifact store). */
     public void harSink(java.util.function.BiConsumer<ComputerRecord, byte[]> sink) {

@@ -91,9 +91,9 @@ class ComputerSpecTest {
     void everyFieldIsRead() {
         var s = parse("{'kind':'browser','engine':'chromium','max_lifetime_seconds':900,'inactivity_timeout_seconds':45,"
                 + "'idle_timeout_enabled':false,'persistent':true,'display':{'width':1920,'height':1080,'scale':2},"
-                + "'environment_id':'env-1','context_id':'ctx-9','use_advanced_proxy':true}");
+                + "'environment_id':'env-1','context_id':'ctx-9','use_advanced_proxy':true,'record_video':true}");
         assertEquals(new ComputerSpec("browser", "chromium", 900, 45, false, true, 1920, 1080, 2.0,
-                Optional.of("env-1"), Optional.of("ctx-9"), true, Optional.empty(), "{}", Optional.empty(), false), s);
+                Optional.of("env-1"), Optional.of("ctx-9"), true, Optional.empty(), "{}", Optional.empty(), false, true), s);
     }
 
     @Test

@@ -113,6 +113,8 @@ public final class PortholeServer implements AutoCloseable {
             var tokens = new AccessTokens(config.dataDir());
             var artifacts = new io.porthole.core.Artifacts(store, blobs, computers, clock, config.maxArtifactBytes());
             computers.harSink((r, har) -> artifacts.put(r.tenantId(), r.id(), "har", "application/json", "egress.har", har));
+            computers.recordingSink((r, name, file) -> artifacts.put(r.tenantId(), r.id(), "video", "video/mp4", name,
+                    Files.readAllBytes(file)), config.maxArtifactBytes());
             java.util.function.Supplier<String> base = () -> baseUrl;
             var protocols = new ProtocolRoutes(computers, auth, tokens, base);
             var sandboxes = new SandboxRoutes(computers, dispatcher, artifacts, environments, auth, tokens,

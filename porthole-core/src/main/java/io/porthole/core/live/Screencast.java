@@ -59,12 +59,20 @@ public final class Screencast implements AutoCloseable {
      * @throws RuntimeException whatever starting the capture threw (the viewer is then not counted)
      */
     public Viewer join(String label) {
+        return join(label, true);
+    }
+
+    /**
+     * Like {@link #join(String)}; a viewer that is not {@code counted} (the server's own recording) is not among
+     * {@link #viewers()} and is not reported to the listener.
+     */
+    public Viewer join(String label, boolean counted) {
         Viewer v;
         int count;
         lock.lock();
         try {
             if (closed) throw new IllegalStateException("the computer has ended");
-            v = new Viewer(label);
+            v = new Viewer(label, counted);
             if (capture == null) {
                 long gen = ++generation;
                 sinceKeyframe.clear();
@@ -76,17 +84,23 @@ public final class Screencast implements AutoCloseable {
             if (cursorImage != null) v.offer(cursorImage);
             if (cursorPosition != null) v.offer(cursorPosition);
             viewers.add(v);
-            count = viewers.size();
+            count = counted();
         } finally {
             lock.unlock();
         }
-        listener.viewers(count, true, label);
+        if (counted) listener.viewers(count, true, label);
         return v;
     }
 
-    /** How many viewers watch now. */
+    /** How many viewers watch now (the server's own recording is not one). */
     public int viewers() {
-        return viewers.size();
+        return counted();
+    }
+
+    private int counted() {
+        int n = 0;
+        for (var v : viewers) if (v.counted) n++;
+        return n;
     }
 
     /** Whether a capture runs. */
@@ -105,8 +119,8 @@ public final class Screencast implements AutoCloseable {
         lock.lock();
         try {
             if (!viewers.remove(v)) return;
-            count = viewers.size();
-            if (count == 0 && capture != null) {
+            count = counted();
+            if (viewers.isEmpty() && capture != null) {
                 stop = capture;
                 capture = null;
                 generation++;
@@ -117,7 +131,7 @@ public final class Screencast implements AutoCloseable {
             lock.unlock();
         }
         if (stop != null) stop.close();
-        listener.viewers(count, false, v.label);
+        if (v.counted) listener.viewers(count, false, v.label);
     }
 
     /** The computer has ended: every viewer's stream ends, the capture stops. Idempotent. */
@@ -211,6 +225,7 @@ public final class Screencast implements AutoCloseable {
      */
     public final class Viewer implements AutoCloseable {
         private final String label;
+        private final boolean counted;
         private final ReentrantLock vlock = new ReentrantLock();
         private final Condition ready = vlock.newCondition();
         private final ArrayDeque<Frame> pictures = new ArrayDeque<>();
@@ -221,8 +236,9 @@ public final class Screencast implements AutoCloseable {
         private String endReason;
         private boolean left;
 
-        private Viewer(String label) {
+        private Viewer(String label, boolean counted) {
             this.label = label;
+            this.counted = counted;
         }
 
         void offer(Frame f) {

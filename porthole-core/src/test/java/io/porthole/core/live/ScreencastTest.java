@@ -68,6 +68,19 @@ class ScreencastTest {
     }
 
     @Test
+    void theServersOwnRecordingKeepsTheCaptureRunningWithoutCountingAsAViewer() throws Exception {
+        var recording = hub.join("recording", false);
+        var person = hub.join("person");
+        assertEquals(1, hub.viewers());
+        person.close();
+        assertFalse(started.getFirst().closed, "the recording still watches");
+        assertEquals(0, hub.viewers());
+        recording.close();
+        assertTrue(started.getFirst().closed);
+        assertEquals(List.of("+person=1", "-person=0"), viewerEvents);
+    }
+
+    @Test
     void aSlowViewerGetsTheNewestPictureAndDoesNotHoldBackTheOthers() throws Exception {
         var slow = hub.join("slow");
         var fast = hub.join("fast");
