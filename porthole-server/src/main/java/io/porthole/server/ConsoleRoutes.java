@@ -13,6 +13,7 @@ import io.porthole.api.ErrorCode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The web console (ADR 0020): plain ES modules, styles and icons from the class path, served by Helidon's static
@@ -54,15 +55,20 @@ final class ConsoleRoutes {
             // a new server version's files are fetched again (revalidated by their ETag)
             HeaderNames.CACHE_CONTROL, "no-cache");
 
+    private static final Pattern FILE = Pattern.compile("/console(/[A-Za-z0-9_-]+)*/[A-Za-z0-9_-]+\\.[a-z0-9]+");
+
     private final byte[] index = page("index.html");
     private final byte[] view = page("view.html");
 
     void register(HttpRouting.Builder r) {
         r.route(Http.get("/", (req, res) -> sendPage(res, index)))
                 .route(Http.get("/view", (req, res) -> sendPage(res, view)))
-                // the folder itself is no file of the console (the handler would answer 403 in plain text)
-                .route(Http.get("/console", (req, res) -> notFound(req, res)))
                 .route(HttpRoute.builder().methods(Method.GET, Method.HEAD).path("/console/*").handler((req, res) -> {
+                    // every file of the console has a name with an extension; a folder is nothing to serve
+                    if (!FILE.matcher(req.path().path()).matches()) {
+                        notFound(req, res);
+                        return;
+                    }
                     secure(res);
                     res.next();
                 }).build())

@@ -24,10 +24,11 @@ export class LiveView {
    * @param token a viewer link's token, or undefined for the signed-in key
    * @param onEnd called with {code, message} when the stream ends for good
    */
-  constructor(computer, { token, onEnd = () => {} } = {}) {
+  constructor(computer, { token, onEnd = () => {}, onState = () => {} } = {}) {
     this.computer = computer;
     this.token = token;
     this.onEnd = onEnd;
+    this.onState = onState;
     this.frames = 0;
     this.meta = null;
     this.stopped = false;
@@ -47,6 +48,8 @@ export class LiveView {
     this.screen = h('div', { class: 'screen', role: 'img', 'aria-label': `Live view of ${computer.id}`,
       dataset: { frames: '0', state: 'connecting' } }, this.canvas, this.cursorCanvas);
     this.element = h('div', { class: 'screen-wrap' }, this.screen, this.status);
+    /** A badge that says whether the view is live, for the page's bar. */
+    this.badge = h('span', { class: 'badge starting', text: 'Connecting' });
     this.resizeObserver = new ResizeObserver(() => this.placeCursor());
     this.resizeObserver.observe(this.canvas);
     this.setStatus('connecting', 'Connecting to the screen…');
@@ -73,8 +76,16 @@ export class LiveView {
     this.start();
   }
 
+  /** Shows where the stream is: connecting, live, or ended (with why); onState hears of every change. */
   setStatus(state, text, { spin = state === 'connecting', error = false } = {}) {
+    const changed = this.screen.dataset.state !== state;
     this.screen.dataset.state = state;
+    if (changed) {
+      const [cls, label] = { live: ['running live', 'Live'], connecting: ['starting', 'Connecting'] }[state] || ['', 'Offline'];
+      this.badge.className = `badge ${cls}`;
+      this.badge.textContent = label;
+      this.onState(state);
+    }
     this.statusText.textContent = text || '';
     this.statusPill.className = 'pill' + (error ? ' error' : '');
     this.statusPill.querySelector('.spinner')?.remove();

@@ -104,7 +104,7 @@ async function main() {
         h('p', { text: `${kindLabel(computer)} · ${computer.display.width}×${computer.display.height}` })),
       h('div', { class: 'actions' }, button)),
     h('section', { class: 'card screen-card', 'aria-label': 'Screen' }, live.element,
-      h('div', { class: 'screen-bar' }, h('span', { class: 'badge live running', text: 'Live' }), expires,
+      h('div', { class: 'screen-bar' }, live.badge, expires,
         h('span', { class: 'grow' }), holder)));
   document.title = 'Shared computer · Porthole';
   drawControl();

@@ -165,7 +165,7 @@ export function computerPage(id) {
 
     const screenCard = h('section', { class: 'card screen-card', 'aria-label': 'Screen' },
       urlbar, live.element,
-      h('div', { class: 'screen-bar' }, h('span', { class: 'badge live running', text: 'Live' }), watching,
+      h('div', { class: 'screen-bar' }, live.badge, watching,
         h('span', { class: 'grow' }), holderText),
       controlTools);
 
