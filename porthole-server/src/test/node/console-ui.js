@@ -242,7 +242,8 @@ async function takeover(browser, problems, urls) {
     const last = inputs[inputs.length - 1];
     return last && last.value === 'hi there' ? last.value : null;
   });
-  result.enterSeen = (await pageLog()).some((e) => e.type === 'keydown' && e.key === 'Enter');
+  result.enterSeen = await until('the page to see Enter', async () => (await pageLog())
+    .some((e) => e.type === 'keydown' && e.key === 'Enter'));
   result.agentClickAbsent = !(await pageLog()).some((e) => e.type === 'click' && e.x === 300 && e.y === 300);
 
   await page.click('#tab-activity');

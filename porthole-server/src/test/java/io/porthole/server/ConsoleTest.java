@@ -68,7 +68,7 @@ class ConsoleTest {
                 "COMPUTER_ID", computer,
                 "SCENARIO", name,
                 "PAGE_URL", t.pages.url("input.html"),
-                "PAGE2_URL", t.pages.url("second.html"),
+                "PAGE2_URL", t.pages.url("colour.html") + "?bg=%23d35400",
                 "CHROMIUM", "/usr/bin/chromium",
                 "SCREENSHOTS", SHOTS.toString(),
                 "FRAMES", frames ? "1" : "0",
@@ -108,6 +108,7 @@ class ConsoleTest {
 
     @Test
     void aPersonTakesOverClicksAndTypesWhileAgentsWaitAndHandsBack() {
+        t.action(id, "navigate", "{\"url\":\"" + t.pages.url("input.html") + "\"}");
         var r = scenario("takeover", id);
         assertTrue(r.path("holder").asText().startsWith("console"), "the lease names the console: " + r);
         assertEquals("human_in_control", r.path("agentRefused").asText(), r.toString());

@@ -322,9 +322,10 @@ export class LiveView {
     const size = this.inputSize();
     const fx = (clientX - r.left) / r.width;
     const fy = (clientY - r.top) / r.height;
+    // the pixel under the pointer: a pixel x covers [x, x + 1)
     return {
-      x: Math.min(size.width - 1, Math.max(0, Math.round(fx * size.width))),
-      y: Math.min(size.height - 1, Math.max(0, Math.round(fy * size.height))),
+      x: Math.min(size.width - 1, Math.max(0, Math.floor(fx * size.width))),
+      y: Math.min(size.height - 1, Math.max(0, Math.floor(fy * size.height))),
     };
   }
 }
