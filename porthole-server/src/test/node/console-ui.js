@@ -5,8 +5,8 @@
 // results (see common.js). Every page's console errors and uncaught exceptions are collected and reported; the
 // test fails on any. Screenshots go to SCREENSHOTS (PNG, laptop and phone widths), for people to look at.
 //
-// env: PORTHOLE_URL, PORTHOLE_API_KEY, COMPUTER_ID, SCENARIO (browse | takeover | viewer | desktop), PAGE_URL,
-//      PAGE2_URL, CHROMIUM (the browser to run), SCREENSHOTS (a directory), FRAMES (1: the screencast sends
+// env: PORTHOLE_URL, PORTHOLE_API_KEY, COMPUTER_ID, SCENARIO (browse | takeover | viewer | controllink | desktop),
+//      PAGE_URL, PAGE2_URL, CHROMIUM (the browser to run), SCREENSHOTS (a directory), FRAMES (1: the screencast sends
 //      pictures, so the live view must show them), SCRIPT_TIMEOUT_MS
 const fs = require('fs');
 const path = require('path');
@@ -310,6 +310,32 @@ async function viewer(browser, problems, urls) {
   return result;
 }
 
+/** A link made for control: whoever opens it may take over, and their click reaches the page. */
+async function controllink(browser, problems, urls) {
+  const result = {};
+  const link = (await call('POST', `/computers/${ID}/viewers`, { mode: 'control', expires_in_seconds: 600 })).json;
+  const computer = (await call('GET', `/computers/${ID}`)).json;
+  const width = computer.display.width * computer.display.scale;
+  const height = computer.display.height * computer.display.scale;
+  const v = await (await context(browser, 'control-link', LAPTOP, problems, urls)).newPage();
+  await v.goto(link.url);
+  await v.waitForSelector('.screen', { timeout: WAIT });
+  if (FRAMES) await until('a picture', async () => (await frames(v)) > 0);
+  await v.click('button:has-text("Take over")');
+  await v.waitForSelector('button:has-text("Hand back")', { timeout: WAIT });
+  result.holder = (await call('GET', `/computers/${ID}`)).json.control.holder;
+  const at = await onCanvas(v, 200, 250, width, height);
+  await v.mouse.click(at.x, at.y);
+  const click = await until('the page to log the click', async () => (await pageLog())
+    .find((e) => e.type === 'click' && Math.abs(e.x - 200) <= 1 && Math.abs(e.y - 250) <= 1));
+  result.clickSeen = { x: click.x, y: click.y };
+  await shot(v, 'control-link-laptop', false);
+  await v.click('button:has-text("Hand back")');
+  result.released = await until('control to be released', async () => ((await call('GET', `/computers/${ID}`)).json
+    .control === null ? 'released' : null));
+  return result;
+}
+
 /** A desktop's live view: H.264 decoded in the page with WebCodecs. */
 async function desktop(browser, problems, urls) {
   const result = {};
@@ -341,7 +367,7 @@ run(async () => {
   const problems = [];
   const urls = [];
   try {
-    const scenarios = { browse, takeover, viewer, desktop };
+    const scenarios = { browse, takeover, viewer, controllink, desktop };
     if (!scenarios[scenario]) throw new Error(`no scenario ${scenario}`);
     const result = await scenarios[scenario](browser, problems, urls);
     // the key and a link's token travel in headers only: no URL any page asked for carries them

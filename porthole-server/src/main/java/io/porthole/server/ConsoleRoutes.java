@@ -38,8 +38,8 @@ final class ConsoleRoutes {
             "default-src 'none'",
             "script-src 'self'",
             "style-src 'self'",
-            // frames and the cursor are decoded from blobs; icons are files here
-            "img-src 'self' blob: data:",
+            // pictures of the screen and the pointer are decoded from bytes into canvases, not loaded as images
+            "img-src 'self'",
             "connect-src 'self'",
             "base-uri 'none'",
             "form-action 'none'",

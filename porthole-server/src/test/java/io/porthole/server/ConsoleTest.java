@@ -144,6 +144,16 @@ class ConsoleTest {
     }
 
     @Test
+    void aLinkMadeForControlMayTakeOverAndClick() {
+        t.action(id, "navigate", "{\"url\":\"" + t.pages.url("input.html") + "\"}");
+        var r = scenario("controllink", id);
+        assertTrue(r.path("holder").asText().startsWith("viewer link"), "the lease names the link: " + r);
+        assertEquals(200, r.path("clickSeen").path("x").asInt(), 1.0, r.toString());
+        assertEquals(250, r.path("clickSeen").path("y").asInt(), 1.0, r.toString());
+        assertEquals("released", r.path("released").asText(), r.toString());
+    }
+
+    @Test
     void aDesktopsLiveViewDecodesH264InThePage() {
         var desktop = t.createComputer("{\"kind\":\"desktop\"}");
         try {

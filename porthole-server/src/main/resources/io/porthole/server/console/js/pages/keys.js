@@ -14,8 +14,11 @@ export function keysPage() {
         h('button', { class: 'btn primary', type: 'button', onclick: () => create() }, icon('plus'), 'New key'))),
     body);
 
+  let mine = null;
+
   async function load() {
     try {
+      if (!mine) mine = (await api('/me')).key_id;
       const keys = await api('/admin/keys');
       const sorted = [...keys].sort((a, b) => (a.revoked_at ? 1 : 0) - (b.revoked_at ? 1 : 0)
         || String(b.created_at).localeCompare(String(a.created_at)));
@@ -25,7 +28,8 @@ export function keysPage() {
           h('th', { scope: 'col' }, h('span', { class: 'visually-hidden', text: 'Actions' })))),
         h('tbody', {}, sorted.map((k) => h('tr', { dataset: { id: k.id } },
           h('td', {}, h('div', { class: 'cell-main' }, h('span', { class: 'kind-icon' }, icon('key')),
-            h('div', { class: 'text' }, h('div', { text: k.name || 'unnamed' }), h('div', { class: 'sub mono', text: `${k.prefix}… · ${k.id}` })))),
+            h('div', { class: 'text' }, h('div', {}, k.name || 'unnamed', k.id === mine ? h('span', { class: 'badge plain info you', text: 'this key' }) : null),
+              h('div', { class: 'sub mono', text: `${k.prefix}… · ${k.id}` })))),
           h('td', { 'data-label': 'Tenant', text: k.tenant }),
           h('td', { 'data-label': 'Role' }, k.admin ? h('span', { class: 'badge plain info', text: 'admin' }) : 'tenant'),
           h('td', { 'data-label': 'Created', text: ago(k.created_at), title: k.created_at }),
@@ -40,7 +44,8 @@ export function keysPage() {
   }
 
   async function revoke(k) {
-    const ok = await confirmDanger('Revoke this key?', `Anything using ${k.name || k.id} (${k.prefix}…) is refused from now on. This cannot be undone.`, 'Revoke');
+    const yours = k.id === mine ? ' It is the key you signed in with: you will be signed out.' : '';
+    const ok = await confirmDanger('Revoke this key?', `Anything using ${k.name || k.id} (${k.prefix}…) is refused from now on. This cannot be undone.${yours}`, 'Revoke');
     if (!ok) return;
     try {
       await api(`/admin/keys/${seg(k.id)}`, { method: 'DELETE' });

@@ -19,7 +19,8 @@ function summary(data) {
   const parts = [];
   for (const k of keys) {
     const v = data[k];
-    if (v === null || typeof v === 'object') continue;
+    // ids of tabs and the lease's end say little to a person reading the timeline
+    if (v === null || typeof v === 'object' || k === 'tabId' || k === 'expiresAt') continue;
     parts.push(k === 'url' ? String(v) : `${k}: ${v}`);
     if (parts.length === 4) break;
   }
