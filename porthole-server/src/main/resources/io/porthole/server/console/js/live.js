@@ -476,3 +476,27 @@ export class Input {
     this.send({ type: 'keypress', keys: [...mods, printable ? e.key.toLowerCase() : e.key] });
   }
 }
+
+/**
+ * What the person in control has besides the screen: a field whose text is typed into the computer (phones have no
+ * keys to send otherwise) and buttons for the keys a page often wants.
+ */
+export function toolsFor(control) {
+  const field = h('input', { type: 'text', id: 'type-text', autocomplete: 'off', placeholder: 'Text to type',
+    'aria-label': 'Text to type into the computer' });
+  const key = (label, keys) => h('button', { class: 'btn small', type: 'button', text: label,
+    'aria-label': `Press ${keys.join('+')}`, onclick: () => control.send({ type: 'keypress', keys }) });
+  return [
+    h('form', {
+      onsubmit: (e) => {
+        e.preventDefault();
+        if (!field.value) return;
+        control.send({ type: 'type', text: field.value });
+        field.value = '';
+      },
+    }, field, h('button', { class: 'btn small', type: 'submit', text: 'Type' })),
+    key('Enter', ['Enter']), key('Tab', ['Tab']), key('Esc', ['Escape']), key('⌫', ['Backspace']),
+    h('p', { class: 'hint' }, 'You are in control: agents wait until you hand back. Click the screen to send the pointer',
+      ' and keys; ', h('kbd', { text: 'Ctrl' }), '+', h('kbd', { text: ']' }), ' leaves it.'),
+  ];
+}

@@ -5,7 +5,7 @@
 import { api, ApiError } from './api.js';
 import { h, icon, replace, toast } from './dom.js';
 import { until, kindLabel } from './format.js';
-import { LiveView, Input } from './live.js';
+import { LiveView, Input, toolsFor } from './live.js';
 import { Control } from './control.js';
 
 const TOKEN = 'porthole.viewer-link';
@@ -57,6 +57,7 @@ async function main() {
     drawControl();
   } });
   const holder = h('span', { class: 'holder' });
+  const tools = h('div', { class: 'control-tools', hidden: true });
   const button = h('button', { class: 'btn primary', type: 'button', hidden: !canControl });
   let input = null;
   const control = canControl ? new Control(computer.id, {
@@ -64,11 +65,13 @@ async function main() {
     onChange: () => { drawControl(); if (!control.held && control.lost) toast(control.lost); },
     onError: (m) => toast(m, { error: true }),
   }) : null;
+  if (control) tools.append(...toolsFor(control));
 
   function drawControl() {
     const held = control?.held;
     replace(button, icon('hand'), held ? 'Hand back' : 'Take over');
     holder.textContent = held ? 'You are in control' : canControl ? 'Watching' : 'Watching (read-only link)';
+    tools.hidden = !held;
     if (held && !input) input = new Input(live, (a, o) => control.send(a, o), { onLeave: () => button.focus() });
     if (!held && input) {
       input.detach();
@@ -105,7 +108,7 @@ async function main() {
       h('div', { class: 'actions' }, button)),
     h('section', { class: 'card screen-card', 'aria-label': 'Screen' }, live.element,
       h('div', { class: 'screen-bar' }, live.badge, expires,
-        h('span', { class: 'grow' }), holder)));
+        h('span', { class: 'grow' }), holder), tools));
   document.title = 'Shared computer · Porthole';
   drawControl();
   live.start();

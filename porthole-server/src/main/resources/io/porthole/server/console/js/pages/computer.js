@@ -4,7 +4,7 @@
 import { api, events, seg, ApiError } from '../api.js';
 import { h, icon, replace, toast, confirmDanger, spinner, busyButton } from '../dom.js';
 import { ago, until, kindLabel, dateTime, duration } from '../format.js';
-import { LiveView, Input } from '../live.js';
+import { LiveView, Input, toolsFor } from '../live.js';
 import { Control } from '../control.js';
 import { go } from '../router.js';
 import { timeline, activity, shell, artifacts, tabs } from './panels.js';
@@ -94,20 +94,7 @@ export function computerPage(id) {
       }
     }
 
-    const typeField = h('input', { type: 'text', id: 'type-text', autocomplete: 'off', placeholder: 'Text to type',
-      'aria-label': 'Text to type into the computer' });
-    const keyButton = (label, keys) => h('button', { class: 'btn small', type: 'button', text: label,
-      'aria-label': `Press ${keys.join('+')}`, onclick: () => { control.send({ type: 'keypress', keys }); live.screen.focus(); } });
-    controlTools.append(
-      h('form', { onsubmit: (e) => {
-        e.preventDefault();
-        if (!typeField.value) return;
-        control.send({ type: 'type', text: typeField.value });
-        typeField.value = '';
-      } }, typeField, h('button', { class: 'btn small', type: 'submit', text: 'Type' })),
-      keyButton('Enter', ['Enter']), keyButton('Tab', ['Tab']), keyButton('Esc', ['Escape']), keyButton('⌫', ['Backspace']),
-      h('p', { class: 'hint' }, 'You are in control: agents wait until you hand back. Click the screen to send the pointer and keys; ',
-        h('kbd', { text: 'Ctrl' }), '+', h('kbd', { text: ']' }), ' leaves it.'));
+    controlTools.append(...toolsFor(control));
 
     async function takeOrHandBack() {
       controlButton.disabled = true;
