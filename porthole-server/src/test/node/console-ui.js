@@ -282,11 +282,20 @@ async function viewer(browser, problems, urls) {
 
   const other = await context(browser, 'viewer', LAPTOP, problems, urls);
   const v = await other.newPage();
+  const asked = [];
+  v.on('request', (r) => asked.push(`${r.method()} ${new URL(r.url()).pathname}`));
   await v.goto(link);
   await v.waitForSelector('.screen', { timeout: WAIT });
   result.tokenLeftAddressBar = !v.url().includes('#') && v.url().endsWith('/view');
   if (FRAMES) result.viewerFrames = await until('a picture for the viewer', async () => (await frames(v)) || 0);
   result.takeOverOffered = await v.locator('button:has-text("Take over")').isVisible();
+  // clicks and keys on a read-only view go nowhere
+  const logBefore = (await pageLog()).length;
+  const box = await v.locator('.screen canvas.frame').boundingBox();
+  await v.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await v.keyboard.type('x');
+  result.inputRequests = asked.filter((a) => a.startsWith('POST'));
+  result.pageLogUnchanged = (await pageLog()).length === logBefore;
   result.readOnlyShown = await v.locator('text=watch only').count() > 0;
   // even a client that tries: the link cannot take control (asked from here, not the page, whose console would
   // rightly show the 403)

@@ -131,11 +131,14 @@ class ConsoleTest {
 
     @Test
     void aReadOnlyLinkShowsTheScreenAndCannotControlIt() {
+        t.action(id, "navigate", "{\"url\":\"" + t.pages.url("input.html") + "\"}");
         var r = scenario("viewer", id);
         assertTrue(r.path("linkShape").asBoolean(), r.toString());
         assertTrue(r.path("tokenLeftAddressBar").asBoolean(), "the token is taken out of the address bar: " + r);
         if (frames) assertTrue(r.path("viewerFrames").asInt() >= 1, r.toString());
         assertFalse(r.path("takeOverOffered").asBoolean(), "a read-only link offers no take-over: " + r);
+        assertEquals(List.of(), strings(r.path("inputRequests")), "a read-only view sends no input: " + r);
+        assertTrue(r.path("pageLogUnchanged").asBoolean(), r.toString());
         assertTrue(r.path("readOnlyShown").asBoolean(), r.toString());
         assertEquals(403, r.path("controlRefused").asInt(), r.toString());
         assertTrue(r.path("viewerPhoneFits").asBoolean(), r.toString());

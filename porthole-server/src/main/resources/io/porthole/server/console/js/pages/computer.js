@@ -194,7 +194,12 @@ export function computerPage(id) {
         ['Lifetime', `${duration(computer.max_lifetime_seconds)}, ends ${until(computer.expires_at)}`],
         ['Saves state', computer.persistent ? 'yes, when it ends' : 'no'],
       ];
-      if (computer.endpoints?.cdp) rows.push(['CDP', h('code', { text: location.origin + computer.endpoints.cdp })]);
+      // where Playwright or Puppeteer connect (with the API key as a Bearer header)
+      if (isBrowser && computer.engine === 'firefox') {
+        rows.push(['WebDriver BiDi', h('code', { text: `${location.origin.replace(/^http/, 'ws')}/browser-sandboxes/${id}/bidi` })]);
+      } else if (isBrowser && computer.endpoints?.cdp) {
+        rows.push(['CDP', h('code', { text: location.origin + computer.endpoints.cdp })]);
+      }
       if (computer.terminated_at) rows.push(['Ended', `${dateTime(computer.terminated_at)} (${computer.termination_reason || 'ended'})`]);
       replace(facts, rows.map(([k, v]) => [h('dt', { text: k }), h('dd', {}, v)]));
     }
