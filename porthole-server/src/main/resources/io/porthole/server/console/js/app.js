@@ -109,6 +109,8 @@ function render() {
   current = route.page(p.match(route.pattern));
   main.append(current.element);
   document.title = `${current.title} · Porthole`;
+  // the element that had focus is gone with the old page: start the new one's reading at its content
+  if (!document.activeElement || document.activeElement === document.body) main.focus({ preventScroll: true });
 }
 
 whenUnauthorized(() => {
