@@ -112,8 +112,16 @@ final class ClientMux {
         }
     }
 
+    /**
+     * Characters of messages a client may have waiting before it is closed as too slow: Firefox's one connection
+     * is shared, so a client that does not read cannot be allowed to hold it back, nor to make the server hold its
+     * messages without bound (a screenshot answer is a few MiB).
+     */
+    static long maxQueuedChars = 64L << 20;
+
     private final class Client implements ProtocolClient {
         private final Consumer<String> onMessage;
+        private final java.util.concurrent.atomic.AtomicLong queued = new java.util.concurrent.atomic.AtomicLong();
         private final Runnable onClosed;
         private final ExecutorService out = Executors.newSingleThreadExecutor(Threads.virtualFactory("bidi-client"));
         private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
@@ -141,12 +149,21 @@ final class ClientMux {
 
         void deliver(String message) {
             if (closed.get()) return;
+            if (queued.addAndGet(message.length()) > maxQueuedChars) {
+                LOG.log(System.Logger.Level.INFO, "a BiDi client fell more than {0} characters behind; closing it",
+                        maxQueuedChars);
+                close();
+                report();
+                return;
+            }
             try {
                 out.execute(() -> {
                     try {
                         onMessage.accept(message);
                     } catch (RuntimeException e) {
                         LOG.log(System.Logger.Level.DEBUG, "a BiDi client's sink failed: {0}", e.toString());
+                    } finally {
+                        queued.addAndGet(-message.length());
                     }
                 });
             } catch (RejectedExecutionException ignored) {

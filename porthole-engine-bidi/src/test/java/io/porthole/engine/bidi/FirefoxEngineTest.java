@@ -426,6 +426,39 @@ class FirefoxEngineTest {
     }
 
     @Test
+    void aClientThatDoesNotReadIsClosedAndHoldsNobodyBack() throws Exception {
+        long before = ClientMux.maxQueuedChars;
+        ClientMux.maxQueuedChars = 4L << 20;
+        var stuck = new java.util.concurrent.CountDownLatch(1);
+        var closed = new CompletableFuture<Void>();
+        var tab = driver.resolveTab(Optional.empty());
+        driver.navigate(tab, pages.url("input.html"));
+        // a client whose side never takes a message: its first answer blocks it for good
+        var slow = driver.connectClient(ProtocolClient.Protocol.BIDI, message -> {
+            try {
+                stuck.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, () -> closed.complete(null));
+        try (var other = new Client()) {
+            for (int i = 0; i < 400 && !closed.isDone(); i++) {
+                slow.send("{\"id\":" + i + ",\"method\":\"browsingContext.captureScreenshot\",\"params\":{\"context\":\""
+                        + tab + "\"}}");
+                // the others go on meanwhile
+                if (i % 50 == 0) other.result("browsingContext.getTree", "{}");
+            }
+            closed.get(60, TimeUnit.SECONDS);
+            other.result("browsingContext.getTree", "{}");
+            driver.navigate(tab, pages.url("second.html"));
+        } finally {
+            stuck.countDown();
+            slow.close();
+            ClientMux.maxQueuedChars = before;
+        }
+    }
+
+    @Test
     void pagesSeeAnOrdinaryFirefox() throws Exception {
         var tab = driver.resolveTab(Optional.empty());
         driver.navigate(tab, pages.url("second.html"));

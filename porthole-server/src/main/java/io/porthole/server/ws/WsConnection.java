@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The server side of one WebSocket connection after the handshake: reads frames (masked, as clients must),
- * joins fragments, answers pings, and delivers whole text messages; sends unmasked text frames.
+ * joins fragments, answers pings, and delivers whole text messages; sends unmasked text frames. Why ours and
+ * not Helidon's WebSocket module: ADR 0017; {@code WsConnectionTest} is what a replacement has to pass.
  */
 final class WsConnection implements ServerConnection, WsSession {
     private static final System.Logger LOG = System.getLogger(WsConnection.class.getName());
