@@ -1,7 +1,11 @@
 package io.porthole.server;
 
+import io.helidon.http.HttpException;
+import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 import io.porthole.api.ErrorCode;
 import io.porthole.core.ActionDispatcher;
 import io.porthole.core.ApiKeys;
@@ -189,16 +193,40 @@ public final class PortholeServer implements AutoCloseable {
                 .register(r);
         new ExecRoutes(exec, computers, auth, config.maxBodyBytes(), retries).register(r);
         new ComputerRoutes(computers, dispatcher, auth, config.maxBodyBytes(), retries, takeover).register(r);
+        // the web console: /, /view and /console/* only
+        new ConsoleRoutes().register(r);
         // the error answers to HEAD requests carry no body either
         r.any((req, res) -> Http.error(HeadResponse.of(req, res), ErrorCode.NOT_FOUND,
                 "no route " + req.prologue().method().text() + " " + req.path().path()));
         r.error(PortholeException.class, (req, res, e) -> Http.error(HeadResponse.of(req, res), e.code(), e.getMessage()));
+        r.error(HttpException.class, PortholeServer::helidonRefusal);
         r.error(Throwable.class, (req, res, e) -> {
             // a bug of ours: the trace is for the log; the caller learns that, not which class failed
             LOG.log(System.Logger.Level.ERROR, "unexpected failure on " + req.prologue().method().text() + " "
                     + req.path().path(), e);
             Http.error(HeadResponse.of(req, res), ErrorCode.INTERNAL, "internal error; the server log has the details");
         });
+    }
+
+    /**
+     * What Helidon's handlers throw to answer with a status (the static content of the console: 304 for a file the
+     * browser has, 416 for a range it does not): that status, with our JSON error body unless it is 304.
+     */
+    private static void helidonRefusal(ServerRequest req, ServerResponse res, HttpException e) {
+        var status = e.status();
+        if (status.code() == Status.NOT_MODIFIED_304.code()) {
+            res.status(status).send();
+            return;
+        }
+        if (status.code() >= 500) {
+            LOG.log(System.Logger.Level.ERROR, "unexpected failure on " + req.prologue().method().text() + " "
+                    + req.path().path(), e);
+            Http.error(HeadResponse.of(req, res), ErrorCode.INTERNAL, "internal error; the server log has the details");
+            return;
+        }
+        var code = status.code() == Status.NOT_FOUND_404.code() ? ErrorCode.NOT_FOUND : ErrorCode.INVALID_REQUEST;
+        Http.send(HeadResponse.of(req, res), status.code(), io.porthole.api.ErrorBody.of(code,
+                status.reasonPhrase().toLowerCase(java.util.Locale.ROOT)));
     }
 
     private static String displayHost(String host) {
