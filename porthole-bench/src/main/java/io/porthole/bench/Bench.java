@@ -46,7 +46,7 @@ import java.util.regex.Pattern;
  *       holding a raw Chromium, and against SIGSTOP/SIGCONT of its processes;
  *   <li>resident memory of a computer's process tree, against the baseline's;
  *   <li>the screencast: frames a second, CPU with 1 and 5 viewers, and the delay from a page change to a frame,
- *       against CDP's own screencast ({@link ScreencastBench}).
+ *       against CDP's own screencast ({@link BrowserScreencastBench}).
  * </ol>
  *
  * Prints a table of p50/p99 and the ratio of p50s, and one of throughputs. Cleans up whatever it started, and
@@ -71,8 +71,8 @@ public final class Bench {
     /** What the desktop type rows type into the focused xterm: 20 characters each, then the line is cleared. */
     static final String TYPE_ASCII = "the quick brown fox ";
     static final String TYPE_NON_ASCII = "ñandú, Ελληνικά 日本語!";
-    private static final int WIDTH = 1280;
-    private static final int HEIGHT = 720;
+    static final int WIDTH = 1280;
+    static final int HEIGHT = 720;
     private static final Path CURL = Path.of("/usr/bin/curl");
     /** curl's report of a download: "bytes seconds". */
     private static final String CURL_FORMAT = "%{size_download} %{time_total}";
@@ -112,7 +112,8 @@ public final class Bench {
                   --only           run only these groups of rows (default all): browser (create/delete,
                                    isolation, click, screenshot, exec), desktop (create/delete, click, type,
                                    screenshot), egress, sandboxes (Playwright, suspend/resume),
-                                   screencast (frames/s, CPU, latency; ScreencastBench)
+                                   screencast (desktop H.264 pictures/s and encoder CPU; browser
+                                   frames/s, CPU and latency against CDP's own screencast)
                   --verbose        show the server's INFO logs""";
 
         static Options parse(String[] args) {
@@ -236,9 +237,10 @@ public final class Bench {
     private PortholeServer server;
     private PortholeClient api;
     private boolean cleanedUp;
-    private ScreencastBench screencastRows;
+    private BrowserScreencastBench browserScreencast;
     private int rawCounter;
     private int nextDisplay = 90;
+    private DesktopScreencastBench desktopScreencast;
 
     private Bench(Options options) {
         this.options = options;
@@ -334,18 +336,49 @@ public final class Bench {
                 deleteLiveComputers();
             }
         }
+        if (only.contains("screencast")) desktopScreencast();
         if (only.contains("screencast")) {
-            screencastRows = new ScreencastBench(new ScreencastBench.Context(api, server.baseUrl(), API_KEY, http,
-                    options.chromium(), tmpRoot, rawMarker(), liveComputers, liveRaw, log, notes::add, this::error));
+            browserScreencast = new BrowserScreencastBench(new BrowserScreencastBench.Context(api, server.baseUrl(),
+                    API_KEY, http, options.chromium(), tmpRoot, rawMarker(), liveComputers, liveRaw, log, notes::add,
+                    this::error));
             try {
-                screencastRows.run();
+                browserScreencast.run();
             } catch (Exception e) {
-                error("screencast: " + e);
+                error("browser screencast: " + e);
                 deleteLiveComputers();
             }
         }
         long jvmRss = Procs.selfRssKb();
         printResults(jvmRss, System.nanoTime() - started);
+    }
+
+    /** The desktop screencast rows (their own class), run with this bench's server, computers and raw desktops. */
+    private void desktopScreencast() {
+        var bench = this;
+        desktopScreencast = new DesktopScreencastBench(new DesktopScreencastBench.Host() {
+            public PortholeClient api() { return api; }
+            public String baseUrl() { return server.baseUrl(); }
+            public String apiKey() { return API_KEY; }
+            public String createDesktop() throws Exception { return bench.createDesktop(); }
+            public void deleteComputer(String id) throws Exception {
+                var del = api.delete("/computers/" + id, REQUEST_TIMEOUT);
+                if (del.status() == 204) liveComputers.remove(id);
+                else error("DELETE /computers/" + id + ": " + del.describe());
+            }
+            public RawDesktop startRawDesktop(String tag) throws IOException { return bench.startRawDesktop(tag); }
+            public void killRawDesktop(RawDesktop d) {
+                d.kill();
+                liveRawDesktops.remove(d);
+            }
+            public void error(String message) { bench.error(message); }
+            public PrintStream log() { return log; }
+        }, 3, Duration.ofSeconds(10));
+        try {
+            desktopScreencast.run();
+        } catch (Exception e) {
+            error("desktop screencast: " + e);
+            deleteLiveComputers();
+        }
     }
 
     /** The environment entry every raw desktop process gets, to find leftovers. */
@@ -1437,7 +1470,13 @@ public final class Bench {
         if (rows.containsKey("delete")) printDeleteWatch();
         out.println();
         if (options.only().contains("egress")) printEgress();
-        if (screencastRows != null) screencastRows.print(out);
+        if (desktopScreencast != null) {
+            printMarkdown(DesktopScreencastBench.header(), desktopScreencast.table());
+            out.println();
+            for (var n : desktopScreencast.notes()) out.println("- " + n);
+            out.println();
+        }
+        if (browserScreencast != null) browserScreencast.print(out);
         printMemory(jvmRssKb, elapsedNanos);
     }
 

@@ -143,11 +143,24 @@ final class RawDesktop implements AutoCloseable {
         throw new IOException("timed out waiting for " + what + (last.isEmpty() ? "" : "; last: " + last));
     }
 
-    private Process background(String name, List<String> argv) throws IOException {
+    /** Starts a program of this desktop, its output in {@code <name>.log}; {@link #kill} ends it and its children. */
+    Process background(String name, List<String> argv) throws IOException {
         var pb = new ProcessBuilder(argv).directory(dir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve(name + ".log").toFile());
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        var p = pb.start();
+        processes.add(p);
+        return p;
+    }
+
+    /** Like {@link #background}, with the program's standard output for the caller to read. */
+    Process piped(String name, List<String> argv) throws IOException {
+        var pb = new ProcessBuilder(argv).directory(dir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectError(dir.resolve(name + ".log").toFile());
         pb.environment().clear();
         pb.environment().putAll(env);
         var p = pb.start();

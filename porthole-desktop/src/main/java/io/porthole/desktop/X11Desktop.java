@@ -5,6 +5,8 @@ import io.porthole.core.action.MouseButton;
 import io.porthole.core.action.Point;
 import io.porthole.core.desktop.DesktopDriver;
 import io.porthole.core.internal.Threads;
+import io.porthole.core.live.Capture;
+import io.porthole.core.live.CaptureSettings;
 import io.porthole.core.sandbox.Sandbox;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,10 +28,11 @@ import java.util.function.Consumer;
 /**
  * The screen of one desktop, driven over one long-lived X11 connection of our own ({@link X11Connection}) to the
  * display's socket inside the sandbox, reached through {@link Sandbox#connect}: input with XTEST, screenshots with
- * {@code GetImage}, the cursor with XFIXES. No action starts a process. A connection that has dropped is opened
+ * {@code GetImage}. No action starts a process; a screencast starts its encoder inside the sandbox
+ * ({@link DesktopCapture}) and watches the cursor on a connection of its own. A connection that has dropped is opened
  * again by the next action; one that drops during an action fails that action with a clear error. Coordinates are
- * screen pixels. Not safe for concurrent actions (the core runs one at a time); the cursor methods may be called
- * from another thread.
+ * screen pixels. Not safe for concurrent actions (the core runs one at a time); {@link #screencast} and
+ * {@link #close} may be called from any thread.
  */
 final class X11Desktop implements DesktopDriver {
     /** The bound on every reply of the X server, and on setting up a connection. */
@@ -50,6 +53,9 @@ final class X11Desktop implements DesktopDriver {
     private final AtomicBoolean exitReported = new AtomicBoolean();
     /** The typist, one for the X server's whole life (its slots' last uses outlive a connection). */
     private final Keyboard keyboard = new Keyboard();
+    private final FfmpegEncoder encoder;
+    /** The screencasts running now. */
+    private final List<DesktopCapture> captures = new CopyOnWriteArrayList<>();
     /** The open connection; replaced when it has ended. */
     private Session session;
 
@@ -61,8 +67,9 @@ final class X11Desktop implements DesktopDriver {
         T run(X11Connection x, Keyboard keyboard) throws IOException;
     }
 
-    X11Desktop(Sandbox sandbox, int width, int height) {
+    X11Desktop(Sandbox sandbox, int width, int height, FfmpegEncoder encoder) {
         this.sandbox = sandbox;
+        this.encoder = encoder;
         this.width = width;
         this.height = height;
     }
@@ -405,28 +412,23 @@ final class X11Desktop implements DesktopDriver {
         return image.toPng();
     }
 
-    // ---- for the live view ----
-
-    /** Where the pointer is. */
-    X11Connection.Pointer pointer() {
-        return act("reading the pointer", (x, k) -> x.queryPointer());
-    }
-
-    /** The cursor's image and position. */
-    X11Connection.CursorImage cursorImage() {
-        return act("reading the cursor", (x, k) -> x.cursorImage());
-    }
+    // ---- the live view ----
 
     /**
-     * Calls {@code listener} (on the connection's reader thread, which it must not block) whenever the displayed
-     * cursor changes, on the connection open now; a new connection needs this again.
+     * Starts the screencast's encoder inside the sandbox and watches the pointer on an X11 connection of the
+     * capture's own (see {@link PointerWatch} for why not this desktop's).
      */
-    void onCursorChange(Consumer<X11Connection.CursorNotify> listener) {
-        run("watching the cursor", (x, k) -> {
-            x.onCursorChange(listener);
-            x.selectCursorInput(true);
-            return null;
-        });
+    @Override
+    public Capture screencast(CaptureSettings settings, Capture.Sink sink) {
+        if (closing.get()) throw new PortholeException.Unavailable("the desktop has been closed");
+        var capture = DesktopCapture.start(sandbox, encoder, width, height, settings,
+                () -> X11Connection.open(sandbox.connect(socket()), X_TIMEOUT), sink, toString(), captures::remove);
+        captures.add(capture);
+        // it may have stopped (and left the list) before it was added
+        if (capture.isOver()) captures.remove(capture);
+        // the desktop closed meanwhile: the capture would outlive it
+        if (closing.get()) capture.close();
+        return capture;
     }
 
     @Override
@@ -435,6 +437,7 @@ final class X11Desktop implements DesktopDriver {
         synchronized (this) {
             if (session != null) session.x().close();
         }
+        for (var c : captures) c.close();
         for (var p : background) sandbox.killGroup(p);
     }
 

@@ -18,9 +18,27 @@ import java.util.function.Consumer;
  * A desktop of Debian's packages inside the computer's sandbox: Xvfb on the sandbox's display (only its unix
  * socket, in the sandbox's private {@code /tmp}: no TCP, no abstract socket another computer could share),
  * openbox as window manager, and an xterm, focused; driven by {@link X11Desktop} over an X11 connection of our own.
- * Xvfb and openbox are watched: either ending ends the computer. Thread-safe.
+ * Xvfb and openbox are watched: either ending ends the computer. Screencasts are encoded by ffmpeg inside the
+ * sandbox ({@link FfmpegEncoder}); without it desktops work, and a screencast is refused saying why. Thread-safe.
  */
 public final class XvfbDesktopEngine implements DesktopEngine {
+    private final FfmpegEncoder encoder;
+
+    /** Desktops whose screencasts Debian's ffmpeg encodes. */
+    public XvfbDesktopEngine() {
+        this(new FfmpegEncoder(FfmpegEncoder.DEFAULT));
+    }
+
+    /** @param encoder the screencasts' encoder, which must be visible inside the sandboxes at its path */
+    public XvfbDesktopEngine(FfmpegEncoder encoder) {
+        this.encoder = encoder;
+    }
+
+    /** Why desktop screencasts are off on this host (ffmpeg is missing or lacks x11grab or libx264), if they are. */
+    public Optional<String> screencastProblem() {
+        return encoder.problem();
+    }
+
     /** The programs a desktop runs, and those its commands are promised ({@code xdotool}, {@code xwd}, {@code xprop}). */
     static final List<String> REQUIRED = List.of("Xvfb:xvfb", "openbox:openbox", "xterm:xterm", "xdotool:xdotool",
             "xwd:x11-apps", "xprop:x11-utils");
@@ -40,7 +58,7 @@ public final class XvfbDesktopEngine implements DesktopEngine {
 
     @Override
     public Optional<DesktopDriver> adopt(Sandbox sandbox, int width, int height, Consumer<String> onUnexpectedExit) {
-        var desktop = new X11Desktop(sandbox, width, height);
+        var desktop = new X11Desktop(sandbox, width, height, encoder);
         try {
             desktop.awaitScreen(Optional.empty());
         } catch (RuntimeException e) {
@@ -65,7 +83,7 @@ public final class XvfbDesktopEngine implements DesktopEngine {
     @Override
     public DesktopDriver start(Sandbox sandbox, int width, int height, double scale, Consumer<String> onUnexpectedExit) {
         checkInstalled();
-        var desktop = new X11Desktop(sandbox, width, height);
+        var desktop = new X11Desktop(sandbox, width, height, encoder);
         try {
             int dpi = (int) Math.round(96 * scale);
             var xvfb = desktop.background(List.of("/usr/bin/Xvfb", sandbox.display(), "-screen", "0",

@@ -1,12 +1,8 @@
 package io.porthole.desktop;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.util.zip.CRC32;
-import java.util.zip.Deflater;
 
 /**
  * A TrueColor image in the X server's ZPixmap layout (rows of 24- or 32-bit pixels, each row padded, the colours
@@ -19,8 +15,6 @@ import java.util.zip.Deflater;
  */
 public record ZPixmap(byte[] data, int offset, int width, int height, int bytesPerLine, int bitsPerPixel,
                       boolean littleEndian, int redMask, int greenMask, int blueMask) {
-    private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-
     /** @throws IllegalArgumentException if the layout is not one this reads, or the bytes are too few for it */
     public ZPixmap {
         if (bitsPerPixel != 24 && bitsPerPixel != 32) {
@@ -37,20 +31,10 @@ public record ZPixmap(byte[] data, int offset, int width, int height, int bytesP
 
     /** The image as PNG (8-bit RGB). */
     public byte[] toPng() {
-        var out = new ByteArrayOutputStream(1 << 16);
-        out.writeBytes(SIGNATURE);
-        var ihdr = ByteBuffer.allocate(13).putInt(width).putInt(height)
-                .put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0).array(); // 8-bit RGB
-        chunk(out, "IHDR", ihdr);
-        var deflater = new Deflater(Deflater.BEST_SPEED);
-        var compressed = new ByteArrayOutputStream(1 << 16);
-        var line = new byte[1 + width * 3];
-        var buf = new byte[1 << 16];
         int[] rgb = new int[width];
         // Xvfb's layout (and most servers'): 4 bytes a pixel, blue first: the bytes go over as they are
         boolean bgrx = bitsPerPixel == 32 && littleEndian && redMask == 0xff0000 && greenMask == 0xff00 && blueMask == 0xff;
-        for (int y = 0; y < height; y++) {
-            line[0] = 0; // filter: none
+        return Png.encode(width, height, false, (y, line) -> {
             if (bgrx) {
                 for (int x = 0, o = 1, at = offset + y * bytesPerLine; x < width; x++, at += 4) {
                     line[o++] = data[at + 2];
@@ -66,26 +50,7 @@ public record ZPixmap(byte[] data, int offset, int width, int height, int bytesP
                     line[o++] = (byte) p;
                 }
             }
-            deflater.setInput(line);
-            while (!deflater.needsInput()) compressed.write(buf, 0, deflater.deflate(buf));
-        }
-        deflater.finish();
-        while (!deflater.finished()) compressed.write(buf, 0, deflater.deflate(buf));
-        deflater.end();
-        chunk(out, "IDAT", compressed.toByteArray());
-        chunk(out, "IEND", new byte[0]);
-        return out.toByteArray();
-    }
-
-    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
-        var typeBytes = type.getBytes(StandardCharsets.US_ASCII);
-        out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
-        out.writeBytes(typeBytes);
-        out.writeBytes(data);
-        var crc = new CRC32();
-        crc.update(typeBytes);
-        crc.update(data);
-        out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+        });
     }
 
     /** Row {@code y} as 0xRRGGBB values. */

@@ -10,9 +10,10 @@ import io.porthole.core.action.ActionParser;
 import io.porthole.core.store.ApiKeyRecord;
 
 /**
- * Key management, for admin keys only (the bootstrap key is one).
+ * Key management, for admin keys only (the bootstrap key is one), and who a key is, for any key.
  *
  * <pre>
+ * GET    /me                  the calling key: {"tenant", "key_id", "admin"} (the console's sign-in check)
  * GET    /admin/keys          list keys (never the secrets)
  * POST   /admin/keys          {"tenant": "...", "name": "...", "admin": false} → the key, shown this once
  * DELETE /admin/keys/{id}     revoke
@@ -30,12 +31,23 @@ final class AdminRoutes {
     }
 
     void register(HttpRouting.Builder r) {
-        r.route(Http.get("/admin/keys", this::list)).post("/admin/keys", this::create).delete("/admin/keys/{id}", this::revoke);
+        r.route(Http.get("/me", this::me))
+                .route(Http.get("/admin/keys", this::list)).post("/admin/keys", this::create).delete("/admin/keys/{id}", this::revoke);
     }
 
     static ApiKeyResponse view(ApiKeyRecord k, String secret) {
         return new ApiKeyResponse(k.id(), k.tenantId(), k.name(), k.prefix(), k.admin(), Times.format(k.createdAt()),
                 Times.format(k.revokedAt()), secret);
+    }
+
+    /** Who the key is: the console learns from it whether to offer key management, without a 403 to show for it. */
+    private void me(ServerRequest req, ServerResponse res) {
+        var p = auth.require(req);
+        var body = new java.util.LinkedHashMap<String, Object>();
+        body.put("tenant", p.tenantId());
+        body.put("key_id", p.keyId());
+        body.put("admin", p.admin());
+        Http.ok(res, body);
     }
 
     private void list(ServerRequest req, ServerResponse res) {

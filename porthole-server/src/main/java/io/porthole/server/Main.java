@@ -74,6 +74,7 @@ public final class Main {
         }, "porthole-shutdown"));
         out.println("Porthole is listening on " + server.baseUrl());
         announceKey(config, server.keys(), out);
+        out.println("Console: " + server.baseUrl() + "/ (open it in a browser and sign in with the API key)");
         out.println("Try: curl -H \"Authorization: Bearer $KEY\" " + server.baseUrl() + "/computers");
         out.flush();
         try {

@@ -1,13 +1,19 @@
 package io.porthole.server;
 
+import io.helidon.http.HttpException;
+import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 import io.porthole.api.ErrorCode;
 import io.porthole.core.ActionDispatcher;
 import io.porthole.core.ApiKeys;
 import io.porthole.core.Computers;
 import io.porthole.core.Exec;
 import io.porthole.core.PortholeException;
+import io.porthole.core.internal.Threads;
+import io.porthole.desktop.FfmpegEncoder;
 import io.porthole.desktop.XvfbDesktopEngine;
 import io.porthole.runtime.local.EgressPolicy;
 import io.porthole.runtime.local.LocalSandboxRuntime;
@@ -22,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The composition root: reading this constructor tells what runs. Store → engine → computers → dispatcher →
@@ -84,9 +91,15 @@ public final class PortholeServer implements AutoCloseable {
                             config.chromium().startTimeoutSeconds(), config.chromium().logCdp()));
                 }
             }));
+            var desktops = new XvfbDesktopEngine(new FfmpegEncoder(config.live().ffmpeg()));
+            // said once the encoder has been asked what it can do (in the background: it takes a moment)
+            Threads.startVirtual("porthole-screencast-check", () -> desktops.screencastProblem().ifPresent(p ->
+                    LOG.log(System.Logger.Level.WARNING, "desktop screencasts are off: " + p)));
+            var readOnly = new java.util.ArrayList<>(installDirs(engines.values()));
+            outsideUsr(config.live().ffmpeg()).filter(d -> !readOnly.contains(d)).ifPresent(readOnly::add);
             SandboxRuntime runtime = switch (config.isolation()) {
                 case NAMESPACES -> new LocalSandboxRuntime(List.of(config.dataDir()), egressPolicy, config.advancedProxy(),
-                        config.limits(), installDirs(engines.values()));
+                        config.limits(), List.copyOf(readOnly));
                 case NONE -> {
                     LOG.log(System.Logger.Level.WARNING, "PORTHOLE_ISOLATION=none: COMPUTERS ARE NOT ISOLATED. Every"
                             + " computer runs as this server's user, sees the host's files and network, and can reach"
@@ -98,7 +111,7 @@ public final class PortholeServer implements AutoCloseable {
             var blobs = new io.porthole.store.jdbc.LocalBlobStore(config.dataDir().resolve("blobs"));
             var stateKey = config.stateKey().orElseGet(() -> AccessTokens.loadOrCreate(config.dataDir().resolve("state.key")));
             var environments = new io.porthole.core.Environments(store, blobs, stateKey, clock);
-            this.computers = new Computers(store, runtime, engines, new XvfbDesktopEngine(), config.computers(), clock,
+            this.computers = new Computers(store, runtime, engines, desktops, config.computers(), clock,
                     config.dataDir(), config.schedulerTickMillis(), config.advancedProxy(), environments);
             this.exec = new Exec(computers, config.maxExecOutputBytes());
             var auth = new Auth(keys);
@@ -147,16 +160,20 @@ public final class PortholeServer implements AutoCloseable {
     private static List<Path> installDirs(java.util.Collection<io.porthole.core.browser.BrowserEngine> engines) {
         var dirs = new java.util.LinkedHashSet<Path>();
         for (var engine : engines) {
-            engine.binary().ifPresent(binary -> {
-                try {
-                    var real = binary.toRealPath();
-                    if (!real.startsWith("/usr")) dirs.add(real.getParent());
-                } catch (IOException e) {
-                    // the engine says what is wrong with it when it launches
-                }
-            });
+            // the engine says what is wrong with its binary when it launches
+            engine.binary().flatMap(PortholeServer::outsideUsr).ifPresent(dirs::add);
         }
         return List.copyOf(dirs);
+    }
+
+    /** The directory of a program the sandboxes run, if it is not under /usr (which they show anyway). */
+    private static Optional<Path> outsideUsr(Path binary) {
+        try {
+            var real = binary.toRealPath();
+            return real.startsWith("/usr") ? Optional.empty() : Optional.of(real.getParent());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     private void routes(HttpRouting.Builder r, Auth auth, ActionDispatcher dispatcher) {
@@ -176,16 +193,40 @@ public final class PortholeServer implements AutoCloseable {
                 .register(r);
         new ExecRoutes(exec, computers, auth, config.maxBodyBytes(), retries).register(r);
         new ComputerRoutes(computers, dispatcher, auth, config.maxBodyBytes(), retries, takeover).register(r);
+        // the web console: /, /view and /console/* only
+        new ConsoleRoutes().register(r);
         // the error answers to HEAD requests carry no body either
         r.any((req, res) -> Http.error(HeadResponse.of(req, res), ErrorCode.NOT_FOUND,
                 "no route " + req.prologue().method().text() + " " + req.path().path()));
         r.error(PortholeException.class, (req, res, e) -> Http.error(HeadResponse.of(req, res), e.code(), e.getMessage()));
+        r.error(HttpException.class, PortholeServer::helidonRefusal);
         r.error(Throwable.class, (req, res, e) -> {
             // a bug of ours: the trace is for the log; the caller learns that, not which class failed
             LOG.log(System.Logger.Level.ERROR, "unexpected failure on " + req.prologue().method().text() + " "
                     + req.path().path(), e);
             Http.error(HeadResponse.of(req, res), ErrorCode.INTERNAL, "internal error; the server log has the details");
         });
+    }
+
+    /**
+     * What Helidon's handlers throw to answer with a status (the static content of the console: 304 for a file the
+     * browser has, 416 for a range it does not): that status, with our JSON error body unless it is 304.
+     */
+    private static void helidonRefusal(ServerRequest req, ServerResponse res, HttpException e) {
+        var status = e.status();
+        if (status.code() == Status.NOT_MODIFIED_304.code()) {
+            res.status(status).send();
+            return;
+        }
+        if (status.code() >= 500) {
+            LOG.log(System.Logger.Level.ERROR, "unexpected failure on " + req.prologue().method().text() + " "
+                    + req.path().path(), e);
+            Http.error(HeadResponse.of(req, res), ErrorCode.INTERNAL, "internal error; the server log has the details");
+            return;
+        }
+        var code = status.code() == Status.NOT_FOUND_404.code() ? ErrorCode.NOT_FOUND : ErrorCode.INVALID_REQUEST;
+        Http.send(HeadResponse.of(req, res), status.code(), io.porthole.api.ErrorBody.of(code,
+                status.reasonPhrase().toLowerCase(java.util.Locale.ROOT)));
     }
 
     private static String displayHost(String host) {

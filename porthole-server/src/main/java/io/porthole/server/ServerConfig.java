@@ -1,6 +1,7 @@
 package io.porthole.server;
 
 import io.porthole.core.ComputersConfig;
+import io.porthole.desktop.FfmpegEncoder;
 import io.porthole.engine.cdp.ChromiumConfig;
 import io.porthole.runtime.local.LocalSandboxRuntime;
 import java.net.URI;
@@ -86,15 +87,25 @@ public record ServerConfig(String host,
      * @param screencastHeartbeat the same for {@code /screencast}
      * @param controlLease how long a person's control lasts without input or renewal
      * @param viewerLinkDefault how long a viewer link works when its request names no time
+     * @param ffmpeg the encoder of desktop screencasts, run inside each desktop's sandbox (which shows it read-only)
      */
     public record LiveConfig(java.time.Duration eventsHeartbeat, java.time.Duration screencastHeartbeat,
-                             java.time.Duration controlLease, java.time.Duration viewerLinkDefault) {
+                             java.time.Duration controlLease, java.time.Duration viewerLinkDefault, Path ffmpeg) {
         /** The longest a viewer link may be asked to work. */
         public static final java.time.Duration VIEWER_LINK_MAX = java.time.Duration.ofDays(7);
+
+        public LiveConfig(java.time.Duration eventsHeartbeat, java.time.Duration screencastHeartbeat,
+                          java.time.Duration controlLease, java.time.Duration viewerLinkDefault) {
+            this(eventsHeartbeat, screencastHeartbeat, controlLease, viewerLinkDefault, FfmpegEncoder.DEFAULT);
+        }
 
         public static LiveConfig defaults() {
             return new LiveConfig(java.time.Duration.ofSeconds(20), java.time.Duration.ofSeconds(30),
                     java.time.Duration.ofSeconds(60), java.time.Duration.ofMinutes(15));
+        }
+
+        public LiveConfig withFfmpeg(Path binary) {
+            return new LiveConfig(eventsHeartbeat, screencastHeartbeat, controlLease, viewerLinkDefault, binary);
         }
     }
 

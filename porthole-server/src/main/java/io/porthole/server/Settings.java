@@ -156,7 +156,14 @@ public final class Settings {
                 new ServerConfig.LiveConfig(live.eventsHeartbeat(), live.screencastHeartbeat(),
                         java.time.Duration.ofSeconds(number("PORTHOLE_CONTROL_LEASE_SECONDS", live.controlLease().toSeconds(), 5, 3600)),
                         java.time.Duration.ofSeconds(number("PORTHOLE_VIEWER_LINK_SECONDS", live.viewerLinkDefault().toSeconds(), 10,
-                                ServerConfig.LiveConfig.VIEWER_LINK_MAX.toSeconds()))));
+                                ServerConfig.LiveConfig.VIEWER_LINK_MAX.toSeconds())),
+                        get("PORTHOLE_FFMPEG_PATH").map(v -> {
+                            var path = Path.of(v);
+                            if (!path.isAbsolute()) {
+                                throw new IllegalArgumentException("PORTHOLE_FFMPEG_PATH must be an absolute path, not '" + v + "'");
+                            }
+                            return path;
+                        }).orElse(live.ffmpeg())));
     }
 
     /**

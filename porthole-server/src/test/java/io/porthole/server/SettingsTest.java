@@ -46,6 +46,15 @@ class SettingsTest {
     }
 
     @Test
+    void theScreencastEncoderIsDebiansFfmpegUnlessAnAbsolutePathIsGiven() {
+        assertEquals(Path.of("/usr/bin/ffmpeg"), load(Map.of()).live().ffmpeg());
+        assertEquals(Path.of("/opt/ffmpeg/bin/ffmpeg"),
+                load(Map.of("PORTHOLE_FFMPEG_PATH", "/opt/ffmpeg/bin/ffmpeg")).live().ffmpeg());
+        var e = assertThrows(IllegalArgumentException.class, () -> load(Map.of("PORTHOLE_FFMPEG_PATH", "ffmpeg")));
+        assertTrue(e.getMessage().contains("absolute"), e.getMessage());
+    }
+
+    @Test
     void templatesComeFromAJsonFile(@TempDir Path dir) throws Exception {
         var file = dir.resolve("templates.json");
         Files.writeString(file, "{\"de\": {\"browser\": \"firefox\", \"prefs\": {\"intl.accept_languages\": \"de\", \"x.n\": 3,"

@@ -86,6 +86,11 @@ class UnisolatedTest {
             assertEquals("1280 720", sh(a, "xdotool getdisplaygeometry"));
             var shot = t.action(a, "screenshot", "{}");
             assertEquals("success", shot.path("status").asText(), shot.toString());
+            // its screencast's encoder grabs its own display (and is gone with the rest, below)
+            try (var viewer = DesktopScreencastTest.watch(t, a)) {
+                var first = DesktopScreencastTest.firstOfEach(viewer, "h264", "cursor_update", "cursor_position");
+                DesktopScreencastTest.assertStartsAtKeyframe(first.get("h264"));
+            }
         } finally {
             t.delete(a);
             t.delete(b);

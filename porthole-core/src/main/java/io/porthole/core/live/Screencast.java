@@ -77,6 +77,9 @@ public final class Screencast implements AutoCloseable {
                 long gen = ++generation;
                 sinceKeyframe.clear();
                 cachedBytes = 0;
+                // the pointer as an earlier capture last saw it may have moved since: the new one says where it is
+                cursorImage = null;
+                cursorPosition = null;
                 capture = start.apply(new Sink(gen));
             } else {
                 for (var f : sinceKeyframe) v.offer(f);

@@ -137,6 +137,19 @@ class ScreencastTest {
     }
 
     @Test
+    void aNewCaptureDoesNotStartWithWhereThePointerWasInTheLastOne() throws Exception {
+        var v = hub.join("v");
+        started.getFirst().sink.frame(new Frame.CursorImage(1, 1, 0, 0, new byte[] {1}));
+        started.getFirst().sink.frame(new Frame.CursorPosition(1, 1));
+        v.close();
+        var w = hub.join("w");
+        assertTrue(w.next(NOW).isEmpty(), "nothing of the stopped capture");
+        started.get(1).sink.frame(new Frame.CursorPosition(2, 2));
+        assertEquals(new Frame.CursorPosition(2, 2), w.next(NOW).orElseThrow());
+        w.close();
+    }
+
+    @Test
     void viewersLearnWhenTheCaptureOrTheComputerEnds() throws Exception {
         var v = hub.join("v");
         started.getFirst().sink.frame(jpeg(1));

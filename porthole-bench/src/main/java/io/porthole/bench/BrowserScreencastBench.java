@@ -51,7 +51,7 @@ import javax.imageio.ImageIO;
  * CPU is read from {@code /proc}: this JVM's CPU time, and utime + stime (+ children's) of every process of the
  * computer's sandbox or of the raw browser, alive at the start and the end of the window. Not thread-safe.
  */
-final class ScreencastBench {
+final class BrowserScreencastBench {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration CREATE_TIMEOUT = Duration.ofSeconds(90);
@@ -92,7 +92,7 @@ final class ScreencastBench {
     private io.porthole.testing.PageServer pages;
     private int curlCounter;
 
-    ScreencastBench(Context context) {
+    BrowserScreencastBench(Context context) {
         this.c = context;
     }
 
