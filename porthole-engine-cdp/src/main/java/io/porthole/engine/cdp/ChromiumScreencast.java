@@ -74,8 +74,6 @@ final class ChromiumScreencast {
     private String gone;
     private boolean shutdown;
     private Thread thread;
-    /** Frames Chromium sent (for tests and the bench). */
-    private volatile long received;
     /** Whether Chromium's screencast runs now, as the capture thread last left it. */
     private volatile boolean running;
 
@@ -120,7 +118,6 @@ final class ChromiumScreencast {
 
     /** A {@code Page.screencastFrame} from CDP's event thread: queued, never blocks. */
     void onFrame(CdpConnection.Event e) {
-        received++;
         lock.lock();
         try {
             if (shutdown || gone != null) return;
@@ -162,11 +159,6 @@ final class ChromiumScreencast {
                 Thread.currentThread().interrupt();
             }
         }
-    }
-
-    /** Frames Chromium has sent so far. */
-    long framesReceived() {
-        return received;
     }
 
     /** Whether Chromium's screencast runs. */
