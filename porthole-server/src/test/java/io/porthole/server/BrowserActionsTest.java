@@ -169,6 +169,21 @@ class BrowserActionsTest {
     }
 
     @Test
+    void twoQuickPressesAtOnePointAreADoubleClickAsAPersonsWouldBe() {
+        // what the console sends for a person's double click: presses and releases, not a click of count 2
+        ok(t.action(id, "batch", "{\"actions\":[{\"type\":\"mouse_down\",\"x\":410,\"y\":210},"
+                + "{\"type\":\"mouse_up\",\"x\":410,\"y\":210},{\"type\":\"mouse_down\",\"x\":410,\"y\":210},"
+                + "{\"type\":\"mouse_up\",\"x\":410,\"y\":210}]}").path("results").get(3));
+        var log = PageLog.read(t, id);
+        assertEquals(1, ofType(log, "dblclick").size(), log.toString());
+        assertEquals(2, ofType(log, "mousedown").get(1).path("detail").asInt());
+        // a press elsewhere starts counting again
+        ok(t.action(id, "mouse-down", "{\"x\":700,\"y\":500}"));
+        ok(t.action(id, "mouse-up", "{\"x\":700,\"y\":500}"));
+        assertEquals(1, ofType(PageLog.read(t, id), "mousedown").get(2).path("detail").asInt());
+    }
+
+    @Test
     void viewportResizesThePageAndTheScreenshot() {
         var r = ok(t.action(id, "viewport", "{\"width\":800,\"height\":600,\"scale_factor\":1.0}"));
         assertEquals(800, r.path("result").path("width").asInt());
