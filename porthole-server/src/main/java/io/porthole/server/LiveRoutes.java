@@ -132,11 +132,31 @@ final class LiveRoutes {
         }
     }
 
+    /** A frame's event name (null for a default event) and data, made once however many watch. */
+    private record Encoded(String name, String data) {}
+
+    /**
+     * Frames' events as encoded for the first viewer that sent them, for the others: a frame is one object shared by
+     * every viewer's queue, so it is its own key, and it leaves the map when nobody holds it any more.
+     */
+    private static final Map<Frame, Encoded> ENCODED = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
     /** A frame as the contract's event: JPEG as a default event, the desktop's as named ones. */
     static SseEvent frame(Frame f, long seq) {
+        var encoded = ENCODED.get(f);
+        if (encoded == null) {
+            // encoded outside the map's lock: two viewers may both encode a frame once, never wait on each other
+            encoded = encode(f);
+            ENCODED.putIfAbsent(f, encoded);
+        }
+        var e = SseEvent.builder().id(Long.toString(seq)).data(encoded.data());
+        if (encoded.name() != null) e.name(encoded.name());
+        return e.build();
+    }
+
+    private static Encoded encode(Frame f) {
         var b64 = Base64.getEncoder();
-        var e = SseEvent.builder().id(Long.toString(seq));
-        switch (f) {
+        return switch (f) {
             case Frame.Jpeg j -> {
                 var m = j.metadata();
                 var meta = new LinkedHashMap<String, Object>();
@@ -150,10 +170,10 @@ final class LiveRoutes {
                 var body = new LinkedHashMap<String, Object>();
                 body.put("image_data", b64.encodeToString(j.data()));
                 body.put("metadata", meta);
-                e.data(json(body));
+                yield new Encoded(null, json(body));
             }
-            case Frame.H264 h -> e.name("h264").data(json(Map.of("nalu_data", b64.encodeToString(h.nalus()))));
-            case Frame.CursorPosition p -> e.name("cursor_position").data(json(Map.of("x", p.x(), "y", p.y())));
+            case Frame.H264 h -> new Encoded("h264", json(Map.of("nalu_data", b64.encodeToString(h.nalus()))));
+            case Frame.CursorPosition p -> new Encoded("cursor_position", json(Map.of("x", p.x(), "y", p.y())));
             case Frame.CursorImage i -> {
                 var body = new LinkedHashMap<String, Object>();
                 body.put("image_data", b64.encodeToString(i.png()));
@@ -161,10 +181,9 @@ final class LiveRoutes {
                 body.put("height", i.height());
                 body.put("hotspot_x", i.xHot());
                 body.put("hotspot_y", i.yHot());
-                e.name("cursor_update").data(json(body));
+                yield new Encoded("cursor_update", json(body));
             }
-        }
-        return e.build();
+        };
     }
 
     /** The heartbeat interval, or less when the viewer link expires sooner. */
