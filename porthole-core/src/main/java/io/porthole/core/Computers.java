@@ -102,9 +102,9 @@ public final class Computers implements AutoCloseable {
                     + (spec.kind().equals("desktop") ? " on a desktop" : "") + "; this server has "
                     + String.join(", ", engines.keySet().stream().filter(k -> !k.startsWith(TEMPLATE_PREFIX)).sorted().toList()));
         }
-        if (requested.recordVideo() && !Recorder.available()) {
-            throw new PortholeException(ErrorCode.NOT_SUPPORTED, "recordVideo needs ffmpeg, which this server's host does"
-                    + " not have (install Debian's ffmpeg package)");
+        if (requested.recordVideo() && !Recorder.available(recordingFfmpeg)) {
+            throw new PortholeException(ErrorCode.NOT_SUPPORTED, "recordVideo needs ffmpeg, which this server does not"
+                    + " have at " + recordingFfmpeg + " (install Debian's ffmpeg package, or set PORTHOLE_FFMPEG_PATH)");
         }
         // the saved state is looked up before anything starts, so a wrong id costs nothing
         var environment = spec.environmentId().map(e -> environments.find(tenantId, e));
@@ -167,7 +167,7 @@ public final class Computers implements AutoCloseable {
                 computer.attachBrowser(browser);
             }
             attachScreencast(computer);
-            if (spec.recordVideo()) computer.recorder(Recorder.start(computer, workDir, maxRecordingBytes));
+            if (spec.recordVideo()) computer.recorder(Recorder.start(computer, recordingFfmpeg, workDir, maxRecordingBytes));
         } catch (RuntimeException | IOException e) {
             end(computer, ComputerStatus.FAILED, "start_failed: " + e.getMessage());
             if (e instanceof PortholeException pe) throw pe;
@@ -583,7 +583,7 @@ public final class Computers implements AutoCloseable {
             attachScreencast(computer);
             // a recording goes on in a new part: what the earlier run wrote is kept as the first part(s)
             if (!Recorder.parts(computersDir.resolve(r.id())).isEmpty()) {
-                computer.recorder(Recorder.start(computer, computersDir.resolve(r.id()), maxRecordingBytes));
+                computer.recorder(Recorder.start(computer, recordingFfmpeg, computersDir.resolve(r.id()), maxRecordingBytes));
             }
             if (paused) s.freeze();
             s.onExit().thenRun(() -> Threads.startVirtual("porthole-sandbox-exit-" + r.id(),
@@ -604,11 +604,16 @@ public final class Computers implements AutoCloseable {
     private volatile java.util.function.BiConsumer<ComputerRecord, byte[]> harSink = (r, har) -> { };
     private volatile Recorder.Sink recordingSink = (r, name, file) -> { };
     private volatile long maxRecordingBytes = 64L << 20;
+    private volatile Path recordingFfmpeg = Path.of("/usr/bin/ffmpeg");
 
-    /** Where recordings go when their computer ends (the artifact store), and the most one part may hold. */
-    public void recordingSink(Recorder.Sink sink, long maxBytes) {
+    /**
+     * Where recordings go when their computer ends (the artifact store), the most one part may hold, and the ffmpeg
+     * that makes them (inside each computer's sandbox).
+     */
+    public void recordingSink(Recorder.Sink sink, long maxBytes, Path ffmpeg) {
         this.recordingSink = sink;
         this.maxRecordingBytes = maxBytes;
+        this.recordingFfmpeg = ffmpeg;
     }
 
     /** Where a computer's HAR goes when it ends (the artifact store). */

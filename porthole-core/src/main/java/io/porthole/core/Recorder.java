@@ -30,13 +30,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Recorder {
     private static final System.Logger LOG = System.getLogger(Recorder.class.getName());
-    private static final Path FFMPEG = Path.of("/usr/bin/ffmpeg");
     /** How long the encoder may take to write out what it holds once its input ends. */
     private static final Duration FINISH_TIMEOUT = Duration.ofSeconds(20);
     /** Keep this much below the artifact limit: the last fragment is written after the input stops. */
     private static final double FILL = 0.9;
 
     private final Sandbox sandbox;
+    private final Path ffmpeg;
     private final Path file;
     private final long maxBytes;
     private final int width;
@@ -48,8 +48,9 @@ public final class Recorder {
     private volatile Future<?> errors;
     private volatile String problem;
 
-    private Recorder(Sandbox sandbox, Screencast screencast, Path file, long maxBytes, int width, int height) {
+    private Recorder(Sandbox sandbox, Path ffmpeg, Screencast screencast, Path file, long maxBytes, int width, int height) {
         this.sandbox = sandbox;
+        this.ffmpeg = ffmpeg;
         this.file = file;
         this.maxBytes = maxBytes;
         this.width = even(width);
@@ -58,9 +59,9 @@ public final class Recorder {
         this.feeder = Threads.startVirtual("porthole-recorder", this::feed);
     }
 
-    /** Whether this host can record (ffmpeg, which sandboxes see under the host's /usr). */
-    static boolean available() {
-        return Files.isExecutable(FFMPEG);
+    /** Whether this host can record: an ffmpeg at {@code ffmpeg} (which sandboxes see, read-only). */
+    static boolean available(Path ffmpeg) {
+        return Files.isExecutable(ffmpeg);
     }
 
     /** Where a finished recording goes (the artifact store). */
@@ -74,11 +75,11 @@ public final class Recorder {
      * Starts recording the computer into the next part file of {@code dir} (the server's directory for it: a
      * server that takes the computer over after a restart records on into a new part), at the size of its screen.
      */
-    static Recorder start(Computer computer, Path dir, long maxBytes) {
+    static Recorder start(Computer computer, Path ffmpeg, Path dir, long maxBytes) {
         var r = computer.record();
         double scale = computer.isDesktop() ? 1 : r.scale();
         var file = dir.resolve(PART + (parts(dir).size() + 1) + ".mp4");
-        return new Recorder(computer.sandbox(), computer.screencast(), file, maxBytes,
+        return new Recorder(computer.sandbox(), ffmpeg, computer.screencast(), file, maxBytes,
                 (int) Math.round(r.width() * scale), (int) Math.round(r.height() * scale));
     }
 
@@ -144,7 +145,7 @@ public final class Recorder {
 
     /** Starts ffmpeg inside the sandbox: pictures in on its stdin, fragmented MP4 out on its stdout to the file. */
     private OutputStream startEncoder(boolean h264) throws IOException {
-        var argv = new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error",
+        var argv = new ArrayList<>(List.of(ffmpeg.toString(), "-hide_banner", "-nostdin", "-loglevel", "error",
                 "-use_wallclock_as_timestamps", "1"));
         if (h264) {
             argv.addAll(List.of("-f", "h264", "-i", "pipe:0", "-c:v", "copy"));

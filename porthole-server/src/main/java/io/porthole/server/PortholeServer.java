@@ -123,7 +123,7 @@ public final class PortholeServer implements AutoCloseable {
             var artifacts = new io.porthole.core.Artifacts(store, blobs, computers, clock, config.maxArtifactBytes());
             computers.harSink((r, har) -> artifacts.put(r.tenantId(), r.id(), "har", "application/json", "egress.har", har));
             computers.recordingSink((r, name, file) -> artifacts.put(r.tenantId(), r.id(), "video", "video/mp4", name,
-                    Files.readAllBytes(file)), config.maxArtifactBytes());
+                    Files.readAllBytes(file)), config.maxArtifactBytes(), config.live().ffmpeg());
             java.util.function.Supplier<String> base = () -> baseUrl;
             var protocols = new ProtocolRoutes(computers, auth, tokens, base);
             var sandboxes = new SandboxRoutes(computers, dispatcher, artifacts, environments, auth, tokens,
