@@ -92,8 +92,11 @@ final class SandboxRoutes {
                 .route(Http.get(BASE + "/{id}/artifacts", this::listArtifacts))
                 .route(Http.get(BASE + "/{id}/artifacts/{artifact}", this::download))
                 .route(Http.get(BASE + "/{id}/replay-events", this::events))
-                // the same log for every kind of computer, desktops included (the console's timeline)
+                // the same log and stored files for every kind of computer, desktops included (the console's timeline,
+                // a desktop's recording)
                 .route(Http.get("/computers/{id}/replay-events", this::events))
+                .route(Http.get("/computers/{id}/artifacts", this::listArtifacts))
+                .route(Http.get("/computers/{id}/artifacts/{artifact}", this::download))
                 .route(Http.get("/environments", (req, res) -> Http.ok(res, Map.of("items",
                         environments.list(tenant(req)).stream().map(SandboxRoutes::environment).toList()))))
                 .route(Http.get("/environments/{env}", (req, res) -> Http.ok(res, environment(
@@ -484,6 +487,10 @@ final class SandboxRoutes {
     // ---- artifacts ----
 
     private Map<String, Object> artifactView(ArtifactRecord a) {
+        return artifactView(a, BASE);
+    }
+
+    private Map<String, Object> artifactView(ArtifactRecord a, String surface) {
         var m = new LinkedHashMap<String, Object>();
         m.put("id", a.id());
         m.put("type", a.type());
@@ -492,7 +499,7 @@ final class SandboxRoutes {
         m.put("size", a.size());
         m.put("sha256", a.sha256());
         m.put("createdAt", Times.format(a.createdAt()));
-        m.put("downloadURL", baseUrl.get() + BASE + "/" + a.computerId() + "/artifacts/" + a.id());
+        m.put("downloadURL", baseUrl.get() + surface + "/" + a.computerId() + "/artifacts/" + a.id());
         return m;
     }
 
@@ -525,15 +532,28 @@ final class SandboxRoutes {
     private void listArtifacts(ServerRequest req, ServerResponse res) {
         var t = tenant(req);
         var id = sandboxId(req);
-        sandbox(t, id);
-        Http.ok(res, Map.of("items", artifacts.list(t, id).stream().map(this::artifactView).toList()));
+        var surface = anyKind(req, t, id);
+        Http.ok(res, Map.of("items", artifacts.list(t, id).stream().map(a -> artifactView(a, surface)).toList()));
+    }
+
+    /**
+     * Checks the path's computer is the caller's: natively a browser sandbox, on the Computers API any kind; returns
+     * the surface's base path.
+     */
+    private String anyKind(ServerRequest req, String tenantId, String id) {
+        if (req.path().path().startsWith(BASE)) {
+            sandbox(tenantId, id);
+            return BASE;
+        }
+        computers.get(tenantId, id);
+        return "/computers";
     }
 
     /** The bytes, always as an attachment that browsers will not render or sniff. */
     private void download(ServerRequest req, ServerResponse res) throws IOException {
         var t = tenant(req);
         var id = sandboxId(req);
-        sandbox(t, id);
+        anyKind(req, t, id);
         var a = artifacts.find(t, id, req.path().pathParameters().get("artifact"));
         var fileName = a.name() != null ? a.name() : a.id();
         res.status(Status.OK_200);
@@ -556,8 +576,7 @@ final class SandboxRoutes {
     private void events(ServerRequest req, ServerResponse res) {
         var t = tenant(req);
         var id = sandboxId(req);
-        if (req.path().path().startsWith(BASE)) sandbox(t, id);
-        else computers.get(t, id);
+        anyKind(req, t, id);
         int limit = intParam(req, "limit", 100, 1, 1000);
         var before = req.query().first("cursor").map(c -> {
             try {

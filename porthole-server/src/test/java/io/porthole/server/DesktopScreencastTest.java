@@ -160,6 +160,42 @@ class DesktopScreencastTest {
     }
 
     @Test
+    void aRecordedDesktopLeavesAVideoThatDecodesAtItsScreenSize() throws Exception {
+        var desktop = t.createComputer("{\"kind\":\"desktop\",\"record_video\":true,\"display\":{\"width\":800,\"height\":600}}");
+        try {
+            // the recording watches the same encoder: once a viewer has had pictures, so has it
+            try (var viewer = watch(t, desktop)) {
+                for (int i = 0; i < 40; i++) viewer.await(named("h264"), WAIT);
+            }
+        } finally {
+            t.delete(desktop);
+        }
+        // stored before the delete was answered; desktops list their files on the Computers API
+        var items = t.call("GET", "/computers/" + desktop + "/artifacts", null).json().path("items");
+        JsonNode video = null;
+        for (var a : items) if (a.path("type").asText().equals("video")) video = a;
+        assertTrue(video != null, "a video artifact: " + items);
+        assertEquals("recording.mp4", video.path("name").asText());
+        var url = java.net.URI.create(video.path("downloadURL").asText()).getPath();
+        assertTrue(url.startsWith("/computers/" + desktop + "/artifacts/"), url);
+        var got = t.call("GET", url, null);
+        assertEquals(200, got.status());
+        var file = Files.createTempFile("recording-", ".mp4");
+        try {
+            Files.write(file, got.raw().body());
+            var probe = TestServer.JSON.readTree(run(List.of("/usr/bin/ffprobe", "-v", "error", "-count_frames",
+                    "-show_entries", "stream=codec_name,width,height,nb_read_frames", "-of", "json", file.toString())));
+            var stream = probe.path("streams").path(0);
+            assertEquals("h264", stream.path("codec_name").asText(), probe.toString());
+            assertEquals(800, stream.path("width").asInt(), probe.toString());
+            assertEquals(600, stream.path("height").asInt(), probe.toString());
+            assertTrue(stream.path("nb_read_frames").asInt() >= 10, "pictures: " + probe);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
     void theFirstPictureIsAKeyframeAndTheStreamDecodesToTheScreenSize() throws Exception {
         var stream = new ByteArrayOutputStream();
         int pictures = 0;

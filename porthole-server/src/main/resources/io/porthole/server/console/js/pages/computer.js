@@ -165,7 +165,7 @@ export function computerPage(id) {
       { name: 'Activity', make: () => act_ },
       { name: 'Shell', make: () => shell(id) },
     ];
-    if (isBrowser) panels.push({ name: 'Artifacts', make: () => artifacts(id) });
+    panels.push({ name: 'Artifacts', make: () => artifacts(id, isBrowser) });
     const panelCard = tabbed(panels);
     cleanups.push(() => panelCard.dispose());
 

@@ -187,21 +187,26 @@ export function shell(computerId) {
   return { element: h('div', {}, form, out), dispose: () => abort?.abort() };
 }
 
-/** A browser's artifacts: list, download (fetched with the key, then saved from a blob), a screenshot now. */
-export function artifacts(computerId) {
-  const base = `/browser-sandboxes/${seg(computerId)}/artifacts`;
+/**
+ * A computer's artifacts: list, download (fetched with the key, then saved from a blob); on a browser, a
+ * screenshot now.
+ */
+export function artifacts(computerId, isBrowser) {
+  const base = `/computers/${seg(computerId)}/artifacts`;
   const list = h('ul', { class: 'list-plain', 'aria-label': 'Artifacts' });
   const element = h('div', {},
     h('div', { class: 'panel-pad row' },
-      h('p', { class: 'muted grow', text: 'Files this browser stored: screenshots, PDFs, HAR recordings, uploads.' }),
-      busyButton({ class: 'btn small' }, [icon('camera'), 'Save a screenshot'], async () => {
+      h('p', { class: 'muted grow', text: isBrowser
+        ? 'Files this browser stored: screenshots, PDFs, HAR and video recordings, uploads.'
+        : 'Files this desktop stored: its video recording.' }),
+      isBrowser ? busyButton({ class: 'btn small' }, [icon('camera'), 'Save a screenshot'], async () => {
         try {
-          await api(`${base}/screenshot`, { method: 'POST', body: {} });
+          await api(`/browser-sandboxes/${seg(computerId)}/artifacts/screenshot`, { method: 'POST', body: {} });
           await load();
         } catch (e) {
           toast(e.message, { error: true });
         }
-      })),
+      }) : null),
     list);
 
   async function download(a) {
