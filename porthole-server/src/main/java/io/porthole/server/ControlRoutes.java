@@ -75,18 +75,7 @@ final class ControlRoutes {
 
     /** {@code lease_id}, or {@code leaseId} on the native surface. */
     private static String key(boolean camel, String snake) {
-        if (!camel) return snake;
-        var sb = new StringBuilder();
-        boolean up = false;
-        for (char c : snake.toCharArray()) {
-            if (c == '_') {
-                up = true;
-                continue;
-            }
-            sb.append(up ? Character.toUpperCase(c) : c);
-            up = false;
-        }
-        return sb.toString();
+        return camel ? io.porthole.core.live.LiveEvent.camel(snake) : snake;
     }
 
     private void current(ServerRequest req, ServerResponse res) {

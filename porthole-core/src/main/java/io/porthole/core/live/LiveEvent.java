@@ -39,8 +39,8 @@ public record LiveEvent(long seq, String type, Instant at, String json, String c
         }
     }
 
-    /** {@code request_id} as {@code requestId}. */
-    static String camel(String snake) {
+    /** {@code request_id} as {@code requestId}: the native surface's spelling of a Computers API key. */
+    public static String camel(String snake) {
         var sb = new StringBuilder(snake.length());
         boolean up = false;
         for (char c : snake.toCharArray()) {
