@@ -110,6 +110,7 @@ public final class Computers implements AutoCloseable {
         var environment = spec.environmentId().map(e -> environments.find(tenantId, e));
         // context_id: the cookies a saved environment holds, loaded into the browser (not its whole profile)
         var savedContext = spec.contextId().filter(x -> spec.kind().equals("browser")).map(e -> environments.find(tenantId, e));
+        admitByMemory();
         // the check and the count are one step: concurrent creates cannot all pass the check and then start
         var place = capacity.tryReserve().orElseThrow(() -> new PortholeException(ErrorCode.LIMIT_EXCEEDED,
                 "this server runs at most " + capacity.max() + " computers at once; delete one or try again later"));
@@ -183,6 +184,29 @@ public final class Computers implements AutoCloseable {
         event(record.id(), ReplayEvent.LIFECYCLE, "created", Map.of("kind", spec.kind(), "browser", spec.engine()));
         LOG.log(System.Logger.Level.INFO, "computer {0} running ({1}x{2})", record.id(), spec.width(), spec.height());
         return computer.record();
+    }
+
+    /** What a computer that is starting is counted at, as its browser has not taken its memory yet. */
+    static final long STARTING_COMPUTER_BYTES = 256L << 20;
+
+    /**
+     * Refuses a create, with a 429 the client may retry, while the host has less memory available than the
+     * configured minimum, counting the computers still starting at {@link #STARTING_COMPUTER_BYTES} each: a computer
+     * started without room would have the kernel kill processes of computers that are working.
+     */
+    private void admitByMemory() {
+        long min = config.minAvailableMemoryBytes();
+        if (min <= 0) return;
+        var available = runtime.availableMemory();
+        if (available.isEmpty()) return;
+        long starting = live.values().stream().filter(c -> c.record().status() == ComputerStatus.STARTING).count();
+        long left = available.getAsLong() - starting * STARTING_COMPUTER_BYTES;
+        if (left < min) {
+            throw new PortholeException(ErrorCode.LIMIT_EXCEEDED, "this server's host has " + (Math.max(0, left) >> 20)
+                    + " MiB of memory available" + (starting > 0 ? " (counting " + starting + " computers still starting)" : "")
+                    + ", less than the " + (min >> 20) + " MiB a new computer needs to start safely"
+                    + " (PORTHOLE_MIN_AVAILABLE_MEMORY_MB); delete a computer or try again later");
+        }
     }
 
     /** The tenant's computer, live or ended. */

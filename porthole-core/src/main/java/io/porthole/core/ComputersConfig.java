@@ -12,14 +12,24 @@ import io.porthole.core.live.CaptureSettings;
  * @param defaultWidth default viewport width
  * @param defaultHeight default viewport height
  * @param screencast how screencasts capture (frame rate, JPEG quality, keyframe interval)
+ * @param minAvailableMemoryBytes a create is refused (429) while the host has less memory than this available;
+ *     0 turns the check off
  */
 public record ComputersConfig(long defaultMaxLifetimeSeconds, long defaultInactivityTimeoutSeconds,
                               long maxLifetimeCapSeconds, int maxLiveComputers, int defaultWidth, int defaultHeight,
-                              CaptureSettings screencast) {
+                              CaptureSettings screencast, long minAvailableMemoryBytes) {
+    /** The default of {@code minAvailableMemoryBytes}: room for a browser (300-500 MiB) with a margin. */
+    public static final long DEFAULT_MIN_AVAILABLE_MEMORY = 1L << 30;
+
     public ComputersConfig(long defaultMaxLifetimeSeconds, long defaultInactivityTimeoutSeconds, long maxLifetimeCapSeconds,
                            int maxLiveComputers, int defaultWidth, int defaultHeight) {
         this(defaultMaxLifetimeSeconds, defaultInactivityTimeoutSeconds, maxLifetimeCapSeconds, maxLiveComputers,
-                defaultWidth, defaultHeight, CaptureSettings.DEFAULTS);
+                defaultWidth, defaultHeight, CaptureSettings.DEFAULTS, DEFAULT_MIN_AVAILABLE_MEMORY);
+    }
+
+    public ComputersConfig withMinAvailableMemory(long bytes) {
+        return new ComputersConfig(defaultMaxLifetimeSeconds, defaultInactivityTimeoutSeconds, maxLifetimeCapSeconds,
+                maxLiveComputers, defaultWidth, defaultHeight, screencast, bytes);
     }
 
     public static ComputersConfig defaults() {
@@ -28,6 +38,6 @@ public record ComputersConfig(long defaultMaxLifetimeSeconds, long defaultInacti
 
     public ComputersConfig withScreencast(CaptureSettings settings) {
         return new ComputersConfig(defaultMaxLifetimeSeconds, defaultInactivityTimeoutSeconds, maxLifetimeCapSeconds,
-                maxLiveComputers, defaultWidth, defaultHeight, settings);
+                maxLiveComputers, defaultWidth, defaultHeight, settings, minAvailableMemoryBytes);
     }
 }

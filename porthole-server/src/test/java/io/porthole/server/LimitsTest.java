@@ -107,6 +107,31 @@ class LimitsTest {
     }
 
     @Test
+    void aCreateIsRefusedWhileTheHostHasTooLittleMemoryAvailable() {
+        // a minimum no host has: every create is refused before anything starts, with the reason
+        var tight = new TestServer(c -> c.withComputers(c.computers().withMinAvailableMemory(1L << 50)));
+        try {
+            for (var r : List.of(tight.post("/computers", "{}"), tight.post("/browser-sandboxes", "{}"))) {
+                assertEquals(429, r.status(), r.body());
+                assertEquals("limit_exceeded", r.json().path("code").asText());
+                assertEquals("5", r.header("Retry-After"));
+                assertTrue(r.json().path("message").asText().contains("MiB of memory available"), r.body());
+                assertTrue(r.json().path("message").asText().contains("PORTHOLE_MIN_AVAILABLE_MEMORY_MB"), r.body());
+            }
+            assertEquals(0, tight.call("GET", "/computers", null).json().size(), "nothing was started");
+        } finally {
+            tight.close();
+        }
+        // with the check off, the same server config starts computers
+        var off = new TestServer(c -> c.withComputers(c.computers().withMinAvailableMemory(0)));
+        try {
+            off.createComputer("{}");
+        } finally {
+            off.close();
+        }
+    }
+
+    @Test
     void concurrentCreatesAtTheLimitStartExactlyTheFreePlaces() throws Exception {
         var small = new TestServer(c -> c.withComputers(new ComputersConfig(3600, 300, 24 * 3600, 3, 1280, 720)));
         try {

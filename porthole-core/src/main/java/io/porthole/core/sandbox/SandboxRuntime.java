@@ -32,6 +32,14 @@ public interface SandboxRuntime extends AutoCloseable {
      */
     int sweepLeftovers(Path computersDir, java.util.Set<String> keep);
 
+    /**
+     * The memory the machine that runs the sandboxes can still give new processes, in bytes, if the runtime can
+     * tell: what decides whether another computer can start safely.
+     */
+    default java.util.OptionalLong availableMemory() {
+        return java.util.OptionalLong.empty();
+    }
+
     /** Releases what the runtime holds for the server as a whole, once its sandboxes are closed. */
     @Override
     default void close() {}

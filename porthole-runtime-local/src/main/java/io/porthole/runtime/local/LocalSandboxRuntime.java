@@ -419,6 +419,11 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
     }
 
     @Override
+    public java.util.OptionalLong availableMemory() {
+        return HostMemory.available();
+    }
+
+    @Override
     public int sweepLeftovers(Path computersDir, Set<String> keep) {
         var dir = computersDir.toAbsolutePath();
         var leftovers = new ArrayList<ProcessHandle>();

@@ -122,6 +122,11 @@ public final class UnisolatedRuntime implements SandboxRuntime {
     }
 
     @Override
+    public java.util.OptionalLong availableMemory() {
+        return HostMemory.available();
+    }
+
+    @Override
     public int sweepLeftovers(Path computersDir, Set<String> keep) {
         var marker = computersDir.toAbsolutePath().toString();
         var self = ProcessHandle.current().pid();
