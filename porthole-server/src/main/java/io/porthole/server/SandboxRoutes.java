@@ -233,9 +233,9 @@ final class SandboxRoutes {
         res.status(Status.OK_200);
         res.header(HeaderNames.CONTENT_TYPE, "application/x-ndjson");
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
-        computers.event(id, ReplayEvent.CONNECTION, "attached", Map.of("protocol", "rpc"));
         // an open stream keeps the sandbox out of standby (and wakes it); a paused one stays paused, its lines refused
         var held = computers.findLive(id).map(c -> computers.hold(c, "rpc"));
+        computers.event(id, ReplayEvent.CONNECTION, "attached", Map.of("protocol", "rpc"));
         try (var in = new BufferedReader(new InputStreamReader(Http.entity(req), StandardCharsets.UTF_8));
              OutputStream out = res.outputStream()) {
             String line;

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Auto-standby, on a server of its own that puts a computer into standby after 2 s without activity (its scheduler
  * looks every 50 ms; its screencasts send a heartbeat every second): a computer left alone has every process frozen by the kernel's account while its status stays
  * running; each kind of request that reaches into it wakes it and works (Chromium, Firefox and a desktop); what uses
- * it keeps it awake; it is deleted, ends by idle timeout and by max lifetime, is suspended and saved without
- * hanging; a restarted server takes a computer in standby over awake. The replay events record it.
+ * it keeps it awake; it is deleted, ends by idle timeout, by max lifetime and with the server, is suspended and saved
+ * without hanging; a restarted server takes a computer in standby over awake. The replay events record it.
  */
 class StandbyTest {
     private static final long STANDBY_SECONDS = 2;
@@ -343,6 +343,22 @@ class StandbyTest {
         assertEquals("terminated", computer(id).path("status").asText());
         assertFalse(computer(id).has("standby"), "an ended computer has no standby to show");
         assertFalse(Files.exists(t.dataDir.resolve("computers").resolve(id)), "its files are removed");
+    }
+
+    @Test
+    void aServerThatStopsEndsItsComputersInStandby() throws Exception {
+        var own = new TestServer(c -> c.withComputers(c.computers().withStandbyAfter(STANDBY_SECONDS)));
+        List<ProcessHandle> processes;
+        try {
+            var id = own.createComputer("{}");
+            Await.until(id + " to go into standby", WAIT_MILLIS, () ->
+                    own.call("GET", "/computers/" + id, null).json().path("standby").asBoolean());
+            processes = Processes.ofComputer(id);
+            assertTrue(Frozen.allStopped(processes, "chromium"), Frozen.describe(processes));
+        } finally {
+            own.close();
+        }
+        assertEquals(List.of(), Processes.awaitComputerGone(processes, 15_000), "the shutdown thawed and ended it");
     }
 
     @Test
