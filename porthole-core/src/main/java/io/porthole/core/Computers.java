@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The lifecycle of computers: create, look up, keep alive, end (by delete, expiry, crash or shutdown), and
@@ -273,7 +274,7 @@ public final class Computers implements AutoCloseable {
     /** A computer held awake ({@link #use}, {@link #hold}) until {@link #close}; closing again does nothing. */
     public final class Use implements AutoCloseable {
         private final Computer computer;
-        private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+        private final AtomicBoolean closed = new AtomicBoolean();
 
         private Use(Computer computer) {
             this.computer = computer;

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Auto-standby: a running computer that nothing uses and that has had no activity for a while has its processes
@@ -125,7 +126,7 @@ final class Standby {
         return true;
     }
 
-    private void event(Computer c, String type, java.util.Map<String, Object> data) {
+    private void event(Computer c, String type, Map<String, Object> data) {
         try {
             computers.event(c.id(), ReplayEvent.LIFECYCLE, type, data);
         } catch (RuntimeException e) {

@@ -2,7 +2,10 @@ package io.porthole.core;
 
 import io.porthole.api.ComputerResponse;
 import io.porthole.api.ComputerStatusResponse;
+import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 
 /** Maps stored computers to their wire shapes. */
 public final class Views {
@@ -18,8 +21,8 @@ public final class Views {
      * @param standbySince for a live computer, since when it is in standby ({@link Computer#standbySince}); null
      *     otherwise
      */
-    public static ComputerResponse computer(ComputerRecord r, Integer viewers, java.util.Map<String, Object> control,
-                                            java.util.Optional<java.time.Instant> standbySince) {
+    public static ComputerResponse computer(ComputerRecord r, Integer viewers, Map<String, Object> control,
+                                            Optional<Instant> standbySince) {
         var endpoints = new LinkedHashMap<String, String>();
         var base = "/computers/" + r.id();
         endpoints.put("cdp", base + "/cdp");
