@@ -8,7 +8,9 @@ import java.util.Map;
  * A computer as the Computers API shows it (create, retrieve, list). Field names follow the Lightcone
  * SDKs; timestamps are RFC 3339 UTC strings. {@code idleExpiresAt} is absent when the idle timeout is off.
  * Beyond the SDKs (which ignore them): {@code engine}; while it runs, {@code viewers} (how many watch its
- * screencast) and {@code control} (who has taken control from the console, null when nobody has).
+ * screencast), {@code control} (who has taken control from the console, null when nobody has), {@code standby}
+ * (whether its processes are frozen until the next request reaches into it; its status stays {@code running}) and
+ * {@code standby_since}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ComputerResponse(
@@ -30,7 +32,9 @@ public record ComputerResponse(
         Map<String, String> endpoints,
         String engine,
         Integer viewers,
-        @JsonInclude(JsonInclude.Include.ALWAYS) Map<String, Object> control) {
+        @JsonInclude(JsonInclude.Include.ALWAYS) Map<String, Object> control,
+        Boolean standby,
+        @JsonProperty("standby_since") String standbySince) {
 
     /** Screen size and device scale of the computer. */
     public record DisplayInfo(int width, int height, double scale) {}

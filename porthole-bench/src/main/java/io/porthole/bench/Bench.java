@@ -46,7 +46,9 @@ import java.util.regex.Pattern;
  *       holding a raw Chromium, and against SIGSTOP/SIGCONT of its processes;
  *   <li>resident memory of a computer's process tree, against the baseline's;
  *   <li>the screencast: frames a second, CPU with 1 and 5 viewers, and the delay from a page change to a frame,
- *       against CDP's own screencast ({@link BrowserScreencastBench}).
+ *       against CDP's own screencast ({@link BrowserScreencastBench});
+ *   <li>auto-standby: idle CPU per computer with standby off and on, and the first action after standby against the
+ *       same action awake ({@link StandbyBench}).
  * </ol>
  *
  * Prints a table of p50/p99 and the ratio of p50s, and one of throughputs. Cleans up whatever it started, and
@@ -83,14 +85,17 @@ public final class Bench {
     /** Command-line options. */
     record Options(int iterations, int actions, int warmup, int actionWarmup, long settleMillis,
                    int egressIterations, int egressMib, int playwrightIterations, int playwrightClicks,
-                   Path chromium, Set<String> only, boolean verbose) {
+                   Path chromium, Set<String> only, boolean verbose, int standbyComputers, int standbyWindowSeconds,
+                   int standbyIterations) {
         /** The groups of rows {@code --only} names, in the order they run. */
-        static final List<String> GROUPS = List.of("browser", "desktop", "egress", "sandboxes", "screencast");
+        static final List<String> GROUPS = List.of("browser", "desktop", "egress", "sandboxes", "screencast", "standby");
         static final String USAGE = """
                 usage: script/bench [--iterations=N] [--actions=M] [--warmup=W] [--action-warmup=K]
                                     [--settle-ms=MS] [--egress-iterations=E] [--egress-mib=S]
                                     [--playwright-iterations=P] [--playwright-clicks=C]
                                     [--chromium=PATH] [--only=GROUP,...] [--verbose]
+                                    [--standby-computers=K] [--standby-window-seconds=S]
+                                    [--standby-iterations=I]
                   --iterations     computers (browser, and desktop) created and deleted per side, measured
                                    (default 10)
                   --actions        click, screenshot and exec round trips per side, measured, on a browser
@@ -113,8 +118,18 @@ public final class Bench {
                                    isolation, click, screenshot, exec), desktop (create/delete, click, type,
                                    screenshot), egress, sandboxes (Playwright, suspend/resume),
                                    screencast (desktop H.264 pictures/s and encoder CPU; browser
-                                   frames/s, CPU and latency against CDP's own screencast)
-                  --verbose        show the server's INFO logs""";
+                                   frames/s, CPU and latency against CDP's own screencast),
+                                   standby (idle CPU per computer with standby off and on; the first
+                                   action after standby against the same action awake)
+                  --verbose        show the server's INFO logs
+                  --standby-computers
+                                   computers of a kind left idle at once for the standby CPU rows
+                                   (default 10)
+                  --standby-window-seconds
+                                   how long their CPU is measured (default 30)
+                  --standby-iterations
+                                   first actions after standby per action and kind, measured, after 2
+                                   warm-up (default 10)""";
 
         static Options parse(String[] args) {
             int iterations = 10;
@@ -129,6 +144,9 @@ public final class Bench {
             Path chromium = Path.of("/usr/bin/chromium");
             Set<String> only = Set.copyOf(GROUPS);
             boolean verbose = false;
+            int standbyComputers = 10;
+            int standbyWindow = 30;
+            int standbyIterations = 10;
             for (var a : args) {
                 var eq = a.indexOf('=');
                 var name = eq < 0 ? a : a.substring(0, eq);
@@ -154,11 +172,15 @@ public final class Bench {
                         }
                     }
                     case "--verbose" -> verbose = true;
+                    case "--standby-computers" -> standbyComputers = positive(name, value);
+                    case "--standby-window-seconds" -> standbyWindow = positive(name, value);
+                    case "--standby-iterations" -> standbyIterations = positive(name, value);
                     default -> throw new IllegalArgumentException("unknown argument '" + a + "'");
                 }
             }
             return new Options(iterations, actions, warmup, actionWarmup, settle, egressIterations, egressMib,
-                    playwrightIterations, playwrightClicks, chromium, only, verbose);
+                    playwrightIterations, playwrightClicks, chromium, only, verbose, standbyComputers, standbyWindow,
+                    standbyIterations);
         }
 
         private static int positive(String name, String value) {
@@ -241,6 +263,7 @@ public final class Bench {
     private int rawCounter;
     private int nextDisplay = 90;
     private DesktopScreencastBench desktopScreencast;
+    private StandbyBench standby;
 
     private Bench(Options options) {
         this.options = options;
@@ -346,6 +369,16 @@ public final class Bench {
             } catch (Exception e) {
                 error("browser screencast: " + e);
                 deleteLiveComputers();
+            }
+        }
+        if (only.contains("standby")) {
+            standby = new StandbyBench(new StandbyBench.Context(config, API_KEY, http, tmpRoot, pages.url(),
+                    options.standbyComputers(), Duration.ofSeconds(options.standbyWindowSeconds()),
+                    options.standbyIterations(), log, this::error));
+            try {
+                standby.run();
+            } catch (Exception e) {
+                error("standby: " + e);
             }
         }
         long jvmRss = Procs.selfRssKb();
@@ -1477,6 +1510,7 @@ public final class Bench {
             out.println();
         }
         if (browserScreencast != null) browserScreencast.print(out);
+        if (standby != null) standby.print(out);
         printMemory(jvmRssKb, elapsedNanos);
     }
 

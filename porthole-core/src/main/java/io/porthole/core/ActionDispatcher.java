@@ -57,13 +57,16 @@ public final class ActionDispatcher {
      * @throws PortholeException.NotFound if the computer does not exist or is not running
      */
     public ActionResult execute(String tenantId, String computerId, ActionRequest request, Origin origin) {
-        var computer = computers.requireRunning(tenantId, computerId);
-        var req = request.requestId().isPresent() ? request
-                : new ActionRequest(request.action(), request.tabId(), request.includeContext(), Optional.of(Ids.id("req")));
-        published(computer, LiveEvent.ACTION_REQUEST, requestEvent(req, origin));
-        var result = executeQueued(computer, req, origin);
-        published(computer, LiveEvent.ACTION_RESPONSE, responseEvent(result));
-        return result;
+        // held awake from the moment it is queued: a computer with an action waiting does not go into standby
+        try (var use = computers.use(tenantId, computerId, "action")) {
+            var computer = use.computer();
+            var req = request.requestId().isPresent() ? request
+                    : new ActionRequest(request.action(), request.tabId(), request.includeContext(), Optional.of(Ids.id("req")));
+            published(computer, LiveEvent.ACTION_REQUEST, requestEvent(req, origin));
+            var result = executeQueued(computer, req, origin);
+            published(computer, LiveEvent.ACTION_RESPONSE, responseEvent(result));
+            return result;
+        }
     }
 
     private ActionResult executeQueued(Computer computer, ActionRequest request, Origin origin) {
@@ -174,25 +177,27 @@ public final class ActionDispatcher {
      */
     public <T> T withBrowser(String tenantId, String computerId, boolean changesScreen,
                              java.util.function.Function<Computer, T> work) {
-        var computer = computers.requireRunning(tenantId, computerId);
-        try {
-            if (!computer.lockActions(LOCK_WAIT_SECONDS)) {
-                throw new PortholeException.ActionFailed("the computer is still busy with an earlier action; try again");
+        try (var use = computers.use(tenantId, computerId, "action")) {
+            var computer = use.computer();
+            try {
+                if (!computer.lockActions(LOCK_WAIT_SECONDS)) {
+                    throw new PortholeException.ActionFailed("the computer is still busy with an earlier action; try again");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PortholeException(ErrorCode.INTERNAL, "interrupted");
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PortholeException(ErrorCode.INTERNAL, "interrupted");
-        }
-        try {
-            if (changesScreen) {
-                var refused = refusal(computer, new Action.NewTab(Optional.empty()), Origin.API);
-                if (refused.isPresent()) throw refused.get();
+            try {
+                if (changesScreen) {
+                    var refused = refusal(computer, new Action.NewTab(Optional.empty()), Origin.API);
+                    if (refused.isPresent()) throw refused.get();
+                }
+                computers.touch(computer);
+                return work.apply(computer);
+            } finally {
+                computers.touch(computer);
+                computer.unlockActions();
             }
-            computers.touch(computer);
-            return work.apply(computer);
-        } finally {
-            computers.touch(computer);
-            computer.unlockActions();
         }
     }
 

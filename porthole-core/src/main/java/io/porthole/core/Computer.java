@@ -17,11 +17,25 @@ import java.util.function.Supplier;
  * A live computer: its record, its sandbox, its desktop (desktops only), its browser, and the lock that runs
  * its actions one at a time. A desktop starts its browser on first use. Thread-safe: the record is replaced
  * atomically under the object's monitor; {@link #beginEnding()} succeeds once.
+ *
+ * <p>While it is in standby ({@link #standbySince()}), its processes are frozen and its browser, desktop and
+ * sandbox are not handed out: whatever reaches into it does so through {@link Computers#use} or
+ * {@link Computers#hold}, which wake it first.
  */
 public final class Computer {
     private final ReentrantLock actionLock = new ReentrantLock(true);
     private final AtomicBoolean ending = new AtomicBoolean();
     private final AtomicInteger running = new AtomicInteger();
+    /** Held while its processes are frozen or thawed: for standby, waking, suspend and resume, one at a time. */
+    private final ReentrantLock sleepLock = new ReentrantLock();
+    /** How many hold it awake now: actions, commands, protocol clients, RPC streams, screencast viewers. */
+    private final AtomicInteger users = new AtomicInteger();
+    /** Since when it is in standby; null while it is awake. Written under {@link #sleepLock}. */
+    private volatile Instant standbySince;
+    /** Set while the scheduler is putting it into standby, so that one freeze runs at a time. */
+    private final AtomicBoolean fallingAsleep = new AtomicBoolean();
+    /** Not put into standby before this (after a freeze that failed); null when there is no such bar. */
+    private volatile Instant noStandbyBefore;
     /** Held while a desktop's browser starts (a second), apart from the record's monitor. */
     private final Object browserLock = new Object();
     private volatile ComputerRecord record;
@@ -161,19 +175,34 @@ public final class Computer {
         this.browserFactory = factory;
     }
 
-    /** The sandbox; only valid while the computer runs. */
+    /** The sandbox; only valid while the computer runs, and not in standby. */
     public Sandbox sandbox() {
+        awake();
         var s = sandbox;
         if (s == null) throw new IllegalStateException("computer " + id() + " has no sandbox");
         return s;
     }
 
+    /** Its desktop (desktops only); not in standby. */
     public Optional<DesktopDriver> desktop() {
+        awake();
         return Optional.ofNullable(desktop);
     }
 
-    /** The browser, started now if this desktop has not used one yet (callers hold the action lock). */
+    /**
+     * A frozen browser answers nothing: a caller that reached in without waking it would wait out every timeout. It
+     * is told at once instead.
+     */
+    private void awake() {
+        if (standbySince != null) {
+            throw new IllegalStateException("computer " + id() + " is in standby; reach it through Computers.use or"
+                    + " Computers.hold, which wake it");
+        }
+    }
+
+    /** The browser, started now if this desktop has not used one yet (callers hold the action lock); not in standby. */
     public BrowserDriver browser() {
+        awake();
         var b = browser;
         if (b != null && b.isAlive()) return b;
         var factory = browserFactory;
@@ -233,6 +262,59 @@ public final class Computer {
 
     boolean hasRunningCommands() {
         return running.get() > 0;
+    }
+
+    /** Since when it is in standby (its processes frozen, its status still running); empty while it is awake. */
+    public Optional<Instant> standbySince() {
+        return Optional.ofNullable(standbySince);
+    }
+
+    boolean inStandby() {
+        return standbySince != null;
+    }
+
+    /** Marks it in standby from {@code since}, or awake with null; the caller holds {@link #sleepLock()}. */
+    void standbySince(Instant since) {
+        standbySince = since;
+    }
+
+    ReentrantLock sleepLock() {
+        return sleepLock;
+    }
+
+    void addUser() {
+        users.incrementAndGet();
+    }
+
+    void removeUser() {
+        users.decrementAndGet();
+    }
+
+    /** Whether anything holds it awake now. */
+    boolean inUse() {
+        return users.get() > 0;
+    }
+
+    /** True once until {@link #fellAsleep}: for the scheduler, which then puts it into standby. */
+    boolean beginFallingAsleep() {
+        return fallingAsleep.compareAndSet(false, true);
+    }
+
+    void fellAsleep() {
+        fallingAsleep.set(false);
+    }
+
+    Optional<Instant> noStandbyBefore() {
+        return Optional.ofNullable(noStandbyBefore);
+    }
+
+    void noStandbyBefore(Instant t) {
+        noStandbyBefore = t;
+    }
+
+    /** Whether the server records its screen ({@code recordVideo}). */
+    boolean recording() {
+        return recorder != null;
     }
 
     /** Takes the action lock, waiting at most {@code seconds}; false if it could not. */

@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The lifecycle of computers: create, look up, keep alive, end (by delete, expiry, crash or shutdown), and
@@ -53,6 +54,7 @@ public final class Computers implements AutoCloseable {
     /** How many computers may run at once: a create reserves its place before anything starts. */
     private final Capacity capacity;
     private final ScheduledExecutorService scheduler;
+    private final Standby standby;
 
     /**
      * @param engines the browser engines by name (e.g. {@code chromium}, {@code firefox}); a desktop's own
@@ -71,6 +73,7 @@ public final class Computers implements AutoCloseable {
         this.clock = clock;
         this.computersDir = dataDir.resolve("computers");
         this.capacity = new Capacity(config.maxLiveComputers());
+        this.standby = new Standby(this, config.standbyAfterSeconds(), clock);
         try {
             Files.createDirectories(computersDir);
         } catch (IOException e) {
@@ -217,7 +220,10 @@ public final class Computers implements AutoCloseable {
                 .orElseThrow(() -> notFound(id));
     }
 
-    /** The tenant's running computer, or a clear 404 saying it does not exist or has ended. */
+    /**
+     * The tenant's running computer, or a clear 404 saying it does not exist or has ended (a 422
+     * {@code computer_paused} if it is suspended). It may be in standby: to reach into it, use {@link #use}.
+     */
     public Computer requireRunning(String tenantId, String id) {
         var c = live.get(id);
         if (c != null && c.record().tenantId().equals(tenantId) && !c.isEnding()
@@ -232,6 +238,60 @@ public final class Computers implements AutoCloseable {
         throw notRunning(r);
     }
 
+    /**
+     * The tenant's running computer, awake: woken from standby if it was in it, and kept from going into standby
+     * until the returned use is closed. Counts as activity, at the start and at the end. This (or {@link #hold}, for
+     * a computer already looked up) is how everything that reaches into a computer gets it.
+     *
+     * @param reason what the use is for, named in the replay event if it wakes the computer ({@code action},
+     *     {@code command}, {@code keepalive}, …)
+     * @throws PortholeException as {@link #requireRunning} does
+     */
+    public Use use(String tenantId, String id, String reason) {
+        return hold(requireRunning(tenantId, id), reason);
+    }
+
+    /**
+     * Keeps {@code c} (running or paused) from going into standby until the returned use is closed, and wakes it if it
+     * is in standby now; a paused computer stays paused. Counts as activity, at the start and at the end.
+     *
+     * @throws PortholeException.Unavailable if its processes cannot be thawed
+     */
+    public Use hold(Computer c, String reason) {
+        // counted first, then woken under its sleep lock: a freeze either happened before (and is undone here) or
+        // sees the count and does not happen
+        c.addUser();
+        try {
+            standby.wake(c, reason);
+        } catch (RuntimeException e) {
+            c.removeUser();
+            throw e;
+        }
+        touch(c);
+        return new Use(c);
+    }
+
+    /** A computer held awake ({@link #use}, {@link #hold}) until {@link #close}; closing again does nothing. */
+    public final class Use implements AutoCloseable {
+        private final Computer computer;
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        private Use(Computer computer) {
+            this.computer = computer;
+        }
+
+        public Computer computer() {
+            return computer;
+        }
+
+        @Override
+        public void close() {
+            if (!closed.compareAndSet(false, true)) return;
+            computer.removeUser();
+            touch(computer);
+        }
+    }
+
     /** The running or paused computer with this id, whoever owns it (for access-token checks). */
     public Optional<Computer> findLive(String id) {
         var c = live.get(id);
@@ -244,12 +304,17 @@ public final class Computers implements AutoCloseable {
      */
     public ComputerRecord suspend(String tenantId, String id) {
         var c = liveOf(tenantId, id);
-        synchronized (c) {
+        var lock = c.sleepLock();
+        lock.lock();
+        try {
             if (c.record().status() == ComputerStatus.PAUSED) return c.record();
             if (c.record().status() != ComputerStatus.RUNNING || c.isEnding()) throw notRunning(c.record());
-            c.sandbox().freeze();
+            // a computer in standby is frozen already: it stays so, now suspended
+            if (!standby.intoSuspend(c)) c.sandbox().freeze();
             c.update(r -> r.withStatus(ComputerStatus.PAUSED));
             store.updateComputer(c.record());
+        } finally {
+            lock.unlock();
         }
         event(id, ReplayEvent.LIFECYCLE, "suspended", Map.of());
         return c.record();
@@ -258,12 +323,16 @@ public final class Computers implements AutoCloseable {
     /** Resumes a suspended computer; its idle timer starts again from now. Idempotent on a running one. */
     public ComputerRecord resume(String tenantId, String id) {
         var c = liveOf(tenantId, id);
-        synchronized (c) {
+        var lock = c.sleepLock();
+        lock.lock();
+        try {
             if (c.record().status() == ComputerStatus.RUNNING) return c.record();
             if (c.record().status() != ComputerStatus.PAUSED || c.isEnding()) throw notRunning(c.record());
             c.sandbox().thaw();
             c.update(r -> r.withStatus(ComputerStatus.RUNNING).withActivity(clock.instant()));
             store.updateComputer(c.record());
+        } finally {
+            lock.unlock();
         }
         event(id, ReplayEvent.LIFECYCLE, "resumed", Map.of());
         return c.record();
@@ -403,11 +472,11 @@ public final class Computers implements AutoCloseable {
         c.touch(clock.instant());
     }
 
-    /** Keepalive: resets the idle timer of a running computer and returns it. */
+    /** Keepalive: resets the idle timer of a running computer, wakes it from standby, and returns it. */
     public ComputerRecord keepalive(String tenantId, String id) {
-        var c = requireRunning(tenantId, id);
-        touch(c);
-        return c.record();
+        try (var use = use(tenantId, id, "keepalive")) {
+            return use.computer().record();
+        }
     }
 
     void recordViewport(Computer c, int width, int height, double scale) {
@@ -440,9 +509,17 @@ public final class Computers implements AutoCloseable {
         if (recorder != null) quietly("finishing the recording of " + c.id(), recorder::finish);
         quietly("storing the recording of " + c.id(), () -> Recorder.store(c.record(), computersDir.resolve(c.id()),
                 recordingSink));
-        // a frozen browser answers nothing and a frozen process cannot die: thaw first
+        // a frozen browser answers nothing and a frozen process cannot die: thaw first, suspended or in standby (a
+        // freeze for standby under way finishes first, and none starts once the computer is ending)
         var frozen = c.sandboxOrNull();
-        if (wasPaused && frozen != null) quietly("thawing " + c.id(), frozen::thaw);
+        var sleep = c.sleepLock();
+        sleep.lock();
+        try {
+            if ((wasPaused || c.inStandby()) && frozen != null) quietly("thawing " + c.id(), frozen::thaw);
+            c.standbySince(null);
+        } finally {
+            sleep.unlock();
+        }
         // browser first (it writes its profile on a clean close), then the desktop, then everything else
         Optional<String> sessionCookies = Optional.empty();
         if (save) {
@@ -537,8 +614,18 @@ public final class Computers implements AutoCloseable {
                     Threads.startVirtual("porthole-expire-" + c.id(),
                             () -> finishEnding(c, ComputerStatus.TERMINATED, "inactivity_timeout"));
                 }
-            } else if (c.takeActivityDirty()) {
-                store.updateComputer(r);
+            } else {
+                if (c.takeActivityDirty()) store.updateComputer(r);
+                // frozen off the scheduler, which a slow freeze would hold up
+                if (standby.due(c, now) && c.beginFallingAsleep()) {
+                    Threads.startVirtual("porthole-standby-" + c.id(), () -> {
+                        try {
+                            standby.sleep(c);
+                        } finally {
+                            c.fellAsleep();
+                        }
+                    });
+                }
             }
         }
     }
@@ -579,8 +666,9 @@ public final class Computers implements AutoCloseable {
         var computer = new Computer(r, clock);
         try {
             boolean paused = r.status() == ComputerStatus.PAUSED;
-            // a frozen browser answers nothing: thaw to take it over, freeze again after
-            if (paused) s.thaw();
+            // a frozen browser answers nothing: thaw to take it over (suspended, or in standby when the last run
+            // stopped), and freeze a suspended one again after
+            s.thaw();
             computer.attachSandbox(s);
             storedUpstream(r.id()).ifPresent(u -> s.egress().useUpstream(Optional.of(u)));
             // the engine it was launched with: its template's, if it had one

@@ -14,22 +14,33 @@ import io.porthole.core.live.CaptureSettings;
  * @param screencast how screencasts capture (frame rate, JPEG quality, keyframe interval)
  * @param minAvailableMemoryBytes a create is refused (429) while the host has less memory than this available;
  *     0 turns the check off
+ * @param standbyAfterSeconds a running computer that nothing uses and that has had no activity for this long is
+ *     put into standby (its processes frozen until the next request that reaches into it); 0 turns standby off
  */
 public record ComputersConfig(long defaultMaxLifetimeSeconds, long defaultInactivityTimeoutSeconds,
                               long maxLifetimeCapSeconds, int maxLiveComputers, int defaultWidth, int defaultHeight,
-                              CaptureSettings screencast, long minAvailableMemoryBytes) {
+                              CaptureSettings screencast, long minAvailableMemoryBytes, long standbyAfterSeconds) {
     /** The default of {@code minAvailableMemoryBytes}: room for a browser (300-500 MiB) with a margin. */
     public static final long DEFAULT_MIN_AVAILABLE_MEMORY = 1L << 30;
+    /** The default of {@code standbyAfterSeconds} (docs/adr/0022-auto-standby.md says why). */
+    public static final long DEFAULT_STANDBY_AFTER_SECONDS = 60;
 
     public ComputersConfig(long defaultMaxLifetimeSeconds, long defaultInactivityTimeoutSeconds, long maxLifetimeCapSeconds,
                            int maxLiveComputers, int defaultWidth, int defaultHeight) {
         this(defaultMaxLifetimeSeconds, defaultInactivityTimeoutSeconds, maxLifetimeCapSeconds, maxLiveComputers,
-                defaultWidth, defaultHeight, CaptureSettings.DEFAULTS, DEFAULT_MIN_AVAILABLE_MEMORY);
+                defaultWidth, defaultHeight, CaptureSettings.DEFAULTS, DEFAULT_MIN_AVAILABLE_MEMORY,
+                DEFAULT_STANDBY_AFTER_SECONDS);
     }
 
     public ComputersConfig withMinAvailableMemory(long bytes) {
         return new ComputersConfig(defaultMaxLifetimeSeconds, defaultInactivityTimeoutSeconds, maxLifetimeCapSeconds,
-                maxLiveComputers, defaultWidth, defaultHeight, screencast, bytes);
+                maxLiveComputers, defaultWidth, defaultHeight, screencast, bytes, standbyAfterSeconds);
+    }
+
+    /** The same with standby after {@code seconds} without activity; 0 turns it off. */
+    public ComputersConfig withStandbyAfter(long seconds) {
+        return new ComputersConfig(defaultMaxLifetimeSeconds, defaultInactivityTimeoutSeconds, maxLifetimeCapSeconds,
+                maxLiveComputers, defaultWidth, defaultHeight, screencast, minAvailableMemoryBytes, seconds);
     }
 
     public static ComputersConfig defaults() {
@@ -38,6 +49,6 @@ public record ComputersConfig(long defaultMaxLifetimeSeconds, long defaultInacti
 
     public ComputersConfig withScreencast(CaptureSettings settings) {
         return new ComputersConfig(defaultMaxLifetimeSeconds, defaultInactivityTimeoutSeconds, maxLifetimeCapSeconds,
-                maxLiveComputers, defaultWidth, defaultHeight, settings, minAvailableMemoryBytes);
+                maxLiveComputers, defaultWidth, defaultHeight, settings, minAvailableMemoryBytes, standbyAfterSeconds);
     }
 }

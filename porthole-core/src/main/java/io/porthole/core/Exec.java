@@ -96,15 +96,18 @@ public final class Exec {
      * @throws PortholeException.ActionFailed if the command cannot start (no such cwd, computer ending)
      */
     public Outcome run(String tenantId, String computerId, String requestId, Origin origin, Request request, Sink sink) {
-        var computer = computers.requireRunning(tenantId, computerId);
-        announce(computer, requestId, origin, request);
-        try {
-            var outcome = run(computer, request, sink, requestId);
-            answer(computer, requestId, outcome, null);
-            return outcome;
-        } catch (PortholeException e) {
-            computer.events().publish(LiveEvent.ACTION_RESPONSE, errorEvent(requestId, e));
-            throw e;
+        // held awake while the command runs: a computer with a running command does not go into standby
+        try (var use = computers.use(tenantId, computerId, "command")) {
+            var computer = use.computer();
+            announce(computer, requestId, origin, request);
+            try {
+                var outcome = run(computer, request, sink, requestId);
+                answer(computer, requestId, outcome, null);
+                return outcome;
+            } catch (PortholeException e) {
+                computer.events().publish(LiveEvent.ACTION_RESPONSE, errorEvent(requestId, e));
+                throw e;
+            }
         }
     }
 
@@ -259,15 +262,17 @@ public final class Exec {
 
     /** Runs {@code request} and collects its output; announced on the live events as {@link #run} is. */
     public Result runCollected(String tenantId, String computerId, String requestId, Origin origin, Request request) {
-        var computer = computers.requireRunning(tenantId, computerId);
-        announce(computer, requestId, origin, request);
-        try {
-            var result = collect(computer, request, requestId);
-            answer(computer, requestId, result.outcome(), result);
-            return result;
-        } catch (PortholeException e) {
-            computer.events().publish(LiveEvent.ACTION_RESPONSE, errorEvent(requestId, e));
-            throw e;
+        try (var use = computers.use(tenantId, computerId, "command")) {
+            var computer = use.computer();
+            announce(computer, requestId, origin, request);
+            try {
+                var result = collect(computer, request, requestId);
+                answer(computer, requestId, result.outcome(), result);
+                return result;
+            } catch (PortholeException e) {
+                computer.events().publish(LiveEvent.ACTION_RESPONSE, errorEvent(requestId, e));
+                throw e;
+            }
         }
     }
 

@@ -48,12 +48,14 @@ public final class Takeover implements AutoCloseable {
      * @throws PortholeException {@code control_taken} if someone else holds it; 404 if it does not run
      */
     public Control.Lease take(String tenantId, String computerId, String holder) {
-        var c = computers.requireRunning(tenantId, computerId);
-        var before = c.control().current(clock.instant());
-        var lease = c.control().take(Ids.id("lease"), holder, clock.instant(), ttl);
-        computers.touch(c);
-        if (before.map(l -> !l.id().equals(lease.id())).orElse(true)) announce(c, TAKEN, lease, "taken");
-        return lease;
+        // woken for the person, who is about to watch and act; a computer under a lease does not go into standby
+        try (var use = computers.use(tenantId, computerId, "control")) {
+            var c = use.computer();
+            var before = c.control().current(clock.instant());
+            var lease = c.control().take(Ids.id("lease"), holder, clock.instant(), ttl);
+            if (before.map(l -> !l.id().equals(lease.id())).orElse(true)) announce(c, TAKEN, lease, "taken");
+            return lease;
+        }
     }
 
     /** Extends the lease; empty if it is no longer the one in force. */

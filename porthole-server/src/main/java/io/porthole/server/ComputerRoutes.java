@@ -108,7 +108,8 @@ final class ComputerRoutes {
         var live = computers.findLive(r.id());
         if (live.isEmpty()) return Views.computer(r);
         return Views.computer(r, live.get().viewers(),
-                takeover.current(live.get()).map(l -> io.porthole.core.Takeover.view(l, false)).orElse(null));
+                takeover.current(live.get()).map(l -> io.porthole.core.Takeover.view(l, false)).orElse(null),
+                live.get().standbySince());
     }
 
     private void delete(ServerRequest req, ServerResponse res) {

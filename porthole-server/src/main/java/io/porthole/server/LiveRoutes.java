@@ -89,6 +89,24 @@ final class LiveRoutes {
         try (var sink = open(res)) {
             var computer = running(caller.computerId(), sink);
             if (computer == null) return;
+            watch(computer, caller, sink);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (UncheckedIOException e) {
+            // the client has gone
+        }
+    }
+
+    /** Streams the screencast to one viewer, who keeps the computer out of standby (woken as they join). */
+    private void watch(Computer computer, Access.Caller caller, SseSink sink) throws InterruptedException {
+        Computers.Use use;
+        try {
+            use = computers.hold(computer, "viewer");
+        } catch (PortholeException e) {
+            sink.emit(error(e.code().wireName(), e.getMessage()));
+            return;
+        }
+        try (use) {
             io.porthole.core.live.Screencast.Viewer viewer;
             try {
                 viewer = computer.screencast().join(caller.label());
@@ -125,10 +143,6 @@ final class LiveRoutes {
                     endOf(computer, e.getMessage(), sink);
                 }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (UncheckedIOException e) {
-            // the client has gone
         }
     }
 

@@ -133,20 +133,22 @@ final class ProtocolRoutes implements WsEndpoint {
     private void version(ServerRequest req, ServerResponse res) throws Exception {
         var target = authorize(req, "cdp");
         var answer = new CompletableFuture<JsonNode>();
-        var client = target.computer().browser().connectClient(ProtocolClient.Protocol.CDP, message -> {
-            try {
-                var node = Http.JSON.readTree(message);
-                if (node.path("id").asInt() == 1) answer.complete(node.path("result"));
-            } catch (java.io.IOException ignored) {
-                // not ours
-            }
-        }, () -> answer.completeExceptionally(new IllegalStateException("the browser closed the connection")));
         JsonNode v;
-        try {
-            client.send("{\"id\":1,\"method\":\"Browser.getVersion\"}");
-            v = answer.get(10, TimeUnit.SECONDS);
-        } finally {
-            client.close();
+        try (var use = computers.hold(target.computer(), "connection")) {
+            var client = target.computer().browser().connectClient(ProtocolClient.Protocol.CDP, message -> {
+                try {
+                    var node = Http.JSON.readTree(message);
+                    if (node.path("id").asInt() == 1) answer.complete(node.path("result"));
+                } catch (java.io.IOException ignored) {
+                    // not ours
+                }
+            }, () -> answer.completeExceptionally(new IllegalStateException("the browser closed the connection")));
+            try {
+                client.send("{\"id\":1,\"method\":\"Browser.getVersion\"}");
+                v = answer.get(10, TimeUnit.SECONDS);
+            } finally {
+                client.close();
+            }
         }
         var id = target.computer().id();
         var surface = req.path().path().startsWith("/computers/") ? "/computers/" : "/browser-sandboxes/";
@@ -161,10 +163,14 @@ final class ProtocolRoutes implements WsEndpoint {
         Http.ok(res, body);
     }
 
-    /** One client's connection: messages both ways, activity counted, attach and detach recorded. */
+    /**
+     * One client's connection: messages both ways, activity counted, attach and detach recorded. The computer is
+     * woken when the client connects and kept out of standby until it leaves.
+     */
     private final class Relay implements WsHandler {
         private final Target target;
         private volatile ProtocolClient client;
+        private volatile Computers.Use use;
 
         Relay(Target target) {
             this.target = target;
@@ -175,11 +181,13 @@ final class ProtocolRoutes implements WsEndpoint {
             var protocol = target.protocol().name().toLowerCase(java.util.Locale.ROOT);
             var id = target.computer().id();
             try {
+                use = computers.hold(target.computer(), "connection");
                 client = target.computer().browser().connectClient(target.protocol(), session::send,
                         () -> session.close(1000, "the browser closed the connection"));
                 computers.event(id, ReplayEvent.CONNECTION, "attached", Map.of("protocol", protocol));
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.INFO, "a {0} client of {1} could not connect: {2}", protocol, id, e.getMessage());
+                release();
                 session.close(1011, String.valueOf(e.getMessage()));
             }
         }
@@ -195,11 +203,20 @@ final class ProtocolRoutes implements WsEndpoint {
         @Override
         public void onClose() {
             var c = client;
-            if (c == null) return;
+            if (c == null) {
+                release();
+                return;
+            }
             c.close();
-            computers.touch(target.computer());
+            release();
             computers.event(target.computer().id(), ReplayEvent.CONNECTION, "detached",
                     Map.of("protocol", target.protocol().name().toLowerCase(java.util.Locale.ROOT)));
+        }
+
+        /** Lets the computer go into standby again (once the client has gone); counts as activity. */
+        private void release() {
+            var u = use;
+            if (u != null) u.close();
         }
     }
 }

@@ -198,6 +198,8 @@ final class SandboxRoutes {
         var live = computers.findLive(r.id());
         if (live.isPresent()) {
             v.put("viewers", live.get().viewers());
+            v.put("standby", live.get().standbySince().isPresent());
+            v.put("standbySince", live.get().standbySince().map(Times::format).orElse(null));
             v.put("control", takeover.current(live.get()).map(l -> io.porthole.core.Takeover.view(l, true)).orElse(null));
         }
         if (r.status() == ComputerStatus.RUNNING || r.status() == ComputerStatus.PAUSED) {
@@ -231,6 +233,8 @@ final class SandboxRoutes {
         res.status(Status.OK_200);
         res.header(HeaderNames.CONTENT_TYPE, "application/x-ndjson");
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        // an open stream keeps the sandbox out of standby (and wakes it); a paused one stays paused, its lines refused
+        var held = computers.findLive(id).map(c -> computers.hold(c, "rpc"));
         computers.event(id, ReplayEvent.CONNECTION, "attached", Map.of("protocol", "rpc"));
         try (var in = new BufferedReader(new InputStreamReader(Http.entity(req), StandardCharsets.UTF_8));
              OutputStream out = res.outputStream()) {
@@ -245,6 +249,7 @@ final class SandboxRoutes {
                 out.flush();
             }
         } finally {
+            held.ifPresent(Computers.Use::close);
             computers.event(id, ReplayEvent.CONNECTION, "detached", Map.of("protocol", "rpc"));
         }
     }

@@ -96,7 +96,8 @@ public final class Settings {
                         (int) number("PORTHOLE_SCREENCAST_MAX_FPS", d.screencast().maxFps(), 1, 60),
                         (int) number("PORTHOLE_SCREENCAST_JPEG_QUALITY", d.screencast().jpegQuality(), 1, 100),
                         (int) number("PORTHOLE_SCREENCAST_KEYFRAME_SECONDS", d.screencast().keyframeIntervalSeconds(), 1, 10)),
-                number("PORTHOLE_MIN_AVAILABLE_MEMORY_MB", d.minAvailableMemoryBytes() >> 20, 0, 1L << 30) << 20);
+                number("PORTHOLE_MIN_AVAILABLE_MEMORY_MB", d.minAvailableMemoryBytes() >> 20, 0, 1L << 30) << 20,
+                number("PORTHOLE_STANDBY_AFTER_SECONDS", d.standbyAfterSeconds(), 0, 365L * 24 * 3600));
         var live = ServerConfig.LiveConfig.defaults();
         var chromium = new ChromiumConfig(get("PORTHOLE_CHROMIUM_PATH").map(Path::of),
                 get("PORTHOLE_CHROMIUM_FLAGS").map(f -> Arrays.asList(f.split("\\s+"))).orElse(List.of()),

@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.porthole.testing.Processes;
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,47 +33,16 @@ class SandboxSuspendTest {
         Sandboxes.delete(t, id);
     }
 
-    /** What the kernel says of a process: its State letter, or the freezer state of its cgroup when frozen. */
-    private static String stateOf(ProcessHandle h) {
-        var proc = Path.of("/proc", Long.toString(h.pid()));
-        try {
-            var state = Files.readAllLines(proc.resolve("status")).stream().filter(l -> l.startsWith("State:"))
-                    .map(l -> l.substring(6).trim()).findFirst().orElse("?");
-            if (state.startsWith("T")) return "stopped";
-            for (var line : Files.readAllLines(proc.resolve("cgroup"))) {
-                var p = line.split(":", 3);
-                if (p[1].equals("freezer")) {
-                    var f = Path.of("/sys/fs/cgroup/freezer", p[2], "freezer.state");
-                    if (Files.exists(f) && Files.readString(f).trim().equals("FROZEN")) return "frozen";
-                } else if (p[0].equals("0") && p[1].isEmpty() && !p[2].equals("/")) {
-                    var events = Path.of("/sys/fs/cgroup", p[2], "cgroup.events");
-                    if (Files.exists(events) && Files.readAllLines(events).contains("frozen 1")) return "frozen";
-                }
-            }
-            return state;
-        } catch (IOException e) {
-            return "gone";
-        }
-    }
-
     private static String describe(List<ProcessHandle> processes) {
-        var sb = new StringBuilder();
-        for (var h : processes) {
-            sb.append(h.pid()).append(' ').append(stateOf(h)).append(' ')
-                    .append(h.info().commandLine().orElse("?"), 0, Math.min(100, h.info().commandLine().orElse("?").length()))
-                    .append('\n');
-        }
-        return sb.toString();
+        return Frozen.describe(processes);
     }
 
     private static boolean allStopped(List<ProcessHandle> processes) {
-        return processes.stream().allMatch(h -> List.of("stopped", "frozen", "gone").contains(stateOf(h)))
-                && processes.stream().filter(h -> h.info().commandLine().orElse("").contains("chromium"))
-                        .anyMatch(h -> !stateOf(h).equals("gone"));
+        return Frozen.allStopped(processes, "chromium");
     }
 
     private static boolean noneStopped(List<ProcessHandle> processes) {
-        return processes.stream().noneMatch(h -> List.of("stopped", "frozen").contains(stateOf(h)));
+        return Frozen.noneStopped(processes);
     }
 
     @Test

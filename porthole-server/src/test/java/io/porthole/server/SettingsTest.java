@@ -13,7 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The configuration keys of this features: isolation, state key, templates, shutdown default. */
+/** Configuration keys: isolation, state key, templates, shutdown default, the screencast encoder, standby. */
 class SettingsTest {
     private static ServerConfig load(Map<String, String> env) {
         return new Settings(List.of(), env).load();
@@ -52,6 +52,15 @@ class SettingsTest {
                 load(Map.of("PORTHOLE_FFMPEG_PATH", "/opt/ffmpeg/bin/ffmpeg")).live().ffmpeg());
         var e = assertThrows(IllegalArgumentException.class, () -> load(Map.of("PORTHOLE_FFMPEG_PATH", "ffmpeg")));
         assertTrue(e.getMessage().contains("absolute"), e.getMessage());
+    }
+
+    @Test
+    void standbyIsOnAfterAMinuteByDefaultAndZeroTurnsItOff() {
+        assertEquals(60, load(Map.of()).computers().standbyAfterSeconds());
+        assertEquals(0, load(Map.of("PORTHOLE_STANDBY_AFTER_SECONDS", "0")).computers().standbyAfterSeconds());
+        assertEquals(5, new Settings(List.of("--standby-after-seconds=5"), Map.of()).load().computers().standbyAfterSeconds());
+        var e = assertThrows(IllegalArgumentException.class, () -> load(Map.of("PORTHOLE_STANDBY_AFTER_SECONDS", "-1")));
+        assertTrue(e.getMessage().contains("PORTHOLE_STANDBY_AFTER_SECONDS"), e.getMessage());
     }
 
     @Test

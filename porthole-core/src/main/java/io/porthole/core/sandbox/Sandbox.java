@@ -116,6 +116,14 @@ public interface Sandbox extends AutoCloseable {
     void thaw();
 
     /**
+     * Whether {@link #freeze} uses a freezer the processes inside cannot notice (the cgroup freezer), rather than
+     * stop signals, which they can (a parent is told its child stopped). Auto-standby freezes only such sandboxes.
+     */
+    default boolean freezesUnnoticed() {
+        return false;
+    }
+
+    /**
      * Opens another way out through the egress proxy, chained to {@code upstream} (or direct), for one
      * browsing context, and returns the proxy URL as programs inside reach it. It lives as long as the
      * sandbox and obeys the same address rules.

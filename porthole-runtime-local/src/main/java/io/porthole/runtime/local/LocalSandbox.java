@@ -503,6 +503,11 @@ final class LocalSandbox implements Sandbox {
     }
 
     @Override
+    public boolean freezesUnnoticed() {
+        return group.map(g -> g.freezerDir() != null).orElse(false);
+    }
+
+    @Override
     public List<ProcessHandle> processes() {
         var ns = pidNamespace(anchorPid);
         if (ns == null) return List.of();

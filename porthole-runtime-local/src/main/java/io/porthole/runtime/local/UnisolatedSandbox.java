@@ -187,6 +187,11 @@ final class UnisolatedSandbox implements Sandbox {
     }
 
     @Override
+    public boolean freezesUnnoticed() {
+        return group.map(g -> g.freezerDir() != null).orElse(false);
+    }
+
+    @Override
     public boolean outOfMemory() {
         return group.map(g -> Cgroups.oomKills(g) > 0).orElse(false);
     }

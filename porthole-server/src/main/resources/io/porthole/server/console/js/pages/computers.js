@@ -70,6 +70,7 @@ export function computersPage() {
             h('a', { href, class: 'mono', text: c.id }),
             h('div', { class: 'sub', text: `${kindLabel(c)} · ${c.display ? `${c.display.width}×${c.display.height}` : ''}` })))),
       h('td', { 'data-label': 'Status' }, h('div', {}, h('span', { class: `badge ${c.status}`, text: c.status }),
+        c.standby ? h('div', { class: 'sub muted', text: 'in standby', title: `frozen since ${c.standby_since}; the next request wakes it` }) : null,
         holder ? h('div', { class: 'sub muted', text: `controlled by ${holder}` }) : null)),
       h('td', { 'data-label': 'Started', class: 'nowrap', text: ago(c.created_at), title: c.created_at }),
       h('td', { 'data-label': 'Ends', class: 'nowrap' }, h('div', {}, ends.length ? ends.map((e) => h('div', { text: e })) : '—')),
