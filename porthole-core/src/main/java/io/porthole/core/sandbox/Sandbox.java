@@ -34,6 +34,16 @@ public interface Sandbox extends AutoCloseable {
      */
     java.nio.file.Path fifo(String name) throws IOException;
 
+    /**
+     * {@link #fifo} for each of {@code names}, in that order; a sandbox that can makes them all in one go (a
+     * browser's start needs two).
+     */
+    default List<java.nio.file.Path> fifos(List<String> names) throws IOException {
+        var out = new java.util.ArrayList<java.nio.file.Path>();
+        for (var name : names) out.add(fifo(name));
+        return List.copyOf(out);
+    }
+
     /** The named pipe {@link #fifo} made, for a sandbox taken over after a restart; empty if there is none. */
     java.util.Optional<java.nio.file.Path> existingFifo(String name);
 
