@@ -36,6 +36,7 @@ import java.util.regex.Pattern;
 
 /** One bubblewrap sandbox; processes enter it with nsenter. Thread-safe. */
 final class LocalSandbox implements Sandbox {
+    private static final System.Logger LOG = System.getLogger(LocalSandbox.class.getName());
     private static final long START_TIMEOUT_MILLIS = 10_000;
     private static final long CONNECT_TIMEOUT_MILLIS = 5_000;
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -112,44 +113,81 @@ final class LocalSandbox implements Sandbox {
                 + "\n";
     }
 
-    /** Waits for the sandbox's own process to be up, and returns the sandbox. */
+    /** The line the sandbox's first process writes to bubblewrap's standard error once the sandbox is made. */
+    static final String UP = "porthole-sandbox-up";
+
+    /**
+     * Waits until the sandbox's first process says it is up (a line on bubblewrap's standard error: bubblewrap's own
+     * errors come before it, or instead of it), and returns the sandbox.
+     */
     static LocalSandbox await(Process bwrap, Path nsenter, Map<String, String> env, Path work, Path channels,
                               EgressChannel egress, Optional<Cgroups.Group> group, int uid, SandboxUsers users) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MILLIS);
-        while (System.nanoTime() < deadline) {
-            if (!bwrap.isAlive()) {
-                String err;
-                try {
-                    err = new String(bwrap.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-                } catch (IOException e) {
-                    err = e.getMessage();
+        var up = new CompletableFuture<Void>();
+        var said = new StringBuilder();
+        Threads.onPipeThread(() -> {
+            try (var err = new java.io.BufferedReader(new java.io.InputStreamReader(bwrap.getErrorStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = err.readLine()) != null) {
+                    if (line.equals(UP)) up.complete(null);
+                    else if (!up.isDone() && said.length() < 4096) said.append(line).append('\n');
                 }
-                throw new PortholeException.Unavailable("bubblewrap could not make the sandbox (exit "
-                        + bwrap.exitValue() + "): " + err);
+            } catch (IOException ignored) {
+                // ended
             }
-            var anchor = bwrap.descendants()
-                    .filter(h -> h.info().command().map(c -> c.endsWith("/sleep")).orElse(false))
-                    .findFirst();
-            if (anchor.isPresent()) {
-                Threads.onPipeThread(() -> {
-                    try {
-                        bwrap.getErrorStream().transferTo(java.io.OutputStream.nullOutputStream());
-                    } catch (IOException ignored) {
-                        // ended
-                    }
-                });
-                return new LocalSandbox(bwrap.toHandle(), anchor.get().pid(), nsenter, env, work, channels, egress, group,
-                        uid, users);
-            }
+            up.completeExceptionally(new IOException("ended"));
+        });
+        try {
+            up.get(START_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            bwrap.destroyForcibly();
+            throw new PortholeException.Unavailable("the sandbox did not start within " + START_TIMEOUT_MILLIS + " ms");
+        } catch (ExecutionException e) {
+            String exit;
             try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
+                exit = bwrap.waitFor(2, TimeUnit.SECONDS) ? Integer.toString(bwrap.exitValue()) : "still running";
+            } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
-                break;
+                exit = "interrupted";
             }
+            bwrap.destroyForcibly();
+            throw new PortholeException.Unavailable("bubblewrap could not make the sandbox (exit " + exit + "): "
+                    + said.toString().strip());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            bwrap.destroyForcibly();
+            throw new PortholeException.Unavailable("interrupted while the sandbox started");
         }
-        bwrap.destroyForcibly();
-        throw new PortholeException.Unavailable("the sandbox did not start within " + START_TIMEOUT_MILLIS + " ms");
+        // bubblewrap, its init (pid 1 inside), and below that the first process, which said it is up: the sandbox's
+        // own process from now on (a shell that is becoming sleep; the namespaces are the same before and after)
+        var anchor = ProcessTrees.children(bwrap.pid()).stream().flatMap(init -> ProcessTrees.children(init).stream())
+                .findFirst();
+        if (anchor.isEmpty()) {
+            bwrap.destroyForcibly();
+            throw new PortholeException.Unavailable("the sandbox ended as it started");
+        }
+        return new LocalSandbox(bwrap.toHandle(), anchor.get(), nsenter, env, work, channels, egress, group, uid, users);
+    }
+
+    /**
+     * What the sandbox's first process runs: the egress forwarder ({@code 127.0.0.1:3128} in the sandbox's network
+     * to the egress socket), then the line that says the sandbox is up, then {@code sleep}, the process that holds
+     * the sandbox and that everything else enters. The forwarder is the sandbox's own from the start: no process
+     * of the server's has to enter to start it.
+     */
+    static String init(Path socat) {
+        return forwarderCommand(socat, 3128, "egress.sock") + " </dev/null >/dev/null 2>&1 & echo " + UP
+                + " >&2; exec /bin/sleep infinity";
+    }
+
+    private static String forwarderCommand(Path socat, int port, String socket) {
+        // 128 KiB blocks: with socat's default 8 KiB this hop held downloads to about a quarter of direct speed
+        return String.join(" ", forwarder(socat, port, socket));
+    }
+
+    private static List<String> forwarder(Path socat, int port, String socket) {
+        return List.of(socat.toString(), "-b131072", "TCP-LISTEN:" + port + ",bind=127.0.0.1,fork,reuseaddr,nodelay",
+                "UNIX-CONNECT:" + Sandbox.CHANNELS + "/" + socket);
     }
 
     @Override
@@ -248,18 +286,14 @@ final class LocalSandbox implements Sandbox {
         }
     }
 
-    /**
-     * Starts the forwarder inside: {@code 127.0.0.1:3128} in the sandbox's network to the egress socket, and
-     * waits until it listens.
-     */
-    void startForwarder() throws IOException {
-        startForwarder(3128, "egress.sock");
+    /** Waits until the egress forwarder the sandbox started with listens. */
+    void awaitForwarder() throws IOException {
+        awaitListening(3128);
     }
 
+    /** Starts a context's forwarder inside, from {@code port} to {@code socket}, and waits until it listens. */
     private Process startForwarder(int port, String socket) throws IOException {
-        // 128 KiB blocks: with socat's default 8 KiB this hop held downloads to about a quarter of direct speed
-        var p = start(List.of(socat.toString(), "-b131072", "TCP-LISTEN:" + port + ",bind=127.0.0.1,fork,reuseaddr,nodelay",
-                "UNIX-CONNECT:" + Sandbox.CHANNELS + "/" + socket), Map.of(), "/");
+        var p = start(forwarder(socat, port, socket), Map.of(), "/");
         p.getOutputStream().close();
         Threads.onPipeThread(() -> {
             try (var err = p.getErrorStream(); var out = p.getInputStream()) {
@@ -269,22 +303,46 @@ final class LocalSandbox implements Sandbox {
                 // ended
             }
         });
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        try {
+            awaitListening(port);
+        } catch (IOException e) {
+            killGroup(p);
+            throw e;
+        }
+        return p;
+    }
+
+    /**
+     * Waits until something listens on {@code 127.0.0.1:port} in the sandbox's network, as the kernel lists it for
+     * the sandbox's own process (no process started to look: a file read every millisecond, for the few it takes
+     * socat to start).
+     */
+    private void awaitListening(int port) throws IOException {
+        // the port in hex; 0A is LISTEN
+        var listening = String.format(":%04X 00000000:0000 0A", port);
+        var table = Path.of("/proc", Long.toString(anchorPid), "net", "tcp");
+        long started = System.nanoTime();
+        long deadline = started + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
-            // the port in hex; 0A is LISTEN
-            var probe = start(List.of("/bin/sh", "-c", "grep -q ':" + String.format("%04X", port)
-                    + " 00000000:0000 0A' /proc/net/tcp"), Map.of(), "/");
+            String tcp;
             try {
-                probe.getInputStream().close();
-                probe.getErrorStream().close();
-                if (probe.waitFor(5, TimeUnit.SECONDS) && probe.exitValue() == 0) return p;
-                Thread.sleep(10);
+                tcp = Files.readString(table);
+            } catch (IOException e) {
+                throw new IOException("the sandbox has ended");
+            }
+            if (tcp.contains(listening)) {
+                LOG.log(System.Logger.Level.DEBUG, "forwarder on port {0} listening after {1} µs", port,
+                        (System.nanoTime() - started) / 1000);
+                return;
+            }
+            try {
+                Thread.sleep(1);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted", e);
             }
         }
-        throw new IOException("the egress forwarder did not start within 10 s");
+        throw new IOException("the egress forwarder on port " + port + " did not start within 10 s");
     }
 
     void socat(Path socat) {
@@ -341,12 +399,18 @@ final class LocalSandbox implements Sandbox {
 
     @Override
     public Path fifo(String name) throws IOException {
-        var path = channels.resolve(checkName(name));
+        return fifos(List.of(name)).getFirst();
+    }
+
+    @Override
+    public List<Path> fifos(List<String> names) throws IOException {
+        var paths = new ArrayList<Path>();
+        for (var name : names) paths.add(channels.resolve(checkName(name)));
         // the directory is the server's: what is there, the server made
-        Files.deleteIfExists(path);
-        makeFifo(path);
-        grant(path, uid);
-        return path;
+        for (var path : paths) Files.deleteIfExists(path);
+        makeFifos(paths);
+        for (var path : paths) grant(path, uid);
+        return List.copyOf(paths);
     }
 
     @Override
@@ -360,11 +424,16 @@ final class LocalSandbox implements Sandbox {
         }
     }
 
-    static void makeFifo(Path path) throws IOException {
-        var p = Commands.builder("/usr/bin/mkfifo", "-m", "600", path.toString()).redirectErrorStream(true).start();
+    /** Makes the named pipes, 0600, with one mkfifo (Java has no call for it). */
+    static void makeFifos(List<Path> paths) throws IOException {
+        var cmd = new ArrayList<String>(List.of("/usr/bin/mkfifo", "-m", "600", "--"));
+        for (var path : paths) cmd.add(path.toString());
+        var p = Commands.builder(cmd).redirectErrorStream(true).start();
         try {
             var out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IOException("mkfifo " + path.getFileName() + ": " + out);
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IOException("mkfifo " + paths.stream().map(f -> f.getFileName().toString()).toList() + ": " + out);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
