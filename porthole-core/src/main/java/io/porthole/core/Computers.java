@@ -175,6 +175,9 @@ public final class Computers implements AutoCloseable {
             steps.lap(desktop ? "desktop" : "browser");
             attachScreencast(computer);
             if (spec.recordVideo()) computer.recorder(Recorder.start(computer, recordingFfmpeg, workDir, maxRecordingBytes));
+            // its way out came up while the browser started
+            sandbox.awaitReady();
+            steps.lap("sandbox ready");
         } catch (RuntimeException | IOException e) {
             end(computer, ComputerStatus.FAILED, "start_failed: " + e.getMessage());
             if (e instanceof PortholeException pe) throw pe;

@@ -103,6 +103,15 @@ public interface Sandbox extends AutoCloseable {
     Egress egress();
 
     /**
+     * Waits until the way out that the sandbox started with ({@link #httpProxy}) is up. A runtime may return from
+     * {@code start} while it is still coming up, so that the browser or desktop starts meanwhile; the computer
+     * must not be answered as running before this returns.
+     *
+     * @throws IOException if it did not come up
+     */
+    default void awaitReady() throws IOException {}
+
+    /**
      * The proxy that programs inside must use to reach anything ({@code http://127.0.0.1:3128}); the
      * sandbox's network has only loopback. Empty for a runtime that gives direct network access.
      */

@@ -204,22 +204,19 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
         var work = spec.workDir().toAbsolutePath();
         var channels = channelsOf(spec);
         var steps = new Steps();
-        // the holder of the user namespace starts first: its two execs overlap the rest of the set-up
+        // the pick of a host uid scans /proc: on another thread, while the holder of the user namespace starts (its
+        // two execs overlap the rest of the set-up too) and the files are written
+        var uidPick = Threads.onPipeThread(users::acquire);
         Holder holder;
         try {
             holder = startHolder();
         } catch (IOException e) {
+            releaseWhenPicked(uidPick);
             throw new PortholeException.Unavailable(ErrorCode.UNAVAILABLE, "the sandbox's user namespace could not be"
                     + " made: " + e.getMessage(), e);
         }
-        int uid;
-        try {
-            uid = users.acquire();
-        } catch (RuntimeException e) {
-            holder.process().destroyForcibly();
-            throw e;
-        }
-        steps.lap("uid");
+        steps.lap("holder started");
+        int uid = -1;
         EgressChannel channel = null;
         Optional<Cgroups.Group> group = Optional.empty();
         try {
@@ -231,9 +228,6 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
             Files.setPosixFilePermissions(channels, PosixFilePermissions.fromString(users.separate() ? "rwx--x--x" : "rwx------"));
             var env = environment(spec);
             steps.lap("directories");
-            // the egress socket listens before the sandbox exists, so nothing inside ever finds it missing
-            channel = listenEgress(spec.computerId(), channels.resolve("egress.sock"), uid);
-            steps.lap("egress socket");
             if (cgroups.isPresent()) {
                 group = Optional.of(cgroups.get().create(spec.computerId(), limits.memoryBytes(), limits.maxProcesses()));
             }
@@ -245,6 +239,11 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
                     + "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
             Files.writeString(work.resolve("group"), "root:x:0:\nuser:x:" + UID + ":\nnogroup:x:65534:\n");
             steps.lap("arguments");
+            uid = pickedUid(uidPick);
+            steps.lap("uid");
+            // the egress socket listens before the sandbox exists, so nothing inside ever finds it missing
+            channel = listenEgress(spec.computerId(), channels.resolve("egress.sock"), uid);
+            steps.lap("egress socket");
             mapUserNamespace(holder, uid);
             steps.lap("user namespace");
             // the arguments come from a file (fd 4), so that neither /proc/1/cmdline inside nor the host's process
@@ -254,13 +253,12 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
             group.ifPresent(g -> script.append(Cgroups.joinScript(g)));
             script.append("exec 3</proc/\"$1\"/ns/user 4<\"$2\" 5<\"$3\" 6<\"$4\" && exec ");
             if (users.separate()) script.append("\"$6\" --clear-groups -- ");
-            // the sandbox's first process (bubblewrap takes the command from its command line, not the file) starts
-            // the egress forwarder and becomes the sleep that holds the namespaces; bubblewrap's init above it reaps
-            // orphans
+            // the sandbox's first process (bubblewrap takes the command from its command line, not the file) says it
+            // is up and becomes the sleep that holds the namespaces; bubblewrap's init above it reaps orphans
             script.append("\"$5\" --args 4 -- /bin/sh -c \"$7\" porthole-init");
             var process = Threads.spawnForLife(Commands.builder("/bin/sh", "-c", script.toString(), "porthole-sandbox",
                             Long.toString(holder.process().pid()), args.toString(), work.resolve("passwd").toString(),
-                            work.resolve("group").toString(), bwrap.toString(), setpriv.toString(), LocalSandbox.init(socat))
+                            work.resolve("group").toString(), bwrap.toString(), setpriv.toString(), LocalSandbox.init())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.PIPE));
@@ -269,18 +267,19 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
             steps.lap("sandbox up");
             holder.process().destroyForcibly();
             sandbox.socat(socat);
+            int owner = uid;
             sandbox.egressFactory(socket -> {
                 try {
-                    return listenEgress(spec.computerId(), socket, uid);
+                    return listenEgress(spec.computerId(), socket, owner);
                 } catch (IOException e) {
                     throw new PortholeException.Unavailable("the context's proxy could not listen: " + e.getMessage());
                 }
             });
             try {
                 Files.writeString(work.resolve(SANDBOX_FILE), sandbox.describe());
+                // the egress forwarder starts while the browser or desktop does: the caller waits for it (awaitReady)
+                sandbox.startForwarder();
                 steps.lap("described");
-                sandbox.awaitForwarder();
-                steps.lap("egress forwarder");
             } catch (IOException | RuntimeException e) {
                 sandbox.close();
                 throw e;
@@ -292,9 +291,38 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
             if (channel != null) channel.close();
             group.ifPresent(Cgroups::remove);
             Files2.deleteTree(channels);
-            users.release(uid);
+            if (uid != -1) {
+                users.release(uid);
+            } else {
+                releaseWhenPicked(uidPick);
+            }
             if (e instanceof PortholeException pe) throw pe;
             throw new PortholeException.Unavailable(ErrorCode.UNAVAILABLE, "the sandbox could not be made: " + e.getMessage(), e);
+        }
+    }
+
+    /** For a start that failed before it waited for the uid pick: gives back whatever it picks. */
+    private void releaseWhenPicked(java.util.concurrent.Future<Integer> pick) {
+        Threads.onPipeThread(() -> {
+            try {
+                users.release(pick.get());
+            } catch (InterruptedException | java.util.concurrent.ExecutionException ignored) {
+                // nothing was picked
+            }
+        });
+    }
+
+    private static int pickedUid(java.util.concurrent.Future<Integer> pick) throws IOException {
+        try {
+            return pick.get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            throw new IOException("no sandbox user id could be picked: " + e.getCause(), e);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IOException("no sandbox user id was picked within 10 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
         }
     }
 
