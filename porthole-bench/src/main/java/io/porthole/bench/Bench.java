@@ -247,6 +247,8 @@ public final class Bench {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     /** During a Porthole DELETE: when the browser's processes had all exited, and when all were reaped. */
+    /** Where a create's time goes (CreateSteps): the server's own step timings and the raw launch's phases. */
+    private final CreateSteps createSteps = new CreateSteps();
     private final Samples watchExited = new Samples();
     private final Samples watchReaped = new Samples();
     private final Samples watchCrashpadExited = new Samples();
@@ -439,6 +441,11 @@ public final class Bench {
 
     private void lifecycle() throws Exception {
         var create = row("create → ready", "POST /computers {} vs launch + Target.getTargets");
+        var createPage = new Row("create → ready, raw first page set up", create.porthole(), new Samples(),
+                "porthole column = the create row's; raw also attaches to its first page (Target.setAutoAttach) and"
+                        + " sends it the six commands a computer's new page gets, together, until all have answered:"
+                        + " the state a computer's first page is in when its create answers");
+        rows.put(createPage.operation(), createPage);
         var delete = row("delete", "DELETE /computers/{id} (204) vs SIGKILL tree, wait until exited, rm profile");
         var deleteReaped = new Row("delete, raw until reaped", delete.porthole(), new Samples(),
                 "porthole column = the delete row's; raw also waits until PID 1 has reaped the exited children");
@@ -450,16 +457,19 @@ public final class Bench {
             var label = measured ? "iteration " + (i - options.warmup() + 1) + "/" + options.iterations()
                     : "warm-up " + (i + 1) + "/" + options.warmup();
             var line = new StringBuilder("bench: lifecycle " + label + ":");
-            for (int side = 0; side < 2; side++) {
-                boolean portholeTurn = (side == 0) == (i % 2 == 0); // alternate which side goes first
+            for (int side = 0; side < 3; side++) {
+                int turn = (side + i) % 3; // rotate which side goes first
+                boolean portholeTurn = turn == 0;
                 try {
                     if (portholeTurn) {
                         portholeLifecycle(measured, create, delete, memP, line);
-                    } else {
+                    } else if (turn == 1) {
                         rawLifecycle(measured, create, delete, deleteReaped, memR, line);
+                    } else {
+                        rawFirstPage(measured, createPage, line);
                     }
                 } catch (Exception e) {
-                    (portholeTurn ? create.porthole() : create.raw()).error();
+                    (portholeTurn ? create.porthole() : turn == 1 ? create.raw() : createPage.raw()).error();
                     error("lifecycle " + label + " (" + (portholeTurn ? "porthole" : "raw") + "): " + e.getMessage());
                     line.append(portholeTurn ? " porthole FAILED;" : " raw FAILED;");
                     if (portholeTurn) deleteLiveComputers();
@@ -476,9 +486,11 @@ public final class Bench {
 
     private void portholeLifecycle(boolean measured, Row create, Row delete, List<List<Procs.Proc>> mem,
                                    StringBuilder line) throws Exception {
+        createSteps.begin();
         long t0 = System.nanoTime();
         var res = api.post("/computers", "{}", CREATE_TIMEOUT);
         long t1 = System.nanoTime();
+        createSteps.end(measured && res.status() == 200, t1 - t0);
         var id = res.json() == null ? "" : res.json().path("id").asText("");
         if (!id.isEmpty()) liveComputers.add(id);
         if (res.status() != 200 || id.isEmpty()) throw new IllegalStateException("POST /computers: " + res.describe());
@@ -601,12 +613,29 @@ public final class Bench {
         }
         if (measured) {
             create.raw().add(t1 - t0);
+            createSteps.raw(browser.phases(), t1 - t0);
             delete.raw().add(kill.exitedNanos());
             deleteReaped.raw().add(kill.reapedNanos());
             mem.add(tree);
         }
         line.append(String.format(Locale.ROOT, " raw launch %.0f ms, kill %.0f ms (reaped %.0f ms);", (t1 - t0) / 1e6,
                 kill.exitedNanos() / 1e6, kill.reapedNanos() / 1e6));
+    }
+
+    /** A raw launch that also sets up its first page as a computer's is at ready (RawBrowser.setUpFirstPage). */
+    private void rawFirstPage(boolean measured, Row createPage, StringBuilder line) throws Exception {
+        var dir = tmpRoot.resolve("raw").resolve("b" + (++rawCounter));
+        long t0 = System.nanoTime();
+        var browser = RawBrowser.launch(options.chromium(), dir, http, WIDTH, HEIGHT, LAUNCH_TIMEOUT, true);
+        long t1 = System.nanoTime();
+        liveRaw.add(browser);
+        try {
+            if (measured) createPage.raw().add(t1 - t0);
+        } finally {
+            browser.kill();
+            liveRaw.remove(browser);
+        }
+        line.append(String.format(Locale.ROOT, " raw launch + first page %.0f ms;", (t1 - t0) / 1e6));
     }
 
     /** After a failure: ends computers that are still up, so that they do not weigh on later measurements. */
@@ -1502,6 +1531,7 @@ public final class Bench {
         if (options.only().size() < Options.GROUPS.size()) out.println("- only the rows of " + options.only() + " ran");
         if (rows.containsKey("delete")) printDeleteWatch();
         out.println();
+        if (!createSteps.isEmpty()) createSteps.print(out);
         if (options.only().contains("egress")) printEgress();
         if (desktopScreencast != null) {
             printMarkdown(DesktopScreencastBench.header(), desktopScreencast.table());

@@ -42,6 +42,18 @@ final class RawBrowser implements AutoCloseable {
     private volatile CdpConnection cdp;
     private volatile String sessionId;
     private volatile String targetId;
+    private volatile Phases phases;
+
+    /**
+     * Where a launch's time went: starting the process, until it printed "DevTools listening on", connecting the
+     * WebSocket, and the {@code Target.getTargets} round trip.
+     */
+    record Phases(long startNanos, long listeningNanos, long connectNanos, long answerNanos) {}
+
+    /** The phases of {@link #launch}. */
+    Phases phases() {
+        return phases;
+    }
 
     private RawBrowser(Process process, Path dir) {
         this.process = process;
@@ -70,6 +82,15 @@ final class RawBrowser implements AutoCloseable {
      */
     static RawBrowser launch(Path chromium, Path dir, HttpClient http, int width, int height, Duration timeout)
             throws IOException {
+        return launch(chromium, dir, http, width, height, timeout, false);
+    }
+
+    /**
+     * {@link #launch}, and with {@code firstPage} then also brought to the state a Porthole computer's first page is
+     * in when its create answers ({@link #setUpFirstPage}).
+     */
+    static RawBrowser launch(Path chromium, Path dir, HttpClient http, int width, int height, Duration timeout,
+                             boolean firstPage) throws IOException {
         var profile = dir.resolve("profile");
         Files.createDirectories(profile);
         var pb = new ProcessBuilder(command(chromium, profile, width, height))
@@ -78,12 +99,19 @@ final class RawBrowser implements AutoCloseable {
         // like Porthole: HOME in the browser's own directory, so nothing lands in the real home (crash database)
         pb.environment().put("HOME", dir.toString());
         pb.environment().remove("DISPLAY");
+        long t0 = System.nanoTime();
         var browser = new RawBrowser(pb.start(), dir);
         try {
+            long started = System.nanoTime();
             var url = browser.devtoolsUrl.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            long listening = System.nanoTime();
             browser.cdp = new CdpConnection(listener -> WebSocketTransport.connect(http, URI.create(url), listener,
                     Duration.ofSeconds(10)));
+            long connected = System.nanoTime();
             browser.cdp.call("Target.getTargets", params(), null, CALL_TIMEOUT);
+            browser.phases = new Phases(started - t0, listening - started, connected - listening,
+                    System.nanoTime() - connected);
+            if (firstPage) browser.setUpFirstPage(width, height);
             return browser;
         } catch (TimeoutException e) {
             browser.close();
@@ -97,6 +125,39 @@ final class RawBrowser implements AutoCloseable {
             browser.close();
             throw t;
         }
+    }
+
+    /**
+     * What Porthole's driver does to a browser's first page before a create answers, done straight over CDP: attach
+     * to it with a flat session (Target.setAutoAttach), then send the page the six commands a new tab gets (Page.enable,
+     * focus emulation, the viewport, a script for new documents, the user agent, the release) together, and wait until
+     * all have answered. The script is a one-liner here (Porthole's stealth script is longer); the page is the same
+     * about:blank.
+     */
+    private void setUpFirstPage(int width, int height) throws Exception {
+        var attached = new CompletableFuture<String>();
+        cdp.onEvent(e -> {
+            if (e.method().equals("Target.attachedToTarget")
+                    && "page".equals(e.params().path("targetInfo").path("type").asText())) {
+                attached.complete(e.params().path("sessionId").asText());
+            }
+        });
+        cdp.call("Target.setAutoAttach", params().put("autoAttach", true).put("waitForDebuggerOnStart", true)
+                .put("flatten", true), null, CALL_TIMEOUT);
+        var session = attached.get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        var sent = List.of(
+                cdp.send("Page.enable", params(), session),
+                cdp.send("Emulation.setFocusEmulationEnabled", params().put("enabled", true), session),
+                cdp.send("Emulation.setDeviceMetricsOverride", params().put("width", width).put("height", height)
+                        .put("deviceScaleFactor", 1).put("mobile", false).put("screenWidth", width)
+                        .put("screenHeight", height), session),
+                cdp.send("Page.addScriptToEvaluateOnNewDocument", params().put("source",
+                        "Object.defineProperty(navigator, 'webdriver', {get: () => undefined});"), session),
+                cdp.send("Emulation.setUserAgentOverride", params().put("userAgent", "Mozilla/5.0 (X11; Linux x86_64)"
+                        + " AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36")
+                        .put("acceptLanguage", "en-US,en").put("platform", "Linux x86_64"), session),
+                cdp.send("Runtime.runIfWaitingForDebugger", params(), session));
+        for (var f : sent) f.get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void readStderr() {

@@ -8,6 +8,7 @@ import io.porthole.core.sandbox.SandboxRuntime;
 import io.porthole.core.sandbox.SandboxSpec;
 import io.porthole.core.internal.Files2;
 import io.porthole.core.internal.Ids;
+import io.porthole.core.internal.Steps;
 import io.porthole.core.internal.Threads;
 import io.porthole.core.store.ReplayEvent;
 import io.porthole.core.store.Store;
@@ -90,6 +91,7 @@ public final class Computers implements AutoCloseable {
 
     /** Starts a computer and returns once it answers (its browser, or its desktop's screen). */
     public ComputerRecord create(String tenantId, ComputerSpec requested) {
+        var steps = new Steps();
         if (requested.useAdvancedProxy() && advancedProxy.isEmpty()) {
             throw new PortholeException(ErrorCode.NOT_SUPPORTED, "use_advanced_proxy needs an upstream proxy, and this"
                     + " server has none (PORTHOLE_ADVANCED_PROXY_URL is not set)");
@@ -117,6 +119,7 @@ public final class Computers implements AutoCloseable {
         // the check and the count are one step: concurrent creates cannot all pass the check and then start
         var place = capacity.tryReserve().orElseThrow(() -> new PortholeException(ErrorCode.LIMIT_EXCEEDED,
                 "this server runs at most " + capacity.max() + " computers at once; delete one or try again later"));
+        steps.lap("admitted");
         var now = clock.instant();
         var record = new ComputerRecord(Ids.id("comp"), tenantId, spec.kind(), spec.engine(), ComputerStatus.STARTING,
                 now, now, spec.maxLifetimeSeconds(), spec.inactivityTimeoutSeconds(), spec.idleTimeoutEnabled(),
@@ -131,6 +134,7 @@ public final class Computers implements AutoCloseable {
             throw e;
         }
         live.put(record.id(), computer);
+        steps.lap("record inserted");
         var workDir = computersDir.resolve(record.id());
         try {
             Files.createDirectories(workDir);
@@ -138,6 +142,7 @@ public final class Computers implements AutoCloseable {
             var sandbox = runtime.start(new SandboxSpec(record.id(), workDir,
                     desktop ? Map.of("DISPLAY", DesktopEngine.DISPLAY) : Map.of()));
             computer.attachSandbox(sandbox);
+            steps.lap("sandbox");
             if (spec.useAdvancedProxy()) useUpstream(computer, advancedProxy);
             var sessionCookies = environment.flatMap(e -> environments.restore(e, sandbox));
             spec.proxy().ifPresent(p -> useUpstream(computer, Optional.of(p)));
@@ -170,8 +175,12 @@ public final class Computers implements AutoCloseable {
                         Map.of("tabId", tab, "url", url)));
                 computer.attachBrowser(browser);
             }
+            steps.lap(desktop ? "desktop" : "browser");
             attachScreencast(computer);
             if (spec.recordVideo()) computer.recorder(Recorder.start(computer, recordingFfmpeg, workDir, maxRecordingBytes));
+            // its way out came up while the browser started
+            sandbox.awaitReady();
+            steps.lap("sandbox ready");
         } catch (RuntimeException | IOException e) {
             end(computer, ComputerStatus.FAILED, "start_failed: " + e.getMessage());
             if (e instanceof PortholeException pe) throw pe;
@@ -183,9 +192,13 @@ public final class Computers implements AutoCloseable {
             throw new PortholeException.NotFound(ErrorCode.COMPUTER_NOT_RUNNING,
                     "computer " + record.id() + " was ended while it started");
         }
-        store.updateComputer(computer.record());
-        event(record.id(), ReplayEvent.LIFECYCLE, "created", Map.of("kind", spec.kind(), "browser", spec.engine()));
+        steps.lap("attached");
+        // the running record and its replay event in one commit, before the answer
+        store.updateComputerWithEvent(computer.record(), ReplayEvent.LIFECYCLE, "created",
+                json(Map.of("kind", spec.kind(), "browser", spec.engine())), clock.instant());
+        steps.lap("stored");
         LOG.log(System.Logger.Level.INFO, "computer {0} running ({1}x{2})", record.id(), spec.width(), spec.height());
+        LOG.log(System.Logger.Level.DEBUG, "computer {0} created: {1}", record.id(), steps);
         return computer.record();
     }
 
@@ -359,13 +372,15 @@ public final class Computers implements AutoCloseable {
      * answered).
      */
     public void event(String computerId, String category, String type, Map<String, ?> data) {
-        String json;
+        store.appendEvent(computerId, category, type, json(data), clock.instant());
+    }
+
+    private static String json(Map<String, ?> data) {
         try {
-            json = JSON.writeValueAsString(data);
+            return JSON.writeValueAsString(data);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            json = "{}";
+            return "{}";
         }
-        store.appendEvent(computerId, category, type, json, clock.instant());
     }
 
     private static final String UPSTREAM = "upstream";

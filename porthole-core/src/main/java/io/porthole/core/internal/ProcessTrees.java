@@ -42,6 +42,24 @@ public final class ProcessTrees {
         }
     }
 
+    /**
+     * The children of {@code pid}, from the kernel's own list of the process's children (reading one small file)
+     * where the kernel keeps one, else from a scan of every process. Empty if it has none or has ended.
+     */
+    public static java.util.List<Long> children(long pid) {
+        var file = Path.of("/proc", Long.toString(pid), "task", Long.toString(pid), "children");
+        try {
+            var text = Files.readString(file).strip();
+            if (text.isEmpty()) return java.util.List.of();
+            return java.util.Arrays.stream(text.split("\\s+")).map(Long::parseLong).toList();
+        } catch (java.nio.file.NoSuchFileException e) {
+            // no such process, or a kernel built without CONFIG_PROC_CHILDREN
+            return ProcessHandle.of(pid).map(h -> h.children().map(ProcessHandle::pid).toList()).orElse(java.util.List.of());
+        } catch (IOException | RuntimeException e) {
+            return java.util.List.of();
+        }
+    }
+
     /** Kills every process in process group {@code pgid}. */
     public static void killGroup(long pgid) {
         ProcessHandle.allProcesses()

@@ -34,6 +34,16 @@ public interface Sandbox extends AutoCloseable {
      */
     java.nio.file.Path fifo(String name) throws IOException;
 
+    /**
+     * {@link #fifo} for each of {@code names}, in that order; a sandbox that can makes them all in one go (a
+     * browser's start needs two).
+     */
+    default List<java.nio.file.Path> fifos(List<String> names) throws IOException {
+        var out = new java.util.ArrayList<java.nio.file.Path>();
+        for (var name : names) out.add(fifo(name));
+        return List.copyOf(out);
+    }
+
     /** The named pipe {@link #fifo} made, for a sandbox taken over after a restart; empty if there is none. */
     java.util.Optional<java.nio.file.Path> existingFifo(String name);
 
@@ -91,6 +101,15 @@ public interface Sandbox extends AutoCloseable {
 
     /** The computer's way out: its egress proxy, its counts and its upstream. */
     Egress egress();
+
+    /**
+     * Waits until the way out that the sandbox started with ({@link #httpProxy}) is up. A runtime may return from
+     * {@code start} while it is still coming up, so that the browser or desktop starts meanwhile; the computer
+     * must not be answered as running before this returns.
+     *
+     * @throws IOException if it did not come up
+     */
+    default void awaitReady() throws IOException {}
 
     /**
      * The proxy that programs inside must use to reach anything ({@code http://127.0.0.1:3128}); the

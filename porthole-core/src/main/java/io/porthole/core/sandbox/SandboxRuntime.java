@@ -11,7 +11,8 @@ public interface SandboxRuntime extends AutoCloseable {
     String name();
 
     /**
-     * Creates a running sandbox for one computer, its files under {@code spec.workDir()}.
+     * Creates a running sandbox for one computer, its files under {@code spec.workDir()}. Its way out may still be
+     * coming up: {@link Sandbox#awaitReady} says when it is.
      *
      * @throws io.porthole.core.PortholeException.Unavailable if it cannot be made; the message says why and
      *     how to fix it

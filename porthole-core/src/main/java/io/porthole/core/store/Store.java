@@ -61,6 +61,16 @@ public interface Store extends AutoCloseable {
     ReplayEvent appendEvent(String computerId, String category, String type, String dataJson, Instant at);
 
     /**
+     * {@link #updateComputer} and {@link #appendEvent} for that computer, committed together: both or neither, and
+     * one commit where the store can (a create's last write before it is answered).
+     */
+    default ReplayEvent updateComputerWithEvent(ComputerRecord computer, String category, String type, String dataJson,
+                                                Instant at) {
+        updateComputer(computer);
+        return appendEvent(computer.id(), category, type, dataJson, at);
+    }
+
+    /**
      * The computer's events, newest (highest seq) first, at most {@code limit} (at least 1) of them. With
      * {@code beforeSeq}, only events with a seq below it: pass the last seq of one page to get the next.
      */

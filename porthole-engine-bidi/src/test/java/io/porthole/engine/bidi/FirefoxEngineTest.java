@@ -67,6 +67,7 @@ class FirefoxEngineTest {
         dir = Files.createTempDirectory("porthole-bidi-test");
         runtime = new LocalSandboxRuntime(List.of(dir.resolve("data")), new EgressPolicy(List.of("127.0.0.1"), () -> -1));
         sandbox = runtime.start(new SandboxSpec("ffbidi", dir.resolve("computers/ffbidi"), Map.of()));
+        sandbox.awaitReady();
         pages = PageServer.start();
         var engine = new FirefoxEngine(FirefoxConfig.defaults());
         long start = System.nanoTime();

@@ -92,6 +92,7 @@ class FirefoxTakeOverTest {
         var runtime = new LocalSandboxRuntime(List.of(dir.resolve("data")), new EgressPolicy(List.of("127.0.0.1"), () -> -1));
         var pages = PageServer.start();
         try (var sandbox = runtime.start(new SandboxSpec("fftake", dir.resolve("computers/fftake"), Map.of()))) {
+            sandbox.awaitReady();
             var engine = new FirefoxEngine(FirefoxConfig.defaults());
             var exited = new CompletableFuture<String>();
             var spec = new LaunchSpec("fftake", sandbox, 800, 600, 1.0, false, exited::complete);

@@ -5,6 +5,7 @@ import io.porthole.core.PortholeException;
 import io.porthole.core.browser.BrowserDriver;
 import io.porthole.core.browser.BrowserEngine;
 import io.porthole.core.browser.LaunchSpec;
+import io.porthole.core.internal.Steps;
 import io.porthole.core.internal.Threads;
 import io.porthole.core.sandbox.Sandbox;
 import java.io.IOException;
@@ -134,9 +135,12 @@ public final class ChromiumEngine implements BrowserEngine {
     public BrowserDriver launch(LaunchSpec spec) {
         Process process;
         CdpConnection cdp;
+        var steps = new Steps();
         try {
-            var toBrowser = spec.sandbox().fifo("cdp-in");
-            var fromBrowser = spec.sandbox().fifo("cdp-out");
+            var pipes = spec.sandbox().fifos(List.of("cdp-in", "cdp-out"));
+            var toBrowser = pipes.get(0);
+            var fromBrowser = pipes.get(1);
+            steps.lap("pipes");
             var name = "cdp-" + spec.computerId();
             // our ends first: opening a FIFO read-write never blocks, and the browser's then do not either
             cdp = new CdpConnection(listener -> {
@@ -157,7 +161,9 @@ public final class ChromiumEngine implements BrowserEngine {
                             + "exec \"$@\" 3<" + Sandbox.CHANNELS + "/cdp-in 4>" + Sandbox.CHANNELS + "/cdp-out",
                     "chromium"));
             argv.addAll(command(spec));
+            steps.lap("connection");
             process = spec.sandbox().start(argv, Map.of(), Sandbox.WORKSPACE);
+            steps.lap("process started");
             process.getOutputStream().close();
             Threads.onPipeThread(() -> {
                 try (var out = process.getInputStream()) {
@@ -173,11 +179,12 @@ public final class ChromiumEngine implements BrowserEngine {
         var chromium = new ChromiumProcess(process, spec.onUnexpectedExit());
         process.onExit().thenRun(cdp::close);
         try {
-            cdp.call("Browser.getVersion", null, null, Duration.ofSeconds(config.startTimeoutSeconds()));
             var driver = new ChromiumDriver(cdp, chromium, spec.headful() ? null : userAgent, spec.width(), spec.height(),
                     spec.scale(), spec.headful(), new DevToolsEndpoint(spec.sandbox(), PROFILE));
-            driver.start();
-            chromium.rememberChildren();
+            driver.start(Duration.ofSeconds(config.startTimeoutSeconds()), steps);
+            // a scan of every process on the host: not worth making the create wait for
+            Threads.startVirtual("porthole-chromium-children-" + spec.computerId(), chromium::rememberChildren);
+            LOG.log(System.Logger.Level.DEBUG, "Chromium of {0} ready: {1}", spec.computerId(), steps);
             return driver;
         } catch (RuntimeException e) {
             chromium.markClosing();

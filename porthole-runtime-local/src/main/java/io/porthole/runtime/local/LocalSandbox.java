@@ -36,6 +36,7 @@ import java.util.regex.Pattern;
 
 /** One bubblewrap sandbox; processes enter it with nsenter. Thread-safe. */
 final class LocalSandbox implements Sandbox {
+    private static final System.Logger LOG = System.getLogger(LocalSandbox.class.getName());
     private static final long START_TIMEOUT_MILLIS = 10_000;
     private static final long CONNECT_TIMEOUT_MILLIS = 5_000;
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -44,6 +45,11 @@ final class LocalSandbox implements Sandbox {
     /** bubblewrap: our child, or (re-adopted after a restart) a process an earlier run started. */
     private final ProcessHandle bwrap;
     private final long anchorPid;
+    /**
+     * bubblewrap's init, pid 1 inside, the anchor's parent: it lives while any process it was left with does (the
+     * egress forwarder outlives the anchor), so the sandbox ends when it is killed.
+     */
+    private final long initPid;
     private final Path nsenter;
     private final Map<String, String> env;
     /** The server's own directory for the computer, never visible inside. */
@@ -55,6 +61,8 @@ final class LocalSandbox implements Sandbox {
     private final SandboxUsers users;
     private final StartedProcesses started = new StartedProcesses();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Completes once the egress forwarder the sandbox started with listens (at once for a sandbox taken over). */
+    private volatile CompletableFuture<Void> forwarder = CompletableFuture.completedFuture(null);
 
     private final EgressChannel egress;
     private final Optional<Cgroups.Group> group;
@@ -64,12 +72,13 @@ final class LocalSandbox implements Sandbox {
     private final Map<String, ContextEgress> contextEgress = new ConcurrentHashMap<>();
     private int egressCounter;
 
-    private LocalSandbox(ProcessHandle bwrap, long anchorPid, Path nsenter, Map<String, String> env, Path work,
+    private LocalSandbox(ProcessHandle bwrap, long initPid, long anchorPid, Path nsenter, Map<String, String> env, Path work,
                          Path channels, EgressChannel egress, Optional<Cgroups.Group> group, int uid, SandboxUsers users) {
         this.egress = egress;
         this.group = group;
         this.bwrap = bwrap;
         this.anchorPid = anchorPid;
+        this.initPid = initPid;
         this.nsenter = nsenter;
         this.env = Map.copyOf(env);
         this.work = work;
@@ -112,44 +121,86 @@ final class LocalSandbox implements Sandbox {
                 + "\n";
     }
 
-    /** Waits for the sandbox's own process to be up, and returns the sandbox. */
+    /** The line the sandbox's first process writes to bubblewrap's standard error once the sandbox is made. */
+    static final String UP = "porthole-sandbox-up";
+    /** The line a forwarder's watcher writes once socat listens, or that it ended without listening. */
+    private static final String EGRESS_UP = "porthole-egress-up";
+    private static final String EGRESS_FAILED = "porthole-egress-failed";
+
+    /**
+     * Waits until the sandbox's first process says it is up (a line on bubblewrap's standard error: bubblewrap's own
+     * errors come before it, or instead of it), and returns the sandbox.
+     */
     static LocalSandbox await(Process bwrap, Path nsenter, Map<String, String> env, Path work, Path channels,
                               EgressChannel egress, Optional<Cgroups.Group> group, int uid, SandboxUsers users) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MILLIS);
-        while (System.nanoTime() < deadline) {
-            if (!bwrap.isAlive()) {
-                String err;
-                try {
-                    err = new String(bwrap.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-                } catch (IOException e) {
-                    err = e.getMessage();
+        var up = new CompletableFuture<Void>();
+        var said = new StringBuilder();
+        Threads.onPipeThread(() -> {
+            try (var err = new java.io.BufferedReader(new java.io.InputStreamReader(bwrap.getErrorStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = err.readLine()) != null) {
+                    if (line.equals(UP)) up.complete(null);
+                    else if (!up.isDone() && said.length() < 4096) said.append(line).append('\n');
                 }
-                throw new PortholeException.Unavailable("bubblewrap could not make the sandbox (exit "
-                        + bwrap.exitValue() + "): " + err);
+            } catch (IOException ignored) {
+                // ended
             }
-            var anchor = bwrap.descendants()
-                    .filter(h -> h.info().command().map(c -> c.endsWith("/sleep")).orElse(false))
-                    .findFirst();
-            if (anchor.isPresent()) {
-                Threads.onPipeThread(() -> {
-                    try {
-                        bwrap.getErrorStream().transferTo(java.io.OutputStream.nullOutputStream());
-                    } catch (IOException ignored) {
-                        // ended
-                    }
-                });
-                return new LocalSandbox(bwrap.toHandle(), anchor.get().pid(), nsenter, env, work, channels, egress, group,
-                        uid, users);
-            }
+            up.completeExceptionally(new IOException("ended"));
+        });
+        try {
+            up.get(START_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            bwrap.destroyForcibly();
+            throw new PortholeException.Unavailable("the sandbox did not start within " + START_TIMEOUT_MILLIS + " ms");
+        } catch (ExecutionException e) {
+            String exit;
             try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
+                exit = bwrap.waitFor(2, TimeUnit.SECONDS) ? Integer.toString(bwrap.exitValue()) : "still running";
+            } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
-                break;
+                exit = "interrupted";
             }
+            bwrap.destroyForcibly();
+            throw new PortholeException.Unavailable("bubblewrap could not make the sandbox (exit " + exit + "): "
+                    + said.toString().strip());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            bwrap.destroyForcibly();
+            throw new PortholeException.Unavailable("interrupted while the sandbox started");
         }
-        bwrap.destroyForcibly();
-        throw new PortholeException.Unavailable("the sandbox did not start within " + START_TIMEOUT_MILLIS + " ms");
+        // bubblewrap, its init (pid 1 inside), and below that the first process, which said it is up: the sandbox's
+        // own process from now on (a shell that is becoming sleep; the namespaces are the same before and after)
+        var init = ProcessTrees.children(bwrap.pid()).stream().findFirst();
+        var anchor = init.stream().flatMap(i -> ProcessTrees.children(i).stream()).findFirst();
+        if (anchor.isEmpty()) {
+            bwrap.destroyForcibly();
+            throw new PortholeException.Unavailable("the sandbox ended as it started");
+        }
+        return new LocalSandbox(bwrap.toHandle(), init.get(), anchor.get(), nsenter, env, work, channels, egress, group,
+                uid, users);
+    }
+
+    /**
+     * What the sandbox's first process runs: it says the sandbox is up, then becomes {@code sleep}, the process that
+     * holds the sandbox and that everything else enters.
+     */
+    static String init() {
+        return "echo " + UP + " >&2; exec /bin/sleep infinity";
+    }
+
+    /**
+     * A shell pipeline: socat forwarding {@code port} to {@code socket}, its messages read by a watcher inside that
+     * writes {@link #EGRESS_UP} once socat says it listens and then drains the rest itself (so nothing more is written
+     * to the server: after a restart of the server, a socat writing to the old server's pipe would die of it), or
+     * {@link #EGRESS_FAILED} if socat ends first, after what socat said.
+     */
+    private static String forwarder(Path socat, int port, String socket) {
+        // 128 KiB blocks: with socat's default 8 KiB this hop held downloads to about a quarter of direct speed
+        return socat + " -d -d -b131072 TCP-LISTEN:" + port + ",bind=127.0.0.1,fork,reuseaddr,nodelay UNIX-CONNECT:"
+                + Sandbox.CHANNELS + "/" + socket + " 2>&1 >/dev/null </dev/null | { while read -r l; do case $l in"
+                + " *'listening on'*) echo " + EGRESS_UP + "; exec cat >/dev/null;; *) echo \"$l\";; esac; done;"
+                + " echo " + EGRESS_FAILED + "; }";
     }
 
     @Override
@@ -249,42 +300,72 @@ final class LocalSandbox implements Sandbox {
     }
 
     /**
-     * Starts the forwarder inside: {@code 127.0.0.1:3128} in the sandbox's network to the egress socket, and
-     * waits until it listens.
+     * Starts the egress forwarder inside ({@code 127.0.0.1:3128} in the sandbox's network to the egress socket) on
+     * another thread: the browser or desktop starts meanwhile, and {@link #awaitReady} waits for it.
      */
-    void startForwarder() throws IOException {
-        startForwarder(3128, "egress.sock");
+    void startForwarder() {
+        var listening = new CompletableFuture<Void>();
+        forwarder = listening;
+        Threads.onPipeThread(() -> {
+            try {
+                startForwarder(3128, "egress.sock");
+                listening.complete(null);
+            } catch (IOException | RuntimeException e) {
+                listening.completeExceptionally(e);
+            }
+        });
     }
 
+    /** Waits until the egress forwarder listens (socat loads a dozen libraries before it does). */
+    @Override
+    public void awaitReady() throws IOException {
+        try {
+            forwarder.get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new IOException(e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IOException("the egress forwarder did not start within 10 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    /** Starts a context's forwarder inside, from {@code port} to {@code socket}, and waits until it listens. */
     private Process startForwarder(int port, String socket) throws IOException {
-        // 128 KiB blocks: with socat's default 8 KiB this hop held downloads to about a quarter of direct speed
-        var p = start(List.of(socat.toString(), "-b131072", "TCP-LISTEN:" + port + ",bind=127.0.0.1,fork,reuseaddr,nodelay",
-                "UNIX-CONNECT:" + Sandbox.CHANNELS + "/" + socket), Map.of(), "/");
+        var p = start(List.of("/bin/sh", "-c", forwarder(socat, port, socket)), Map.of(), "/");
         p.getOutputStream().close();
+        var listening = new CompletableFuture<Void>();
         Threads.onPipeThread(() -> {
-            try (var err = p.getErrorStream(); var out = p.getInputStream()) {
+            var said = new StringBuilder();
+            try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8)); var err = p.getErrorStream()) {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    if (line.equals(EGRESS_UP)) listening.complete(null);
+                    else if (line.equals(EGRESS_FAILED)) listening.completeExceptionally(new IOException(said.toString().strip()));
+                    else if (said.length() < 4096) said.append(line).append('\n');
+                }
                 err.transferTo(java.io.OutputStream.nullOutputStream());
-                out.transferTo(java.io.OutputStream.nullOutputStream());
             } catch (IOException ignored) {
                 // ended
             }
+            listening.completeExceptionally(new IOException("it ended: " + said.toString().strip()));
         });
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            // the port in hex; 0A is LISTEN
-            var probe = start(List.of("/bin/sh", "-c", "grep -q ':" + String.format("%04X", port)
-                    + " 00000000:0000 0A' /proc/net/tcp"), Map.of(), "/");
-            try {
-                probe.getInputStream().close();
-                probe.getErrorStream().close();
-                if (probe.waitFor(5, TimeUnit.SECONDS) && probe.exitValue() == 0) return p;
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted", e);
-            }
+        try {
+            listening.get(10, TimeUnit.SECONDS);
+            return p;
+        } catch (ExecutionException e) {
+            killGroup(p);
+            throw new IOException("the egress forwarder on port " + port + " did not start: " + e.getCause().getMessage());
+        } catch (TimeoutException e) {
+            killGroup(p);
+            throw new IOException("the egress forwarder on port " + port + " did not start within 10 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            killGroup(p);
+            throw new IOException("interrupted", e);
         }
-        throw new IOException("the egress forwarder did not start within 10 s");
     }
 
     void socat(Path socat) {
@@ -341,12 +422,18 @@ final class LocalSandbox implements Sandbox {
 
     @Override
     public Path fifo(String name) throws IOException {
-        var path = channels.resolve(checkName(name));
+        return fifos(List.of(name)).getFirst();
+    }
+
+    @Override
+    public List<Path> fifos(List<String> names) throws IOException {
+        var paths = new ArrayList<Path>();
+        for (var name : names) paths.add(channels.resolve(checkName(name)));
         // the directory is the server's: what is there, the server made
-        Files.deleteIfExists(path);
-        makeFifo(path);
-        grant(path, uid);
-        return path;
+        for (var path : paths) Files.deleteIfExists(path);
+        makeFifos(paths);
+        for (var path : paths) grant(path, uid);
+        return List.copyOf(paths);
     }
 
     @Override
@@ -360,11 +447,16 @@ final class LocalSandbox implements Sandbox {
         }
     }
 
-    static void makeFifo(Path path) throws IOException {
-        var p = Commands.builder("/usr/bin/mkfifo", "-m", "600", path.toString()).redirectErrorStream(true).start();
+    /** Makes the named pipes, 0600, with one mkfifo (Java has no call for it). */
+    static void makeFifos(List<Path> paths) throws IOException {
+        var cmd = new ArrayList<String>(List.of("/usr/bin/mkfifo", "-m", "600", "--"));
+        for (var path : paths) cmd.add(path.toString());
+        var p = Commands.builder(cmd).redirectErrorStream(true).start();
         try {
             var out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IOException("mkfifo " + path.getFileName() + ": " + out);
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IOException("mkfifo " + paths.stream().map(f -> f.getFileName().toString()).toList() + ": " + out);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
@@ -459,8 +551,9 @@ final class LocalSandbox implements Sandbox {
                 .filter(h -> !ProcessTrees.gone(h))
                 .findFirst();
         if (anchor.isEmpty()) return Optional.empty();
-        return Optional.of(new LocalSandbox(bwrap.get(), anchor.get().pid(), nsenter, env, work, channels, egress, group,
-                described.uid(), users));
+        long init = anchor.get().parent().map(ProcessHandle::pid).orElse(-1L);
+        return Optional.of(new LocalSandbox(bwrap.get(), init, anchor.get().pid(), nsenter, env, work, channels, egress,
+                group, described.uid(), users));
     }
 
     @Override
@@ -469,9 +562,12 @@ final class LocalSandbox implements Sandbox {
         var entered = started.processes();
         var all = new ArrayList<ProcessHandle>(started.snapshot());
         bwrap.descendants().forEach(all::add);
-        // SIGKILL to the sandbox's own process ends its pid namespace, and with it every process inside. The
-        // nsenter processes outside then reap their children and exit, and bubblewrap follows; killing them
-        // first would leave orphans that this host's init reaps only a second or two later.
+        // SIGKILL to bubblewrap's init ends the sandbox's pid namespace, and with it every process inside (the anchor
+        // alone is not enough: the init waits for the egress forwarder, which the anchor started). The nsenter
+        // processes outside then reap their children and exit, and bubblewrap follows; killing them first would leave
+        // orphans that this host's init reaps only a second or two later.
+        ProcessHandle.of(initPid).filter(h -> h.info().command().map(c -> c.endsWith("/bwrap")).orElse(false))
+                .ifPresent(ProcessHandle::destroyForcibly);
         ProcessHandle.of(anchorPid).ifPresent(ProcessHandle::destroyForcibly);
         for (var p : entered) awaitExit(p);
         try {

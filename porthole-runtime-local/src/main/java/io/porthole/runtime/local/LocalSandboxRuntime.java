@@ -5,6 +5,7 @@ import io.porthole.core.PortholeException;
 import io.porthole.core.internal.Commands;
 import io.porthole.core.internal.Files2;
 import io.porthole.core.internal.ProcessTrees;
+import io.porthole.core.internal.Steps;
 import io.porthole.core.internal.Threads;
 import io.porthole.core.sandbox.Sandbox;
 import io.porthole.core.sandbox.SandboxRuntime;
@@ -202,10 +203,22 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
     public Sandbox start(SandboxSpec spec) {
         var work = spec.workDir().toAbsolutePath();
         var channels = channelsOf(spec);
-        int uid = users.acquire();
+        var steps = new Steps();
+        // the pick of a host uid scans /proc: on another thread, while the holder of the user namespace starts (its
+        // two execs overlap the rest of the set-up too) and the files are written
+        var uidPick = Threads.onPipeThread(users::acquire);
+        Holder holder;
+        try {
+            holder = startHolder();
+        } catch (IOException e) {
+            releaseWhenPicked(uidPick);
+            throw new PortholeException.Unavailable(ErrorCode.UNAVAILABLE, "the sandbox's user namespace could not be"
+                    + " made: " + e.getMessage(), e);
+        }
+        steps.lap("holder started");
+        int uid = -1;
         EgressChannel channel = null;
         Optional<Cgroups.Group> group = Optional.empty();
-        Process holder = null;
         try {
             Files.createDirectories(work);
             Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwx------"));
@@ -214,18 +227,25 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
             // the sandbox's user may open what is in it, but neither list, add nor replace anything
             Files.setPosixFilePermissions(channels, PosixFilePermissions.fromString(users.separate() ? "rwx--x--x" : "rwx------"));
             var env = environment(spec);
-            // the egress socket listens before the sandbox exists, so nothing inside ever finds it missing
-            channel = listenEgress(spec.computerId(), channels.resolve("egress.sock"), uid);
+            steps.lap("directories");
             if (cgroups.isPresent()) {
                 group = Optional.of(cgroups.get().create(spec.computerId(), limits.memoryBytes(), limits.maxProcesses()));
             }
-            holder = userNamespace(uid);
+            steps.lap("cgroups");
             var args = work.resolve("sandbox.args");
             Files.write(args, String.join("\0", command(channels, env)).concat("\0").getBytes(StandardCharsets.UTF_8));
             Files.writeString(work.resolve("passwd"), "root:x:0:0:root:/root:/usr/sbin/nologin\n"
                     + "user:x:" + UID + ":" + UID + ":Porthole:" + Sandbox.HOME + ":/bin/bash\n"
                     + "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
             Files.writeString(work.resolve("group"), "root:x:0:\nuser:x:" + UID + ":\nnogroup:x:65534:\n");
+            steps.lap("arguments");
+            uid = pickedUid(uidPick);
+            steps.lap("uid");
+            // the egress socket listens before the sandbox exists, so nothing inside ever finds it missing
+            channel = listenEgress(spec.computerId(), channels.resolve("egress.sock"), uid);
+            steps.lap("egress socket");
+            mapUserNamespace(holder, uid);
+            steps.lap("user namespace");
             // the arguments come from a file (fd 4), so that neither /proc/1/cmdline inside nor the host's process
             // list shows the host paths they name; it joins the computer's cgroups first, so everything inside is
             // counted and limited
@@ -233,42 +253,76 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
             group.ifPresent(g -> script.append(Cgroups.joinScript(g)));
             script.append("exec 3</proc/\"$1\"/ns/user 4<\"$2\" 5<\"$3\" 6<\"$4\" && exec ");
             if (users.separate()) script.append("\"$6\" --clear-groups -- ");
-            // the sandbox's own process (bubblewrap takes the command from its command line, not the file): it holds
-            // the namespaces; bubblewrap's init above it reaps orphans
-            script.append("\"$5\" --args 4 -- /bin/sleep infinity");
+            // the sandbox's first process (bubblewrap takes the command from its command line, not the file) says it
+            // is up and becomes the sleep that holds the namespaces; bubblewrap's init above it reaps orphans
+            script.append("\"$5\" --args 4 -- /bin/sh -c \"$7\" porthole-init");
             var process = Threads.spawnForLife(Commands.builder("/bin/sh", "-c", script.toString(), "porthole-sandbox",
-                            Long.toString(holder.pid()), args.toString(), work.resolve("passwd").toString(),
-                            work.resolve("group").toString(), bwrap.toString(), setpriv.toString())
+                            Long.toString(holder.process().pid()), args.toString(), work.resolve("passwd").toString(),
+                            work.resolve("group").toString(), bwrap.toString(), setpriv.toString(), LocalSandbox.init())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.PIPE));
+            steps.lap("bubblewrap started");
             var sandbox = LocalSandbox.await(process, nsenter, env, work, channels, channel, group, uid, users);
-            holder.destroyForcibly();
-            holder = null;
+            steps.lap("sandbox up");
+            holder.process().destroyForcibly();
             sandbox.socat(socat);
+            int owner = uid;
             sandbox.egressFactory(socket -> {
                 try {
-                    return listenEgress(spec.computerId(), socket, uid);
+                    return listenEgress(spec.computerId(), socket, owner);
                 } catch (IOException e) {
                     throw new PortholeException.Unavailable("the context's proxy could not listen: " + e.getMessage());
                 }
             });
             try {
                 Files.writeString(work.resolve(SANDBOX_FILE), sandbox.describe());
+                // the egress forwarder starts while the browser or desktop does: the caller waits for it (awaitReady)
                 sandbox.startForwarder();
+                steps.lap("described");
             } catch (IOException | RuntimeException e) {
                 sandbox.close();
                 throw e;
             }
+            LOG.log(System.Logger.Level.DEBUG, "sandbox of {0} made: {1}", spec.computerId(), steps);
             return sandbox;
         } catch (IOException | RuntimeException e) {
-            if (holder != null) holder.destroyForcibly();
+            holder.process().destroyForcibly();
             if (channel != null) channel.close();
             group.ifPresent(Cgroups::remove);
             Files2.deleteTree(channels);
-            users.release(uid);
+            if (uid != -1) {
+                users.release(uid);
+            } else {
+                releaseWhenPicked(uidPick);
+            }
             if (e instanceof PortholeException pe) throw pe;
             throw new PortholeException.Unavailable(ErrorCode.UNAVAILABLE, "the sandbox could not be made: " + e.getMessage(), e);
+        }
+    }
+
+    /** For a start that failed before it waited for the uid pick: gives back whatever it picks. */
+    private void releaseWhenPicked(java.util.concurrent.Future<Integer> pick) {
+        Threads.onPipeThread(() -> {
+            try {
+                users.release(pick.get());
+            } catch (InterruptedException | java.util.concurrent.ExecutionException ignored) {
+                // nothing was picked
+            }
+        });
+    }
+
+    private static int pickedUid(java.util.concurrent.Future<Integer> pick) throws IOException {
+        try {
+            return pick.get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            throw new IOException("no sandbox user id could be picked: " + e.getCause(), e);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IOException("no sandbox user id was picked within 10 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
         }
     }
 
@@ -284,31 +338,34 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
         return channel;
     }
 
+    /** The process that holds a new user namespace, and its word that the namespace exists. */
+    private record Holder(Process process, java.util.concurrent.Future<Integer> ready) {}
+
     /**
-     * A process holding a new user namespace in which uid and gid 1000 are {@code uid} on the host, which
-     * bubblewrap then joins: bubblewrap's own {@code --unshare-user} maps the sandbox's user to whoever runs
-     * it, which for a server running as root is host root. The holder reads its standard input, so it ends
-     * when the server closes it, or dies.
+     * Starts a process holding a new user namespace, which bubblewrap then joins: bubblewrap's own
+     * {@code --unshare-user} maps the sandbox's user to whoever runs it, which for a server running as root is host
+     * root. The holder reads its standard input, so it ends when the server closes it, or dies.
      */
-    private Process userNamespace(int uid) throws IOException {
-        var holder = Commands.builder(unshare.toString(), "--user", "--", "/bin/sh", "-c", "echo; read x", "porthole-userns")
+    private Holder startHolder() throws IOException {
+        var process = Commands.builder(unshare.toString(), "--user", "--", "/bin/sh", "-c", "echo; read x", "porthole-userns")
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        return new Holder(process, Threads.onPipeThread(() -> process.getInputStream().read()));
+    }
+
+    /** Once the holder's namespace exists, makes uid and gid 1000 in it {@code uid} on the host. */
+    private void mapUserNamespace(Holder holder, int uid) throws IOException {
         try {
-            var ready = Threads.onPipeThread(() -> holder.getInputStream().read());
-            if (ready.get(10, TimeUnit.SECONDS) != '\n') throw new IOException("unshare did not make a user namespace");
-            var proc = Path.of("/proc", Long.toString(holder.pid()));
+            if (holder.ready().get(10, TimeUnit.SECONDS) != '\n') throw new IOException("unshare did not make a user namespace");
+            var proc = Path.of("/proc", Long.toString(holder.process().pid()));
             // a server that is not root may only map its own ids, and only once setgroups is denied
             if (!users.separate()) Files.writeString(proc.resolve("setgroups"), "deny");
             Files.writeString(proc.resolve("uid_map"), UID + " " + uid + " 1\n");
             Files.writeString(proc.resolve("gid_map"), UID + " " + (users.separate() ? uid : ownGid()) + " 1\n");
-            return holder;
         } catch (IOException | RuntimeException | java.util.concurrent.ExecutionException
                  | java.util.concurrent.TimeoutException e) {
-            holder.destroyForcibly();
             throw new IOException("the sandbox's user namespace could not be made: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            holder.destroyForcibly();
             throw new IOException("interrupted", e);
         }
     }

@@ -73,10 +73,16 @@ final class UnisolatedSandbox implements Sandbox {
 
     @Override
     public Path fifo(String name) throws IOException {
-        var path = paths.work().resolve("run").resolve(LocalSandbox.checkName(name));
-        Files.deleteIfExists(path);
-        LocalSandbox.makeFifo(path);
-        return path;
+        return fifos(List.of(name)).getFirst();
+    }
+
+    @Override
+    public List<Path> fifos(List<String> names) throws IOException {
+        var out = new java.util.ArrayList<Path>();
+        for (var name : names) out.add(paths.work().resolve("run").resolve(LocalSandbox.checkName(name)));
+        for (var path : out) Files.deleteIfExists(path);
+        LocalSandbox.makeFifos(out);
+        return List.copyOf(out);
     }
 
     @Override

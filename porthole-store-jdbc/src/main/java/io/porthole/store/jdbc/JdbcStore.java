@@ -98,14 +98,36 @@ public final class JdbcStore implements Store {
 
     @Override
     public void updateComputer(ComputerRecord r) {
-        locked(c -> {
-            try (var ps = c.prepareStatement("UPDATE computers SET id = ?, tenant_id = ?, kind = ?, engine = ?, status = ?,"
-                    + " created_at = ?, last_activity_at = ?, max_lifetime_seconds = ?, inactivity_timeout_seconds = ?,"
-                    + " idle_timeout_enabled = ?, persistent = ?, width = ?, height = ?, scale = ?, environment_id = ?,"
-                    + " terminated_at = ?, termination_reason = ?, template_id = ?, metadata = ? WHERE id = ?")) {
-                bindComputer(ps, r, 1);
-                ps.setString(20, r.id());
-                return ps.executeUpdate();
+        locked(c -> update(c, r));
+    }
+
+    private static int update(Connection c, ComputerRecord r) throws SQLException {
+        try (var ps = c.prepareStatement("UPDATE computers SET id = ?, tenant_id = ?, kind = ?, engine = ?, status = ?,"
+                + " created_at = ?, last_activity_at = ?, max_lifetime_seconds = ?, inactivity_timeout_seconds = ?,"
+                + " idle_timeout_enabled = ?, persistent = ?, width = ?, height = ?, scale = ?, environment_id = ?,"
+                + " terminated_at = ?, termination_reason = ?, template_id = ?, metadata = ? WHERE id = ?")) {
+            bindComputer(ps, r, 1);
+            ps.setString(20, r.id());
+            return ps.executeUpdate();
+        }
+    }
+
+    /** One transaction, one commit (one sync of the log to disk, where two statements on their own make two). */
+    @Override
+    public ReplayEvent updateComputerWithEvent(ComputerRecord r, String category, String type, String dataJson, Instant at) {
+        var event = new ReplayEvent(0, r.id(), category, type, dataJson, millis(at));
+        return locked(c -> {
+            c.setAutoCommit(false);
+            try {
+                update(c, r);
+                var stored = insertEvent(c, event);
+                c.commit();
+                return stored;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
             }
         });
     }
@@ -326,21 +348,23 @@ public final class JdbcStore implements Store {
     public ReplayEvent appendEvent(String computerId, String category, String type, String dataJson, Instant at) {
         // Validates (and defaults the data) before anything is written.
         var event = new ReplayEvent(0, computerId, category, type, dataJson, millis(at));
-        return locked(c -> {
-            try (var ps = c.prepareStatement("INSERT INTO events (computer_id, category, type, data, at)"
-                    + " VALUES (?, ?, ?, ?, ?) RETURNING seq")) {
-                ps.setString(1, event.computerId());
-                ps.setString(2, event.category());
-                ps.setString(3, event.type());
-                ps.setString(4, event.dataJson());
-                ps.setLong(5, event.at().toEpochMilli());
-                try (var rs = ps.executeQuery()) {
-                    if (!rs.next()) throw new SQLException("the insert returned no seq");
-                    return new ReplayEvent(rs.getLong(1), event.computerId(), event.category(), event.type(),
-                            event.dataJson(), event.at());
-                }
+        return locked(c -> insertEvent(c, event));
+    }
+
+    private static ReplayEvent insertEvent(Connection c, ReplayEvent event) throws SQLException {
+        try (var ps = c.prepareStatement("INSERT INTO events (computer_id, category, type, data, at)"
+                + " VALUES (?, ?, ?, ?, ?) RETURNING seq")) {
+            ps.setString(1, event.computerId());
+            ps.setString(2, event.category());
+            ps.setString(3, event.type());
+            ps.setString(4, event.dataJson());
+            ps.setLong(5, event.at().toEpochMilli());
+            try (var rs = ps.executeQuery()) {
+                if (!rs.next()) throw new SQLException("the insert returned no seq");
+                return new ReplayEvent(rs.getLong(1), event.computerId(), event.category(), event.type(),
+                        event.dataJson(), event.at());
             }
-        });
+        }
     }
 
     @Override
