@@ -15,7 +15,10 @@ public interface Store extends AutoCloseable {
 
     void insertComputer(ComputerRecord computer);
 
-    /** Replaces the stored record with the same id. */
+    /**
+     * Replaces the stored record with the same id; except that a live record never replaces an ended one (a write
+     * of its activity that lost a race with its end must not bring an ended computer back to life).
+     */
     void updateComputer(ComputerRecord computer);
 
     Optional<ComputerRecord> findComputer(String id);
@@ -59,6 +62,16 @@ public interface Store extends AutoCloseable {
      * it is stored as given, not parsed. {@code at} is kept to the millisecond.
      */
     ReplayEvent appendEvent(String computerId, String category, String type, String dataJson, Instant at);
+
+    /**
+     * {@link #insertComputer} and {@link #appendEvent} for it, committed together: both or neither, and one commit
+     * where the store can (a create served from the warm pool writes only this before it is answered).
+     */
+    default ReplayEvent insertComputerWithEvent(ComputerRecord computer, String category, String type, String dataJson,
+                                                Instant at) {
+        insertComputer(computer);
+        return appendEvent(computer.id(), category, type, dataJson, at);
+    }
 
     /**
      * {@link #updateComputer} and {@link #appendEvent} for that computer, committed together: both or neither, and

@@ -87,13 +87,15 @@ public final class JdbcStore implements Store {
 
     @Override
     public void insertComputer(ComputerRecord r) {
-        locked(c -> {
-            try (var ps = c.prepareStatement("INSERT INTO computers (" + COMPUTER_COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                bindComputer(ps, r, 1);
-                return ps.executeUpdate();
-            }
-        });
+        locked(c -> insert(c, r));
+    }
+
+    private static int insert(Connection c, ComputerRecord r) throws SQLException {
+        try (var ps = c.prepareStatement("INSERT INTO computers (" + COMPUTER_COLUMNS
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            bindComputer(ps, r, 1);
+            return ps.executeUpdate();
+        }
     }
 
     @Override
@@ -105,9 +107,12 @@ public final class JdbcStore implements Store {
         try (var ps = c.prepareStatement("UPDATE computers SET id = ?, tenant_id = ?, kind = ?, engine = ?, status = ?,"
                 + " created_at = ?, last_activity_at = ?, max_lifetime_seconds = ?, inactivity_timeout_seconds = ?,"
                 + " idle_timeout_enabled = ?, persistent = ?, width = ?, height = ?, scale = ?, environment_id = ?,"
-                + " terminated_at = ?, termination_reason = ?, template_id = ?, metadata = ? WHERE id = ?")) {
+                + " terminated_at = ?, termination_reason = ?, template_id = ?, metadata = ? WHERE id = ?"
+                // an ended computer stays ended: a write of it as live that lost a race with its end changes nothing
+                + " AND (? OR status IN ('starting', 'running', 'paused'))")) {
             bindComputer(ps, r, 1);
             ps.setString(20, r.id());
+            ps.setBoolean(21, !r.status().isLive());
             return ps.executeUpdate();
         }
     }
@@ -120,6 +125,25 @@ public final class JdbcStore implements Store {
             c.setAutoCommit(false);
             try {
                 update(c, r);
+                var stored = insertEvent(c, event);
+                c.commit();
+                return stored;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        });
+    }
+
+    @Override
+    public ReplayEvent insertComputerWithEvent(ComputerRecord r, String category, String type, String dataJson, Instant at) {
+        var event = new ReplayEvent(0, r.id(), category, type, dataJson, millis(at));
+        return locked(c -> {
+            c.setAutoCommit(false);
+            try {
+                insert(c, r);
                 var stored = insertEvent(c, event);
                 c.commit();
                 return stored;

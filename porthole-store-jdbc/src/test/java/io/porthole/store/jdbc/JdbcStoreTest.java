@@ -247,13 +247,29 @@ class JdbcStoreTest {
     @Test
     void updateCanClearTheOptionalFields() {
         var store = open();
-        var ended = new ComputerRecord("c-1", "t", "browser", "chromium", ComputerStatus.TERMINATED,
+        var full = new ComputerRecord("c-1", "t", "browser", "chromium", ComputerStatus.PAUSED,
                 Instant.ofEpochMilli(1_000), Instant.ofEpochMilli(2_000), 60, 60, true, false, 800, 600, 1.0, "env",
-                Instant.ofEpochMilli(3_000), "expired");
-        store.insertComputer(ended);
+                Instant.ofEpochMilli(3_000), "a reason", "template", "{\"k\":\"v\"}");
+        store.insertComputer(full);
         var cleared = computer("c-1", "t", ComputerStatus.RUNNING, 1_000);
         store.updateComputer(cleared);
         assertEquals(Optional.of(cleared), store.findComputer("c-1"));
+    }
+
+    @Test
+    void aLiveRecordNeverReplacesAnEndedOne() {
+        var store = open();
+        var running = computer("c-1", "t", ComputerStatus.RUNNING, 1_000);
+        store.insertComputer(running);
+        var ended = running.ended(ComputerStatus.TERMINATED, Instant.ofEpochMilli(5_000), "deleted");
+        store.updateComputer(ended);
+        // a write of its activity, read before the end and made after it
+        store.updateComputer(running.withActivity(Instant.ofEpochMilli(4_000)));
+        assertEquals(Optional.of(ended), store.findComputer("c-1"));
+        // an ended record may still be written over an ended one (a restart's sweep)
+        var failed = running.ended(ComputerStatus.FAILED, Instant.ofEpochMilli(6_000), "sandbox_exited");
+        store.updateComputer(failed);
+        assertEquals(Optional.of(failed), store.findComputer("c-1"));
     }
 
     @Test
