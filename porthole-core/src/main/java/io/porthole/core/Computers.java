@@ -56,6 +56,7 @@ public final class Computers implements AutoCloseable {
     private final Capacity capacity;
     private final ScheduledExecutorService scheduler;
     private final Standby standby;
+    private final Pool pool;
 
     /**
      * @param engines the browser engines by name (e.g. {@code chromium}, {@code firefox}); a desktop's own
@@ -83,6 +84,9 @@ public final class Computers implements AutoCloseable {
         recover();
         this.scheduler = Threads.scheduler("porthole-expiry");
         scheduler.scheduleWithFixedDelay(this::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
+        // after the sweep of what an earlier run left, which would take the pool's computers for leftovers
+        this.pool = new Pool(config.pool(), new PoolLifecycle(),
+                java.time.Duration.ofSeconds(config.standbyAfterSeconds()));
     }
 
     public ComputersConfig config() {
@@ -115,10 +119,28 @@ public final class Computers implements AutoCloseable {
         var environment = spec.environmentId().map(e -> environments.find(tenantId, e));
         // context_id: the cookies a saved environment holds, loaded into the browser (not its whole profile)
         var savedContext = spec.contextId().filter(x -> spec.kind().equals("browser")).map(e -> environments.find(tenantId, e));
+        try (var creating = pool.creating()) {
+            // a saved profile goes into the browser's files before it starts: only a cold start can restore one
+            if (spec.environmentId().isEmpty()) {
+                var claimed = claimFromPool(tenantId, spec, engine, savedContext, steps);
+                if (claimed.isPresent()) return claimed.get();
+            }
+            return createCold(tenantId, spec, engine, environment, savedContext, steps);
+        } catch (Exception e) {
+            if (e instanceof RuntimeException re) throw re;
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private ComputerRecord createCold(String tenantId, ComputerSpec spec, BrowserEngine engine,
+                                      Optional<io.porthole.core.store.EnvironmentRecord> environment, Optional<io.porthole.core.store.EnvironmentRecord> savedContext,
+                                      Steps steps) {
         admitByMemory();
-        // the check and the count are one step: concurrent creates cannot all pass the check and then start
-        var place = capacity.tryReserve().orElseThrow(() -> new PortholeException(ErrorCode.LIMIT_EXCEEDED,
-                "this server runs at most " + capacity.max() + " computers at once; delete one or try again later"));
+        // the check and the count are one step: concurrent creates cannot all pass the check and then start; a
+        // place a pooled computer holds is given up for a create the pool cannot serve
+        var place = capacity.tryReserve().or(() -> pool.evictOne() ? capacity.tryReserve() : Optional.empty())
+                .orElseThrow(() -> new PortholeException(ErrorCode.LIMIT_EXCEEDED, "this server runs at most "
+                        + capacity.max() + " computers at once; delete one or try again later"));
         steps.lap("admitted");
         var now = clock.instant();
         var record = new ComputerRecord(Ids.id("comp"), tenantId, spec.kind(), spec.engine(), ComputerStatus.STARTING,
@@ -157,10 +179,7 @@ public final class Computers implements AutoCloseable {
                         reason -> Threads.startVirtual("porthole-crash-" + record.id(), () -> end(computer,
                                 ComputerStatus.FAILED, sandbox.outOfMemory() ? "memory_limit_exceeded" : "desktop_exited: " + reason))));
                 // the desktop's browser starts when an action first needs it; if it dies, the next one restarts it
-                var chromium = engines.get("chromium");
-                computer.browserFactory(() -> chromium.launch(new LaunchSpec(record.id(), sandbox, spec.width(),
-                        spec.height(), 1.0, true, reason -> LOG.log(System.Logger.Level.INFO,
-                                "the browser of desktop {0} exited: {1}", record.id(), reason))));
+                computer.browserFactory(desktopBrowser(record.id(), sandbox, spec.width(), spec.height()));
             } else {
                 var browser = engine.launch(new LaunchSpec(record.id(), sandbox, spec.width(), spec.height(),
                         spec.scale(), false, reason -> Threads.startVirtual("porthole-crash-" + record.id(),
@@ -211,18 +230,185 @@ public final class Computers implements AutoCloseable {
      * started without room would have the kernel kill processes of computers that are working.
      */
     private void admitByMemory() {
+        memoryShortage().ifPresent(why -> {
+            throw new PortholeException(ErrorCode.LIMIT_EXCEEDED, why + "; delete a computer or try again later");
+        });
+    }
+
+    /** Why the host has too little memory to start one more computer safely; empty if it has enough. */
+    private Optional<String> memoryShortage() {
         long min = config.minAvailableMemoryBytes();
-        if (min <= 0) return;
+        if (min <= 0) return Optional.empty();
         var available = runtime.availableMemory();
-        if (available.isEmpty()) return;
-        long starting = live.values().stream().filter(c -> c.record().status() == ComputerStatus.STARTING).count();
+        if (available.isEmpty()) return Optional.empty();
+        long starting = live.values().stream().filter(c -> c.record().status() == ComputerStatus.STARTING).count()
+                + (pool == null ? 0 : pool.starting());
         long left = available.getAsLong() - starting * STARTING_COMPUTER_BYTES;
-        if (left < min) {
-            throw new PortholeException(ErrorCode.LIMIT_EXCEEDED, "this server's host has " + (Math.max(0, left) >> 20)
-                    + " MiB of memory available" + (starting > 0 ? " (counting " + starting + " computers still starting)" : "")
-                    + ", less than the " + (min >> 20) + " MiB a new computer needs to start safely"
-                    + " (PORTHOLE_MIN_AVAILABLE_MEMORY_MB); delete a computer or try again later");
+        if (left >= min) return Optional.empty();
+        return Optional.of("this server's host has " + (Math.max(0, left) >> 20) + " MiB of memory available"
+                + (starting > 0 ? " (counting " + starting + " computers still starting)" : "") + ", less than the "
+                + (min >> 20) + " MiB a new computer needs to start safely (PORTHOLE_MIN_AVAILABLE_MEMORY_MB)");
+    }
+
+    /**
+     * Serves a create from the warm pool if it has a computer of the request's shape ready: the computer becomes the
+     * tenant's, under its lifetimes, and what the request asks beyond the shape is applied to it running (proxy, HAR,
+     * a context's cookies, recording, metadata). Empty when the pool has none (the create starts one cold).
+     */
+    private Optional<ComputerRecord> claimFromPool(String tenantId, ComputerSpec spec, BrowserEngine engine,
+                                                   Optional<io.porthole.core.store.EnvironmentRecord> savedContext,
+                                                   Steps steps) {
+        var shape = PoolShape.of(spec);
+        while (true) {
+            var taken = pool.take(shape);
+            if (taken.isEmpty()) return Optional.empty();
+            var warm = taken.get();
+            var now = clock.instant();
+            var record = new ComputerRecord(warm.id, tenantId, spec.kind(), spec.engine(), ComputerStatus.RUNNING,
+                    now, now, spec.maxLifetimeSeconds(), spec.inactivityTimeoutSeconds(), spec.idleTimeoutEnabled(),
+                    spec.persistent(), spec.width(), spec.height(), spec.scale(), null, null, null,
+                    spec.templateId().orElse(null), spec.metadataJson());
+            var computer = new Computer(record, clock);
+            // from here its processes' ends are this computer's; if one ended while it waited, it is not used
+            if (!warm.claimFor(computer)) {
+                pool.giveUp(warm);
+                continue;
+            }
+            steps.lap("claimed");
+            computer.holdPlace(warm.place);
+            var sandbox = warm.sandbox;
+            computer.attachSandbox(sandbox);
+            if (warm.desktop != null) {
+                computer.attachDesktop(warm.desktop);
+                computer.browserFactory(desktopBrowser(record.id(), sandbox, spec.width(), spec.height()));
+            } else {
+                var browser = warm.browser;
+                browser.onNavigation((tab, url) -> event(record.id(), ReplayEvent.NAVIGATION, "navigated",
+                        Map.of("tabId", tab, "url", url)));
+                computer.attachBrowser(browser);
+            }
+            live.put(record.id(), computer);
+            try {
+                // the record and its first event before anything keyed by its id (its upstream) is stored
+                store.insertComputerWithEvent(record, ReplayEvent.LIFECYCLE, "created",
+                        json(Map.of("kind", spec.kind(), "browser", spec.engine(), "pooled", true)), now);
+                steps.lap("stored");
+                if (spec.useAdvancedProxy()) useUpstream(computer, advancedProxy);
+                spec.proxy().ifPresent(p -> useUpstream(computer, Optional.of(p)));
+                if (spec.recordHar()) {
+                    sandbox.egress().recordHar();
+                    computer.recordHar(true);
+                }
+                savedContext.ifPresent(e -> environments.cookies(e).flatMap(json -> Cookies.convert(json, e.engine(),
+                        spec.engine())).ifPresent(computer.browser()::importCookies));
+                attachScreencast(computer);
+                if (spec.recordVideo()) {
+                    computer.recorder(Recorder.start(computer, recordingFfmpeg, computersDir.resolve(record.id()),
+                            maxRecordingBytes));
+                }
+            } catch (RuntimeException e) {
+                end(computer, ComputerStatus.FAILED, "start_failed: " + e.getMessage());
+                if (e instanceof PortholeException pe) throw pe;
+                throw new PortholeException.Unavailable(ErrorCode.UNAVAILABLE,
+                        "the computer could not be started: " + e.getMessage(), e);
+            }
+            pool.claimed(warm);
+            if (computer.isEnding()) {
+                throw new PortholeException.NotFound(ErrorCode.COMPUTER_NOT_RUNNING,
+                        "computer " + record.id() + " was ended while it started");
+            }
+            steps.lap("applied");
+            LOG.log(System.Logger.Level.INFO, "computer {0} running ({1}x{2}), from the warm pool", record.id(),
+                    spec.width(), spec.height());
+            LOG.log(System.Logger.Level.DEBUG, "computer {0} created: {1}", record.id(), steps);
+            return Optional.of(computer.record());
         }
+    }
+
+    /** How a desktop starts its own browser when an action first needs one (and again if it exits). */
+    private java.util.function.Supplier<io.porthole.core.browser.BrowserDriver> desktopBrowser(
+            String id, io.porthole.core.sandbox.Sandbox sandbox, int width, int height) {
+        var chromium = engines.get("chromium");
+        return () -> chromium.launch(new LaunchSpec(id, sandbox, width, height, 1.0, true, reason -> LOG.log(
+                System.Logger.Level.INFO, "the browser of desktop {0} exited: {1}", id, reason)));
+    }
+
+    /** What the warm pool starts and ends its computers with. */
+    private final class PoolLifecycle implements Pool.Lifecycle {
+        @Override
+        public Pool.Warm start(PoolShape shape, Capacity.Reservation place) throws Exception {
+            var id = Ids.id("comp");
+            var workDir = computersDir.resolve(id);
+            boolean desktop = shape.kind().equals("desktop");
+            Files.createDirectories(workDir);
+            io.porthole.core.sandbox.Sandbox sandbox = null;
+            Pool.Warm warm = null;
+            try {
+                sandbox = runtime.start(new SandboxSpec(id, workDir,
+                        desktop ? Map.of("DISPLAY", DesktopEngine.DISPLAY) : Map.of()));
+                var w = new Pool.Warm(id, shape, sandbox, place);
+                warm = w;
+                var s = sandbox;
+                sandbox.onExit().thenRun(() -> Threads.startVirtual("porthole-sandbox-exit-" + id, () -> exited(w,
+                        s.outOfMemory() ? "memory_limit_exceeded" : "sandbox_exited")));
+                if (desktop) {
+                    w.desktop = desktops.start(sandbox, shape.width(), shape.height(), shape.scale(),
+                            reason -> Threads.startVirtual("porthole-crash-" + id, () -> exited(w,
+                                    s.outOfMemory() ? "memory_limit_exceeded" : "desktop_exited: " + reason)));
+                } else {
+                    var engine = shape.templateId().map(t -> engines.get(TEMPLATE_PREFIX + t)).orElse(engines.get(shape.engine()));
+                    if (engine == null) throw new IllegalStateException("this server has no engine " + shape.engine());
+                    w.browser = engine.launch(new LaunchSpec(id, sandbox, shape.width(), shape.height(), shape.scale(),
+                            false, reason -> Threads.startVirtual("porthole-crash-" + id, () -> exited(w,
+                                    s.outOfMemory() ? "memory_limit_exceeded" : "browser_exited: " + reason))));
+                }
+                sandbox.awaitReady();
+                return w;
+            } catch (Exception | Error e) {
+                if (warm != null) {
+                    discard(warm);
+                } else {
+                    if (sandbox != null) quietly("ending the sandbox of pooled " + id, sandbox::close);
+                    Files2.deleteTree(workDir);
+                }
+                throw e;
+            }
+        }
+
+        /** A process of a pooled computer ended: its computer's end if it was claimed, else out of the pool. */
+        private void exited(Pool.Warm w, String reason) {
+            w.exited().ifPresentOrElse(c -> end(c, ComputerStatus.FAILED, reason), () -> pool.lost(w));
+        }
+
+        @Override
+        public void discard(Pool.Warm w) {
+            var b = w.browser;
+            if (b != null) quietly("closing the browser of pooled " + w.id, b::close);
+            var d = w.desktop;
+            if (d != null) quietly("closing the desktop of pooled " + w.id, d::close);
+            quietly("ending the sandbox of pooled " + w.id, w.sandbox::close);
+            try {
+                Files2.deleteTree(computersDir.resolve(w.id));
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "removing the files of pooled " + w.id + " failed", e);
+            }
+            w.place.close();
+        }
+
+        @Override
+        public Optional<Capacity.Reservation> reserve() {
+            return capacity.tryReserve();
+        }
+
+        @Override
+        public boolean memoryAllows() {
+            return memoryShortage().isEmpty();
+        }
+    }
+
+    /** The warm pool's shapes and counts (the admin route's). */
+    public List<PoolStats> poolStats() {
+        return pool.stats();
     }
 
     /** The tenant's computer, live or ended. */
@@ -748,15 +934,20 @@ public final class Computers implements AutoCloseable {
         this.harSink = sink;
     }
 
-    /** Stops watching the computers without ending them (a shutdown that leaves them for the next start). */
+    /**
+     * Stops watching the computers without ending them (a shutdown that leaves them for the next start); the pool's
+     * computers, which are nobody's, are ended.
+     */
     public void detach() {
         scheduler.shutdownNow();
+        pool.close();
     }
 
     /** Ends every live computer (server shutdown). */
     @Override
     public void close() {
         scheduler.shutdownNow();
+        pool.close();
         var threads = new ArrayList<Thread>();
         for (var c : live.values()) {
             threads.add(Threads.startVirtual("porthole-shutdown-" + c.id(),

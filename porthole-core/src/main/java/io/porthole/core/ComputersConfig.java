@@ -16,10 +16,17 @@ import io.porthole.core.live.CaptureSettings;
  *     0 turns the check off
  * @param standbyAfterSeconds a running computer that nothing uses and that has had no activity for this long is
  *     put into standby (its processes frozen until the next request that reaches into it); 0 turns standby off
+ * @param pool the warm pool: how many computers of each shape are kept started ahead of demand (none by default
+ *     here; the server's setting, {@code PORTHOLE_POOL}, has its own default)
  */
 public record ComputersConfig(long defaultMaxLifetimeSeconds, long defaultInactivityTimeoutSeconds,
                               long maxLifetimeCapSeconds, int maxLiveComputers, int defaultWidth, int defaultHeight,
-                              CaptureSettings screencast, long minAvailableMemoryBytes, long standbyAfterSeconds) {
+                              CaptureSettings screencast, long minAvailableMemoryBytes, long standbyAfterSeconds,
+                              java.util.Map<PoolShape, Integer> pool) {
+    public ComputersConfig {
+        pool = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(pool));
+    }
+
     /** The default of {@code minAvailableMemoryBytes}: room for a browser (300-500 MiB) with a margin. */
     public static final long DEFAULT_MIN_AVAILABLE_MEMORY = 1L << 30;
     /** The default of {@code standbyAfterSeconds} (docs/adr/0022-auto-standby.md says why). */
@@ -29,18 +36,18 @@ public record ComputersConfig(long defaultMaxLifetimeSeconds, long defaultInacti
                            int maxLiveComputers, int defaultWidth, int defaultHeight) {
         this(defaultMaxLifetimeSeconds, defaultInactivityTimeoutSeconds, maxLifetimeCapSeconds, maxLiveComputers,
                 defaultWidth, defaultHeight, CaptureSettings.DEFAULTS, DEFAULT_MIN_AVAILABLE_MEMORY,
-                DEFAULT_STANDBY_AFTER_SECONDS);
+                DEFAULT_STANDBY_AFTER_SECONDS, java.util.Map.of());
     }
 
     public ComputersConfig withMinAvailableMemory(long bytes) {
         return new ComputersConfig(defaultMaxLifetimeSeconds, defaultInactivityTimeoutSeconds, maxLifetimeCapSeconds,
-                maxLiveComputers, defaultWidth, defaultHeight, screencast, bytes, standbyAfterSeconds);
+                maxLiveComputers, defaultWidth, defaultHeight, screencast, bytes, standbyAfterSeconds, pool);
     }
 
     /** The same with standby after {@code seconds} without activity; 0 turns it off. */
     public ComputersConfig withStandbyAfter(long seconds) {
         return new ComputersConfig(defaultMaxLifetimeSeconds, defaultInactivityTimeoutSeconds, maxLifetimeCapSeconds,
-                maxLiveComputers, defaultWidth, defaultHeight, screencast, minAvailableMemoryBytes, seconds);
+                maxLiveComputers, defaultWidth, defaultHeight, screencast, minAvailableMemoryBytes, seconds, pool);
     }
 
     public static ComputersConfig defaults() {
@@ -49,6 +56,12 @@ public record ComputersConfig(long defaultMaxLifetimeSeconds, long defaultInacti
 
     public ComputersConfig withScreencast(CaptureSettings settings) {
         return new ComputersConfig(defaultMaxLifetimeSeconds, defaultInactivityTimeoutSeconds, maxLifetimeCapSeconds,
-                maxLiveComputers, defaultWidth, defaultHeight, settings, minAvailableMemoryBytes, standbyAfterSeconds);
+                maxLiveComputers, defaultWidth, defaultHeight, settings, minAvailableMemoryBytes, standbyAfterSeconds, pool);
+    }
+
+    /** The same with this warm pool (shapes and how many of each; empty for none). */
+    public ComputersConfig withPool(java.util.Map<PoolShape, Integer> shapes) {
+        return new ComputersConfig(defaultMaxLifetimeSeconds, defaultInactivityTimeoutSeconds, maxLifetimeCapSeconds,
+                maxLiveComputers, defaultWidth, defaultHeight, screencast, minAvailableMemoryBytes, standbyAfterSeconds, shapes);
     }
 }

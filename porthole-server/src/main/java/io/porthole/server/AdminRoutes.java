@@ -17,14 +17,17 @@ import io.porthole.core.store.ApiKeyRecord;
  * GET    /admin/keys          list keys (never the secrets)
  * POST   /admin/keys          {"tenant": "...", "name": "...", "admin": false} → the key, shown this once
  * DELETE /admin/keys/{id}     revoke
+ * GET    /admin/pool          the warm pool: per shape, its target, ready, starting, claims, misses
  * </pre>
  */
 final class AdminRoutes {
     private final ApiKeys keys;
     private final Auth auth;
     private final long maxBody;
+    private final io.porthole.core.Computers computers;
 
-    AdminRoutes(ApiKeys keys, Auth auth, long maxBody) {
+    AdminRoutes(ApiKeys keys, Auth auth, long maxBody, io.porthole.core.Computers computers) {
+        this.computers = computers;
         this.keys = keys;
         this.auth = auth;
         this.maxBody = maxBody;
@@ -32,7 +35,8 @@ final class AdminRoutes {
 
     void register(HttpRouting.Builder r) {
         r.route(Http.get("/me", this::me))
-                .route(Http.get("/admin/keys", this::list)).post("/admin/keys", this::create).delete("/admin/keys/{id}", this::revoke);
+                .route(Http.get("/admin/keys", this::list)).post("/admin/keys", this::create).delete("/admin/keys/{id}", this::revoke)
+                .route(Http.get("/admin/pool", this::pool));
     }
 
     static ApiKeyResponse view(ApiKeyRecord k, String secret) {
@@ -69,5 +73,36 @@ final class AdminRoutes {
         auth.requireAdmin(req);
         keys.revoke(req.path().pathParameters().get("id"));
         Http.ok(res, java.util.Map.of("revoked", true));
+    }
+
+    /** The warm pool, shape by shape, and its totals. */
+    private void pool(ServerRequest req, ServerResponse res) {
+        auth.requireAdmin(req);
+        var shapes = computers.poolStats();
+        var body = new java.util.LinkedHashMap<String, Object>();
+        body.put("target", shapes.stream().mapToInt(io.porthole.core.PoolStats::target).sum());
+        body.put("ready", shapes.stream().mapToInt(io.porthole.core.PoolStats::ready).sum());
+        body.put("starting", shapes.stream().mapToInt(io.porthole.core.PoolStats::starting).sum());
+        body.put("claims", shapes.stream().mapToLong(io.porthole.core.PoolStats::claims).sum());
+        body.put("misses", shapes.stream().mapToLong(io.porthole.core.PoolStats::misses).sum());
+        body.put("shapes", shapes.stream().map(AdminRoutes::shape).toList());
+        Http.ok(res, body);
+    }
+
+    private static java.util.Map<String, Object> shape(io.porthole.core.PoolStats s) {
+        var m = new java.util.LinkedHashMap<String, Object>();
+        m.put("shape", s.shape());
+        m.put("kind", s.kind());
+        m.put("engine", s.engine());
+        m.put("template_id", s.templateId());
+        m.put("display", java.util.Map.of("width", s.width(), "height", s.height(), "scale", s.scale()));
+        m.put("target", s.target());
+        m.put("ready", s.ready());
+        m.put("starting", s.starting());
+        m.put("claims", s.claims());
+        m.put("misses", s.misses());
+        m.put("started", s.started());
+        m.put("failed", s.failed());
+        return m;
     }
 }

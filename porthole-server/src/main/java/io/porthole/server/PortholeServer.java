@@ -185,7 +185,7 @@ public final class PortholeServer implements AutoCloseable {
             }
         }));
         r.route(Http.get("/screenshots/{file}", screenshots::serve));
-        new AdminRoutes(keys, auth, config.maxBodyBytes()).register(r);
+        new AdminRoutes(keys, auth, config.maxBodyBytes(), computers).register(r);
         var retries = new RetryJoin(Clock.systemUTC());
         var access = new Access(computers, auth, links);
         new LiveRoutes(computers, access, config.live()).register(r);

@@ -83,6 +83,12 @@ public final class Settings {
         return Path.of(System.getProperty("user.home"), ".local", "share", "porthole");
     }
 
+    /**
+     * The warm pool when {@code PORTHOLE_POOL} is not set: one Chromium of the default size, so that a first create
+     * is answered at once, for about 300 MiB of memory and no CPU once it is in standby.
+     */
+    static final String DEFAULT_POOL = "chromium:1";
+
     public ServerConfig load() {
         var d = ComputersConfig.defaults();
         var computers = new ComputersConfig(
@@ -97,7 +103,13 @@ public final class Settings {
                         (int) number("PORTHOLE_SCREENCAST_JPEG_QUALITY", d.screencast().jpegQuality(), 1, 100),
                         (int) number("PORTHOLE_SCREENCAST_KEYFRAME_SECONDS", d.screencast().keyframeIntervalSeconds(), 1, 10)),
                 number("PORTHOLE_MIN_AVAILABLE_MEMORY_MB", d.minAvailableMemoryBytes() >> 20, 0, 1L << 30) << 20,
-                number("PORTHOLE_STANDBY_AFTER_SECONDS", d.standbyAfterSeconds(), 0, 365L * 24 * 3600));
+                number("PORTHOLE_STANDBY_AFTER_SECONDS", d.standbyAfterSeconds(), 0, 365L * 24 * 3600),
+                Map.of());
+        var templates = get("PORTHOLE_TEMPLATES").map(Settings::templates).orElse(Map.of());
+        var templateEngines = new HashMap<String, String>();
+        templates.forEach((name, t) -> templateEngines.put(name, t.browser()));
+        computers = computers.withPool(io.porthole.core.PoolShape.parse(get("PORTHOLE_POOL").orElse(DEFAULT_POOL),
+                computers.defaultWidth(), computers.defaultHeight(), templateEngines));
         var live = ServerConfig.LiveConfig.defaults();
         var chromium = new ChromiumConfig(get("PORTHOLE_CHROMIUM_PATH").map(Path::of),
                 get("PORTHOLE_CHROMIUM_FLAGS").map(f -> Arrays.asList(f.split("\\s+"))).orElse(List.of()),
@@ -144,7 +156,7 @@ public final class Settings {
                         .orElse(io.porthole.engine.bidi.FirefoxConfig.DEFAULT_BINARY), Map.of(),
                         java.time.Duration.ofSeconds(number("PORTHOLE_FIREFOX_START_TIMEOUT_SECONDS", 30, 1, 600)),
                         bool("PORTHOLE_BIDI_LOG", false)),
-                get("PORTHOLE_TEMPLATES").map(Settings::templates).orElse(Map.of()),
+                templates,
                 get("PORTHOLE_STATE_KEY").map(k -> {
                     try {
                         var bytes = java.util.Base64.getDecoder().decode(k.trim());

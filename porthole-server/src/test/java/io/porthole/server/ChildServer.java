@@ -20,7 +20,9 @@ final class ChildServer {
     static Process start(java.util.Map<String, String> env, Path dataDir, String key, String... flags) throws java.io.IOException {
         var javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         var cmd = new java.util.ArrayList<>(java.util.List.of(javaBin, "-cp", System.getProperty("java.class.path"),
-                "io.porthole.server.Main", "serve", "--data-dir=" + dataDir, "--port=0", "--api-key=" + key));
+                "io.porthole.server.Main", "serve", "--data-dir=" + dataDir, "--port=0", "--api-key=" + key,
+                // no warm pool unless the test asks for one (a later --pool= wins)
+                "--pool=off"));
         cmd.addAll(java.util.List.of(flags));
         var builder = new ProcessBuilder(cmd).redirectErrorStream(true);
         builder.environment().putAll(env);

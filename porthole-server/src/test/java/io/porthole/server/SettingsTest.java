@@ -64,6 +64,27 @@ class SettingsTest {
     }
 
     @Test
+    void thePoolHoldsOneChromiumByDefaultAndIsSpelledShapeByShape(@TempDir Path dir) throws Exception {
+        var chromium = new io.porthole.core.PoolShape("browser", "chromium", java.util.Optional.empty(), 1280, 720, 1.0);
+        assertEquals(Map.of(chromium, 1), load(Map.of()).computers().pool());
+        assertEquals(Map.of(), load(Map.of("PORTHOLE_POOL", "off")).computers().pool());
+        var file = dir.resolve("templates.json");
+        Files.writeString(file, "{\"de\": {\"browser\": \"firefox\"}}");
+        var pool = load(Map.of("PORTHOLE_POOL", "chromium:4, firefox@800x600:1,desktop@1920x1080:2,template=de@1024x768x2:1",
+                "PORTHOLE_TEMPLATES", file.toString())).computers().pool();
+        assertEquals(4, pool.get(chromium));
+        assertEquals(1, pool.get(new io.porthole.core.PoolShape("browser", "firefox", java.util.Optional.empty(), 800, 600, 1.0)));
+        assertEquals(2, pool.get(new io.porthole.core.PoolShape("desktop", "chromium", java.util.Optional.empty(), 1920, 1080, 1.0)));
+        var de = new io.porthole.core.PoolShape("browser", "firefox", java.util.Optional.of("de"), 1024, 768, 2.0);
+        assertEquals(1, pool.get(de));
+        assertEquals("template=de@1024x768x2", de.label());
+        for (var bad : List.of("chromium", "chrome:1", "chromium:1,chromium:2", "template=nope:1", "chromium@50x50:1")) {
+            var e = assertThrows(IllegalArgumentException.class, () -> load(Map.of("PORTHOLE_POOL", bad)), bad);
+            assertTrue(e.getMessage().contains("PORTHOLE_POOL"), e.getMessage());
+        }
+    }
+
+    @Test
     void templatesComeFromAJsonFile(@TempDir Path dir) throws Exception {
         var file = dir.resolve("templates.json");
         Files.writeString(file, "{\"de\": {\"browser\": \"firefox\", \"prefs\": {\"intl.accept_languages\": \"de\", \"x.n\": 3,"
