@@ -10,6 +10,7 @@ import io.porthole.core.internal.Files2;
 import io.porthole.core.internal.Ids;
 import io.porthole.core.internal.Steps;
 import io.porthole.core.internal.Threads;
+import io.porthole.core.store.EnvironmentRecord;
 import io.porthole.core.store.ReplayEvent;
 import io.porthole.core.store.Store;
 import java.io.IOException;
@@ -57,6 +58,7 @@ public final class Computers implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final Standby standby;
     private final Pool pool;
+    private final Provisioner provisioner;
 
     /**
      * @param engines the browser engines by name (e.g. {@code chromium}, {@code firefox}); a desktop's own
@@ -75,6 +77,7 @@ public final class Computers implements AutoCloseable {
         this.clock = clock;
         this.computersDir = dataDir.resolve("computers");
         this.capacity = new Capacity(config.maxLiveComputers());
+        this.provisioner = new Provisioner(runtime, this.engines, desktops, computersDir);
         this.standby = new Standby(this, config.standbyAfterSeconds(), clock);
         try {
             Files.createDirectories(computersDir);
@@ -122,19 +125,16 @@ public final class Computers implements AutoCloseable {
         try (var creating = pool.creating()) {
             // a saved profile goes into the browser's files before it starts: only a cold start can restore one
             if (spec.environmentId().isEmpty()) {
-                var claimed = claimFromPool(tenantId, spec, engine, savedContext, steps);
+                var claimed = claimFromPool(tenantId, spec, savedContext, steps);
                 if (claimed.isPresent()) return claimed.get();
             }
-            return createCold(tenantId, spec, engine, environment, savedContext, steps);
-        } catch (Exception e) {
-            if (e instanceof RuntimeException re) throw re;
-            throw new IllegalStateException(e);
+            return createCold(tenantId, spec, environment, savedContext, steps);
         }
     }
 
-    private ComputerRecord createCold(String tenantId, ComputerSpec spec, BrowserEngine engine,
-                                      Optional<io.porthole.core.store.EnvironmentRecord> environment, Optional<io.porthole.core.store.EnvironmentRecord> savedContext,
-                                      Steps steps) {
+    private ComputerRecord createCold(String tenantId, ComputerSpec spec,
+                                      Optional<EnvironmentRecord> environment,
+                                      Optional<EnvironmentRecord> savedContext, Steps steps) {
         admitByMemory();
         // the check and the count are one step: concurrent creates cannot all pass the check and then start; a
         // place a pooled computer holds is given up for a create the pool cannot serve
@@ -157,54 +157,26 @@ public final class Computers implements AutoCloseable {
         }
         live.put(record.id(), computer);
         steps.lap("record inserted");
-        var workDir = computersDir.resolve(record.id());
         try {
-            Files.createDirectories(workDir);
-            boolean desktop = computer.isDesktop();
-            var sandbox = runtime.start(new SandboxSpec(record.id(), workDir,
-                    desktop ? Map.of("DISPLAY", DesktopEngine.DISPLAY) : Map.of()));
-            computer.attachSandbox(sandbox);
-            steps.lap("sandbox");
-            if (spec.useAdvancedProxy()) useUpstream(computer, advancedProxy);
-            var sessionCookies = environment.flatMap(e -> environments.restore(e, sandbox));
-            spec.proxy().ifPresent(p -> useUpstream(computer, Optional.of(p)));
-            if (spec.recordHar()) {
-                sandbox.egress().recordHar();
-                computer.recordHar(true);
+            var sessionCookies = new java.util.concurrent.atomic.AtomicReference<Optional<String>>(Optional.empty());
+            var started = provisioner.start(record.id(), PoolShape.of(spec), sandbox -> {
+                // the computer's from now on: a delete while it starts ends it
+                computer.attachSandbox(sandbox);
+                steps.lap("sandbox");
+                // the saved profile before the browser reads it
+                sessionCookies.set(environment.flatMap(e -> environments.restore(e, sandbox)));
+            }, reason -> end(computer, ComputerStatus.FAILED, reason));
+            steps.lap(computer.isDesktop() ? "desktop" : "browser");
+            attach(computer, started);
+            // cookies come back into either engine (the profile files only into the one that wrote them)
+            if (started.browser() != null) {
+                environment.ifPresent(e -> sessionCookies.get().flatMap(json -> Cookies.convert(json, e.engine(),
+                        spec.engine())).ifPresent(started.browser()::importCookies));
             }
-            sandbox.onExit().thenRun(() -> Threads.startVirtual("porthole-sandbox-exit-" + record.id(),
-                    () -> end(computer, ComputerStatus.FAILED, sandbox.outOfMemory() ? "memory_limit_exceeded" : "sandbox_exited")));
-            if (desktop) {
-                computer.attachDesktop(desktops.start(sandbox, spec.width(), spec.height(), spec.scale(),
-                        reason -> Threads.startVirtual("porthole-crash-" + record.id(), () -> end(computer,
-                                ComputerStatus.FAILED, sandbox.outOfMemory() ? "memory_limit_exceeded" : "desktop_exited: " + reason))));
-                // the desktop's browser starts when an action first needs it; if it dies, the next one restarts it
-                computer.browserFactory(desktopBrowser(record.id(), sandbox, spec.width(), spec.height()));
-            } else {
-                var browser = engine.launch(new LaunchSpec(record.id(), sandbox, spec.width(), spec.height(),
-                        spec.scale(), false, reason -> Threads.startVirtual("porthole-crash-" + record.id(),
-                                () -> end(computer, ComputerStatus.FAILED, sandbox.outOfMemory()
-                                        ? "memory_limit_exceeded" : "browser_exited: " + reason))));
-                // cookies come back into either engine (the profile files only into the one that wrote them)
-                environment.ifPresent(e -> sessionCookies.flatMap(json -> Cookies.convert(json, e.engine(), spec.engine()))
-                        .ifPresent(browser::importCookies));
-                savedContext.ifPresent(e -> environments.cookies(e).flatMap(json -> Cookies.convert(json, e.engine(),
-                        spec.engine())).ifPresent(browser::importCookies));
-                browser.onNavigation((tab, url) -> event(record.id(), ReplayEvent.NAVIGATION, "navigated",
-                        Map.of("tabId", tab, "url", url)));
-                computer.attachBrowser(browser);
-            }
-            steps.lap(desktop ? "desktop" : "browser");
-            attachScreencast(computer);
-            if (spec.recordVideo()) computer.recorder(Recorder.start(computer, recordingFfmpeg, workDir, maxRecordingBytes));
-            // its way out came up while the browser started
-            sandbox.awaitReady();
-            steps.lap("sandbox ready");
+            applyRequest(computer, spec, savedContext);
+            steps.lap("applied");
         } catch (RuntimeException | IOException e) {
-            end(computer, ComputerStatus.FAILED, "start_failed: " + e.getMessage());
-            if (e instanceof PortholeException pe) throw pe;
-            throw new PortholeException.Unavailable(ErrorCode.UNAVAILABLE,
-                    "the computer could not be started: " + e.getMessage(), e);
+            throw startFailed(computer, e);
         }
         computer.update(r -> r.withStatus(ComputerStatus.RUNNING).withActivity(clock.instant()));
         if (computer.isEnding()) {
@@ -255,8 +227,8 @@ public final class Computers implements AutoCloseable {
      * tenant's, under its lifetimes, and what the request asks beyond the shape is applied to it running (proxy, HAR,
      * a context's cookies, recording, metadata). Empty when the pool has none (the create starts one cold).
      */
-    private Optional<ComputerRecord> claimFromPool(String tenantId, ComputerSpec spec, BrowserEngine engine,
-                                                   Optional<io.porthole.core.store.EnvironmentRecord> savedContext,
+    private Optional<ComputerRecord> claimFromPool(String tenantId, ComputerSpec spec,
+                                                   Optional<EnvironmentRecord> savedContext,
                                                    Steps steps) {
         var shape = PoolShape.of(spec);
         while (true) {
@@ -276,41 +248,16 @@ public final class Computers implements AutoCloseable {
             }
             steps.lap("claimed");
             computer.holdPlace(warm.place);
-            var sandbox = warm.sandbox;
-            computer.attachSandbox(sandbox);
-            if (warm.desktop != null) {
-                computer.attachDesktop(warm.desktop);
-                computer.browserFactory(desktopBrowser(record.id(), sandbox, spec.width(), spec.height()));
-            } else {
-                var browser = warm.browser;
-                browser.onNavigation((tab, url) -> event(record.id(), ReplayEvent.NAVIGATION, "navigated",
-                        Map.of("tabId", tab, "url", url)));
-                computer.attachBrowser(browser);
-            }
+            attach(computer, new Provisioner.Started(warm.sandbox, warm.browser, warm.desktop));
             live.put(record.id(), computer);
             try {
                 // the record and its first event before anything keyed by its id (its upstream) is stored
                 store.insertComputerWithEvent(record, ReplayEvent.LIFECYCLE, "created",
                         json(Map.of("kind", spec.kind(), "browser", spec.engine(), "pooled", true)), now);
                 steps.lap("stored");
-                if (spec.useAdvancedProxy()) useUpstream(computer, advancedProxy);
-                spec.proxy().ifPresent(p -> useUpstream(computer, Optional.of(p)));
-                if (spec.recordHar()) {
-                    sandbox.egress().recordHar();
-                    computer.recordHar(true);
-                }
-                savedContext.ifPresent(e -> environments.cookies(e).flatMap(json -> Cookies.convert(json, e.engine(),
-                        spec.engine())).ifPresent(computer.browser()::importCookies));
-                attachScreencast(computer);
-                if (spec.recordVideo()) {
-                    computer.recorder(Recorder.start(computer, recordingFfmpeg, computersDir.resolve(record.id()),
-                            maxRecordingBytes));
-                }
+                applyRequest(computer, spec, savedContext);
             } catch (RuntimeException e) {
-                end(computer, ComputerStatus.FAILED, "start_failed: " + e.getMessage());
-                if (e instanceof PortholeException pe) throw pe;
-                throw new PortholeException.Unavailable(ErrorCode.UNAVAILABLE,
-                        "the computer could not be started: " + e.getMessage(), e);
+                throw startFailed(computer, e);
             }
             pool.claimed(warm);
             if (computer.isEnding()) {
@@ -325,12 +272,50 @@ public final class Computers implements AutoCloseable {
         }
     }
 
-    /** How a desktop starts its own browser when an action first needs one (and again if it exits). */
-    private java.util.function.Supplier<io.porthole.core.browser.BrowserDriver> desktopBrowser(
-            String id, io.porthole.core.sandbox.Sandbox sandbox, int width, int height) {
-        var chromium = engines.get("chromium");
-        return () -> chromium.launch(new LaunchSpec(id, sandbox, width, height, 1.0, true, reason -> LOG.log(
-                System.Logger.Level.INFO, "the browser of desktop {0} exited: {1}", id, reason)));
+    /** Gives a started computer its sandbox and browser or desktop. */
+    private void attach(Computer computer, Provisioner.Started started) {
+        var id = computer.id();
+        computer.attachSandbox(started.sandbox());
+        if (started.desktop() != null) {
+            computer.attachDesktop(started.desktop());
+            // the desktop's browser starts when an action first needs it; if it dies, the next one restarts it
+            computer.browserFactory(provisioner.desktopBrowser(id, started.sandbox(), computer.record().width(),
+                    computer.record().height()));
+        } else {
+            started.browser().onNavigation((tab, url) -> event(id, ReplayEvent.NAVIGATION, "navigated",
+                    Map.of("tabId", tab, "url", url)));
+            computer.attachBrowser(started.browser());
+        }
+    }
+
+    /**
+     * What a request asks of a computer beyond its shape, applied to it running (a cold one or one from the pool):
+     * its way out (the advanced proxy or its own), a HAR of it, a saved context's cookies, its screencast and a
+     * recording of it.
+     */
+    private void applyRequest(Computer computer, ComputerSpec spec,
+                              Optional<EnvironmentRecord> savedContext) {
+        var sandbox = computer.sandbox();
+        if (spec.useAdvancedProxy()) useUpstream(computer, advancedProxy);
+        spec.proxy().ifPresent(p -> useUpstream(computer, Optional.of(p)));
+        if (spec.recordHar()) {
+            sandbox.egress().recordHar();
+            computer.recordHar(true);
+        }
+        savedContext.ifPresent(e -> environments.cookies(e).flatMap(json -> Cookies.convert(json, e.engine(),
+                spec.engine())).ifPresent(computer.browser()::importCookies));
+        attachScreencast(computer);
+        if (spec.recordVideo()) {
+            computer.recorder(Recorder.start(computer, recordingFfmpeg, computersDir.resolve(computer.id()), maxRecordingBytes));
+        }
+    }
+
+    /** Ends a computer whose start failed; what to throw for it (a client's error as it is, else a 503). */
+    private PortholeException startFailed(Computer computer, Exception e) {
+        end(computer, ComputerStatus.FAILED, "start_failed: " + e.getMessage());
+        if (e instanceof PortholeException pe) return pe;
+        return new PortholeException.Unavailable(ErrorCode.UNAVAILABLE,
+                "the computer could not be started: " + e.getMessage(), e);
     }
 
     /** What the warm pool starts and ends its computers with. */
@@ -338,41 +323,13 @@ public final class Computers implements AutoCloseable {
         @Override
         public Pool.Warm start(PoolShape shape, Capacity.Reservation place) throws Exception {
             var id = Ids.id("comp");
-            var workDir = computersDir.resolve(id);
-            boolean desktop = shape.kind().equals("desktop");
-            Files.createDirectories(workDir);
-            io.porthole.core.sandbox.Sandbox sandbox = null;
-            Pool.Warm warm = null;
-            try {
-                sandbox = runtime.start(new SandboxSpec(id, workDir,
-                        desktop ? Map.of("DISPLAY", DesktopEngine.DISPLAY) : Map.of()));
-                var w = new Pool.Warm(id, shape, sandbox, place);
-                warm = w;
-                var s = sandbox;
-                sandbox.onExit().thenRun(() -> Threads.startVirtual("porthole-sandbox-exit-" + id, () -> exited(w,
-                        s.outOfMemory() ? "memory_limit_exceeded" : "sandbox_exited")));
-                if (desktop) {
-                    w.desktop = desktops.start(sandbox, shape.width(), shape.height(), shape.scale(),
-                            reason -> Threads.startVirtual("porthole-crash-" + id, () -> exited(w,
-                                    s.outOfMemory() ? "memory_limit_exceeded" : "desktop_exited: " + reason)));
-                } else {
-                    var engine = shape.templateId().map(t -> engines.get(TEMPLATE_PREFIX + t)).orElse(engines.get(shape.engine()));
-                    if (engine == null) throw new IllegalStateException("this server has no engine " + shape.engine());
-                    w.browser = engine.launch(new LaunchSpec(id, sandbox, shape.width(), shape.height(), shape.scale(),
-                            false, reason -> Threads.startVirtual("porthole-crash-" + id, () -> exited(w,
-                                    s.outOfMemory() ? "memory_limit_exceeded" : "browser_exited: " + reason))));
-                }
-                sandbox.awaitReady();
-                return w;
-            } catch (Exception | Error e) {
-                if (warm != null) {
-                    discard(warm);
-                } else {
-                    if (sandbox != null) quietly("ending the sandbox of pooled " + id, sandbox::close);
-                    Files2.deleteTree(workDir);
-                }
-                throw e;
-            }
+            var warm = new java.util.concurrent.atomic.AtomicReference<Pool.Warm>();
+            var started = provisioner.start(id, shape, sandbox -> warm.set(new Pool.Warm(id, shape, sandbox, place)),
+                    reason -> exited(warm.get(), reason));
+            var w = warm.get();
+            w.browser = started.browser();
+            w.desktop = started.desktop();
+            return w;
         }
 
         /** A process of a pooled computer ended: its computer's end if it was claimed, else out of the pool. */

@@ -169,8 +169,14 @@ final class Pool implements AutoCloseable {
         return slots.isEmpty();
     }
 
+    /** A create under way, until closed. */
+    interface Creating extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /** A create is under way: refills wait until none has been for {@link #QUIET}. Close what this returns after. */
-    AutoCloseable creating() {
+    Creating creating() {
         creating.incrementAndGet();
         var done = new java.util.concurrent.atomic.AtomicBoolean();
         return () -> {
