@@ -262,7 +262,8 @@ final class Pool implements AutoCloseable {
         for (var s : slots.values()) {
             var p = s.shape;
             out.add(new PoolStats(p.label(), p.kind(), p.engine(), p.templateId().orElse(null), p.width(), p.height(),
-                    p.scale(), s.target, s.ready.size(), s.starting.get(), s.claims.get(), s.misses.get(),
+                    p.scale(), s.target, s.ready.size(), s.starting.get(),
+                    (int) s.ready.stream().filter(Warm::isFrozen).count(), s.claims.get(), s.misses.get(),
                     s.started.get(), s.failed.get()));
         }
         return out;

@@ -99,6 +99,7 @@ final class AdminRoutes {
         m.put("target", s.target());
         m.put("ready", s.ready());
         m.put("starting", s.starting());
+        m.put("standby", s.standby());
         m.put("claims", s.claims());
         m.put("misses", s.misses());
         m.put("started", s.started());
