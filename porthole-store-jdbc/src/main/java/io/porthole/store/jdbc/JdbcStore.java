@@ -120,30 +120,21 @@ public final class JdbcStore implements Store {
     /** One transaction, one commit (one sync of the log to disk, where two statements on their own make two). */
     @Override
     public ReplayEvent updateComputerWithEvent(ComputerRecord r, String category, String type, String dataJson, Instant at) {
-        var event = new ReplayEvent(0, r.id(), category, type, dataJson, millis(at));
-        return locked(c -> {
-            c.setAutoCommit(false);
-            try {
-                update(c, r);
-                var stored = insertEvent(c, event);
-                c.commit();
-                return stored;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        });
+        return withEvent(c -> update(c, r), new ReplayEvent(0, r.id(), category, type, dataJson, millis(at)));
     }
 
+    /** One transaction, one commit, as {@link #updateComputerWithEvent}. */
     @Override
     public ReplayEvent insertComputerWithEvent(ComputerRecord r, String category, String type, String dataJson, Instant at) {
-        var event = new ReplayEvent(0, r.id(), category, type, dataJson, millis(at));
+        return withEvent(c -> insert(c, r), new ReplayEvent(0, r.id(), category, type, dataJson, millis(at)));
+    }
+
+    /** {@code write} and the event in one transaction: both or neither. */
+    private ReplayEvent withEvent(Work<Integer> write, ReplayEvent event) {
         return locked(c -> {
             c.setAutoCommit(false);
             try {
-                insert(c, r);
+                write.run(c);
                 var stored = insertEvent(c, event);
                 c.commit();
                 return stored;

@@ -87,6 +87,20 @@ class JdbcStoreRecordsTest {
     // --- replay events ---
 
     @Test
+    void aComputerAndItsFirstEventAreInsertedTogetherOrNotAtAll() {
+        var store = open();
+        var r = new io.porthole.core.ComputerRecord("c-9", "t", "browser", "chromium", io.porthole.core.ComputerStatus.RUNNING,
+                ms(1_000), ms(1_000), 60, 60, true, false, 1280, 720, 1.0, null, null, null);
+        var e = store.insertComputerWithEvent(r, ReplayEvent.LIFECYCLE, "created", "{\"pooled\":true}", ms(1_000));
+        assertEquals(Optional.of(r), store.findComputer("c-9"));
+        assertEquals(List.of(e), store.listEvents("c-9", Optional.empty(), 10));
+        // a second insert of the id fails, and leaves no second event behind
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> store.insertComputerWithEvent(r, ReplayEvent.LIFECYCLE, "created", "{}", ms(2_000)));
+        assertEquals(List.of(e), store.listEvents("c-9", Optional.empty(), 10));
+    }
+
+    @Test
     void anAppendedEventComesBackAsStoredWithItsSeq() {
         var store = open();
         var e = store.appendEvent("c-1", "navigation", "navigated", "{\"url\":\"https://example.com/é\"}",
