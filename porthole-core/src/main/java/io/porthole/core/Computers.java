@@ -163,6 +163,8 @@ public final class Computers implements AutoCloseable {
                 // the computer's from now on: a delete while it starts ends it
                 computer.attachSandbox(sandbox);
                 steps.lap("sandbox");
+                // nothing the browser fetches may go out another way than the one asked for
+                applyWayOut(computer, spec);
                 // the saved profile before the browser reads it
                 sessionCookies.set(environment.flatMap(e -> environments.restore(e, sandbox)));
             }, reason -> end(computer, ComputerStatus.FAILED, reason));
@@ -255,6 +257,7 @@ public final class Computers implements AutoCloseable {
                 store.insertComputerWithEvent(record, ReplayEvent.LIFECYCLE, "created",
                         json(Map.of("kind", spec.kind(), "browser", spec.engine(), "pooled", true)), now);
                 steps.lap("stored");
+                applyWayOut(computer, spec);
                 applyRequest(computer, spec, savedContext);
             } catch (RuntimeException e) {
                 throw startFailed(computer, e);
@@ -289,19 +292,24 @@ public final class Computers implements AutoCloseable {
     }
 
     /**
-     * What a request asks of a computer beyond its shape, applied to it running (a cold one or one from the pool):
-     * its way out (the advanced proxy or its own), a HAR of it, a saved context's cookies, its screencast and a
-     * recording of it.
+     * The way out a request asks for: the advanced proxy or its own as the egress proxy's upstream (it switches at run
+     * time), and a HAR of what goes through. A cold computer gets it before its browser starts, a pooled one when it
+     * is claimed (its browser has loaded nothing but about:blank and runs without background networking).
      */
-    private void applyRequest(Computer computer, ComputerSpec spec,
-                              Optional<EnvironmentRecord> savedContext) {
-        var sandbox = computer.sandbox();
+    private void applyWayOut(Computer computer, ComputerSpec spec) {
         if (spec.useAdvancedProxy()) useUpstream(computer, advancedProxy);
         spec.proxy().ifPresent(p -> useUpstream(computer, Optional.of(p)));
         if (spec.recordHar()) {
-            sandbox.egress().recordHar();
+            computer.sandbox().egress().recordHar();
             computer.recordHar(true);
         }
+    }
+
+    /**
+     * What else a request asks of a computer beyond its shape, applied to it running (a cold one or one from the
+     * pool): a saved context's cookies, its screencast and a recording of it.
+     */
+    private void applyRequest(Computer computer, ComputerSpec spec, Optional<EnvironmentRecord> savedContext) {
         savedContext.ifPresent(e -> environments.cookies(e).flatMap(json -> Cookies.convert(json, e.engine(),
                 spec.engine())).ifPresent(computer.browser()::importCookies));
         attachScreencast(computer);
