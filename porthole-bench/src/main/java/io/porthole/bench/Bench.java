@@ -86,16 +86,17 @@ public final class Bench {
     record Options(int iterations, int actions, int warmup, int actionWarmup, long settleMillis,
                    int egressIterations, int egressMib, int playwrightIterations, int playwrightClicks,
                    Path chromium, Set<String> only, boolean verbose, int standbyComputers, int standbyWindowSeconds,
-                   int standbyIterations) {
+                   int standbyIterations, Map<String, String> groupArgs) {
         /** The groups of rows {@code --only} names, in the order they run. */
-        static final List<String> GROUPS = List.of("browser", "desktop", "egress", "sandboxes", "screencast", "standby");
+        static final List<String> GROUPS = List.of("browser", "desktop", "egress", "sandboxes", "screencast", "standby",
+                "memory");
         static final String USAGE = """
                 usage: script/bench [--iterations=N] [--actions=M] [--warmup=W] [--action-warmup=K]
                                     [--settle-ms=MS] [--egress-iterations=E] [--egress-mib=S]
                                     [--playwright-iterations=P] [--playwright-clicks=C]
                                     [--chromium=PATH] [--only=GROUP,...] [--verbose]
                                     [--standby-computers=K] [--standby-window-seconds=S]
-                                    [--standby-iterations=I]
+                                    [--standby-iterations=I] [--memory-...] [--density ...]
                   --iterations     computers (browser, and desktop) created and deleted per side, measured
                                    (default 10)
                   --actions        click, screenshot and exec round trips per side, measured, on a browser
@@ -120,7 +121,8 @@ public final class Bench {
                                    screencast (desktop H.264 pictures/s and encoder CPU; browser
                                    frames/s, CPU and latency against CDP's own screencast),
                                    standby (idle CPU per computer with standby off and on; the first
-                                   action after standby against the same action awake)
+                                   action after standby against the same action awake), memory (memory
+                                   per idle computer against the bare browser or desktop)
                   --verbose        show the server's INFO logs
                   --standby-computers
                                    computers of a kind left idle at once for the standby CPU rows
@@ -129,7 +131,8 @@ public final class Bench {
                                    how long their CPU is measured (default 30)
                   --standby-iterations
                                    first actions after standby per action and kind, measured, after 2
-                                   warm-up (default 10)""";
+                                   warm-up (default 10)"""
+                + "\n" + MemoryBench.USAGE + "\n" + DensityBench.USAGE;
 
         static Options parse(String[] args) {
             int iterations = 10;
@@ -147,10 +150,15 @@ public final class Bench {
             int standbyComputers = 10;
             int standbyWindow = 30;
             int standbyIterations = 10;
+            var groupArgs = new LinkedHashMap<String, String>();
             for (var a : args) {
                 var eq = a.indexOf('=');
                 var name = eq < 0 ? a : a.substring(0, eq);
                 var value = eq < 0 ? "" : a.substring(eq + 1);
+                if (name.startsWith("--memory-") || name.startsWith("--density")) {
+                    groupArgs.put(name, value);
+                    continue;
+                }
                 switch (name) {
                     case "--iterations" -> iterations = positive(name, value);
                     case "--actions" -> actions = positive(name, value);
@@ -180,7 +188,7 @@ public final class Bench {
             }
             return new Options(iterations, actions, warmup, actionWarmup, settle, egressIterations, egressMib,
                     playwrightIterations, playwrightClicks, chromium, only, verbose, standbyComputers, standbyWindow,
-                    standbyIterations);
+                    standbyIterations, groupArgs);
         }
 
         private static int positive(String name, String value) {
@@ -198,6 +206,16 @@ public final class Bench {
                 throw new IllegalArgumentException(name + " needs a whole number >= 0, not '" + value + "'");
             }
         }
+    }
+
+    /** A whole number of at least 1 for the option {@code name}, for the groups' own options. */
+    static int positiveOption(String name, String value) {
+        return Options.positive(name, value);
+    }
+
+    /** A whole number of at least 0 for the option {@code name}, for the groups' own options. */
+    static int nonNegativeOption(String name, String value) {
+        return Options.nonNegative(name, value);
     }
 
     /** One row of the latency table: Porthole's samples and the baseline's. */
@@ -266,6 +284,8 @@ public final class Bench {
     private int nextDisplay = 90;
     private DesktopScreencastBench desktopScreencast;
     private StandbyBench standby;
+    private MemoryBench memoryBench;
+    private DensityBench density;
 
     private Bench(Options options) {
         this.options = options;
@@ -344,7 +364,9 @@ public final class Bench {
         checkAuth();
 
         printHeader();
-        var only = options.only();
+        var memoryOptions = MemoryBench.Options.parse(filter(options.groupArgs(), "--memory-"));
+        var densityOptions = DensityBench.Options.parse(filter(options.groupArgs(), "--density"));
+        var only = densityOptions.on() ? Set.<String>of() : options.only();
         if (only.contains("browser")) {
             lifecycle();
             isolationCost();
@@ -383,8 +405,37 @@ public final class Bench {
                 error("standby: " + e);
             }
         }
+        if (only.contains("memory")) {
+            memoryBench = new MemoryBench(new MemoryBench.Context(config, API_KEY, http, tmpRoot, options.chromium(),
+                    pages.url(), new MemoryBench.RawDesktops() {
+                        public RawDesktop start(String tag) throws IOException { return startRawDesktop(tag); }
+                        public void kill(RawDesktop d) {
+                            d.kill();
+                            liveRawDesktops.remove(d);
+                        }
+                    }, liveRaw, rawMarker(), log, this::error), memoryOptions);
+            memoryBench.run();
+        }
+        if (densityOptions.on()) {
+            density = new DensityBench(new DensityBench.Context(config, API_KEY, http, tmpRoot, pages.url(), log,
+                    this::error), densityOptions);
+            try {
+                density.run();
+            } catch (Exception e) {
+                error("density: " + e);
+            }
+        }
         long jvmRss = Procs.selfRssKb();
         printResults(jvmRss, System.nanoTime() - started);
+    }
+
+    /** The arguments of {@code args} whose name starts with {@code prefix}. */
+    private static Map<String, String> filter(Map<String, String> args, String prefix) {
+        var out = new LinkedHashMap<String, String>();
+        args.forEach((k, v) -> {
+            if (k.startsWith(prefix)) out.put(k, v);
+        });
+        return out;
     }
 
     /** The desktop screencast rows (their own class), run with this bench's server, computers and raw desktops. */
@@ -1541,6 +1592,8 @@ public final class Bench {
         }
         if (browserScreencast != null) browserScreencast.print(out);
         if (standby != null) standby.print(out);
+        if (memoryBench != null) memoryBench.print(out);
+        if (density != null) density.print(out);
         printMemory(jvmRssKb, elapsedNanos);
     }
 
