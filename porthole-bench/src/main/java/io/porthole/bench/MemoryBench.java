@@ -2,6 +2,7 @@ package io.porthole.bench;
 
 import io.porthole.engine.bidi.FirefoxConfig;
 import io.porthole.engine.cdp.ChromiumConfig;
+import io.porthole.engine.cdp.ChromiumEngine;
 import io.porthole.server.PortholeServer;
 import io.porthole.server.ServerConfig;
 import java.io.File;
@@ -92,7 +93,6 @@ final class MemoryBench {
      * variant that disables more features repeats the engine's own list.
      */
     static final List<Variant> CHROMIUM_VARIANTS = List.of(
-            new Variant("no spare renderer", List.of("--disable-features=" + disabledFeatures("SpareRendererForSitePerProcess")), Map.of()),
             new Variant("no back-forward cache", List.of("--disable-features=" + disabledFeatures("BackForwardCache")), Map.of()),
             new Variant("network service in process", List.of("--enable-features=NetworkServiceInProcess"), Map.of()),
             new Variant("GPU in process", List.of("--in-process-gpu"), Map.of()),
@@ -101,16 +101,13 @@ final class MemoryBench {
             new Variant("low-end device mode", List.of("--enable-low-end-device-mode"), Map.of()));
 
     static final List<Variant> FIREFOX_VARIANTS = List.of(
-            new Variant("no preallocated process", List.of(), Map.of("dom.ipc.processPrelaunch.enabled", false)),
             new Variant("web content processes 1", List.of(), Map.of("dom.ipc.processCount", 1)),
             new Variant("socket process off", List.of(), Map.of("network.process.enabled", false)),
-            new Variant("extensions in the parent", List.of(), Map.of("extensions.webextensions.remote", false)),
-            new Variant("no preallocated process, socket process off", List.of(),
-                    Map.of("dom.ipc.processPrelaunch.enabled", false, "network.process.enabled", false)));
+            new Variant("extensions in the parent", List.of(), Map.of("extensions.webextensions.remote", false)));
 
     /** The engine's own {@code --disable-features} list with {@code more} added. */
     private static String disabledFeatures(String more) {
-        return "Translate,MediaRouter,OptimizationHints,DialMediaRouteProvider,InterestFeedContentSuggestions," + more;
+        return ChromiumEngine.DISABLED_FEATURES + "," + more;
     }
 
     /** One computer's (or raw instance's) memory, in kB; cgroup -1 when there is none. */
