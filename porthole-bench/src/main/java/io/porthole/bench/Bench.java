@@ -48,8 +48,11 @@ import java.util.regex.Pattern;
  *   <li>the screencast: frames a second, CPU with 1 and 5 viewers, and the delay from a page change to a frame,
  *       against CDP's own screencast ({@link BrowserScreencastBench});
  *   <li>auto-standby: idle CPU per computer with standby off and on, and the first action after standby against the
- *       same action awake ({@link StandbyBench}).
+ *       same action awake ({@link StandbyBench});
+ *   <li>memory per idle computer (USS, PSS, RSS, cgroup) against the bare browser or desktop ({@link MemoryBench}).
  * </ol>
+ *
+ * With {@code --density} it runs the density mode alone ({@link DensityBench}).
  *
  * Prints a table of p50/p99 and the ratio of p50s, and one of throughputs. Cleans up whatever it started, and
  * checks that no process of its own is left (browsers, sandboxes, raw desktops). Exit code 0 on success, 1 on a
