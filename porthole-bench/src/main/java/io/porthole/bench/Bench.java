@@ -135,7 +135,7 @@ public final class Bench {
                   --standby-iterations
                                    first actions after standby per action and kind, measured, after 2
                                    warm-up (default 10)"""
-                + "\n" + MemoryBench.USAGE + "\n" + DensityBench.USAGE;
+                + "\n" + MemoryBench.USAGE + DensityBench.USAGE.stripTrailing();
 
         static Options parse(String[] args) {
             int iterations = 10;
@@ -189,6 +189,9 @@ public final class Bench {
                     default -> throw new IllegalArgumentException("unknown argument '" + a + "'");
                 }
             }
+            // the groups' own options, checked now so that a bad one is refused before anything starts
+            MemoryBench.Options.parse(filter(groupArgs, "--memory-"));
+            DensityBench.Options.parse(filter(groupArgs, "--density"));
             return new Options(iterations, actions, warmup, actionWarmup, settle, egressIterations, egressMib,
                     playwrightIterations, playwrightClicks, chromium, only, verbose, standbyComputers, standbyWindow,
                     standbyIterations, groupArgs);
@@ -1642,14 +1645,16 @@ public final class Bench {
             memTable.add(List.of(m.what(), mib(p) + range(m.portholeKb()) + ", " + procs(m.portholeProcs()),
                     mib(r) + range(m.rawKb()) + ", " + procs(m.rawProcs()), p < 0 || r < 0 ? "—" : ratio(p, r)));
         }
-        printMarkdown(memHeader, memTable);
-        out.println();
-        out.printf(Locale.ROOT, "- sums over every live process of the computer: its bubblewrap processes, every "
-                + "process in its sandbox's pid namespace, and the nsenter processes that started them (Porthole); "
-                + "every process whose command line contains the raw browser's directory; every process started for "
-                + "the raw desktop (found by a variable in its environment). RSS (VmRSS) counts shared pages (the "
-                + "binaries, libraries) once per process; private (USS, Private_Clean + Private_Dirty) counts only "
-                + "pages no other process maps.%n");
+        if (!memTable.isEmpty()) {
+            printMarkdown(memHeader, memTable);
+            out.println();
+            out.printf(Locale.ROOT, "- sums over every live process of the computer: its bubblewrap processes, every "
+                    + "process in its sandbox's pid namespace, and the nsenter processes that started them (Porthole); "
+                    + "every process whose command line contains the raw browser's directory; every process started for "
+                    + "the raw desktop (found by a variable in its environment). RSS (VmRSS) counts shared pages (the "
+                    + "binaries, libraries) once per process; private (USS, Private_Clean + Private_Dirty) counts only "
+                    + "pages no other process maps.%n");
+        }
         out.printf(Locale.ROOT, "- this JVM (bench + in-process Porthole server, shared by all computers): %s RSS at "
                 + "the end of the run%n", mib(jvmRssKb));
         out.printf(Locale.ROOT, "- run took %.0f s; load average (1/5/15 min) %s at the start, %s at the end; "

@@ -53,7 +53,8 @@ final class DensityBench {
                                    how long the active screenshots are timed per step (default 20)
                   --density-pause-ms
                                    pause between two screenshots of an active computer (default 1000)
-                  --density-p99-ms the threshold of the active screenshots' p99 (default 1000)""";
+                  --density-p99-ms the threshold of the active screenshots' p99 (default 1000)
+                """;
 
     /** What the bench lends this mode. */
     record Context(ServerConfig base, String apiKey, HttpClient http, Path workDir, String pageUrl, PrintStream log,

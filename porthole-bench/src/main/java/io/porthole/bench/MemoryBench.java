@@ -51,7 +51,8 @@ final class MemoryBench {
                                    how long they are left alone before their memory is read (default 10)
                   --memory-variants
                                    also measure each candidate Chromium flag and Firefox pref
-                                   (ADR 0024) on a server of its own""";
+                                   (ADR 0024) on a server of its own
+                """;
 
     /** What the bench lends these rows. */
     record Context(ServerConfig base, String apiKey, HttpClient http, Path workDir, Path chromium, String pageUrl,
