@@ -48,8 +48,11 @@ import java.util.regex.Pattern;
  *   <li>the screencast: frames a second, CPU with 1 and 5 viewers, and the delay from a page change to a frame,
  *       against CDP's own screencast ({@link BrowserScreencastBench});
  *   <li>auto-standby: idle CPU per computer with standby off and on, and the first action after standby against the
- *       same action awake ({@link StandbyBench}).
+ *       same action awake ({@link StandbyBench});
+ *   <li>memory per idle computer (USS, PSS, RSS, cgroup) against the bare browser or desktop ({@link MemoryBench}).
  * </ol>
+ *
+ * With {@code --density} it runs the density mode alone ({@link DensityBench}).
  *
  * Prints a table of p50/p99 and the ratio of p50s, and one of throughputs. Cleans up whatever it started, and
  * checks that no process of its own is left (browsers, sandboxes, raw desktops). Exit code 0 on success, 1 on a
@@ -86,16 +89,17 @@ public final class Bench {
     record Options(int iterations, int actions, int warmup, int actionWarmup, long settleMillis,
                    int egressIterations, int egressMib, int playwrightIterations, int playwrightClicks,
                    Path chromium, Set<String> only, boolean verbose, int standbyComputers, int standbyWindowSeconds,
-                   int standbyIterations) {
+                   int standbyIterations, Map<String, String> groupArgs) {
         /** The groups of rows {@code --only} names, in the order they run. */
-        static final List<String> GROUPS = List.of("browser", "desktop", "egress", "sandboxes", "screencast", "standby");
+        static final List<String> GROUPS = List.of("browser", "desktop", "egress", "sandboxes", "screencast", "standby",
+                "memory");
         static final String USAGE = """
                 usage: script/bench [--iterations=N] [--actions=M] [--warmup=W] [--action-warmup=K]
                                     [--settle-ms=MS] [--egress-iterations=E] [--egress-mib=S]
                                     [--playwright-iterations=P] [--playwright-clicks=C]
                                     [--chromium=PATH] [--only=GROUP,...] [--verbose]
                                     [--standby-computers=K] [--standby-window-seconds=S]
-                                    [--standby-iterations=I]
+                                    [--standby-iterations=I] [--memory-...] [--density ...]
                   --iterations     computers (browser, and desktop) created and deleted per side, measured
                                    (default 10)
                   --actions        click, screenshot and exec round trips per side, measured, on a browser
@@ -120,7 +124,8 @@ public final class Bench {
                                    screencast (desktop H.264 pictures/s and encoder CPU; browser
                                    frames/s, CPU and latency against CDP's own screencast),
                                    standby (idle CPU per computer with standby off and on; the first
-                                   action after standby against the same action awake)
+                                   action after standby against the same action awake), memory (memory
+                                   per idle computer against the bare browser or desktop)
                   --verbose        show the server's INFO logs
                   --standby-computers
                                    computers of a kind left idle at once for the standby CPU rows
@@ -129,7 +134,8 @@ public final class Bench {
                                    how long their CPU is measured (default 30)
                   --standby-iterations
                                    first actions after standby per action and kind, measured, after 2
-                                   warm-up (default 10)""";
+                                   warm-up (default 10)"""
+                + "\n" + MemoryBench.USAGE + DensityBench.USAGE.stripTrailing();
 
         static Options parse(String[] args) {
             int iterations = 10;
@@ -147,10 +153,15 @@ public final class Bench {
             int standbyComputers = 10;
             int standbyWindow = 30;
             int standbyIterations = 10;
+            var groupArgs = new LinkedHashMap<String, String>();
             for (var a : args) {
                 var eq = a.indexOf('=');
                 var name = eq < 0 ? a : a.substring(0, eq);
                 var value = eq < 0 ? "" : a.substring(eq + 1);
+                if (name.startsWith("--memory-") || name.startsWith("--density")) {
+                    groupArgs.put(name, value);
+                    continue;
+                }
                 switch (name) {
                     case "--iterations" -> iterations = positive(name, value);
                     case "--actions" -> actions = positive(name, value);
@@ -178,9 +189,12 @@ public final class Bench {
                     default -> throw new IllegalArgumentException("unknown argument '" + a + "'");
                 }
             }
+            // the groups' own options, checked now so that a bad one is refused before anything starts
+            MemoryBench.Options.parse(filter(groupArgs, "--memory-"));
+            DensityBench.Options.parse(filter(groupArgs, "--density"));
             return new Options(iterations, actions, warmup, actionWarmup, settle, egressIterations, egressMib,
                     playwrightIterations, playwrightClicks, chromium, only, verbose, standbyComputers, standbyWindow,
-                    standbyIterations);
+                    standbyIterations, groupArgs);
         }
 
         private static int positive(String name, String value) {
@@ -198,6 +212,16 @@ public final class Bench {
                 throw new IllegalArgumentException(name + " needs a whole number >= 0, not '" + value + "'");
             }
         }
+    }
+
+    /** A whole number of at least 1 for the option {@code name}, for the groups' own options. */
+    static int positiveOption(String name, String value) {
+        return Options.positive(name, value);
+    }
+
+    /** A whole number of at least 0 for the option {@code name}, for the groups' own options. */
+    static int nonNegativeOption(String name, String value) {
+        return Options.nonNegative(name, value);
     }
 
     /** One row of the latency table: Porthole's samples and the baseline's. */
@@ -266,6 +290,8 @@ public final class Bench {
     private int nextDisplay = 90;
     private DesktopScreencastBench desktopScreencast;
     private StandbyBench standby;
+    private MemoryBench memoryBench;
+    private DensityBench density;
 
     private Bench(Options options) {
         this.options = options;
@@ -344,7 +370,9 @@ public final class Bench {
         checkAuth();
 
         printHeader();
-        var only = options.only();
+        var memoryOptions = MemoryBench.Options.parse(filter(options.groupArgs(), "--memory-"));
+        var densityOptions = DensityBench.Options.parse(filter(options.groupArgs(), "--density"));
+        var only = densityOptions.on() ? Set.<String>of() : options.only();
         if (only.contains("browser")) {
             lifecycle();
             isolationCost();
@@ -383,8 +411,37 @@ public final class Bench {
                 error("standby: " + e);
             }
         }
+        if (only.contains("memory")) {
+            memoryBench = new MemoryBench(new MemoryBench.Context(config, API_KEY, http, tmpRoot, options.chromium(),
+                    pages.url(), new MemoryBench.RawDesktops() {
+                        public RawDesktop start(String tag) throws IOException { return startRawDesktop(tag); }
+                        public void kill(RawDesktop d) {
+                            d.kill();
+                            liveRawDesktops.remove(d);
+                        }
+                    }, liveRaw, rawMarker(), log, this::error), memoryOptions);
+            memoryBench.run();
+        }
+        if (densityOptions.on()) {
+            density = new DensityBench(new DensityBench.Context(config, API_KEY, http, tmpRoot, pages.url(), log,
+                    this::error), densityOptions);
+            try {
+                density.run();
+            } catch (Exception e) {
+                error("density: " + e);
+            }
+        }
         long jvmRss = Procs.selfRssKb();
         printResults(jvmRss, System.nanoTime() - started);
+    }
+
+    /** The arguments of {@code args} whose name starts with {@code prefix}. */
+    private static Map<String, String> filter(Map<String, String> args, String prefix) {
+        var out = new LinkedHashMap<String, String>();
+        args.forEach((k, v) -> {
+            if (k.startsWith(prefix)) out.put(k, v);
+        });
+        return out;
     }
 
     /** The desktop screencast rows (their own class), run with this bench's server, computers and raw desktops. */
@@ -1541,6 +1598,8 @@ public final class Bench {
         }
         if (browserScreencast != null) browserScreencast.print(out);
         if (standby != null) standby.print(out);
+        if (memoryBench != null) memoryBench.print(out);
+        if (density != null) density.print(out);
         printMemory(jvmRssKb, elapsedNanos);
     }
 
@@ -1586,14 +1645,16 @@ public final class Bench {
             memTable.add(List.of(m.what(), mib(p) + range(m.portholeKb()) + ", " + procs(m.portholeProcs()),
                     mib(r) + range(m.rawKb()) + ", " + procs(m.rawProcs()), p < 0 || r < 0 ? "—" : ratio(p, r)));
         }
-        printMarkdown(memHeader, memTable);
-        out.println();
-        out.printf(Locale.ROOT, "- sums over every live process of the computer: its bubblewrap processes, every "
-                + "process in its sandbox's pid namespace, and the nsenter processes that started them (Porthole); "
-                + "every process whose command line contains the raw browser's directory; every process started for "
-                + "the raw desktop (found by a variable in its environment). RSS (VmRSS) counts shared pages (the "
-                + "binaries, libraries) once per process; private (USS, Private_Clean + Private_Dirty) counts only "
-                + "pages no other process maps.%n");
+        if (!memTable.isEmpty()) {
+            printMarkdown(memHeader, memTable);
+            out.println();
+            out.printf(Locale.ROOT, "- sums over every live process of the computer: its bubblewrap processes, every "
+                    + "process in its sandbox's pid namespace, and the nsenter processes that started them (Porthole); "
+                    + "every process whose command line contains the raw browser's directory; every process started for "
+                    + "the raw desktop (found by a variable in its environment). RSS (VmRSS) counts shared pages (the "
+                    + "binaries, libraries) once per process; private (USS, Private_Clean + Private_Dirty) counts only "
+                    + "pages no other process maps.%n");
+        }
         out.printf(Locale.ROOT, "- this JVM (bench + in-process Porthole server, shared by all computers): %s RSS at "
                 + "the end of the run%n", mib(jvmRssKb));
         out.printf(Locale.ROOT, "- run took %.0f s; load average (1/5/15 min) %s at the start, %s at the end; "

@@ -12,10 +12,11 @@ final class Procs {
     private Procs() {}
 
     /**
-     * A live (not zombie) process: its resident set size and its private memory (USS: Private_Clean +
-     * Private_Dirty from smaps_rollup; -1 when that cannot be read).
+     * A live (not zombie) process: its resident set size, its proportional set size (Pss from smaps_rollup: each
+     * shared page divided among the processes that map it) and its private memory (USS: Private_Clean +
+     * Private_Dirty from smaps_rollup); Pss and USS are -1 when smaps_rollup cannot be read.
      */
-    record Proc(long pid, long rssKb, long privateKb, String cmdline) {}
+    record Proc(long pid, long rssKb, long pssKb, long privateKb, String cmdline) {}
 
     /** Every live process, other than this JVM, whose command line contains {@code marker}. */
     static List<Proc> matching(String marker) {
@@ -55,7 +56,8 @@ final class Procs {
                     if (line.startsWith("VmRSS:")) rss = Long.parseLong(line.replaceAll("[^0-9]", ""));
                 }
                 if (zombie) continue;
-                out.add(new Proc(pid, Math.max(rss, 0), privateKb(dir), cmdline));
+                var rollup = rollup(dir);
+                out.add(new Proc(pid, Math.max(rss, 0), rollup[0], rollup[1], cmdline));
             } catch (IOException | RuntimeException e) {
                 // the process ended while it was read, or is not ours to read
             }
@@ -128,17 +130,20 @@ final class Procs {
         }
     }
 
-    private static long privateKb(Path dir) {
+    /** Pss and Private_Clean + Private_Dirty of smaps_rollup, in kB; both -1 when it cannot be read. */
+    private static long[] rollup(Path dir) {
         try {
-            long sum = 0;
+            long pss = 0;
+            long priv = 0;
             for (var line : Files.readAllLines(dir.resolve("smaps_rollup"), StandardCharsets.UTF_8)) {
+                if (line.startsWith("Pss:")) pss += Long.parseLong(line.replaceAll("[^0-9]", ""));
                 if (line.startsWith("Private_Clean:") || line.startsWith("Private_Dirty:")) {
-                    sum += Long.parseLong(line.replaceAll("[^0-9]", ""));
+                    priv += Long.parseLong(line.replaceAll("[^0-9]", ""));
                 }
             }
-            return sum;
+            return new long[] {pss, priv};
         } catch (IOException | RuntimeException e) {
-            return -1;
+            return new long[] {-1, -1};
         }
     }
 

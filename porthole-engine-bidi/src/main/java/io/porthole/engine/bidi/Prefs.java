@@ -45,6 +45,9 @@ final class Prefs {
         p.put("browser.tabs.remote.unloadDelayMs", 0);
         p.put("browser.tabs.unloadOnLowMemory", false);
         p.put("dom.ipc.reportProcessHangs", false);
+        // ---- memory: no content process started in advance for the next tab (about 10 MiB USS and 200 MiB RSS per
+        // computer; docs/adr/0024-memory-per-computer.md); Fission's process per site is untouched
+        p.put("dom.ipc.processPrelaunch.enabled", false);
         p.put("toolkit.startup.max_resumed_crashes", -1);
         p.put("browser.sessionstore.resume_from_crash", false);
         // ---- updates

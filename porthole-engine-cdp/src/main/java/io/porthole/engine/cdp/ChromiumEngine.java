@@ -93,6 +93,10 @@ public final class ChromiumEngine implements BrowserEngine {
     /** Where the profile lives inside the sandbox (its home, removed with the computer). */
     static final String PROFILE = Sandbox.HOME + "/.config/porthole-chromium";
 
+    /** Chromium features turned off; one {@code --disable-features} flag, as a later one replaces an earlier one. */
+    public static final String DISABLED_FEATURES = "Translate,MediaRouter,OptimizationHints,DialMediaRouteProvider,"
+            + "InterestFeedContentSuggestions,SpareRendererForSitePerProcess";
+
     List<String> command(LaunchSpec spec) {
         var cmd = new ArrayList<String>();
         cmd.add(binary.toString());
@@ -114,7 +118,9 @@ public final class ChromiumEngine implements BrowserEngine {
                 "--disable-quic", "--metrics-recording-only", "--mute-audio", "--password-store=basic",
                 "--use-mock-keychain", "--disable-smooth-scrolling", "--disable-hang-monitor",
                 "--disable-blink-features=AutomationControlled",
-                "--disable-features=Translate,MediaRouter,OptimizationHints,DialMediaRouteProvider,InterestFeedContentSuggestions",
+                // SpareRendererForSitePerProcess: no renderer kept started in advance for the next navigation
+                // (about 10 MiB per computer; docs/adr/0024-memory-per-computer.md). Site isolation is untouched.
+                "--disable-features=" + DISABLED_FEATURES,
                 "--lang=en-US", "--window-size=" + spec.width() + "," + spec.height()));
         if (userAgent != null && !spec.headful()) cmd.add("--user-agent=" + userAgent);
         spec.sandbox().httpProxy().ifPresent(proxy -> {
