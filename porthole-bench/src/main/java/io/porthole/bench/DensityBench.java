@@ -117,7 +117,7 @@ final class DensityBench {
         var c = ctx.base().computers();
         // idle computers must outlive the run: an inactivity timeout of an hour rather than 5 minutes
         var computers = new ComputersConfig(3600, 3600, c.maxLifetimeCapSeconds(), options.max(), c.defaultWidth(),
-                c.defaultHeight(), c.screencast(), c.minAvailableMemoryBytes(), options.standbySeconds());
+                c.defaultHeight(), c.screencast(), c.minAvailableMemoryBytes(), options.standbySeconds(), java.util.Map.of());
         memAvailableAtStart = memAvailableKb();
         try (var server = PortholeServer.start(ctx.base().withComputers(computers).toBuilder().dataDir(dir).build())) {
             var api = new PortholeClient(ctx.http(), server.baseUrl(), ctx.apiKey());
