@@ -86,9 +86,10 @@ public final class Bench {
     record Options(int iterations, int actions, int warmup, int actionWarmup, long settleMillis,
                    int egressIterations, int egressMib, int playwrightIterations, int playwrightClicks,
                    Path chromium, Set<String> only, boolean verbose, int standbyComputers, int standbyWindowSeconds,
-                   int standbyIterations) {
+                   int standbyIterations, PoolBench.Settings pool) {
         /** The groups of rows {@code --only} names, in the order they run. */
-        static final List<String> GROUPS = List.of("browser", "desktop", "egress", "sandboxes", "screencast", "standby");
+        static final List<String> GROUPS = List.of("browser", "desktop", "egress", "sandboxes", "screencast", "standby",
+                "pool");
         static final String USAGE = """
                 usage: script/bench [--iterations=N] [--actions=M] [--warmup=W] [--action-warmup=K]
                                     [--settle-ms=MS] [--egress-iterations=E] [--egress-mib=S]
@@ -96,6 +97,8 @@ public final class Bench {
                                     [--chromium=PATH] [--only=GROUP,...] [--verbose]
                                     [--standby-computers=K] [--standby-window-seconds=S]
                                     [--standby-iterations=I]
+                                    [--pool-iterations=N] [--pool-lifecycle-iterations=N]
+                                    [--pool-burst=N] [--pool-burst-pools=N,...]
                   --iterations     computers (browser, and desktop) created and deleted per side, measured
                                    (default 10)
                   --actions        click, screenshot and exec round trips per side, measured, on a browser
@@ -120,7 +123,9 @@ public final class Bench {
                                    screencast (desktop H.264 pictures/s and encoder CPU; browser
                                    frames/s, CPU and latency against CDP's own screencast),
                                    standby (idle CPU per computer with standby off and on; the first
-                                   action after standby against the same action awake)
+                                   action after standby against the same action awake),
+                                   pool (create from the warm pool, the full lifecycle with
+                                   Playwright, bursts of creates; PoolBench)
                   --verbose        show the server's INFO logs
                   --standby-computers
                                    computers of a kind left idle at once for the standby CPU rows
@@ -129,7 +134,8 @@ public final class Bench {
                                    how long their CPU is measured (default 30)
                   --standby-iterations
                                    first actions after standby per action and kind, measured, after 2
-                                   warm-up (default 10)""";
+                                   warm-up (default 10)
+                """ + PoolBench.Settings.USAGE;
 
         static Options parse(String[] args) {
             int iterations = 10;
@@ -147,6 +153,7 @@ public final class Bench {
             int standbyComputers = 10;
             int standbyWindow = 30;
             int standbyIterations = 10;
+            var pool = PoolBench.Settings.DEFAULTS;
             for (var a : args) {
                 var eq = a.indexOf('=');
                 var name = eq < 0 ? a : a.substring(0, eq);
@@ -175,12 +182,14 @@ public final class Bench {
                     case "--standby-computers" -> standbyComputers = positive(name, value);
                     case "--standby-window-seconds" -> standbyWindow = positive(name, value);
                     case "--standby-iterations" -> standbyIterations = positive(name, value);
+                    case "--pool-iterations", "--pool-lifecycle-iterations", "--pool-burst", "--pool-burst-pools" ->
+                            pool = pool.with(name, value);
                     default -> throw new IllegalArgumentException("unknown argument '" + a + "'");
                 }
             }
             return new Options(iterations, actions, warmup, actionWarmup, settle, egressIterations, egressMib,
                     playwrightIterations, playwrightClicks, chromium, only, verbose, standbyComputers, standbyWindow,
-                    standbyIterations);
+                    standbyIterations, pool);
         }
 
         private static int positive(String name, String value) {
@@ -266,6 +275,7 @@ public final class Bench {
     private int nextDisplay = 90;
     private DesktopScreencastBench desktopScreencast;
     private StandbyBench standby;
+    private PoolBench pool;
 
     private Bench(Options options) {
         this.options = options;
@@ -382,6 +392,11 @@ public final class Bench {
             } catch (Exception e) {
                 error("standby: " + e);
             }
+        }
+        if (only.contains("pool")) {
+            pool = new PoolBench(new PoolBench.Context(config, API_KEY, http, tmpRoot, options.chromium(), pages.url(),
+                    options.pool(), liveRaw, rawMarker(), log, this::error));
+            pool.run();
         }
         long jvmRss = Procs.selfRssKb();
         printResults(jvmRss, System.nanoTime() - started);
@@ -1541,6 +1556,7 @@ public final class Bench {
         }
         if (browserScreencast != null) browserScreencast.print(out);
         if (standby != null) standby.print(out);
+        if (pool != null) pool.print(out);
         printMemory(jvmRssKb, elapsedNanos);
     }
 
