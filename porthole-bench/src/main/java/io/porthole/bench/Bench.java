@@ -48,7 +48,9 @@ import java.util.regex.Pattern;
  *   <li>the screencast: frames a second, CPU with 1 and 5 viewers, and the delay from a page change to a frame,
  *       against CDP's own screencast ({@link BrowserScreencastBench});
  *   <li>auto-standby: idle CPU per computer with standby off and on, and the first action after standby against the
- *       same action awake ({@link StandbyBench}).
+ *       same action awake ({@link StandbyBench});
+ *   <li>the warm pool: create from the pool, the full lifecycle with Playwright and bursts of creates, against cold
+ *       creates and bare launches ({@link PoolBench}).
  * </ol>
  *
  * Prints a table of p50/p99 and the ratio of p50s, and one of throughputs. Cleans up whatever it started, and

@@ -184,6 +184,7 @@ final class PoolBench {
             var c = api(unpooled);
             int n = ctx.settings().iterations();
             int notPooled = 0;
+            var deletes = new Samples[] {new Samples(), new Samples()};
             for (int i = 0; i < WARMUP + n; i++) {
                 boolean measured = i >= WARMUP;
                 var line = new StringBuilder("bench: pool claims " + (measured ? "iteration " + (i - WARMUP + 1) + "/" + n
@@ -202,7 +203,9 @@ final class PoolBench {
                             boolean claimed = after.path("claims").asLong() == before.path("claims").asLong() + 1
                                     && after.path("misses").asLong() == before.path("misses").asLong();
                             boolean flagged = pooledFlag(p, created.id());
+                            long d0 = System.nanoTime();
                             delete(p, created.id());
+                            if (measured) deletes[0].add(System.nanoTime() - d0);
                             if (!claimed || !flagged) {
                                 notPooled++;
                                 throw new IllegalStateException("create " + created.id() + " was not served by the pool"
@@ -214,7 +217,9 @@ final class PoolBench {
                         } else if (turn == 1) {
                             var created = create(c);
                             boolean flagged = pooledFlag(c, created.id());
+                            long d0 = System.nanoTime();
                             delete(c, created.id());
+                            if (measured) deletes[1].add(System.nanoTime() - d0);
                             if (flagged) throw new IllegalStateException("a create on the server without a pool says pooled");
                             if (measured) cold.add(created.nanos());
                             line.append(String.format(Locale.ROOT, " cold %.0f ms;", created.nanos() / 1e6));
@@ -236,6 +241,9 @@ final class PoolBench {
                             + " %d, started %d, failed %d (warm-up included); creates not served by the pool: %d",
                     stats.path("claims").asLong(), stats.path("misses").asLong(), shape(stats).path("started").asLong(),
                     shape(stats).path("failed").asLong(), notPooled));
+            notes.add("claims: the untimed deletes right after each create (after GET replay-events) took p50 "
+                    + Markdown.ms(deletes[0].p50()) + " (p99 " + Markdown.ms(deletes[0].p99()) + ") from the pool, and "
+                    + Markdown.ms(deletes[1].p50()) + " (p99 " + Markdown.ms(deletes[1].p99()) + ") cold");
         } finally {
             listener.close();
         }
