@@ -89,7 +89,7 @@ final class PoolBench {
                   --pool-lifecycle-iterations
                                    create + Playwright connect + goto + delete per side, measured, after
                                    2 warm-up (default 20)
-                  --pool-burst     creates sent at once in the burst rows (default 20)
+                  --pool-burst     creates sent at once in the burst rows; 0 for none (default 20)
                   --pool-burst-pools
                                    pool sizes the burst runs against, besides no pool (default 4,20)
                 """.stripTrailing();
@@ -98,7 +98,8 @@ final class PoolBench {
             return switch (name) {
                 case "--pool-iterations" -> new Settings(positive(name, value), lifecycleIterations, burst, burstPools);
                 case "--pool-lifecycle-iterations" -> new Settings(iterations, positive(name, value), burst, burstPools);
-                case "--pool-burst" -> new Settings(iterations, lifecycleIterations, positive(name, value), burstPools);
+                case "--pool-burst" -> new Settings(iterations, lifecycleIterations, value.equals("0") ? 0
+                        : positive(name, value), burstPools);
                 case "--pool-burst-pools" -> {
                     var sizes = new ArrayList<Integer>();
                     for (var s : value.split(",")) if (!s.isBlank()) sizes.add(positive(name, s.trim()));
@@ -471,6 +472,7 @@ final class PoolBench {
 
     private void bursts() throws Exception {
         int n = ctx.settings().burst();
+        if (n == 0) return;
         var sizes = new ArrayList<Integer>();
         sizes.add(0);
         sizes.addAll(ctx.settings().burstPools());
