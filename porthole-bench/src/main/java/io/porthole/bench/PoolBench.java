@@ -85,10 +85,10 @@ final class PoolBench {
         static final String USAGE = """
                   --pool-iterations
                                    creates from the pool per side (pool, cold, bare launch), measured,
-                                   after 2 warm-up (default 50)
+                                   after 2 warm-up; 0 for none (default 50)
                   --pool-lifecycle-iterations
                                    create + Playwright connect + goto + delete per side, measured, after
-                                   2 warm-up (default 20)
+                                   2 warm-up; 0 for none (default 20)
                   --pool-burst     creates sent at once in the burst rows; 0 for none (default 20)
                   --pool-burst-pools
                                    pool sizes the burst runs against, besides no pool (default 4,20)
@@ -96,10 +96,9 @@ final class PoolBench {
 
         Settings with(String name, String value) {
             return switch (name) {
-                case "--pool-iterations" -> new Settings(positive(name, value), lifecycleIterations, burst, burstPools);
-                case "--pool-lifecycle-iterations" -> new Settings(iterations, positive(name, value), burst, burstPools);
-                case "--pool-burst" -> new Settings(iterations, lifecycleIterations, value.equals("0") ? 0
-                        : positive(name, value), burstPools);
+                case "--pool-iterations" -> new Settings(count(name, value), lifecycleIterations, burst, burstPools);
+                case "--pool-lifecycle-iterations" -> new Settings(iterations, count(name, value), burst, burstPools);
+                case "--pool-burst" -> new Settings(iterations, lifecycleIterations, count(name, value), burstPools);
                 case "--pool-burst-pools" -> {
                     var sizes = new ArrayList<Integer>();
                     for (var s : value.split(",")) if (!s.isBlank()) sizes.add(positive(name, s.trim()));
@@ -107,6 +106,11 @@ final class PoolBench {
                 }
                 default -> throw new IllegalArgumentException("unknown argument '" + name + "'");
             };
+        }
+
+        /** A number of iterations or creates; 0 leaves those rows out. */
+        private static int count(String name, String value) {
+            return value.equals("0") ? 0 : positive(name, value);
         }
 
         private static int positive(String name, String value) {
@@ -166,6 +170,7 @@ final class PoolBench {
     // ---- create -> ready from the pool ----
 
     private void claims() throws Exception {
+        if (ctx.settings().iterations() == 0) return;
         var pool = new Samples();
         var cold = new Samples();
         var launch = new Samples();
@@ -257,6 +262,7 @@ final class PoolBench {
 
     /** The claim of a pooled computer that waited long enough to be in standby (frozen), against an awake one's. */
     private void standbyClaims() throws Exception {
+        if (ctx.settings().iterations() == 0) return;
         var frozen = new Samples();
         var awake = rows.get("create → ready, from the pool").porthole();
         rows.put("create → ready, from the pool, pooled computer in standby", new Row("create → ready, from the pool,"
@@ -300,6 +306,7 @@ final class PoolBench {
     // ---- create, connect, goto, delete ----
 
     private void lifecycle() throws Exception {
+        if (ctx.settings().lifecycleIterations() == 0) return;
         var pooledRow = new Row("full lifecycle, from the pool", new Samples(), new Samples(), "POST /computers {} (a claim,"
                 + " as above) + Playwright chromium.connectOverCDP(ws://…/computers/{id}/cdp, Authorization header) +"
                 + " page.goto(the bench's test page) on the browser's first page + browser.close() (disconnects) +"
