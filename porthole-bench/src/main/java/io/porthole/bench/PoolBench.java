@@ -142,6 +142,9 @@ final class PoolBench {
     /** The server's own steps of the measured claims (Computers logs them at DEBUG), by step. */
     private final Map<String, Samples> claimSteps = new LinkedHashMap<>();
     private final Samples claimServer = new Samples();
+    /** The same for the claims of pooled computers in standby. */
+    private final Map<String, Samples> standbyClaimSteps = new LinkedHashMap<>();
+    private final Samples standbyClaimServer = new Samples();
     /** The lifecycle rows' parts, by side and part. */
     private final Map<String, Samples> parts = new LinkedHashMap<>();
     private int servers;
@@ -260,6 +263,11 @@ final class PoolBench {
         claimServer.add(total);
     }
 
+    private void keepStandbyClaimSteps(List<Steps.Step> steps, long total) {
+        for (var s : steps) standbyClaimSteps.computeIfAbsent(s.name(), k -> new Samples()).add(s.nanos());
+        standbyClaimServer.add(total);
+    }
+
     /** The claim of a pooled computer that waited long enough to be in standby (frozen), against an awake one's. */
     private void standbyClaims() throws Exception {
         if (ctx.settings().iterations() == 0) return;
@@ -271,6 +279,7 @@ final class PoolBench {
                 + " pooled computer waits frozen and the claim thaws it; raw column = the awake claims of the first row"));
         int n = Math.max(1, ctx.settings().iterations() / 2);
         int wasFrozen = 0;
+        var listener = new StepListener();
         try (var pooled = server("claims-standby", "chromium:1", STANDBY_SECONDS)) {
             var p = api(pooled);
             for (int i = 0; i < WARMUP + n; i++) {
@@ -280,7 +289,9 @@ final class PoolBench {
                 var frozenBefore = frozenComputers();
                 try {
                     var before = poolStats(p);
+                    listener.begin();
                     var created = create(p);
+                    listener.end(measured ? this::keepStandbyClaimSteps : null);
                     var after = poolStats(p);
                     delete(p, created.id());
                     if (after.path("claims").asLong() != before.path("claims").asLong() + 1) {
@@ -298,6 +309,8 @@ final class PoolBench {
                     ctx.error().accept("pool claim in standby: " + e.getMessage());
                 }
             }
+        } finally {
+            listener.close();
         }
         notes.add("claims in standby: " + wasFrozen + " of " + frozen.count() + " measured claims took a computer whose"
                 + " freezer cgroup read frozen just before (v1 freezer.state FROZEN or v2 cgroup.freeze 1)");
@@ -538,10 +551,23 @@ final class PoolBench {
             // while the burst runs: the most pooled computers seen starting at once (a refill competing with it)
             var sampling = new AtomicBoolean(pool > 0);
             var maxStarting = new AtomicInteger();
+            var refillSeen = new StringBuilder();
+            var released = new java.util.concurrent.atomic.AtomicLong();
             var sampler = Thread.ofVirtual().name("bench-burst-pool").start(() -> {
                 while (sampling.get()) {
                     try {
-                        maxStarting.accumulateAndGet(poolStats(api).path("starting").asInt(), Math::max);
+                        var st = poolStats(api);
+                        int starting = st.path("starting").asInt();
+                        if (starting > 0 && maxStarting.get() == 0 && released.get() > 0) {
+                            synchronized (refillSeen) {
+                                refillSeen.append(String.format(Locale.ROOT, "a refill was first seen starting %.0f ms"
+                                                + " after the release, when %d of %d creates had answered (ready %d,"
+                                                + " claims %d, misses %d)", (System.nanoTime() - released.get()) / 1e6,
+                                        ids.size() + failures.size(), n, st.path("ready").asInt(),
+                                        st.path("claims").asLong(), st.path("misses").asLong()));
+                            }
+                        }
+                        maxStarting.accumulateAndGet(starting, Math::max);
                         Thread.sleep(25);
                     } catch (Exception e) {
                         return;
@@ -549,6 +575,7 @@ final class PoolBench {
                 }
             });
             long t0 = System.nanoTime();
+            released.set(t0);
             go.countDown();
             for (var t : threads) t.join(CREATE_TIMEOUT.plusSeconds(30));
             long wall = System.nanoTime() - t0;
@@ -572,6 +599,9 @@ final class PoolBench {
             }
             for (var t : deleting) t.join(REQUEST_TIMEOUT);
             var note = failures.isEmpty() ? "" : failures.size() + " failed: " + failures.values().iterator().next();
+            synchronized (refillSeen) {
+                if (!refillSeen.isEmpty()) note = (note.isEmpty() ? "" : note + "; ") + refillSeen;
+            }
             bursts.add(new Burst(pool > 0 ? "pool of " + pool + " (PORTHOLE_POOL=chromium:" + pool + ")" : "no pool (cold)",
                     pool, n, ids.size(), pooled,
                     after == null ? 0 : after.path("claims").asLong() - before.path("claims").asLong(),
@@ -814,6 +844,12 @@ final class PoolBench {
             st.add(stepRow("POST /computers {} from the pool, whole (client)", rows.get("create → ready, from the pool").porthole()));
             st.add(stepRow("the server's create (Steps total)", claimServer));
             for (var e : claimSteps.entrySet()) st.add(stepRow("  " + e.getKey(), e.getValue()));
+            if (standbyClaimServer.count() > 0) {
+                st.add(stepRow("POST /computers {} from the pool in standby, whole (client)", rows.get("create → ready,"
+                        + " from the pool, pooled computer in standby").porthole()));
+                st.add(stepRow("the server's create (Steps total), in standby", standbyClaimServer));
+                for (var e : standbyClaimSteps.entrySet()) st.add(stepRow("  " + e.getKey() + ", in standby", e.getValue()));
+            }
             Markdown.print(out, List.of("create from the pool, where the time goes", "n", "p50", "min", "max"), st);
             out.println();
             out.println("- the server's own step timings (io.porthole.core.internal.Steps, logged by Computers at DEBUG) of"
