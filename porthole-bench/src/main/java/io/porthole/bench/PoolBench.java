@@ -557,6 +557,8 @@ final class PoolBench {
                 while (sampling.get()) {
                     try {
                         var st = poolStats(api);
+                        // an answer that came after the burst's last create answered is not the burst's
+                        if (!sampling.get()) return;
                         int starting = st.path("starting").asInt();
                         if (starting > 0 && maxStarting.get() == 0 && released.get() > 0) {
                             synchronized (refillSeen) {
@@ -578,8 +580,8 @@ final class PoolBench {
             released.set(t0);
             go.countDown();
             for (var t : threads) t.join(CREATE_TIMEOUT.plusSeconds(30));
-            long wall = System.nanoTime() - t0;
             sampling.set(false);
+            long wall = System.nanoTime() - t0;
             sampler.join(Duration.ofSeconds(10));
             var after = pool > 0 ? poolStats(api) : null;
             var each = new Samples();
