@@ -50,6 +50,8 @@ import java.util.regex.Pattern;
  *   <li>auto-standby: idle CPU per computer with standby off and on, and the first action after standby against the
  *       same action awake ({@link StandbyBench});
  *   <li>memory per idle computer (USS, PSS, RSS, cgroup) against the bare browser or desktop ({@link MemoryBench}).
+ *   <li>the warm pool: create from the pool, the full lifecycle with Playwright and bursts of creates, against cold
+ *       creates and bare launches ({@link PoolBench}).
  * </ol>
  *
  * With {@code --density} it runs the density mode alone ({@link DensityBench}).
@@ -89,10 +91,10 @@ public final class Bench {
     record Options(int iterations, int actions, int warmup, int actionWarmup, long settleMillis,
                    int egressIterations, int egressMib, int playwrightIterations, int playwrightClicks,
                    Path chromium, Set<String> only, boolean verbose, int standbyComputers, int standbyWindowSeconds,
-                   int standbyIterations, Map<String, String> groupArgs) {
+                   int standbyIterations, Map<String, String> groupArgs, PoolBench.Settings pool) {
         /** The groups of rows {@code --only} names, in the order they run. */
         static final List<String> GROUPS = List.of("browser", "desktop", "egress", "sandboxes", "screencast", "standby",
-                "memory");
+                "memory", "pool");
         static final String USAGE = """
                 usage: script/bench [--iterations=N] [--actions=M] [--warmup=W] [--action-warmup=K]
                                     [--settle-ms=MS] [--egress-iterations=E] [--egress-mib=S]
@@ -100,6 +102,8 @@ public final class Bench {
                                     [--chromium=PATH] [--only=GROUP,...] [--verbose]
                                     [--standby-computers=K] [--standby-window-seconds=S]
                                     [--standby-iterations=I] [--memory-...] [--density ...]
+                                    [--pool-iterations=N] [--pool-lifecycle-iterations=N]
+                                    [--pool-burst=N] [--pool-burst-pools=N,...]
                   --iterations     computers (browser, and desktop) created and deleted per side, measured
                                    (default 10)
                   --actions        click, screenshot and exec round trips per side, measured, on a browser
@@ -125,7 +129,9 @@ public final class Bench {
                                    frames/s, CPU and latency against CDP's own screencast),
                                    standby (idle CPU per computer with standby off and on; the first
                                    action after standby against the same action awake), memory (memory
-                                   per idle computer against the bare browser or desktop)
+                                   per idle computer against the bare browser or desktop),
+                                   pool (create from the warm pool, the full lifecycle with
+                                   Playwright, bursts of creates; PoolBench)
                   --verbose        show the server's INFO logs
                   --standby-computers
                                    computers of a kind left idle at once for the standby CPU rows
@@ -134,7 +140,8 @@ public final class Bench {
                                    how long their CPU is measured (default 30)
                   --standby-iterations
                                    first actions after standby per action and kind, measured, after 2
-                                   warm-up (default 10)"""
+                                   warm-up (default 10)
+                """ + PoolBench.Settings.USAGE.stripTrailing()
                 + "\n" + MemoryBench.USAGE + DensityBench.USAGE.stripTrailing();
 
         static Options parse(String[] args) {
@@ -154,6 +161,7 @@ public final class Bench {
             int standbyWindow = 30;
             int standbyIterations = 10;
             var groupArgs = new LinkedHashMap<String, String>();
+            var pool = PoolBench.Settings.DEFAULTS;
             for (var a : args) {
                 var eq = a.indexOf('=');
                 var name = eq < 0 ? a : a.substring(0, eq);
@@ -186,6 +194,8 @@ public final class Bench {
                     case "--standby-computers" -> standbyComputers = positive(name, value);
                     case "--standby-window-seconds" -> standbyWindow = positive(name, value);
                     case "--standby-iterations" -> standbyIterations = positive(name, value);
+                    case "--pool-iterations", "--pool-lifecycle-iterations", "--pool-burst", "--pool-burst-pools" ->
+                            pool = pool.with(name, value);
                     default -> throw new IllegalArgumentException("unknown argument '" + a + "'");
                 }
             }
@@ -194,7 +204,7 @@ public final class Bench {
             DensityBench.Options.parse(filter(groupArgs, "--density"));
             return new Options(iterations, actions, warmup, actionWarmup, settle, egressIterations, egressMib,
                     playwrightIterations, playwrightClicks, chromium, only, verbose, standbyComputers, standbyWindow,
-                    standbyIterations, groupArgs);
+                    standbyIterations, groupArgs, pool);
         }
 
         private static int positive(String name, String value) {
@@ -292,6 +302,7 @@ public final class Bench {
     private StandbyBench standby;
     private MemoryBench memoryBench;
     private DensityBench density;
+    private PoolBench pool;
 
     private Bench(Options options) {
         this.options = options;
@@ -430,6 +441,11 @@ public final class Bench {
             } catch (Exception e) {
                 error("density: " + e);
             }
+        }
+        if (only.contains("pool")) {
+            pool = new PoolBench(new PoolBench.Context(config, API_KEY, http, tmpRoot, options.chromium(), pages.url(),
+                    options.pool(), liveRaw, rawMarker(), log, this::error));
+            pool.run();
         }
         long jvmRss = Procs.selfRssKb();
         printResults(jvmRss, System.nanoTime() - started);
@@ -1600,6 +1616,7 @@ public final class Bench {
         if (standby != null) standby.print(out);
         if (memoryBench != null) memoryBench.print(out);
         if (density != null) density.print(out);
+        if (pool != null) pool.print(out);
         printMemory(jvmRssKb, elapsedNanos);
     }
 

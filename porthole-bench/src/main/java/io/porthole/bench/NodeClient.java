@@ -151,6 +151,22 @@ final class NodeClient {
         return new Result(r.exitCode(), json, r.stdout(), r.stderr(), r.wallNanos());
     }
 
+    /**
+     * Starts {@code script} (in the install directory) with {@code env} and leaves it running, its standard input and
+     * output piped to the caller (standard error discarded); the caller ends it, with its children.
+     */
+    Process start(String script, Map<String, String> env, String marker) throws IOException {
+        var pb = new ProcessBuilder(List.of(node, dir.resolve(script).toString())).directory(dir.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().putAll(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1", "PUPPETEER_SKIP_DOWNLOAD", "1"));
+        pb.environment().putAll(env);
+        if (marker != null) {
+            var eq = marker.indexOf('=');
+            pb.environment().put(marker.substring(0, eq), marker.substring(eq + 1));
+        }
+        return pb.start();
+    }
+
     private static Result run(List<String> cmd, Path dir, Map<String, String> env, String marker, Duration timeout)
             throws IOException {
         var pb = new ProcessBuilder(cmd).directory(dir.toFile())
