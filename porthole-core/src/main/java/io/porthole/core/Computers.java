@@ -659,6 +659,7 @@ public final class Computers implements AutoCloseable {
     private void finishEnding(Computer c, ComputerStatus status, String reason) {
         // the outcome is recorded first: from now on the computer answers as ended, and a teardown that takes
         // a few seconds on a busy host does not show as a computer still running
+        var steps = new Steps();
         var now = clock.instant();
         boolean wasPaused = c.record().status() == ComputerStatus.PAUSED;
         boolean save = c.record().persistent() && status == ComputerStatus.TERMINATED
@@ -666,6 +667,7 @@ public final class Computers implements AutoCloseable {
         c.update(r -> r.ended(status, now, reason));
         store.updateComputer(c.record());
         event(c.id(), ReplayEvent.LIFECYCLE, lifecycleType(status, reason), Map.of("reason", reason));
+        steps.lap("stored");
         // its watchers and listeners learn it first; the capture stops before the browser does, and the recording is
         // written out while the sandbox its encoder runs in is still there
         var screencast = c.screencastOrNull();
@@ -695,7 +697,10 @@ public final class Computers implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "the session cookies of " + c.id() + " could not be read", e);
             }
         }
-        c.browserIfStarted().ifPresent(b -> quietly("closing the browser of " + c.id(), b::close));
+        steps.lap("watchers");
+        // a browser closes gracefully only to write the profile that is saved; any other is ended at once
+        c.browserIfStarted().ifPresent(b -> quietly("closing the browser of " + c.id(), save ? b::close : b::closeNow));
+        steps.lap("browser");
         var home = c.sandboxOrNull();
         if (save && home != null) {
             // committed before the delete is answered: the environment is the computer's id
@@ -710,7 +715,9 @@ public final class Computers implements AutoCloseable {
             quietly("storing the HAR of " + c.id(), () -> sandbox.egress().har()
                     .ifPresent(har -> harSink.accept(c.record(), har)));
         }
+        steps.lap("saved");
         if (sandbox != null) quietly("ending the sandbox of " + c.id(), sandbox::close);
+        steps.lap("sandbox");
         // its proxy credentials are of no use any more
         quietly("forgetting the upstream of " + c.id(), () -> store.putSecret(c.id(), UPSTREAM, Optional.empty()));
         try {
@@ -718,10 +725,12 @@ public final class Computers implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "removing the files of " + c.id() + " failed", e);
         }
+        steps.lap("files");
         live.remove(c.id());
         // its processes are gone: its place is free for the next create
         c.releasePlace();
         LOG.log(System.Logger.Level.INFO, "computer {0} {1}: {2}", c.id(), status.wireName(), reason);
+        LOG.log(System.Logger.Level.DEBUG, "computer {0} ended: {1}", c.id(), steps);
     }
 
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();

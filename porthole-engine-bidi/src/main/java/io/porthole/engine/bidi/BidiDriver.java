@@ -1080,6 +1080,15 @@ final class BidiDriver implements BrowserDriver {
     }
 
     @Override
+    public void closeNow() {
+        process.markClosing();
+        for (var s : List.copyOf(screencasts)) s.close();
+        mux.closeAll();
+        bidi.close();
+        process.kill(0);
+    }
+
+    @Override
     public void close() {
         process.markClosing();
         for (var s : List.copyOf(screencasts)) s.close();
