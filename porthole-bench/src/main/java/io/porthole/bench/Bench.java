@@ -280,9 +280,9 @@ public final class Bench {
     private final Samples egressRawWall = new Samples();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
-    /** During a Porthole DELETE: when the browser's processes had all exited, and when all were reaped. */
     /** Where a create's time goes (CreateSteps): the server's own step timings and the raw launch's phases. */
     private final CreateSteps createSteps = new CreateSteps();
+    /** During a Porthole DELETE: when the browser's processes had all exited, and when all were reaped. */
     private final Samples watchExited = new Samples();
     private final Samples watchReaped = new Samples();
     private final Samples watchCrashpadExited = new Samples();
