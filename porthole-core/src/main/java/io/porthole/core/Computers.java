@@ -859,7 +859,7 @@ public final class Computers implements AutoCloseable {
                         "porthole-crash-" + r.id(), () -> end(computer, ComputerStatus.FAILED,
                                 s.outOfMemory() ? "memory_limit_exceeded" : "desktop_exited: " + reason))).orElseThrow(
                         () -> new IllegalStateException("its desktop does not answer")));
-                computer.browserFactory(() -> engine.launch(launch));
+                computer.browserFactory(provisioner.desktopBrowser(r.id(), s, r.width(), r.height()));
                 engine.adopt(launch).ifPresent(computer::attachBrowser);
             } else {
                 var browser = engine.adopt(launch).orElseThrow(() -> new IllegalStateException("its browser is gone"));

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -178,7 +179,7 @@ final class Pool implements AutoCloseable {
     /** A create is under way: refills wait until none has been for {@link #QUIET}. Close what this returns after. */
     Creating creating() {
         creating.incrementAndGet();
-        var done = new java.util.concurrent.atomic.AtomicBoolean();
+        var done = new AtomicBoolean();
         return () -> {
             if (!done.compareAndSet(false, true)) return;
             lastCreateEndNanos = System.nanoTime();
