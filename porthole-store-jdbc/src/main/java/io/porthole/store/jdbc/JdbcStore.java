@@ -8,6 +8,9 @@ import io.porthole.core.store.ArtifactRecord;
 import io.porthole.core.store.EnvironmentRecord;
 import io.porthole.core.store.ReplayEvent;
 import io.porthole.core.store.Store;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -23,20 +26,27 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * The {@link Store} over JDBC. SQLite in WAL mode by default: one connection, used under a lock (SQLite
- * serialises writers anyway and each statement takes microseconds); {@code synchronous=FULL} so a committed
- * write survives a power cut. Thread-safe.
+ * The {@link Store} over JDBC, on SQLite or PostgreSQL, with one SQL text for both except where {@link Dialect}
+ * says otherwise, and the same migrations ({@link Migrations}).
+ *
+ * <p>SQLite (the default, {@link #sqlite}): WAL mode, one connection used under a lock (SQLite serialises writers
+ * anyway and each statement takes microseconds); {@code synchronous=FULL} so a committed write survives a power
+ * cut. PostgreSQL ({@link #postgres}): a pool of connections and no lock of ours, for several servers on one
+ * database. Thread-safe.
  */
 public final class JdbcStore implements Store {
-    private final Connection connection;
-    private final ReentrantLock lock = new ReentrantLock();
+    private static final System.Logger LOG = System.getLogger(JdbcStore.class.getName());
 
-    private JdbcStore(Connection connection) {
-        this.connection = connection;
+    private final Connections connections;
+    private final Dialect dialect;
+
+    private JdbcStore(Connections connections, Dialect dialect) {
+        this.connections = connections;
+        this.dialect = dialect;
     }
 
     /** Opens (creating and migrating as needed) the SQLite database at {@code file}. */
@@ -52,8 +62,8 @@ public final class JdbcStore implements Store {
                 st.execute("PRAGMA foreign_keys=ON");
             }
             Migrations.migrate(c);
-            return new JdbcStore(c);
-        } catch (SQLException | java.io.IOException | RuntimeException e) {
+            return new JdbcStore(new Connections.Single(c), Dialect.SQLITE);
+        } catch (SQLException | IOException | RuntimeException e) {
             if (c != null) {
                 try {
                     c.close();
@@ -65,20 +75,82 @@ public final class JdbcStore implements Store {
         }
     }
 
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(Connection c) throws SQLException;
+    /** {@link #postgres(PostgresOptions)} with the default pool size; user and password may be null. */
+    public static JdbcStore postgres(String jdbcUrl, String user, String password) {
+        return postgres(PostgresOptions.of(jdbcUrl, user, password));
     }
 
-    private <T> T locked(Work<T> work) {
-        lock.lock();
+    /**
+     * Connects to the PostgreSQL database, migrating it as needed (several servers may do so at once: they take
+     * turns). Fails at once, with what was tried and why, if no connection can be made. No message or log line of
+     * ours carries the password.
+     */
+    public static JdbcStore postgres(PostgresOptions options) {
+        var source = new PGSimpleDataSource();
+        HikariDataSource pool = null;
         try {
-            return work.run(connection);
+            source.setURL(options.url());
+            options.user().ifPresent(source::setUser);
+            options.password().ifPresent(source::setPassword);
+            // a refused insert's "Detail:" repeats the row's values (an API key's hash): keep them out of messages
+            source.setLogServerErrorDetail(false);
+            source.setApplicationName("porthole");
+            source.setConnectTimeout(10);
+            var config = new HikariConfig();
+            config.setPoolName("porthole-store");
+            config.setDataSource(source);
+            config.setMaximumPoolSize(options.maxConnections());
+            config.setConnectionTimeout(10_000);
+            // the first connection is made here, so a wrong URL, user or password fails the start, not a request
+            config.setInitializationFailTimeout(1);
+            pool = new HikariDataSource(config);
+            try (var c = pool.getConnection()) {
+                Migrations.migrate(c);
+            }
+            LOG.log(System.Logger.Level.INFO, "store: PostgreSQL " + options.describe() + ", up to "
+                    + options.maxConnections() + " connections");
+            return new JdbcStore(new Connections.Pooled(pool), Dialect.POSTGRESQL);
+        } catch (SQLException | RuntimeException e) {
+            if (pool != null) pool.close();
+            var reason = new StringBuilder();
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                var m = t.getMessage();
+                if (m != null && !m.isBlank() && reason.indexOf(m) < 0) {
+                    reason.append(reason.isEmpty() ? "" : "; ").append(m);
+                }
+            }
+            // never the exception itself as the cause: a driver or pool message is not ours to vouch for
+            var failure = new IllegalStateException("the PostgreSQL database " + options.describe()
+                    + " could not be opened (tried: connect with " + (options.password().isPresent() ? "a" : "no")
+                    + " password, then migrate): " + options.scrub(reason.toString()));
+            failure.setStackTrace(e.getStackTrace());
+            throw failure;
+        }
+    }
+
+    private <T> T run(Connections.Work<T> work) {
+        try {
+            return connections.use(work);
         } catch (SQLException e) {
             throw new IllegalStateException("store: " + e.getMessage(), e);
-        } finally {
-            lock.unlock();
         }
+    }
+
+    /** {@code work} in one transaction: all of it or none. */
+    private <T> T transaction(Connections.Work<T> work) {
+        return run(c -> {
+            c.setAutoCommit(false);
+            try {
+                var result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        });
     }
 
     private static final String COMPUTER_COLUMNS = "id, tenant_id, kind, engine, status, created_at, last_activity_at,"
@@ -87,7 +159,7 @@ public final class JdbcStore implements Store {
 
     @Override
     public void insertComputer(ComputerRecord r) {
-        locked(c -> insert(c, r));
+        run(c -> insert(c, r));
     }
 
     private static int insert(Connection c, ComputerRecord r) throws SQLException {
@@ -100,7 +172,7 @@ public final class JdbcStore implements Store {
 
     @Override
     public void updateComputer(ComputerRecord r) {
-        locked(c -> update(c, r));
+        run(c -> update(c, r));
     }
 
     private static int update(Connection c, ComputerRecord r) throws SQLException {
@@ -130,20 +202,10 @@ public final class JdbcStore implements Store {
     }
 
     /** {@code write} and the event in one transaction: both or neither. */
-    private ReplayEvent withEvent(Work<Integer> write, ReplayEvent event) {
-        return locked(c -> {
-            c.setAutoCommit(false);
-            try {
-                write.run(c);
-                var stored = insertEvent(c, event);
-                c.commit();
-                return stored;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
+    private ReplayEvent withEvent(Connections.Work<Integer> write, ReplayEvent event) {
+        return transaction(c -> {
+            write.run(c);
+            return insertEvent(c, event);
         });
     }
 
@@ -183,7 +245,7 @@ public final class JdbcStore implements Store {
     }
 
     private List<ComputerRecord> queryComputers(String where, Object... args) {
-        return locked(c -> {
+        return run(c -> {
             try (var ps = c.prepareStatement("SELECT " + COMPUTER_COLUMNS + " FROM computers WHERE " + where
                     + " ORDER BY created_at DESC")) {
                 for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
@@ -213,7 +275,7 @@ public final class JdbcStore implements Store {
 
     @Override
     public List<ComputerRecord> listPersistentComputers(String tenantId) {
-        return queryComputers("tenant_id = ? AND persistent = 1", tenantId);
+        return queryComputers("tenant_id = ? AND persistent = TRUE", tenantId);
     }
 
     @Override
@@ -227,7 +289,7 @@ public final class JdbcStore implements Store {
 
     @Override
     public void insertViewerLink(ViewerLinkRecord l) {
-        locked(c -> {
+        run(c -> {
             try (var ps = c.prepareStatement("INSERT INTO viewer_links (" + LINK_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 ps.setString(1, l.id());
                 ps.setString(2, l.computerId());
@@ -254,7 +316,7 @@ public final class JdbcStore implements Store {
 
     @Override
     public Optional<ViewerLinkRecord> findViewerLinkByHash(String tokenHash) {
-        return locked(c -> {
+        return run(c -> {
             try (var ps = c.prepareStatement("SELECT " + LINK_COLUMNS + " FROM viewer_links WHERE token_hash = ?")) {
                 ps.setString(1, tokenHash);
                 try (var rs = ps.executeQuery()) {
@@ -266,7 +328,7 @@ public final class JdbcStore implements Store {
 
     @Override
     public List<ViewerLinkRecord> listViewerLinks(String computerId) {
-        return locked(c -> {
+        return run(c -> {
             try (var ps = c.prepareStatement("SELECT " + LINK_COLUMNS + " FROM viewer_links WHERE computer_id = ?"
                     + " ORDER BY created_at DESC, id")) {
                 ps.setString(1, computerId);
@@ -281,7 +343,7 @@ public final class JdbcStore implements Store {
 
     @Override
     public boolean revokeViewerLink(String computerId, String id, Instant at) {
-        return locked(c -> {
+        return run(c -> {
             try (var ps = c.prepareStatement("UPDATE viewer_links SET revoked_at = ? WHERE id = ? AND computer_id = ?"
                     + " AND revoked_at IS NULL")) {
                 ps.setLong(1, at.toEpochMilli());
@@ -296,7 +358,7 @@ public final class JdbcStore implements Store {
 
     @Override
     public void insertApiKey(ApiKeyRecord k) {
-        locked(c -> {
+        run(c -> {
             try (var ps = c.prepareStatement("INSERT INTO api_keys (" + KEY_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
                 ps.setString(1, k.id());
                 ps.setString(2, k.tenantId());
@@ -322,7 +384,7 @@ public final class JdbcStore implements Store {
 
     @Override
     public Optional<ApiKeyRecord> findApiKeyByHash(String keyHash) {
-        return locked(c -> {
+        return run(c -> {
             try (var ps = c.prepareStatement("SELECT " + KEY_COLUMNS + " FROM api_keys WHERE key_hash = ?")) {
                 ps.setString(1, keyHash);
                 try (var rs = ps.executeQuery()) {
@@ -334,7 +396,7 @@ public final class JdbcStore implements Store {
 
     @Override
     public List<ApiKeyRecord> listApiKeys() {
-        return locked(c -> {
+        return run(c -> {
             try (var ps = c.prepareStatement("SELECT " + KEY_COLUMNS + " FROM api_keys ORDER BY created_at");
                  var rs = ps.executeQuery()) {
                 var out = new ArrayList<ApiKeyRecord>();
@@ -346,7 +408,7 @@ public final class JdbcStore implements Store {
 
     @Override
     public boolean revokeApiKey(String id, Instant at) {
-        return locked(c -> {
+        return run(c -> {
             try (var ps = c.prepareStatement("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")) {
                 ps.setLong(1, at.toEpochMilli());
                 ps.setString(2, id);
@@ -363,17 +425,17 @@ public final class JdbcStore implements Store {
     public ReplayEvent appendEvent(String computerId, String category, String type, String dataJson, Instant at) {
         // Validates (and defaults the data) before anything is written.
         var event = new ReplayEvent(0, computerId, category, type, dataJson, millis(at));
-        return locked(c -> insertEvent(c, event));
+        return run(c -> insertEvent(c, event));
     }
 
-    private static ReplayEvent insertEvent(Connection c, ReplayEvent event) throws SQLException {
-        try (var ps = c.prepareStatement("INSERT INTO events (computer_id, category, type, data, at)"
-                + " VALUES (?, ?, ?, ?, ?) RETURNING seq")) {
+    private ReplayEvent insertEvent(Connection c, ReplayEvent event) throws SQLException {
+        try (var ps = c.prepareStatement(dialect.insertEvent())) {
             ps.setString(1, event.computerId());
             ps.setString(2, event.category());
             ps.setString(3, event.type());
             ps.setString(4, event.dataJson());
             ps.setLong(5, event.at().toEpochMilli());
+            if (dialect.eventInsertNamesTheComputerTwice()) ps.setString(6, event.computerId());
             try (var rs = ps.executeQuery()) {
                 if (!rs.next()) throw new SQLException("the insert returned no seq");
                 return new ReplayEvent(rs.getLong(1), event.computerId(), event.category(), event.type(),
@@ -386,7 +448,7 @@ public final class JdbcStore implements Store {
     public List<ReplayEvent> listEvents(String computerId, Optional<Long> beforeSeq, int limit) {
         Objects.requireNonNull(computerId, "computerId");
         if (limit < 1) throw new IllegalArgumentException("limit must be at least 1: " + limit);
-        return locked(c -> {
+        return run(c -> {
             try (var ps = c.prepareStatement("SELECT " + EVENT_COLUMNS + " FROM events WHERE computer_id = ?"
                     + (beforeSeq.isPresent() ? " AND seq < ?" : "") + " ORDER BY seq DESC LIMIT ?")) {
                 int i = 1;
@@ -413,7 +475,7 @@ public final class JdbcStore implements Store {
     @Override
     public void insertArtifact(ArtifactRecord a) {
         Objects.requireNonNull(a, "artifact");
-        locked(c -> {
+        run(c -> {
             try (var ps = c.prepareStatement("INSERT INTO artifacts (" + ARTIFACT_COLUMNS
                     + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 ps.setString(1, a.id());
@@ -431,7 +493,7 @@ public final class JdbcStore implements Store {
     }
 
     private List<ArtifactRecord> queryArtifacts(String where, String... args) {
-        return locked(c -> {
+        return run(c -> {
             try (var ps = c.prepareStatement("SELECT " + ARTIFACT_COLUMNS + " FROM artifacts WHERE " + where
                     + " ORDER BY created_at DESC, id DESC")) {
                 for (int i = 0; i < args.length; i++) ps.setString(i + 1, args[i]);
@@ -467,7 +529,7 @@ public final class JdbcStore implements Store {
     @Override
     public void upsertEnvironment(EnvironmentRecord e) {
         Objects.requireNonNull(e, "environment");
-        int changed = locked(c -> {
+        int changed = run(c -> {
             // ON CONFLICT ... DO UPDATE: SQLite 3.24+ and PostgreSQL 9.5+ alike. The WHERE keeps another
             // tenant's environment untouched (0 rows changed).
             try (var ps = c.prepareStatement("INSERT INTO environments (" + ENVIRONMENT_COLUMNS
@@ -490,7 +552,7 @@ public final class JdbcStore implements Store {
     }
 
     private List<EnvironmentRecord> queryEnvironments(String where, String arg) {
-        return locked(c -> {
+        return run(c -> {
             try (var ps = c.prepareStatement("SELECT " + ENVIRONMENT_COLUMNS + " FROM environments WHERE " + where
                     + " ORDER BY created_at DESC, id DESC")) {
                 ps.setString(1, arg);
@@ -521,7 +583,7 @@ public final class JdbcStore implements Store {
     @Override
     public boolean deleteEnvironment(String id) {
         Objects.requireNonNull(id, "id");
-        return locked(c -> {
+        return run(c -> {
             try (var ps = c.prepareStatement("DELETE FROM environments WHERE id = ?")) {
                 ps.setString(1, id);
                 return ps.executeUpdate() == 1;
@@ -533,7 +595,7 @@ public final class JdbcStore implements Store {
 
     @Override
     public void putSecret(String computerId, String name, Optional<byte[]> sealed) {
-        locked(c -> {
+        run(c -> {
             if (sealed.isEmpty()) {
                 try (var ps = c.prepareStatement("DELETE FROM computer_secrets WHERE computer_id = ? AND name = ?")) {
                     ps.setString(1, computerId);
@@ -553,7 +615,7 @@ public final class JdbcStore implements Store {
 
     @Override
     public Optional<byte[]> getSecret(String computerId, String name) {
-        return locked(c -> {
+        return run(c -> {
             try (var ps = c.prepareStatement("SELECT sealed FROM computer_secrets WHERE computer_id = ? AND name = ?")) {
                 ps.setString(1, computerId);
                 ps.setString(2, name);
@@ -568,7 +630,7 @@ public final class JdbcStore implements Store {
 
     @Override
     public Set<String> referencedBlobs() {
-        return locked(c -> {
+        return run(c -> {
             try (var ps = c.prepareStatement("SELECT sha256 FROM artifacts UNION SELECT sha256 FROM environments");
                  var rs = ps.executeQuery()) {
                 var out = new HashSet<String>();
@@ -584,9 +646,10 @@ public final class JdbcStore implements Store {
 
     @Override
     public void close() {
-        locked(c -> {
-            c.close();
-            return null;
-        });
+        try {
+            connections.close();
+        } catch (SQLException e) {
+            throw new IllegalStateException("store: " + e.getMessage(), e);
+        }
     }
 }

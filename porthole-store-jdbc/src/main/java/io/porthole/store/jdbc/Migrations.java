@@ -8,11 +8,19 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Versioned schema migrations: {@code migrations/V<NNN>__<name>.sql} on the class path, listed in
  * {@link #SCRIPTS}, applied in order, each in its own transaction, recorded in {@code schema_version}.
  * A script that has run is never edited; a change is a new script.
+ *
+ * <p>One set of scripts for SQLite and PostgreSQL. They are written in the SQL both read, and PostgreSQL reads
+ * them through {@link Dialect#translate} (SQLite's {@code AUTOINCREMENT}, {@code BLOB} and declared text lengths);
+ * a script that cannot be said that way gets a PostgreSQL version of its own,
+ * {@code migrations/postgresql/V<NNN>__<name>.sql} under the same name, used as it is. Each transaction first
+ * takes the dialect's migration lock and reads the version again, so processes that migrate one database at once
+ * take turns and each script runs once.
  */
 final class Migrations {
     /** Every migration, oldest first. */
@@ -24,24 +32,32 @@ final class Migrations {
 
     /** Applies what is missing; returns the schema version now in force. */
     static int migrate(Connection c) throws SQLException {
-        try (var st = c.createStatement()) {
-            st.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, script VARCHAR(200) NOT NULL,"
-                    + " applied_at BIGINT NOT NULL)");
-        }
-        int current = 0;
-        try (var st = c.createStatement(); var rs = st.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")) {
-            if (rs.next()) current = rs.getInt(1);
-        }
-        if (current > SCRIPTS.size()) {
-            throw new IllegalStateException("the database has schema version " + current + " but this build knows "
-                    + SCRIPTS.size() + "; run a newer Porthole or use another data directory");
-        }
+        var dialect = Dialect.of(c);
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
         try {
-            for (int v = current + 1; v <= SCRIPTS.size(); v++) {
+            while (true) {
+                dialect.lockMigrations(c);
+                try (var st = c.createStatement()) {
+                    st.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY,"
+                            + " script VARCHAR(200) NOT NULL, applied_at BIGINT NOT NULL)");
+                }
+                int current = 0;
+                try (var st = c.createStatement();
+                     var rs = st.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")) {
+                    if (rs.next()) current = rs.getInt(1);
+                }
+                if (current > SCRIPTS.size()) {
+                    throw new IllegalStateException("the database has schema version " + current + " but this build"
+                            + " knows " + SCRIPTS.size() + "; run a newer Porthole or use another database");
+                }
+                if (current == SCRIPTS.size()) {
+                    c.commit();
+                    return current;
+                }
+                int v = current + 1;
                 var script = SCRIPTS.get(v - 1);
-                for (var sql : statements(read(script))) {
+                for (var sql : statements(script, dialect)) {
                     try (var st = c.createStatement()) {
                         st.execute(sql);
                     }
@@ -60,13 +76,20 @@ final class Migrations {
         } finally {
             c.setAutoCommit(auto);
         }
-        return SCRIPTS.size();
     }
 
-    private static String read(String script) {
-        try (InputStream in = Migrations.class.getResourceAsStream("migrations/" + script)) {
-            if (in == null) throw new IllegalStateException("migration " + script + " is missing from the build");
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    /** The statements of {@code script} as {@code dialect} runs them. */
+    static List<String> statements(String script, Dialect dialect) {
+        var own = read("migrations/" + dialect.directory() + "/" + script);
+        if (own.isPresent()) return statements(own.get());
+        var shared = read("migrations/" + script)
+                .orElseThrow(() -> new IllegalStateException("migration " + script + " is missing from the build"));
+        return statements(shared).stream().map(dialect::translate).toList();
+    }
+
+    private static Optional<String> read(String resource) {
+        try (InputStream in = Migrations.class.getResourceAsStream(resource)) {
+            return in == null ? Optional.empty() : Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -13,7 +13,6 @@ import io.porthole.core.store.EnvironmentRecord;
 import io.porthole.core.store.ReplayEvent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,26 +29,37 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** Replay events, artifact records and environments in the SQLite store, against a real database file. */
+/**
+ * Replay events, artifact records and environments: the store on SQLite and on PostgreSQL, each test on a
+ * database of its own.
+ */
+@ParameterizedClass
+@EnumSource(Backend.class)
 class JdbcStoreRecordsTest {
+    @Parameter
+    Backend backend;
     @TempDir
     Path dir;
-    private Path file;
+    private Backend.Target target;
     private final List<JdbcStore> opened = new ArrayList<>();
 
     @BeforeEach
-    void locateDatabase() {
-        file = dir.resolve("porthole.db");
+    void makeDatabase() {
+        target = backend.target(dir);
     }
 
     @AfterEach
     void closeStores() {
         opened.forEach(JdbcStore::close);
+        target.close();
     }
 
     private JdbcStore open() {
-        var s = JdbcStore.sqlite(file);
+        var s = target.open();
         opened.add(s);
         return s;
     }
@@ -212,7 +222,7 @@ class JdbcStoreRecordsTest {
         var store = open();
         var a = store.appendEvent("c", "lifecycle", "created", "{}", ms(1));
         var b = store.appendEvent("c", "lifecycle", "closed", "{}", ms(2));
-        try (var c = DriverManager.getConnection("jdbc:sqlite:" + file); var st = c.createStatement()) {
+        try (var c = target.raw(); var st = c.createStatement()) {
             st.execute("DELETE FROM events WHERE seq = " + b.seq());
         }
         var next = store.appendEvent("c", "lifecycle", "created", "{}", ms(3));
@@ -222,7 +232,7 @@ class JdbcStoreRecordsTest {
 
     @Test
     void eventsWrittenByAStoreThatWasNeverClosedAreSeenByTheNextOne() {
-        var abandoned = JdbcStore.sqlite(file); // never closed, as if its process had died
+        var abandoned = target.open(); // not closed before the next one opens, as if its process had died
         var written = new ArrayList<ReplayEvent>();
         for (int i = 0; i < 20; i++) written.add(abandoned.appendEvent("c", "navigation", "navigated", "{}", ms(i)));
 
@@ -457,18 +467,18 @@ class JdbcStoreRecordsTest {
         var created = ms(1_000);
         var computer = new ComputerRecord("c-old", "A", "browser", "chromium", ComputerStatus.RUNNING, created, created,
                 3600, 300, true, false, 1280, 720, 1.0, null, null, null);
-        try (var c = DriverManager.getConnection("jdbc:sqlite:" + file); var st = c.createStatement()) {
+        try (var c = target.raw(); var st = c.createStatement()) {
             for (var sql : Migrations.statements(v1)) st.execute(sql);
             st.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, script VARCHAR(200) NOT NULL,"
                     + " applied_at BIGINT NOT NULL)");
             st.execute("INSERT INTO schema_version VALUES (1, 'V001__initial.sql', 0)");
             st.execute("INSERT INTO computers (id, tenant_id, kind, engine, status, created_at, last_activity_at,"
                     + " max_lifetime_seconds, inactivity_timeout_seconds, idle_timeout_enabled, persistent, width, height,"
-                    + " scale) VALUES ('c-old', 'A', 'browser', 'chromium', 'running', 1000, 1000, 3600, 300, 1, 0, 1280,"
+                    + " scale) VALUES ('c-old', 'A', 'browser', 'chromium', 'running', 1000, 1000, 3600, 300, TRUE, FALSE, 1280,"
                     + " 720, 1.0)");
         }
         var store = open();
-        try (var c = DriverManager.getConnection("jdbc:sqlite:" + file); var st = c.createStatement();
+        try (var c = target.raw(); var st = c.createStatement();
              var rs = st.executeQuery("SELECT MAX(version) FROM schema_version")) {
             assertTrue(rs.next());
             assertEquals(Migrations.SCRIPTS.size(), rs.getInt(1));

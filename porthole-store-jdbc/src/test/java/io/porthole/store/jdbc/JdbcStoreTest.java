@@ -8,13 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.porthole.core.ComputerRecord;
 import io.porthole.core.ComputerStatus;
 import io.porthole.core.store.ApiKeyRecord;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
@@ -27,29 +26,40 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** The SQLite store against a real database file. */
+/**
+ * Computers, API keys, opening and migrating: the store on SQLite and on PostgreSQL, each test on a database of
+ * its own. What only one of them does is in {@link SqliteStoreTest} and {@link PostgresStoreTest}.
+ */
+@ParameterizedClass
+@EnumSource(Backend.class)
 class JdbcStoreTest {
     private static final Set<ComputerStatus> ALL = EnumSet.allOf(ComputerStatus.class);
     private static final Set<ComputerStatus> LIVE = EnumSet.of(ComputerStatus.STARTING, ComputerStatus.RUNNING);
 
+    @Parameter
+    Backend backend;
     @TempDir
     Path dir;
-    private Path file;
+    private Backend.Target target;
     private final List<JdbcStore> opened = new ArrayList<>();
 
     @BeforeEach
-    void locateDatabase() {
-        file = dir.resolve("data").resolve("porthole.db");
+    void makeDatabase() {
+        target = backend.target(dir);
     }
 
     @AfterEach
     void closeStores() {
         opened.forEach(JdbcStore::close);
+        target.close();
     }
 
     private JdbcStore open() {
-        var s = JdbcStore.sqlite(file);
+        var s = target.open();
         opened.add(s);
         return s;
     }
@@ -79,16 +89,7 @@ class JdbcStoreTest {
     }
 
     private Connection raw() throws SQLException {
-        return DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
-    }
-
-    private List<String> tables() throws SQLException {
-        try (var c = raw(); var st = c.createStatement();
-             var rs = st.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")) {
-            var out = new ArrayList<String>();
-            while (rs.next()) out.add(rs.getString(1));
-            return out;
-        }
+        return target.raw();
     }
 
     private List<String> schemaVersions() throws SQLException {
@@ -102,17 +103,20 @@ class JdbcStoreTest {
 
     // --- opening and migrations ---
 
-    /** Every table of the latest schema (sqlite_sequence is SQLite's own, for AUTOINCREMENT). */
-    private static final List<String> TABLES = List.of("api_keys", "artifacts", "computer_secrets", "computers", "environments", "events",
-            "schema_version", "sqlite_sequence", "viewer_links");
+    /** Every table of the latest schema, with those the database keeps for itself. */
+    private List<String> expectedTables() {
+        var all = new ArrayList<>(List.of("api_keys", "artifacts", "computer_secrets", "computers", "environments", "events",
+                "schema_version", "viewer_links"));
+        all.addAll(target.ownTables());
+        Collections.sort(all);
+        return all;
+    }
 
     @Test
-    void openingCreatesTheDirectoryAndTheSchemaAtTheLatestVersion() throws SQLException {
-        assertFalse(Files.exists(file.getParent()));
+    void openingCreatesTheSchemaAtTheLatestVersion() throws SQLException {
         open().close();
         opened.clear();
-        assertTrue(Files.isRegularFile(file));
-        assertEquals(TABLES, tables());
+        assertEquals(expectedTables(), target.tables());
         var versions = schemaVersions();
         assertEquals(Migrations.SCRIPTS.size(), versions.size(), versions.toString());
         assertTrue(versions.get(0).startsWith("1 V001__initial.sql "), versions.toString());
@@ -129,25 +133,16 @@ class JdbcStoreTest {
         open().close();
         opened.clear();
         assertEquals(afterFirst, schemaVersions());
-        assertEquals(TABLES, tables());
+        assertEquals(expectedTables(), target.tables());
     }
 
     @Test
-    void twoStoresOpenOnTheSameFileMigrateOnceAndSeeEachOthersWrites() throws SQLException {
+    void twoStoresOpenOnTheSameDatabaseMigrateOnceAndSeeEachOthersWrites() throws SQLException {
         var a = open();
         var b = open();
         assertEquals(Migrations.SCRIPTS.size(), schemaVersions().size());
         a.insertComputer(computer("c-1", "t", ComputerStatus.RUNNING, 1_000));
         assertEquals(Optional.of(computer("c-1", "t", ComputerStatus.RUNNING, 1_000)), b.findComputer("c-1"));
-    }
-
-    @Test
-    void theDatabaseIsInWalMode() throws SQLException {
-        open();
-        try (var c = raw(); var st = c.createStatement(); var rs = st.executeQuery("PRAGMA journal_mode")) {
-            assertTrue(rs.next());
-            assertEquals("wal", rs.getString(1));
-        }
     }
 
     @Test
@@ -159,16 +154,8 @@ class JdbcStoreTest {
             st.execute("INSERT INTO schema_version (version, script, applied_at) VALUES (" + future
                     + ", 'V" + future + "__future.sql', 0)");
         }
-        var e = assertThrows(IllegalStateException.class, () -> JdbcStore.sqlite(file));
+        var e = assertThrows(IllegalStateException.class, this::open);
         assertTrue(e.getMessage().contains("schema version " + future), e.getMessage());
-    }
-
-    @Test
-    void aFileThatIsNotADatabaseIsRefusedWithItsName() throws Exception {
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, "this is not an SQLite database, just text that is long enough to have a header");
-        var e = assertThrows(IllegalStateException.class, () -> JdbcStore.sqlite(file));
-        assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
     }
 
     // --- computers ---

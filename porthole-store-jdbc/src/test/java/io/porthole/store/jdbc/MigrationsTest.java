@@ -139,4 +139,37 @@ class MigrationsTest {
             c.commit();
         }
     }
+
+    // --- PostgreSQL's reading of the shared scripts ---
+
+    @Test
+    void postgresqlReadsSqliteOnlyTypesAsItsOwn() {
+        assertEquals("CREATE TABLE e (seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, b BYTEA, n TEXT, h TEXT)",
+                Dialect.POSTGRESQL.translate("CREATE TABLE e (seq INTEGER PRIMARY KEY AUTOINCREMENT, b BLOB, n VARCHAR(64),"
+                        + " h CHAR( 64 ))"));
+        assertEquals("ALTER TABLE t ADD COLUMN x TEXT", Dialect.POSTGRESQL.translate("ALTER TABLE t ADD COLUMN x varchar(10)"));
+    }
+
+    @Test
+    void quotedTextAndLongerWordsAreNotTranslated() {
+        var sql = "INSERT INTO t (a, blobs) VALUES ('a BLOB of VARCHAR(3)', 'it''s BLOB')";
+        assertEquals(sql, Dialect.POSTGRESQL.translate(sql));
+        assertEquals("CREATE TABLE t (x BYTEA)", Dialect.POSTGRESQL.translate("CREATE TABLE t (x BLOB)"));
+    }
+
+    @Test
+    void sqliteRunsTheScriptsAsWritten() {
+        var sql = "CREATE TABLE e (seq INTEGER PRIMARY KEY AUTOINCREMENT, b BLOB, n VARCHAR(64))";
+        assertEquals(sql, Dialect.SQLITE.translate(sql));
+    }
+
+    @Test
+    void noShippedScriptKeepsASqliteOnlyWordForPostgresql() {
+        for (var script : Migrations.SCRIPTS) {
+            for (var sql : Migrations.statements(script, Dialect.POSTGRESQL)) {
+                assertFalse(sql.toUpperCase(java.util.Locale.ROOT).matches("(?s).*\\b(AUTOINCREMENT|BLOB|PRAGMA)\\b.*"),
+                        script + ": " + sql);
+            }
+        }
+    }
 }
