@@ -2,7 +2,6 @@ package io.porthole.server;
 
 import io.porthole.core.ApiKeys;
 import io.porthole.core.Times;
-import io.porthole.store.jdbc.JdbcStore;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -17,7 +16,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code porthole [serve] [--flags]} runs the server in the foreground; {@code porthole keys create|list|revoke}
- * manages API keys in the data directory (safe while the server runs). Exit codes: 0 ok, 1 failure, 2 usage.
+ * manages API keys in the server's store (SQLite in the data directory, or the PostgreSQL database of
+ * {@code PORTHOLE_DATABASE_URL}; safe while the server runs). Exit codes: 0 ok, 1 failure, 2 usage.
  */
 public final class Main {
     private Main() {}
@@ -113,7 +113,7 @@ public final class Main {
     private static int keys(ServerConfig config, List<String> rest, List<String> args, PrintStream out, PrintStream err) {
         if (rest.isEmpty()) return usage(err, 2);
         var flags = Settings.parseFlags(args);
-        try (var store = JdbcStore.sqlite(config.dataDir().resolve("porthole.db"))) {
+        try (var store = PortholeServer.openStore(config)) {
             var keys = new ApiKeys(store, Clock.systemUTC());
             switch (rest.getFirst()) {
                 case "create" -> {

@@ -62,7 +62,7 @@ public final class PortholeServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("the data directory " + config.dataDir() + " cannot be created", e);
         }
-        this.store = JdbcStore.sqlite(config.dataDir().resolve("porthole.db"));
+        this.store = openStore(config);
         try {
             this.keys = new ApiKeys(store, clock);
             config.apiKey().ifPresent(k -> keys.register(k, ApiKeys.DEFAULT_TENANT, "bootstrap (PORTHOLE_API_KEY)", true));
@@ -154,6 +154,12 @@ public final class PortholeServer implements AutoCloseable {
             store.close();
             throw e;
         }
+    }
+
+    /** The store the configuration names: PostgreSQL if it names a database, else SQLite in the data directory. */
+    static JdbcStore openStore(ServerConfig config) {
+        return config.database().map(JdbcStore::postgres)
+                .orElseGet(() -> JdbcStore.sqlite(config.dataDir().resolve("porthole.db")));
     }
 
     /** Where the browsers are installed, when not under /usr: a sandbox shows it read-only, and no more of the host. */

@@ -2,6 +2,7 @@ package io.porthole.server;
 
 import io.porthole.core.ComputersConfig;
 import io.porthole.engine.cdp.ChromiumConfig;
+import io.porthole.store.jdbc.PostgresOptions;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -177,7 +178,56 @@ public final class Settings {
                                 throw new IllegalArgumentException("PORTHOLE_FFMPEG_PATH must be an absolute path, not '" + v + "'");
                             }
                             return path;
-                        }).orElse(live.ffmpeg())));
+                        }).orElse(live.ffmpeg())),
+                database());
+    }
+
+    /**
+     * PostgreSQL when {@code PORTHOLE_DATABASE_URL} is set (a {@code jdbc:postgresql:} URL; nothing else), with
+     * {@code PORTHOLE_DATABASE_USER} and the password from {@code PORTHOLE_DATABASE_PASSWORD} or the file named by
+     * {@code PORTHOLE_DATABASE_PASSWORD_FILE} (a mounted Kubernetes Secret); otherwise SQLite in the data directory.
+     * No message repeats the URL past its scheme, nor the password.
+     */
+    private Optional<PostgresOptions> database() {
+        var url = get("PORTHOLE_DATABASE_URL");
+        var user = get("PORTHOLE_DATABASE_USER");
+        var password = get("PORTHOLE_DATABASE_PASSWORD");
+        var passwordFile = get("PORTHOLE_DATABASE_PASSWORD_FILE");
+        if (url.isEmpty()) {
+            if (user.isPresent() || password.isPresent() || passwordFile.isPresent()) {
+                throw new IllegalArgumentException("PORTHOLE_DATABASE_USER, PORTHOLE_DATABASE_PASSWORD and"
+                        + " PORTHOLE_DATABASE_PASSWORD_FILE go with PORTHOLE_DATABASE_URL, which is not set (without it"
+                        + " the store is SQLite in the data directory)");
+            }
+            return Optional.empty();
+        }
+        if (!url.get().startsWith(PostgresOptions.SCHEME)) {
+            int colon = url.get().indexOf(':');
+            var scheme = colon < 0 ? "no scheme" : "'" + url.get().substring(0, Math.min(colon + 1, 20)) + "…'";
+            throw new IllegalArgumentException("PORTHOLE_DATABASE_URL must be a " + PostgresOptions.SCHEME
+                    + "//host:port/database URL (PostgreSQL is the one database server Porthole runs on; leave it unset"
+                    + " for SQLite in the data directory), not " + scheme);
+        }
+        if (password.isPresent() && passwordFile.isPresent()) {
+            throw new IllegalArgumentException("set PORTHOLE_DATABASE_PASSWORD or PORTHOLE_DATABASE_PASSWORD_FILE, not both");
+        }
+        if (passwordFile.isPresent()) {
+            var file = Path.of(passwordFile.get());
+            try {
+                // a Secret's file may end in a newline; the password does not
+                var text = Files.readString(file).replaceAll("[\\r\\n]+$", "");
+                if (text.isEmpty()) throw new IllegalArgumentException("PORTHOLE_DATABASE_PASSWORD_FILE names " + file + ", which is empty");
+                password = Optional.of(text);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("PORTHOLE_DATABASE_PASSWORD_FILE names " + file + ", which cannot be"
+                        + " read (" + e.getClass().getSimpleName() + ")");
+            }
+        }
+        try {
+            return Optional.of(new PostgresOptions(url.get(), user, password, PostgresOptions.DEFAULT_MAX_CONNECTIONS));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("PORTHOLE_DATABASE_URL: " + e.getMessage());
+        }
     }
 
     /**

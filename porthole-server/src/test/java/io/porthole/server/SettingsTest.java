@@ -101,4 +101,84 @@ class SettingsTest {
         Files.writeString(file, "[]");
         assertThrows(IllegalArgumentException.class, () -> load(Map.of("PORTHOLE_TEMPLATES", file.toString())));
     }
+
+    // --- the database ---
+
+    @Test
+    void withoutADatabaseUrlTheStoreIsSqliteInTheDataDirectory() {
+        assertTrue(load(Map.of()).database().isEmpty());
+    }
+
+    @Test
+    void aPostgresqlUrlWithUserAndPasswordNamesTheDatabase() {
+        var db = load(Map.of("PORTHOLE_DATABASE_URL", "jdbc:postgresql://db.internal:5432/porthole?sslmode=require",
+                "PORTHOLE_DATABASE_USER", "porthole", "PORTHOLE_DATABASE_PASSWORD", "s3cret-pw")).database().orElseThrow();
+        assertEquals("jdbc:postgresql://db.internal:5432/porthole?sslmode=require", db.url());
+        assertEquals("porthole", db.user().orElseThrow());
+        assertEquals("s3cret-pw", db.password().orElseThrow());
+        assertFalse(db.toString().contains("s3cret-pw"), db.toString());
+        var flags = new Settings(List.of("--database-url=jdbc:postgresql://h/d", "--database-user=u"), Map.of()).load();
+        assertEquals("u", flags.database().orElseThrow().user().orElseThrow());
+    }
+
+    @Test
+    void aPasswordInTheUrlIsTakenOutOfIt() {
+        var db = load(Map.of("PORTHOLE_DATABASE_URL", "jdbc:postgresql://h:5432/d?user=app&password=in-url-pw"))
+                .database().orElseThrow();
+        assertEquals("jdbc:postgresql://h:5432/d", db.url());
+        assertEquals("app", db.user().orElseThrow());
+        assertEquals("in-url-pw", db.password().orElseThrow());
+    }
+
+    @Test
+    void thePasswordFileIsReadWithoutItsLastNewline(@TempDir Path dir) throws Exception {
+        var file = dir.resolve("password");
+        Files.writeString(file, "from-a-secret\n");
+        var db = load(Map.of("PORTHOLE_DATABASE_URL", "jdbc:postgresql://h/d", "PORTHOLE_DATABASE_PASSWORD_FILE",
+                file.toString())).database().orElseThrow();
+        assertEquals("from-a-secret", db.password().orElseThrow());
+    }
+
+    @Test
+    void anotherSchemeIsRefusedWithoutRepeatingTheUrl() {
+        for (var url : List.of("jdbc:mysql://u:hunter22@h/d", "postgresql://h/d?password=hunter22", "jdbc:sqlite:/x.db")) {
+            var e = assertThrows(IllegalArgumentException.class, () -> load(Map.of("PORTHOLE_DATABASE_URL", url)));
+            assertTrue(e.getMessage().contains("PORTHOLE_DATABASE_URL must be a jdbc:postgresql:"), e.getMessage());
+            assertFalse(e.getMessage().contains("hunter22"), e.getMessage());
+        }
+    }
+
+    @Test
+    void credentialsInsideTheHostPartAreRefused() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> load(Map.of("PORTHOLE_DATABASE_URL", "jdbc:postgresql://app:hunter22@h/d")));
+        assertTrue(e.getMessage().startsWith("PORTHOLE_DATABASE_URL"), e.getMessage());
+        assertFalse(e.getMessage().contains("hunter22"), e.getMessage());
+    }
+
+    @Test
+    void aPasswordTwiceOrWithoutAUrlIsRefused(@TempDir Path dir) throws Exception {
+        var file = dir.resolve("password");
+        Files.writeString(file, "x");
+        var both = assertThrows(IllegalArgumentException.class, () -> load(Map.of("PORTHOLE_DATABASE_URL",
+                "jdbc:postgresql://h/d", "PORTHOLE_DATABASE_PASSWORD", "a", "PORTHOLE_DATABASE_PASSWORD_FILE", file.toString())));
+        assertTrue(both.getMessage().contains("not both"), both.getMessage());
+        for (var key : List.of("PORTHOLE_DATABASE_USER", "PORTHOLE_DATABASE_PASSWORD", "PORTHOLE_DATABASE_PASSWORD_FILE")) {
+            var e = assertThrows(IllegalArgumentException.class, () -> load(Map.of(key, "x")));
+            assertTrue(e.getMessage().contains("PORTHOLE_DATABASE_URL, which is not set"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aPasswordFileThatCannotBeReadOrIsEmptyIsRefused(@TempDir Path dir) throws Exception {
+        var missing = dir.resolve("missing");
+        var e = assertThrows(IllegalArgumentException.class, () -> load(Map.of("PORTHOLE_DATABASE_URL",
+                "jdbc:postgresql://h/d", "PORTHOLE_DATABASE_PASSWORD_FILE", missing.toString())));
+        assertTrue(e.getMessage().contains(missing + ", which cannot be read"), e.getMessage());
+        var empty = dir.resolve("empty");
+        Files.writeString(empty, "\n");
+        e = assertThrows(IllegalArgumentException.class, () -> load(Map.of("PORTHOLE_DATABASE_URL",
+                "jdbc:postgresql://h/d", "PORTHOLE_DATABASE_PASSWORD_FILE", empty.toString())));
+        assertTrue(e.getMessage().contains("empty"), e.getMessage());
+    }
 }

@@ -100,6 +100,8 @@ public final class JdbcStore implements Store {
             config.setPoolName("porthole-store");
             config.setDataSource(source);
             config.setMaximumPoolSize(options.maxConnections());
+            // connections are opened as work needs them: N servers idle hold N, not N times the pool's size
+            config.setMinimumIdle(1);
             config.setConnectionTimeout(10_000);
             // the first connection is made here, so a wrong URL, user or password fails the start, not a request
             config.setInitializationFailTimeout(1);
