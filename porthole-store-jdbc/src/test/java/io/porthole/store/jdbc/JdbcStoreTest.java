@@ -104,7 +104,7 @@ class JdbcStoreTest {
 
     /** Every table of the latest schema (sqlite_sequence is SQLite's own, for AUTOINCREMENT). */
     private static final List<String> TABLES = List.of("api_keys", "artifacts", "computer_secrets", "computers", "environments", "events",
-            "schema_version", "sqlite_sequence", "viewer_links");
+            "nodes", "schema_version", "shared_keys", "sqlite_sequence", "viewer_links");
 
     @Test
     void openingCreatesTheDirectoryAndTheSchemaAtTheLatestVersion() throws SQLException {
