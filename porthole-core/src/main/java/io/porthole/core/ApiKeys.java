@@ -54,7 +54,14 @@ public final class ApiKeys {
         if (existing.isPresent()) return new Created(existing.get(), key);
         var record = new ApiKeyRecord(Ids.id("key"), tenantId, name == null ? "" : name,
                 key.substring(0, Math.min(8, key.length())), hash, admin, clock.instant(), null);
-        store.insertApiKey(record);
+        try {
+            store.insertApiKey(record);
+        } catch (RuntimeException e) {
+            // another node of the cluster registered the same key a moment ago
+            var registered = store.findApiKeyByHash(hash);
+            if (registered.isPresent()) return new Created(registered.get(), key);
+            throw e;
+        }
         return new Created(record, key);
     }
 

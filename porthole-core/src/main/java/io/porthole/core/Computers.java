@@ -59,6 +59,12 @@ public final class Computers implements AutoCloseable {
     private final Standby standby;
     private final Pool pool;
     private final Provisioner provisioner;
+    /** The node these computers run on (their records name it). */
+    private final String nodeId;
+    /** Set when the node drains: it takes no new computers. */
+    private volatile boolean draining;
+    /** The node of a server that was given none (tests, tools). */
+    public static final String LOCAL_NODE = "local";
 
     /**
      * @param engines the browser engines by name (e.g. {@code chromium}, {@code firefox}); a desktop's own
@@ -67,6 +73,18 @@ public final class Computers implements AutoCloseable {
     public Computers(Store store, SandboxRuntime runtime, Map<String, BrowserEngine> engines, DesktopEngine desktops,
                      ComputersConfig config, Clock clock, Path dataDir, long tickMillis,
                      Optional<java.net.URI> advancedProxy, Environments environments) {
+        this(store, runtime, engines, desktops, config, clock, dataDir, tickMillis, advancedProxy, environments,
+                LOCAL_NODE);
+    }
+
+    /**
+     * @param nodeId the node this is: its computers' records name it, and at start it takes over (or ends) the live
+     *     computers of that node only
+     */
+    public Computers(Store store, SandboxRuntime runtime, Map<String, BrowserEngine> engines, DesktopEngine desktops,
+                     ComputersConfig config, Clock clock, Path dataDir, long tickMillis,
+                     Optional<java.net.URI> advancedProxy, Environments environments, String nodeId) {
+        this.nodeId = java.util.Objects.requireNonNull(nodeId, "nodeId");
         this.environments = environments;
         this.advancedProxy = advancedProxy;
         this.store = store;
@@ -98,6 +116,10 @@ public final class Computers implements AutoCloseable {
 
     /** Starts a computer and returns once it answers (its browser, or its desktop's screen). */
     public ComputerRecord create(String tenantId, ComputerSpec requested) {
+        if (draining) {
+            throw new PortholeException(ErrorCode.LIMIT_EXCEEDED, "this node is draining and takes no new computers;"
+                    + " create through another node");
+        }
         var steps = new Steps();
         if (requested.useAdvancedProxy() && advancedProxy.isEmpty()) {
             throw new PortholeException(ErrorCode.NOT_SUPPORTED, "use_advanced_proxy needs an upstream proxy, and this"
@@ -146,7 +168,7 @@ public final class Computers implements AutoCloseable {
         var record = new ComputerRecord(Ids.id("comp"), tenantId, spec.kind(), spec.engine(), ComputerStatus.STARTING,
                 now, now, spec.maxLifetimeSeconds(), spec.inactivityTimeoutSeconds(), spec.idleTimeoutEnabled(),
                 spec.persistent(), spec.width(), spec.height(), spec.scale(), spec.environmentId().orElse(null),
-                null, null, spec.templateId().orElse(null), spec.metadataJson());
+                null, null, spec.templateId().orElse(null), spec.metadataJson()).onNode(nodeId);
         var computer = new Computer(record, clock);
         computer.holdPlace(place);
         try {
@@ -241,7 +263,7 @@ public final class Computers implements AutoCloseable {
             var record = new ComputerRecord(warm.id, tenantId, spec.kind(), spec.engine(), ComputerStatus.RUNNING,
                     now, now, spec.maxLifetimeSeconds(), spec.inactivityTimeoutSeconds(), spec.idleTimeoutEnabled(),
                     spec.persistent(), spec.width(), spec.height(), spec.scale(), null, null, null,
-                    spec.templateId().orElse(null), spec.metadataJson());
+                    spec.templateId().orElse(null), spec.metadataJson()).onNode(nodeId);
             var computer = new Computer(record, clock);
             // from here its processes' ends are this computer's; if one ended while it waited, it is not used
             if (!warm.claimFor(computer)) {
@@ -729,6 +751,9 @@ public final class Computers implements AutoCloseable {
         live.remove(c.id());
         // its processes are gone: its place is free for the next create
         c.releasePlace();
+        synchronized (emptied) {
+            emptied.notifyAll();
+        }
         LOG.log(System.Logger.Level.INFO, "computer {0} {1}: {2}", c.id(), status.wireName(), reason);
         LOG.log(System.Logger.Level.DEBUG, "computer {0} ended: {1}", c.id(), steps);
     }
@@ -812,7 +837,9 @@ public final class Computers implements AutoCloseable {
      */
     private void recover() {
         var adopted = new java.util.HashSet<String>();
-        for (var r : store.listComputersInStatus(LIVE)) {
+        // records from before nodes were kept were made by the server on this data directory
+        store.claimUnownedComputers(nodeId);
+        for (var r : store.listComputersOnNode(nodeId, LIVE)) {
             if (r.status() != ComputerStatus.STARTING && adopt(r)) {
                 adopted.add(r.id());
                 continue;
@@ -912,6 +939,95 @@ public final class Computers implements AutoCloseable {
      * Stops watching the computers without ending them (a shutdown that leaves them for the next start); the pool's
      * computers, which are nobody's, are ended.
      */
+    /** The node these computers run on. */
+    public String nodeId() {
+        return nodeId;
+    }
+
+    /** How many computers run here for tenants (the warm pool's not counted). */
+    public int liveCount() {
+        return live.size();
+    }
+
+    /** How many computers this node may run at once ({@code PORTHOLE_MAX_COMPUTERS}). */
+    public int capacityLimit() {
+        return capacity.max();
+    }
+
+    /**
+     * How many more computers a create could get here now: the places not held, and the warm pool's ready computers
+     * (a claim is a create). None while draining.
+     */
+    public int freePlaces() {
+        if (draining) return 0;
+        int ready = pool.stats().stream().mapToInt(PoolStats::ready).sum();
+        return Math.max(0, capacity.max() - capacity.held()) + ready;
+    }
+
+    /** Whether the node is draining. */
+    public boolean draining() {
+        return draining;
+    }
+
+    /**
+     * Starts a drain: no new computers from now on, and the warm pool's are ended; the live ones go on until they end
+     * (see {@link #awaitNone}).
+     */
+    public void drain() {
+        draining = true;
+        pool.close();
+    }
+
+    /** Waits until no computer runs here, or {@code timeout} has passed; true if none runs. */
+    public boolean awaitNone(java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (emptied) {
+            while (!live.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return false;
+                // woken when a computer ends; the bound covers a wake-up that came between the check and the wait
+                emptied.wait(Math.min(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(left) + 1, 1000));
+            }
+        }
+        return true;
+    }
+
+    private final Object emptied = new Object();
+
+    /** Ends every live computer now with {@code reason} (a drain whose deadline passed). */
+    public void endAll(String reason) {
+        var threads = new ArrayList<Thread>();
+        for (var c : live.values()) {
+            threads.add(Threads.startVirtual("porthole-end-" + c.id(), () -> end(c, ComputerStatus.TERMINATED, reason)));
+        }
+        for (var t : threads) {
+            try {
+                t.join(15_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /**
+     * Ends here the computers whose records were ended elsewhere (this node was marked down while it was cut off, and
+     * another node failed its computers): the store says what they are, and nothing of them may run on. Returns how
+     * many.
+     */
+    public int reconcile() {
+        int ended = 0;
+        for (var c : live.values()) {
+            var stored = store.findComputer(c.id());
+            if (stored.isPresent() && !stored.get().status().isLive()) {
+                var r = stored.get();
+                Threads.startVirtual("porthole-reconcile-" + c.id(), () -> end(c, r.status(), r.terminationReason()));
+                ended++;
+            }
+        }
+        return ended;
+    }
+
     public void detach() {
         scheduler.shutdownNow();
         pool.close();

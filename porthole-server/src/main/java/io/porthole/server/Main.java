@@ -2,6 +2,7 @@ package io.porthole.server;
 
 import io.porthole.core.ApiKeys;
 import io.porthole.core.Times;
+import io.porthole.core.internal.Threads;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -64,8 +65,25 @@ public final class Main {
     private static int serve(ServerConfig config, PrintStream out) {
         var server = PortholeServer.start(config);
         var done = new CountDownLatch(1);
+        var stopping = new java.util.concurrent.atomic.AtomicBoolean();
+        // a drain by API ends the process once it is over (exit 0: an autoscaler's removal, not a failure)
+        server.onDrained(() -> {
+            if (!stopping.get()) Threads.startVirtual("porthole-drained-exit", () -> System.exit(0));
+        });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopping.set(true);
             try {
+                if (config.cluster().drainOnSigterm()) {
+                    // SIGTERM drains: the computers are served until they end or the deadline passes
+                    server.drain();
+                    try {
+                        server.drained().get(config.cluster().drainDeadline().toSeconds() + 60, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                        // stops anyway
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 server.close();
             } finally {
                 done.countDown();

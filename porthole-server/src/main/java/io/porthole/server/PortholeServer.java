@@ -47,6 +47,11 @@ public final class PortholeServer implements AutoCloseable {
     private final io.porthole.core.ViewerLinks links;
     private final io.porthole.core.Takeover takeover;
     private final ConnectionGuard connections = new ConnectionGuard();
+    private final ClusterRouter router = new ClusterRouter();
+    private volatile Cluster cluster;
+    private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.CompletableFuture<Void> drained = new java.util.concurrent.CompletableFuture<>();
+    private volatile Runnable onDrained = () -> { };
     private final WebServer web;
     private volatile String baseUrl;
 
@@ -111,8 +116,9 @@ public final class PortholeServer implements AutoCloseable {
             var blobs = new io.porthole.store.jdbc.LocalBlobStore(config.dataDir().resolve("blobs"));
             var stateKey = config.stateKey().orElseGet(() -> AccessTokens.loadOrCreate(config.dataDir().resolve("state.key")));
             var environments = new io.porthole.core.Environments(store, blobs, stateKey, clock);
+            var nodeId = config.cluster().nodeId().orElseGet(() -> NodeIds.loadOrCreate(config.dataDir().resolve("node-id")));
             this.computers = new Computers(store, runtime, engines, desktops, config.computers(), clock,
-                    config.dataDir(), config.schedulerTickMillis(), config.advancedProxy(), environments);
+                    config.dataDir(), config.schedulerTickMillis(), config.advancedProxy(), environments, nodeId);
             this.exec = new Exec(computers, config.maxExecOutputBytes());
             var auth = new Auth(keys);
             this.screenshots = new ScreenshotLinks(config.dataDir().resolve("screenshots"), config.screenshotTtlSeconds(), clock);
@@ -125,7 +131,7 @@ public final class PortholeServer implements AutoCloseable {
             computers.recordingSink((r, name, file) -> artifacts.put(r.tenantId(), r.id(), "video", "video/mp4", name,
                     Files.readAllBytes(file)), config.maxArtifactBytes(), config.live().ffmpeg());
             java.util.function.Supplier<String> base = () -> baseUrl;
-            var protocols = new ProtocolRoutes(computers, auth, tokens, base);
+            var protocols = new ProtocolRoutes(computers, auth, tokens, base, () -> cluster);
             var sandboxes = new SandboxRoutes(computers, dispatcher, artifacts, environments, auth, tokens,
                     config.maxBodyBytes(), base, takeover);
             this.web = WebServer.builder()
@@ -139,6 +145,8 @@ public final class PortholeServer implements AutoCloseable {
                     .directHandlers(ProtocolErrors.handlers())
                     .routing(r -> {
                         r.addFilter(connections);
+                        // before any route: a request about another node's computer goes there
+                        r.addFilter(router);
                         protocols.register(r);
                         sandboxes.register(r);
                         routes(r, auth, dispatcher);
@@ -149,6 +157,15 @@ public final class PortholeServer implements AutoCloseable {
             // the listener binds first, so that the default public URL can name the port it got
             this.baseUrl = config.publicUrl().orElse("http://" + displayHost(config.host()) + ":" + web.port());
             screenshots.baseUrl(baseUrl);
+            var nodeUrl = config.cluster().nodeUrl().orElse("http://" + displayHost(config.host()) + ":" + web.port());
+            var registry = new io.porthole.core.cluster.NodeRegistry(store, computers, nodeUrl, clock,
+                    config.cluster().heartbeat(), config.cluster().downAfter());
+            var secret = config.cluster().secret().orElseGet(() -> store.sharedKey("cluster-secret",
+                    io.porthole.core.internal.Ids.secret(32)));
+            this.cluster = new Cluster(registry, store, computers, secret.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    clock);
+            router.start(cluster);
+            LOG.log(System.Logger.Level.INFO, "node {0} at {1}", nodeId, nodeUrl);
         } catch (RuntimeException e) {
             connections.close();
             store.close();
@@ -192,6 +209,7 @@ public final class PortholeServer implements AutoCloseable {
         }));
         r.route(Http.get("/screenshots/{file}", screenshots::serve));
         new AdminRoutes(keys, auth, config.maxBodyBytes(), computers).register(r);
+        new NodeRoutes(() -> cluster, auth, this::drain, store).register(r);
         var retries = new RetryJoin(Clock.systemUTC());
         var access = new Access(computers, auth, links);
         new LiveRoutes(computers, access, config.live()).register(r);
@@ -261,8 +279,57 @@ public final class PortholeServer implements AutoCloseable {
         return config;
     }
 
+    /** This server's node id. */
+    public String nodeId() {
+        return computers.nodeId();
+    }
+
+    /**
+     * Starts a drain (once): the node takes no new computers, ends its warm pool, and keeps serving its live
+     * computers until they end or the drain deadline passes, when it ends what is left ({@code node_drained}). Then
+     * it leaves the cluster and {@link #drained()} completes (and the {@link #onDrained} action runs).
+     */
+    public void drain() {
+        if (!draining.compareAndSet(false, true)) return;
+        var c = cluster;
+        if (c != null) c.registry().drain();
+        else computers.drain();
+        LOG.log(System.Logger.Level.INFO, "draining: {0} computers to go, for at most {1} s", computers.liveCount(),
+                config.cluster().drainDeadline().toSeconds());
+        Threads.startVirtual("porthole-drain", () -> {
+            try {
+                if (!computers.awaitNone(config.cluster().drainDeadline())) {
+                    LOG.log(System.Logger.Level.WARNING, "the drain deadline passed with {0} computers running: ending"
+                            + " them", computers.liveCount());
+                    computers.endAll("node_drained");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (c != null) c.registry().leave();
+            LOG.log(System.Logger.Level.INFO, "drained: no computer runs here");
+            drained.complete(null);
+            onDrained.run();
+        });
+    }
+
+    /** Completes when a drain is over. */
+    public java.util.concurrent.CompletableFuture<Void> drained() {
+        return drained;
+    }
+
+    /** What to do once a drain is over ({@code porthole serve} exits 0). */
+    public void onDrained(Runnable action) {
+        this.onDrained = action;
+    }
+
     @Override
     public void close() {
+        var c = cluster;
+        if (c != null) {
+            c.registry().close();
+            c.close();
+        }
         try {
             web.stop();
         } finally {

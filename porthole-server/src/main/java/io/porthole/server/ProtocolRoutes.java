@@ -38,8 +38,11 @@ final class ProtocolRoutes implements WsEndpoint {
     private final Auth auth;
     private final AccessTokens tokens;
     private final java.util.function.Supplier<String> baseUrl;
+    private final java.util.function.Supplier<Cluster> cluster;
 
-    ProtocolRoutes(Computers computers, Auth auth, AccessTokens tokens, java.util.function.Supplier<String> baseUrl) {
+    ProtocolRoutes(Computers computers, Auth auth, AccessTokens tokens, java.util.function.Supplier<String> baseUrl,
+                   java.util.function.Supplier<Cluster> cluster) {
+        this.cluster = cluster;
         this.computers = computers;
         this.auth = auth;
         this.tokens = tokens;
@@ -65,6 +68,25 @@ final class ProtocolRoutes implements WsEndpoint {
     public Optional<WsHandler> accept(HttpPrologue prologue, Headers headers) {
         var m = PATH.matcher(prologue.uriPath().path());
         if (!m.matches()) return Optional.empty();
+        var c = cluster.get();
+        if (c != null && !headers.contains(Cluster.FORWARDED_BY)) {
+            // another node's computer: relayed there, where the credential is checked
+            var owner = c.nodeFor(m.group(2));
+            if (owner instanceof RemoteNode remote) {
+                var path = prologue.uriPath().rawPath();
+                var query = prologue.query().rawValue();
+                var target = java.net.URI.create(remote.url().replaceFirst("^http", "ws") + path
+                        + (query == null || query.isEmpty() ? "" : "?" + query));
+                return Optional.of(new RemoteRelay(target, headers, c.sign("GET", path)));
+            }
+        }
+        if (c != null && headers.contains(Cluster.FORWARDED_BY)) {
+            try {
+                c.forwardedBy(headers, "GET", prologue.uriPath().rawPath());
+            } catch (PortholeException e) {
+                return Optional.empty();
+            }
+        }
         try {
             var token = prologue.query().first("token").asOptional();
             var target = authorize(m.group(1), m.group(2), m.group(3), headers, token);

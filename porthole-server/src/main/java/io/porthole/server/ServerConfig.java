@@ -36,6 +36,7 @@ import java.util.Optional;
  * @param stateKey the AES-256 key saved environments are encrypted with; empty: a key made in the data dir
  * @param templates named launch templates ({@code templateID}): an engine with its own binary, flags, prefs
  * @param live the live view: stream heartbeats, the control lease, viewer links
+ * @param cluster this node's identity among others, its heartbeat, and how it drains
  * @param database the PostgreSQL database the store is in; empty: SQLite, {@code porthole.db} in the data directory
  */
 public record ServerConfig(String host,
@@ -59,6 +60,7 @@ public record ServerConfig(String host,
                            java.util.Map<String, Template> templates,
                            Optional<byte[]> stateKey,
                            LiveConfig live,
+                           ClusterConfig cluster,
                            Optional<PostgresOptions> database) {
     public static final long DEFAULT_MAX_EXEC_OUTPUT_BYTES = 16L << 20;
 
@@ -112,10 +114,40 @@ public record ServerConfig(String host,
         }
     }
 
+    /**
+     * This server as a node of a cluster (ADR 0026).
+     *
+     * @param nodeId the node's id; empty: one made once and kept in the data directory
+     * @param nodeUrl where the other nodes reach this one; empty: the public URL, else its own listening address
+     * @param secret the secret node-to-node requests are signed with; empty: one kept in the store
+     * @param heartbeat how often the node says it is alive
+     * @param downAfter how long a node may be silent before the others mark it down and fail its computers
+     * @param drainOnSigterm whether SIGTERM drains (waits for the computers to end, up to {@code drainDeadline})
+     *     rather than stopping at once
+     * @param drainDeadline how long a drain waits for the node's computers before it ends them
+     */
+    public record ClusterConfig(Optional<String> nodeId, Optional<String> nodeUrl, Optional<String> secret,
+                                java.time.Duration heartbeat, java.time.Duration downAfter, boolean drainOnSigterm,
+                                java.time.Duration drainDeadline) {
+        public static ClusterConfig defaults() {
+            return new ClusterConfig(Optional.empty(), Optional.empty(), Optional.empty(),
+                    java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(5), false,
+                    java.time.Duration.ofHours(1));
+        }
+
+        /** Never prints the secret. */
+        @Override
+        public String toString() {
+            return "ClusterConfig[nodeId=" + nodeId + ", nodeUrl=" + nodeUrl + ", secret=" + (secret.isPresent() ? "(set)"
+                    : "(store)") + ", heartbeat=" + heartbeat + ", downAfter=" + downAfter + ", drainOnSigterm="
+                    + drainOnSigterm + ", drainDeadline=" + drainDeadline + "]";
+        }
+    }
+
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig("127.0.0.1", 8844, dataDir, Optional.empty(), Optional.empty(), 1 << 20, 900, 500, ComputersConfig.defaults(), ChromiumConfig.defaults(), false, DEFAULT_MAX_EXEC_OUTPUT_BYTES, List.of(), Optional.empty(), LocalSandboxRuntime.Limits.defaults(), Isolation.NAMESPACES, 64L << 20,
                 io.porthole.engine.bidi.FirefoxConfig.defaults(), java.util.Map.of(), Optional.empty(), LiveConfig.defaults(),
-                Optional.empty());
+                ClusterConfig.defaults(), Optional.empty());
     }
 
     public Builder toBuilder() {
@@ -145,6 +177,7 @@ public record ServerConfig(String host,
         private java.util.Map<String, Template> templates;
         private Optional<byte[]> stateKey;
         private LiveConfig live;
+        private ClusterConfig cluster;
         private Optional<PostgresOptions> database;
 
         private Builder(ServerConfig c) {
@@ -169,6 +202,7 @@ public record ServerConfig(String host,
             this.templates = c.templates;
             this.stateKey = c.stateKey;
             this.live = c.live;
+            this.cluster = c.cluster;
             this.database = c.database;
         }
 
@@ -272,13 +306,18 @@ public record ServerConfig(String host,
             return this;
         }
 
+        public Builder cluster(ClusterConfig v) {
+            this.cluster = v;
+            return this;
+        }
+
         public Builder database(Optional<PostgresOptions> v) {
             this.database = v;
             return this;
         }
 
         public ServerConfig build() {
-            return new ServerConfig(host, port, dataDir, apiKey, publicUrl, maxBodyBytes, screenshotTtlSeconds, schedulerTickMillis, computers, chromium, stopComputersOnShutdown, maxExecOutputBytes, egressAllow, advancedProxy, limits, isolation, maxArtifactBytes, firefox, templates, stateKey, live, database);
+            return new ServerConfig(host, port, dataDir, apiKey, publicUrl, maxBodyBytes, screenshotTtlSeconds, schedulerTickMillis, computers, chromium, stopComputersOnShutdown, maxExecOutputBytes, egressAllow, advancedProxy, limits, isolation, maxArtifactBytes, firefox, templates, stateKey, live, cluster, database);
         }
     }
 

@@ -179,7 +179,7 @@ public final class Settings {
                             }
                             return path;
                         }).orElse(live.ffmpeg())),
-                database());
+                cluster(), database());
     }
 
     /**
@@ -191,10 +191,9 @@ public final class Settings {
     private Optional<PostgresOptions> database() {
         var url = get("PORTHOLE_DATABASE_URL");
         var user = get("PORTHOLE_DATABASE_USER");
-        var password = get("PORTHOLE_DATABASE_PASSWORD");
-        var passwordFile = get("PORTHOLE_DATABASE_PASSWORD_FILE");
         if (url.isEmpty()) {
-            if (user.isPresent() || password.isPresent() || passwordFile.isPresent()) {
+            if (user.isPresent() || get("PORTHOLE_DATABASE_PASSWORD").isPresent()
+                    || get("PORTHOLE_DATABASE_PASSWORD_FILE").isPresent()) {
                 throw new IllegalArgumentException("PORTHOLE_DATABASE_USER, PORTHOLE_DATABASE_PASSWORD and"
                         + " PORTHOLE_DATABASE_PASSWORD_FILE go with PORTHOLE_DATABASE_URL, which is not set (without it"
                         + " the store is SQLite in the data directory)");
@@ -208,25 +207,75 @@ public final class Settings {
                     + "//host:port/database URL (PostgreSQL is the one database server Porthole runs on; leave it unset"
                     + " for SQLite in the data directory), not " + scheme);
         }
-        if (password.isPresent() && passwordFile.isPresent()) {
-            throw new IllegalArgumentException("set PORTHOLE_DATABASE_PASSWORD or PORTHOLE_DATABASE_PASSWORD_FILE, not both");
-        }
-        if (passwordFile.isPresent()) {
-            var file = Path.of(passwordFile.get());
-            try {
-                // a Secret's file may end in a newline; the password does not
-                var text = Files.readString(file).replaceAll("[\\r\\n]+$", "");
-                if (text.isEmpty()) throw new IllegalArgumentException("PORTHOLE_DATABASE_PASSWORD_FILE names " + file + ", which is empty");
-                password = Optional.of(text);
-            } catch (IOException e) {
-                throw new IllegalArgumentException("PORTHOLE_DATABASE_PASSWORD_FILE names " + file + ", which cannot be"
-                        + " read (" + e.getClass().getSimpleName() + ")");
-            }
-        }
+        // the password as given, or from the file named by PORTHOLE_DATABASE_PASSWORD_FILE (a mounted Secret)
+        var password = secret("PORTHOLE_DATABASE_PASSWORD");
         try {
             return Optional.of(new PostgresOptions(url.get(), user, password, PostgresOptions.DEFAULT_MAX_CONNECTIONS));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("PORTHOLE_DATABASE_URL: " + e.getMessage());
+        }
+    }
+
+    private ServerConfig.ClusterConfig cluster() {
+        var nodeId = get("PORTHOLE_NODE_ID");
+        nodeId.ifPresent(id -> {
+            if (!id.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,199}")) {
+                throw new IllegalArgumentException("PORTHOLE_NODE_ID must be letters, digits, '.', '_' and '-' (at most 200),"
+                        + " not '" + id + "'");
+            }
+        });
+        var nodeUrl = get("PORTHOLE_NODE_URL").map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u);
+        nodeUrl.ifPresent(u -> {
+            java.net.URI uri;
+            try {
+                uri = java.net.URI.create(u);
+            } catch (IllegalArgumentException e) {
+                uri = null;
+            }
+            if (uri == null || !java.util.Set.of("http", "https").contains(uri.getScheme()) || uri.getHost() == null
+                    || (uri.getPath() != null && !uri.getPath().isEmpty()) || uri.getQuery() != null) {
+                throw new IllegalArgumentException("PORTHOLE_NODE_URL must be http(s)://host[:port], where the other nodes"
+                        + " reach this one, not '" + u + "'");
+            }
+        });
+        var secret = secret("PORTHOLE_CLUSTER_SECRET");
+        secret.ifPresent(v -> {
+            if (v.length() < 16) {
+                throw new IllegalArgumentException("PORTHOLE_CLUSTER_SECRET must be at least 16 characters (e.g. the output"
+                        + " of: head -c 32 /dev/urandom | base64)");
+            }
+        });
+        var d = ServerConfig.ClusterConfig.defaults();
+        var heartbeat = number("PORTHOLE_NODE_HEARTBEAT_MILLIS", d.heartbeat().toMillis(), 50, 60_000);
+        var downAfter = number("PORTHOLE_NODE_DOWN_AFTER_MILLIS", d.downAfter().toMillis(), 200, 3_600_000);
+        if (downAfter < 2 * heartbeat) {
+            throw new IllegalArgumentException("PORTHOLE_NODE_DOWN_AFTER_MILLIS (" + downAfter + ") must be at least twice"
+                    + " PORTHOLE_NODE_HEARTBEAT_MILLIS (" + heartbeat + "), or a node that is only slow counts as down");
+        }
+        return new ServerConfig.ClusterConfig(nodeId, nodeUrl, secret, java.time.Duration.ofMillis(heartbeat),
+                java.time.Duration.ofMillis(downAfter), bool("PORTHOLE_DRAIN_ON_SIGTERM", false),
+                java.time.Duration.ofSeconds(number("PORTHOLE_DRAIN_DEADLINE_SECONDS", d.drainDeadline().toSeconds(), 0,
+                        7L * 24 * 3600)));
+    }
+
+    /**
+     * A secret given as {@code KEY} or in the file {@code KEY_FILE} (a mounted Kubernetes Secret): not both. The
+     * file's content without its trailing line break. Never part of an error message.
+     */
+    Optional<String> secret(String key) {
+        var direct = get(key);
+        var file = get(key + "_FILE");
+        if (direct.isPresent() && file.isPresent()) {
+            throw new IllegalArgumentException("give " + key + " or " + key + "_FILE, not both");
+        }
+        if (file.isEmpty()) return direct;
+        try {
+            var v = Files.readString(Path.of(file.get())).strip();
+            if (v.isEmpty()) throw new IllegalArgumentException(key + "_FILE names " + file.get() + ", which is empty");
+            return Optional.of(v);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(key + "_FILE names " + file.get() + ", which cannot be read: "
+                    + e.getClass().getSimpleName());
         }
     }
 

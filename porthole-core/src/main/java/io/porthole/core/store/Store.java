@@ -32,6 +32,46 @@ public interface Store extends AutoCloseable {
     /** Every computer, of any tenant, in one of {@code statuses} (for recovery at start). */
     List<ComputerRecord> listComputersInStatus(Set<ComputerStatus> statuses);
 
+    /** The computers the node {@code nodeId} runs (or ran) that are in one of {@code statuses}, newest first. */
+    List<ComputerRecord> listComputersOnNode(String nodeId, Set<ComputerStatus> statuses);
+
+    /**
+     * Gives the records that name no node (written before nodes were kept) to {@code nodeId}; returns how many. The
+     * server that starts on the data directory they were made in is the one that ran them.
+     */
+    int claimUnownedComputers(String nodeId);
+
+    /** How many computers, of every node and tenant, are in one of {@code statuses}. */
+    int countComputers(Set<ComputerStatus> statuses);
+
+    // --- nodes ---
+
+    /** Stores the node, or replaces the one with its id (a node that starts again). */
+    void upsertNode(NodeRecord node);
+
+    Optional<NodeRecord> findNode(String id);
+
+    /** Every node, in any state, by id. */
+    List<NodeRecord> listNodes();
+
+    /**
+     * A heartbeat: the node's time, capacity and counts, if it is {@code up} or {@code draining}. False when it is not
+     * (it was marked down, or is unknown): it must register again.
+     */
+    boolean heartbeatNode(String id, Instant at, int capacity, int free, int live);
+
+    /**
+     * Moves the node to {@code state} if it is in one of {@code from}; false (nothing changed) otherwise. With
+     * {@code silentSince}, only if its last heartbeat is older than that (one node wins the marking of another down).
+     */
+    boolean moveNode(String id, Set<String> from, String state, Optional<Instant> silentSince);
+
+    /**
+     * The value of the key every node shares under {@code name}: the stored one, or {@code candidate}, stored now,
+     * when there is none (of nodes starting at once, one candidate wins and every node gets it).
+     */
+    String sharedKey(String name, String candidate);
+
     void insertApiKey(ApiKeyRecord key);
 
     Optional<ApiKeyRecord> findApiKeyByHash(String keyHash);

@@ -3,6 +3,7 @@ package io.porthole.store.jdbc;
 import io.porthole.core.ComputerRecord;
 import io.porthole.core.ComputerStatus;
 import io.porthole.core.store.ApiKeyRecord;
+import io.porthole.core.store.NodeRecord;
 import io.porthole.core.store.ViewerLinkRecord;
 import io.porthole.core.store.ArtifactRecord;
 import io.porthole.core.store.EnvironmentRecord;
@@ -157,7 +158,7 @@ public final class JdbcStore implements Store {
 
     private static final String COMPUTER_COLUMNS = "id, tenant_id, kind, engine, status, created_at, last_activity_at,"
             + " max_lifetime_seconds, inactivity_timeout_seconds, idle_timeout_enabled, persistent, width, height, scale,"
-            + " environment_id, terminated_at, termination_reason, template_id, metadata";
+            + " environment_id, terminated_at, termination_reason, template_id, metadata, node_id";
 
     @Override
     public void insertComputer(ComputerRecord r) {
@@ -166,7 +167,7 @@ public final class JdbcStore implements Store {
 
     private static int insert(Connection c, ComputerRecord r) throws SQLException {
         try (var ps = c.prepareStatement("INSERT INTO computers (" + COMPUTER_COLUMNS
-                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             bindComputer(ps, r, 1);
             return ps.executeUpdate();
         }
@@ -181,12 +182,12 @@ public final class JdbcStore implements Store {
         try (var ps = c.prepareStatement("UPDATE computers SET id = ?, tenant_id = ?, kind = ?, engine = ?, status = ?,"
                 + " created_at = ?, last_activity_at = ?, max_lifetime_seconds = ?, inactivity_timeout_seconds = ?,"
                 + " idle_timeout_enabled = ?, persistent = ?, width = ?, height = ?, scale = ?, environment_id = ?,"
-                + " terminated_at = ?, termination_reason = ?, template_id = ?, metadata = ? WHERE id = ?"
+                + " terminated_at = ?, termination_reason = ?, template_id = ?, metadata = ?, node_id = ? WHERE id = ?"
                 // an ended computer stays ended: a write of it as live that lost a race with its end changes nothing
                 + " AND (? OR status IN ('starting', 'running', 'paused'))")) {
             bindComputer(ps, r, 1);
-            ps.setString(20, r.id());
-            ps.setBoolean(21, !r.status().isLive());
+            ps.setString(21, r.id());
+            ps.setBoolean(22, !r.status().isLive());
             return ps.executeUpdate();
         }
     }
@@ -231,7 +232,8 @@ public final class JdbcStore implements Store {
         else ps.setLong(i++, r.terminatedAt().toEpochMilli());
         ps.setString(i++, r.terminationReason());
         ps.setString(i++, r.templateId());
-        ps.setString(i, r.metadataJson());
+        ps.setString(i++, r.metadataJson());
+        ps.setString(i, r.nodeId());
     }
 
     private static ComputerRecord readComputer(ResultSet rs) throws SQLException {
@@ -243,7 +245,8 @@ public final class JdbcStore implements Store {
                 rs.getLong("max_lifetime_seconds"), rs.getLong("inactivity_timeout_seconds"),
                 rs.getBoolean("idle_timeout_enabled"), rs.getBoolean("persistent"), rs.getInt("width"),
                 rs.getInt("height"), rs.getDouble("scale"), rs.getString("environment_id"), terminatedAt,
-                rs.getString("termination_reason"), rs.getString("template_id"), rs.getString("metadata"));
+                rs.getString("termination_reason"), rs.getString("template_id"), rs.getString("metadata"),
+                rs.getString("node_id"));
     }
 
     private List<ComputerRecord> queryComputers(String where, Object... args) {
@@ -284,6 +287,152 @@ public final class JdbcStore implements Store {
     public List<ComputerRecord> listComputersInStatus(Set<ComputerStatus> statuses) {
         if (statuses.isEmpty()) return List.of();
         return queryComputers("status IN (" + statusList(statuses) + ")");
+    }
+
+    @Override
+    public List<ComputerRecord> listComputersOnNode(String nodeId, Set<ComputerStatus> statuses) {
+        if (statuses.isEmpty()) return List.of();
+        return queryComputers("node_id = ? AND status IN (" + statusList(statuses) + ")", nodeId);
+    }
+
+    @Override
+    public int claimUnownedComputers(String nodeId) {
+        return run(c -> {
+            try (var ps = c.prepareStatement("UPDATE computers SET node_id = ? WHERE node_id IS NULL")) {
+                ps.setString(1, nodeId);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public int countComputers(Set<ComputerStatus> statuses) {
+        if (statuses.isEmpty()) return 0;
+        return run(c -> {
+            try (var st = c.createStatement();
+                 var rs = st.executeQuery("SELECT COUNT(*) FROM computers WHERE status IN (" + statusList(statuses) + ")")) {
+                return rs.next() ? rs.getInt(1) : 0;
+            }
+        });
+    }
+
+    // --- nodes ---
+
+    private static final String NODE_COLUMNS = "id, url, state, capacity, free, live, started_at, heartbeat_at";
+
+    @Override
+    public void upsertNode(NodeRecord n) {
+        run(c -> {
+            // one statement, so that two servers writing one node at once on PostgreSQL cannot both find nothing
+            // to update and both insert
+            try (var ps = c.prepareStatement("INSERT INTO nodes (url, state, capacity, free, live, started_at,"
+                    + " heartbeat_at, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET url = excluded.url,"
+                    + " state = excluded.state, capacity = excluded.capacity, free = excluded.free, live = excluded.live,"
+                    + " started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at")) {
+                bindNode(ps, n);
+                ps.setString(8, n.id());
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    private static void bindNode(PreparedStatement ps, NodeRecord n) throws SQLException {
+        ps.setString(1, n.url());
+        ps.setString(2, n.state());
+        ps.setInt(3, n.capacity());
+        ps.setInt(4, n.free());
+        ps.setInt(5, n.live());
+        ps.setLong(6, n.startedAt().toEpochMilli());
+        ps.setLong(7, n.heartbeatAt().toEpochMilli());
+    }
+
+    private static NodeRecord readNode(ResultSet rs) throws SQLException {
+        return new NodeRecord(rs.getString("id"), rs.getString("url"), rs.getString("state"), rs.getInt("capacity"),
+                rs.getInt("free"), rs.getInt("live"), Instant.ofEpochMilli(rs.getLong("started_at")),
+                Instant.ofEpochMilli(rs.getLong("heartbeat_at")));
+    }
+
+    @Override
+    public Optional<NodeRecord> findNode(String id) {
+        return run(c -> {
+            try (var ps = c.prepareStatement("SELECT " + NODE_COLUMNS + " FROM nodes WHERE id = ?")) {
+                ps.setString(1, id);
+                try (var rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(readNode(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<NodeRecord> listNodes() {
+        return run(c -> {
+            try (var ps = c.prepareStatement("SELECT " + NODE_COLUMNS + " FROM nodes ORDER BY id");
+                 var rs = ps.executeQuery()) {
+                var out = new ArrayList<NodeRecord>();
+                while (rs.next()) out.add(readNode(rs));
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public boolean heartbeatNode(String id, Instant at, int capacity, int free, int live) {
+        return run(c -> {
+            try (var ps = c.prepareStatement("UPDATE nodes SET heartbeat_at = ?, capacity = ?, free = ?, live = ?"
+                    + " WHERE id = ? AND state IN ('" + NodeRecord.UP + "', '" + NodeRecord.DRAINING + "')")) {
+                ps.setLong(1, at.toEpochMilli());
+                ps.setInt(2, capacity);
+                ps.setInt(3, free);
+                ps.setInt(4, live);
+                ps.setString(5, id);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public boolean moveNode(String id, Set<String> from, String state, Optional<Instant> silentSince) {
+        if (from.isEmpty()) return false;
+        return run(c -> {
+            var in = String.join(", ", java.util.Collections.nCopies(from.size(), "?"));
+            try (var ps = c.prepareStatement("UPDATE nodes SET state = ? WHERE id = ? AND state IN (" + in + ")"
+                    + (silentSince.isPresent() ? " AND heartbeat_at < ?" : ""))) {
+                int i = 1;
+                ps.setString(i++, state);
+                ps.setString(i++, id);
+                for (var f : from) ps.setString(i++, f);
+                if (silentSince.isPresent()) ps.setLong(i, silentSince.get().toEpochMilli());
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public String sharedKey(String name, String candidate) {
+        return run(c -> {
+            try (var ps = c.prepareStatement("SELECT value FROM shared_keys WHERE name = ?")) {
+                ps.setString(1, name);
+                try (var rs = ps.executeQuery()) {
+                    if (rs.next()) return rs.getString(1);
+                }
+            }
+            try (var ins = c.prepareStatement("INSERT INTO shared_keys (name, value) VALUES (?, ?)")) {
+                ins.setString(1, name);
+                ins.setString(2, candidate);
+                ins.executeUpdate();
+                return candidate;
+            } catch (SQLException lostTheRace) {
+                // another node stored its candidate first: that one is the key
+                try (var ps = c.prepareStatement("SELECT value FROM shared_keys WHERE name = ?")) {
+                    ps.setString(1, name);
+                    try (var rs = ps.executeQuery()) {
+                        if (rs.next()) return rs.getString(1);
+                    }
+                }
+                throw lostTheRace;
+            }
+        });
     }
 
     private static final String LINK_COLUMNS = "id, computer_id, tenant_id, mode, prefix, token_hash, created_at, expires_at,"

@@ -106,7 +106,7 @@ class JdbcStoreTest {
     /** Every table of the latest schema, with those the database keeps for itself. */
     private List<String> expectedTables() {
         var all = new ArrayList<>(List.of("api_keys", "artifacts", "computer_secrets", "computers", "environments", "events",
-                "schema_version", "viewer_links"));
+                "nodes", "schema_version", "shared_keys", "viewer_links"));
         all.addAll(target.ownTables());
         Collections.sort(all);
         return all;
