@@ -52,6 +52,7 @@ import java.util.regex.Pattern;
  *   <li>memory per idle computer (USS, PSS, RSS, cgroup) against the bare browser or desktop ({@link MemoryBench}).
  *   <li>the warm pool: create from the pool, the full lifecycle with Playwright and bursts of creates, against cold
  *       creates and bare launches ({@link PoolBench}).
+ *   <li>store operations on SQLite against the same on PostgreSQL ({@link StoreBench}).
  * </ol>
  *
  * With {@code --density} it runs the density mode alone ({@link DensityBench}).
@@ -94,7 +95,7 @@ public final class Bench {
                    int standbyIterations, Map<String, String> groupArgs, PoolBench.Settings pool) {
         /** The groups of rows {@code --only} names, in the order they run. */
         static final List<String> GROUPS = List.of("browser", "desktop", "egress", "sandboxes", "screencast", "standby",
-                "memory", "pool");
+                "memory", "pool", "store");
         static final String USAGE = """
                 usage: script/bench [--iterations=N] [--actions=M] [--warmup=W] [--action-warmup=K]
                                     [--settle-ms=MS] [--egress-iterations=E] [--egress-mib=S]
@@ -104,6 +105,7 @@ public final class Bench {
                                     [--standby-iterations=I] [--memory-...] [--density ...]
                                     [--pool-iterations=N] [--pool-lifecycle-iterations=N]
                                     [--pool-burst=N] [--pool-burst-pools=N,...]
+                                    [--store-iterations=N]
                   --iterations     computers (browser, and desktop) created and deleted per side, measured
                                    (default 10)
                   --actions        click, screenshot and exec round trips per side, measured, on a browser
@@ -131,7 +133,8 @@ public final class Bench {
                                    action after standby against the same action awake), memory (memory
                                    per idle computer against the bare browser or desktop),
                                    pool (create from the warm pool, the full lifecycle with
-                                   Playwright, bursts of creates; PoolBench)
+                                   Playwright, bursts of creates; PoolBench), store (store operations
+                                   on SQLite and on PostgreSQL; StoreBench)
                   --verbose        show the server's INFO logs
                   --standby-computers
                                    computers of a kind left idle at once for the standby CPU rows
@@ -142,7 +145,7 @@ public final class Bench {
                                    first actions after standby per action and kind, measured, after 2
                                    warm-up (default 10)
                 """ + PoolBench.Settings.USAGE.stripTrailing()
-                + "\n" + MemoryBench.USAGE + DensityBench.USAGE.stripTrailing();
+                + "\n" + MemoryBench.USAGE + StoreBench.USAGE + DensityBench.USAGE.stripTrailing();
 
         static Options parse(String[] args) {
             int iterations = 10;
@@ -166,7 +169,7 @@ public final class Bench {
                 var eq = a.indexOf('=');
                 var name = eq < 0 ? a : a.substring(0, eq);
                 var value = eq < 0 ? "" : a.substring(eq + 1);
-                if (name.startsWith("--memory-") || name.startsWith("--density")) {
+                if (name.startsWith("--memory-") || name.startsWith("--density") || name.startsWith("--store-")) {
                     groupArgs.put(name, value);
                     continue;
                 }
@@ -202,6 +205,7 @@ public final class Bench {
             // the groups' own options, checked now so that a bad one is refused before anything starts
             MemoryBench.Options.parse(filter(groupArgs, "--memory-"));
             DensityBench.Options.parse(filter(groupArgs, "--density"));
+            StoreBench.Options.parse(filter(groupArgs, "--store-"));
             return new Options(iterations, actions, warmup, actionWarmup, settle, egressIterations, egressMib,
                     playwrightIterations, playwrightClicks, chromium, only, verbose, standbyComputers, standbyWindow,
                     standbyIterations, groupArgs, pool);
@@ -303,6 +307,7 @@ public final class Bench {
     private MemoryBench memoryBench;
     private DensityBench density;
     private PoolBench pool;
+    private StoreBench store;
 
     private Bench(Options options) {
         this.options = options;
@@ -446,6 +451,15 @@ public final class Bench {
             pool = new PoolBench(new PoolBench.Context(config, API_KEY, http, tmpRoot, options.chromium(), pages.url(),
                     options.pool(), liveRaw, rawMarker(), log, this::error));
             pool.run();
+        }
+        if (only.contains("store")) {
+            store = new StoreBench(new StoreBench.Context(tmpRoot,
+                    StoreBench.Options.parse(filter(options.groupArgs(), "--store-")), log, this::error));
+            try {
+                store.run();
+            } catch (Exception e) {
+                error("store: " + e);
+            }
         }
         long jvmRss = Procs.selfRssKb();
         printResults(jvmRss, System.nanoTime() - started);
@@ -1617,6 +1631,7 @@ public final class Bench {
         if (memoryBench != null) memoryBench.print(out);
         if (density != null) density.print(out);
         if (pool != null) pool.print(out);
+        if (store != null) store.print(out);
         printMemory(jvmRssKb, elapsedNanos);
     }
 
