@@ -114,7 +114,11 @@ public final class PortholeServer implements AutoCloseable {
                 }
             };
             var blobs = new io.porthole.store.jdbc.LocalBlobStore(config.dataDir().resolve("blobs"));
-            var stateKey = config.stateKey().orElseGet(() -> AccessTokens.loadOrCreate(config.dataDir().resolve("state.key")));
+            // on a shared database every node must read what another saved and accept the tokens another made: the
+            // keys are the cluster's, kept in the store (ADR 0026); alone, they are kept in the data directory
+            boolean shared = config.database().isPresent();
+            var stateKey = config.stateKey().orElseGet(() -> shared ? sharedKey(store, "state-key")
+                    : AccessTokens.loadOrCreate(config.dataDir().resolve("state.key")));
             var environments = new io.porthole.core.Environments(store, blobs, stateKey, clock);
             var nodeId = config.cluster().nodeId().orElseGet(() -> NodeIds.loadOrCreate(config.dataDir().resolve("node-id")));
             this.computers = new Computers(store, runtime, engines, desktops, config.computers(), clock,
@@ -125,7 +129,7 @@ public final class PortholeServer implements AutoCloseable {
             var dispatcher = new ActionDispatcher(computers, screenshots, exec);
             this.links = new io.porthole.core.ViewerLinks(store, clock, ServerConfig.LiveConfig.VIEWER_LINK_MAX);
             this.takeover = new io.porthole.core.Takeover(computers, clock, config.live().controlLease());
-            var tokens = new AccessTokens(config.dataDir());
+            var tokens = shared ? new AccessTokens(sharedKey(store, "access-token")) : new AccessTokens(config.dataDir());
             var artifacts = new io.porthole.core.Artifacts(store, blobs, computers, clock, config.maxArtifactBytes());
             computers.harSink((r, har) -> artifacts.put(r.tenantId(), r.id(), "har", "application/json", "egress.har", har));
             computers.recordingSink((r, name, file) -> artifacts.put(r.tenantId(), r.id(), "video", "video/mp4", name,
@@ -145,8 +149,8 @@ public final class PortholeServer implements AutoCloseable {
                     .directHandlers(ProtocolErrors.handlers())
                     .routing(r -> {
                         r.addFilter(connections);
-                        // before any route: a request about another node's computer goes there
-                        r.addFilter(router);
+                        // the first route, for any path: a request about another node's computer goes there
+                        r.any(router);
                         protocols.register(r);
                         sandboxes.register(r);
                         routes(r, auth, dispatcher);
@@ -171,6 +175,14 @@ public final class PortholeServer implements AutoCloseable {
             store.close();
             throw e;
         }
+    }
+
+    /** 32 random bytes every node of the cluster shares under {@code name}: the first node's, kept in the store. */
+    private static byte[] sharedKey(io.porthole.core.store.Store store, String name) {
+        var candidate = new byte[32];
+        new java.security.SecureRandom().nextBytes(candidate);
+        return java.util.Base64.getDecoder().decode(store.sharedKey(name,
+                java.util.Base64.getEncoder().encodeToString(candidate)));
     }
 
     /** The store the configuration names: PostgreSQL if it names a database, else SQLite in the data directory. */
