@@ -1,5 +1,6 @@
 package io.porthole.server;
 
+import io.porthole.blob.s3.S3Config;
 import io.porthole.core.ComputersConfig;
 import io.porthole.desktop.FfmpegEncoder;
 import io.porthole.engine.cdp.ChromiumConfig;
@@ -35,6 +36,8 @@ import java.util.Optional;
  * @param stateKey the AES-256 key saved environments are encrypted with; empty: a key made in the data dir
  * @param templates named launch templates ({@code templateID}): an engine with its own binary, flags, prefs
  * @param live the live view: stream heartbeats, the control lease, viewer links
+ * @param s3Blobs the S3-compatible bucket that artifacts, environments and screenshots go to, shared by every node
+ *     that names it; empty: the data dir ({@code blobs/}, {@code screenshots/}), this node's alone
  */
 public record ServerConfig(String host,
                            int port,
@@ -56,7 +59,8 @@ public record ServerConfig(String host,
                            io.porthole.engine.bidi.FirefoxConfig firefox,
                            java.util.Map<String, Template> templates,
                            Optional<byte[]> stateKey,
-                           LiveConfig live) {
+                           LiveConfig live,
+                           Optional<S3Config> s3Blobs) {
     public static final long DEFAULT_MAX_EXEC_OUTPUT_BYTES = 16L << 20;
 
     /** How computers are separated: namespaces (bubblewrap), or not at all (an operator's explicit choice). */
@@ -111,7 +115,8 @@ public record ServerConfig(String host,
 
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig("127.0.0.1", 8844, dataDir, Optional.empty(), Optional.empty(), 1 << 20, 900, 500, ComputersConfig.defaults(), ChromiumConfig.defaults(), false, DEFAULT_MAX_EXEC_OUTPUT_BYTES, List.of(), Optional.empty(), LocalSandboxRuntime.Limits.defaults(), Isolation.NAMESPACES, 64L << 20,
-                io.porthole.engine.bidi.FirefoxConfig.defaults(), java.util.Map.of(), Optional.empty(), LiveConfig.defaults());
+                io.porthole.engine.bidi.FirefoxConfig.defaults(), java.util.Map.of(), Optional.empty(), LiveConfig.defaults(),
+                Optional.empty());
     }
 
     public Builder toBuilder() {
@@ -141,6 +146,7 @@ public record ServerConfig(String host,
         private java.util.Map<String, Template> templates;
         private Optional<byte[]> stateKey;
         private LiveConfig live;
+        private Optional<S3Config> s3Blobs;
 
         private Builder(ServerConfig c) {
             this.host = c.host;
@@ -164,6 +170,7 @@ public record ServerConfig(String host,
             this.templates = c.templates;
             this.stateKey = c.stateKey;
             this.live = c.live;
+            this.s3Blobs = c.s3Blobs;
         }
 
         public Builder host(String v) {
@@ -266,8 +273,13 @@ public record ServerConfig(String host,
             return this;
         }
 
+        public Builder s3Blobs(Optional<S3Config> v) {
+            this.s3Blobs = v;
+            return this;
+        }
+
         public ServerConfig build() {
-            return new ServerConfig(host, port, dataDir, apiKey, publicUrl, maxBodyBytes, screenshotTtlSeconds, schedulerTickMillis, computers, chromium, stopComputersOnShutdown, maxExecOutputBytes, egressAllow, advancedProxy, limits, isolation, maxArtifactBytes, firefox, templates, stateKey, live);
+            return new ServerConfig(host, port, dataDir, apiKey, publicUrl, maxBodyBytes, screenshotTtlSeconds, schedulerTickMillis, computers, chromium, stopComputersOnShutdown, maxExecOutputBytes, egressAllow, advancedProxy, limits, isolation, maxArtifactBytes, firefox, templates, stateKey, live, s3Blobs);
         }
     }
 
