@@ -7,11 +7,14 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.porthole.api.ErrorCode;
+import io.porthole.blob.s3.S3BlobStore;
 import io.porthole.core.ActionDispatcher;
 import io.porthole.core.ApiKeys;
 import io.porthole.core.Computers;
 import io.porthole.core.Exec;
 import io.porthole.core.PortholeException;
+import io.porthole.core.blob.BlobStore;
+import io.porthole.core.blob.ExpiringBlobs;
 import io.porthole.core.internal.Threads;
 import io.porthole.desktop.FfmpegEncoder;
 import io.porthole.desktop.XvfbDesktopEngine;
@@ -21,6 +24,8 @@ import io.porthole.runtime.local.UnisolatedRuntime;
 import io.porthole.core.sandbox.SandboxRuntime;
 import io.porthole.engine.cdp.ChromiumEngine;
 import io.porthole.store.jdbc.JdbcStore;
+import io.porthole.store.jdbc.LocalBlobStore;
+import io.porthole.store.jdbc.LocalExpiringBlobs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -40,6 +45,8 @@ public final class PortholeServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final JdbcStore store;
+    /** The S3 connection, when the blobs are in a bucket; closed last. */
+    private final Optional<S3BlobStore> s3;
     private final ApiKeys keys;
     private final Computers computers;
     private final Exec exec;
@@ -67,7 +74,25 @@ public final class PortholeServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("the data directory " + config.dataDir() + " cannot be created", e);
         }
-        this.store = openStore(config);
+        // blobs first: when the bucket cannot be used, nothing else has started
+        this.s3 = config.s3Blobs().map(c -> {
+            try {
+                return S3BlobStore.open(c, config.dataDir().resolve("s3-spool"), S3BlobStore.DEFAULT_GRACE, clock);
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException("PORTHOLE_BLOBS=s3: " + e.getMessage(), e);
+            }
+        });
+        BlobStore blobs = s3.<BlobStore>map(b -> b).orElseGet(() -> new LocalBlobStore(config.dataDir().resolve("blobs")));
+        ExpiringBlobs shots = s3.map(b -> b.expiring("screenshots", ".png"))
+                .orElseGet(() -> new LocalExpiringBlobs(config.dataDir().resolve("screenshots"), ".png"));
+        s3.ifPresent(b -> LOG.log(System.Logger.Level.INFO, "artifacts, environments and screenshots are kept in S3, "
+                + b.where()));
+        try {
+            this.store = openStore(config);
+        } catch (RuntimeException e) {
+            s3.ifPresent(S3BlobStore::close);
+            throw e;
+        }
         try {
             this.keys = new ApiKeys(store, clock);
             config.apiKey().ifPresent(k -> keys.register(k, ApiKeys.DEFAULT_TENANT, "bootstrap (PORTHOLE_API_KEY)", true));
@@ -113,7 +138,6 @@ public final class PortholeServer implements AutoCloseable {
                     yield new UnisolatedRuntime(config.dataDir(), egressPolicy, config.advancedProxy(), config.limits());
                 }
             };
-            var blobs = new io.porthole.store.jdbc.LocalBlobStore(config.dataDir().resolve("blobs"));
             // on a shared database every node must read what another saved and accept the tokens another made: the
             // keys are the cluster's, kept in the store (ADR 0026); alone, they are kept in the data directory
             boolean shared = config.database().isPresent();
@@ -125,7 +149,7 @@ public final class PortholeServer implements AutoCloseable {
                     config.dataDir(), config.schedulerTickMillis(), config.advancedProxy(), environments, nodeId);
             this.exec = new Exec(computers, config.maxExecOutputBytes());
             var auth = new Auth(keys);
-            this.screenshots = new ScreenshotLinks(config.dataDir().resolve("screenshots"), config.screenshotTtlSeconds(), clock);
+            this.screenshots = new ScreenshotLinks(shots, config.screenshotTtlSeconds(), clock);
             var dispatcher = new ActionDispatcher(computers, screenshots, exec);
             this.links = new io.porthole.core.ViewerLinks(store, clock, ServerConfig.LiveConfig.VIEWER_LINK_MAX);
             this.takeover = new io.porthole.core.Takeover(computers, clock, config.live().controlLease());
@@ -173,6 +197,7 @@ public final class PortholeServer implements AutoCloseable {
         } catch (RuntimeException e) {
             connections.close();
             store.close();
+            s3.ifPresent(S3BlobStore::close);
             throw e;
         }
     }
@@ -354,6 +379,7 @@ public final class PortholeServer implements AutoCloseable {
                 connections.close();
                 screenshots.close();
                 store.close();
+                s3.ifPresent(S3BlobStore::close);
             }
         }
     }
