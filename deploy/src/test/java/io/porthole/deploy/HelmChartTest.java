@@ -44,7 +44,7 @@ class HelmChartTest {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> CAPABILITIES =
-            Set.of("SYS_ADMIN", "SETUID", "SETGID", "SETFCAP", "CHOWN", "FOWNER", "DAC_OVERRIDE", "KILL");
+            Set.of("SYS_ADMIN", "SETPCAP", "SETUID", "SETGID", "SETFCAP", "CHOWN", "FOWNER", "DAC_OVERRIDE", "KILL");
     /** The API objects the chart may render, each with the model that checks it. */
     private static final Map<String, Validator> MODELS = Map.of(
             "v1/ConfigMap", V1ConfigMap::validateJsonElement,
