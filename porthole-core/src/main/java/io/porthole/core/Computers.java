@@ -598,9 +598,15 @@ public final class Computers implements AutoCloseable {
     /** Live computers ({@code type=live}) or persistent ones ({@code type=persistent}) of the tenant. */
     public List<ComputerRecord> list(String tenantId, boolean persistent) {
         if (persistent) return store.listPersistentComputers(tenantId);
+        // every node's (the store has them all), this node's as they are now
         var out = new ArrayList<ComputerRecord>();
-        for (var c : live.values()) {
-            if (c.record().tenantId().equals(tenantId) && !c.isEnding()) out.add(c.record());
+        for (var r : store.listComputers(tenantId, LIVE)) {
+            var c = live.get(r.id());
+            if (c == null) {
+                out.add(r);
+            } else if (!c.isEnding() && c.record().status().isLive()) {
+                out.add(c.record());
+            }
         }
         out.sort((a, b) -> b.createdAt().compareTo(a.createdAt()));
         return out;

@@ -139,6 +139,32 @@ final class Cluster {
         }
     }
 
+    private volatile java.util.List<String> endpointUrls = java.util.List.of();
+    private volatile java.util.Set<java.net.InetSocketAddress> endpoints = java.util.Set.of();
+
+    /**
+     * Where the nodes listen (their advertised URLs, resolved when the list changes): a computer may reach none of
+     * them, whatever PORTHOLE_EGRESS_ALLOW says.
+     */
+    java.util.Set<java.net.InetSocketAddress> endpoints() {
+        var urls = registry.known().stream().map(NodeRecord::url).sorted().toList();
+        if (!urls.equals(endpointUrls)) {
+            var out = new java.util.HashSet<java.net.InetSocketAddress>();
+            for (var u : urls) {
+                try {
+                    var uri = java.net.URI.create(u);
+                    int port = uri.getPort() > 0 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
+                    for (var a : java.net.InetAddress.getAllByName(uri.getHost())) out.add(new java.net.InetSocketAddress(a, port));
+                } catch (IllegalArgumentException | java.net.UnknownHostException e) {
+                    // a node whose name does not resolve here cannot be reached from here either
+                }
+            }
+            endpoints = java.util.Set.copyOf(out);
+            endpointUrls = urls;
+        }
+        return endpoints;
+    }
+
     void close() {
         remotes.values().forEach(RemoteNode::close);
     }

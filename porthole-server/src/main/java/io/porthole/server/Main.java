@@ -72,12 +72,14 @@ public final class Main {
         });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stopping.set(true);
+            boolean drained = false;
             try {
                 if (config.cluster().drainOnSigterm()) {
                     // SIGTERM drains: the computers are served until they end or the deadline passes
                     server.drain();
                     try {
                         server.drained().get(config.cluster().drainDeadline().toSeconds() + 60, java.util.concurrent.TimeUnit.SECONDS);
+                        drained = true;
                     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
                         // stops anyway
                     } catch (InterruptedException e) {
@@ -89,6 +91,9 @@ public final class Main {
                 done.countDown();
                 ShutdownLastLogManager.resetNow();
             }
+            // a drained node ends as a success (the JVM would say 143, killed by SIGTERM): an autoscaler's removal,
+            // not a failure
+            if (drained) Runtime.getRuntime().halt(0);
         }, "porthole-shutdown"));
         out.println("Porthole is listening on " + server.baseUrl());
         announceKey(config, server.keys(), out);

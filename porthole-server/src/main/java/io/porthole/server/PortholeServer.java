@@ -97,7 +97,11 @@ public final class PortholeServer implements AutoCloseable {
             this.keys = new ApiKeys(store, clock);
             config.apiKey().ifPresent(k -> keys.register(k, ApiKeys.DEFAULT_TENANT, "bootstrap (PORTHOLE_API_KEY)", true));
             var listeningPort = new java.util.concurrent.atomic.AtomicInteger(config.port());
-            var egressPolicy = new EgressPolicy(config.egressAllow(), listeningPort::get);
+            // no computer reaches a node of the cluster, even on an address PORTHOLE_EGRESS_ALLOW opens
+            var egressPolicy = new EgressPolicy(config.egressAllow(), listeningPort::get, () -> {
+                var c = cluster;
+                return c == null ? java.util.Set.of() : c.endpoints();
+            });
             var engines = new java.util.LinkedHashMap<String, io.porthole.core.browser.BrowserEngine>();
             engines.put("chromium", new ChromiumEngine(config.chromium()));
             try {
@@ -163,6 +167,8 @@ public final class PortholeServer implements AutoCloseable {
             var sandboxes = new SandboxRoutes(computers, dispatcher, artifacts, environments, auth, tokens,
                     config.maxBodyBytes(), base, takeover);
             this.web = WebServer.builder()
+                    // stopped by close(), from porthole serve's own shutdown hook: a SIGTERM that drains keeps serving
+                    .shutdownHook(false)
                     .host(config.host())
                     .port(config.port())
                     // WebSocket upgrades for the CDP and BiDi passthrough; other upgrades go on to the routes

@@ -104,6 +104,12 @@ class ClusterTest {
         onA = create("a", "{\"kind\":\"browser\"}", "a");
         // a is full now: its create goes to b
         secondOnB = create("a", "{\"kind\":\"browser\"}", "b");
+        // every node lists every node's computers
+        for (var via : new String[] {"a", "b", "c"}) {
+            var listed = new java.util.HashSet<String>();
+            cluster.call(via, "GET", "/computers", null).json().forEach(c -> listed.add(c.path("id").asText()));
+            assertEquals(java.util.Set.of(onB, firefoxOnC, onA, secondOnB), listed, "listed through " + via);
+        }
         var full = cluster.call("c", "POST", "/computers", "{\"kind\":\"browser\"}");
         assertEquals(429, full.status(), full.body());
         assertEquals("limit_exceeded", full.json().path("code").asText(), full.body());
@@ -133,6 +139,17 @@ class ClusterTest {
             assertEquals("image/png", png.header("Content-Type"));
             assertTrue(png.raw().body().length > 1000);
         }
+        // the computer reaches no node of the cluster, though loopback is allowed (PORTHOLE_EGRESS_ALLOW)
+        for (var node : new String[] {"a", "c"}) {
+            var curl = cluster.call("a", "POST", "/computers/" + onB + "/exec/sync", TestServer.JSON.createObjectNode()
+                    .put("command", "curl -s -o /dev/null -m 10 -w '%{http_code}' " + cluster.member(node).url() + "/health")
+                    .toString());
+            assertEquals(200, curl.status(), curl.body());
+            assertEquals("403", curl.json().path("stdout").asText().trim(), node + ": " + curl.body());
+        }
+        assertEquals("200", cluster.call("a", "POST", "/computers/" + onB + "/exec/sync", TestServer.JSON.createObjectNode()
+                .put("command", "curl -s -o /dev/null -m 10 -w '%{http_code}' " + pages.url("input.html")).toString())
+                .json().path("stdout").asText().trim(), "the page server on loopback is reachable");
         // a bad input through another node gets the owner's 4xx, and the computer stays usable
         var bad = cluster.call("a", "POST", "/computers/" + onB + "/click", "{\"x\":\"left\"}");
         assertEquals(400, bad.status(), bad.body());

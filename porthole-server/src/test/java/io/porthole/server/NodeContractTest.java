@@ -122,4 +122,64 @@ class NodeContractTest {
         var deleted = cluster.call("other", "DELETE", "/computers/" + id, null);
         assertTrue(deleted.status() == 200 || deleted.status() == 204, deleted.body());
     }
+
+    /** Polls {@code GET /admin/nodes/{node}} through {@code via} until it is in {@code state}; false if not in 60 s. */
+    private boolean awaitState(String via, String node, String state) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            var r = cluster.call(via, "GET", "/admin/nodes/" + node, null);
+            if (r.status() == 200 && state.equals(r.json().path("state").asText())) return true;
+            Thread.sleep(100);
+        }
+        return false;
+    }
+
+    @Test
+    @Order(3)
+    void sigtermDrainsWhenConfiguredAndTheNodeExitsZeroOnceItsComputerEnds() throws Exception {
+        var leaving = cluster.start("leaving", "--max-computers=4", "--drain-on-sigterm=true");
+        var r = cluster.call("leaving", "POST", "/computers", "{\"kind\":\"browser\"}");
+        assertEquals(200, r.status(), r.body());
+        assertEquals("leaving", TestCluster.servedBy(r), r.body());
+        var computer = r.json().path("id").asText();
+        leaving.process().destroy();
+        assertTrue(awaitState("owner", "leaving", "draining"), "SIGTERM starts a drain");
+        // the computer is served on while the node drains
+        var shot = cluster.call("other", "POST", "/computers/" + computer + "/screenshot", "{}");
+        assertEquals(200, shot.status(), shot.body());
+        assertEquals("success", shot.json().path("status").asText(), shot.body());
+        assertTrue(leaving.process().isAlive(), "the node waits for its computer");
+        var deleted = cluster.call("owner", "DELETE", "/computers/" + computer, null);
+        assertTrue(deleted.status() == 200 || deleted.status() == 204, deleted.body());
+        assertTrue(leaving.process().waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the drained node exits");
+        assertEquals(0, leaving.process().exitValue());
+        assertTrue(awaitState("owner", "leaving", "left"));
+    }
+
+    @Test
+    @Order(4)
+    void aDrainWhoseDeadlinePassesEndsWhatIsLeftAndExitsZero() throws Exception {
+        var brief = cluster.start("brief", "--max-computers=4", "--drain-deadline-seconds=1");
+        var r = cluster.call("brief", "POST", "/computers", "{\"kind\":\"browser\"}");
+        assertEquals(200, r.status(), r.body());
+        assertEquals("brief", TestCluster.servedBy(r), r.body());
+        var computer = r.json().path("id").asText();
+        var drain = cluster.call("other", "POST", "/admin/nodes/brief/drain", null);
+        assertEquals(202, drain.status(), drain.body());
+        assertTrue(brief.process().waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the node exits after the deadline");
+        assertEquals(0, brief.process().exitValue());
+        var view = cluster.call("owner", "GET", "/computers/" + computer, null);
+        assertEquals("terminated", view.json().path("status").asText(), view.body());
+        var events = cluster.call("owner", "GET", "/computers/" + computer + "/replay-events", null);
+        assertTrue(events.body().contains("node_drained"), events.body());
+        // a drain of a node that is not there is a 404
+        var none = cluster.call("owner", "POST", "/admin/nodes/nobody/drain", null);
+        assertEquals(404, none.status(), none.body());
+        // and only an admin drains
+        var keyB = cluster.call("owner", "POST", "/admin/keys", "{\"tenant\":\"tenant-b\"}");
+        assertEquals(201, keyB.status(), keyB.body());
+        var notAdmin = cluster.request("owner", "POST", "/admin/nodes/owner/drain", null,
+                Map.of("Authorization", "Bearer " + keyB.json().path("key").asText()));
+        assertEquals(403, notAdmin.status(), notAdmin.body());
+    }
 }

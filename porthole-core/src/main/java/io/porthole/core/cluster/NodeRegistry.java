@@ -40,6 +40,8 @@ public final class NodeRegistry implements AutoCloseable {
     private final Instant startedAt;
     private final ScheduledExecutorService beat = Threads.scheduler("porthole-heartbeat");
     private volatile boolean left;
+    /** The nodes as the last heartbeat found them. */
+    private volatile List<NodeRecord> known = List.of();
 
     /**
      * Registers the node (up) and starts its heartbeat.
@@ -55,6 +57,7 @@ public final class NodeRegistry implements AutoCloseable {
         this.downAfter = downAfter;
         this.startedAt = clock.instant();
         register();
+        known = store.listNodes();
         beat.scheduleWithFixedDelay(this::tick, heartbeat.toMillis(), heartbeat.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -92,6 +95,11 @@ public final class NodeRegistry implements AutoCloseable {
     /** A node by id; this one with fresh counts. */
     public Optional<NodeRecord> node(String id) {
         return id.equals(nodeId()) ? Optional.of(self()) : store.findNode(id);
+    }
+
+    /** Every node as the last heartbeat found it (no query): for what must not wait on the store. */
+    public List<NodeRecord> known() {
+        return known;
     }
 
     /** Whether {@code n} is up or draining and has been heard from lately: worth forwarding a request to. */
@@ -137,7 +145,9 @@ public final class NodeRegistry implements AutoCloseable {
 
     /** Marks silent nodes down and fails the live computers of every node that is down. */
     private void watchOthers(Instant now) {
-        for (var n : store.listNodes()) {
+        var nodes = store.listNodes();
+        known = nodes;
+        for (var n : nodes) {
             if (n.id().equals(nodeId())) continue;
             if (ALIVE.contains(n.state()) && silent(n, now)
                     && store.moveNode(n.id(), ALIVE, NodeRecord.DOWN, Optional.of(now.minus(downAfter)))) {
@@ -153,9 +163,11 @@ public final class NodeRegistry implements AutoCloseable {
 
     private void failComputersOf(String node, Instant now) {
         for (var r : store.listComputersOnNode(node, LIVE)) {
-            store.updateComputerWithEvent(r.ended(ComputerStatus.FAILED, now, NODE_LOST), ReplayEvent.LIFECYCLE,
-                    "crashed", "{\"reason\":\"" + NODE_LOST + "\",\"node\":" + quoted(node) + "}", now);
-            LOG.log(System.Logger.Level.INFO, "computer {0} failed: {1} ({2})", r.id(), NODE_LOST, node);
+            // another node may be failing the same computers: one end, one event
+            if (store.endComputerWithEvent(r.ended(ComputerStatus.FAILED, now, NODE_LOST), ReplayEvent.LIFECYCLE,
+                    "crashed", "{\"reason\":\"" + NODE_LOST + "\",\"node\":" + quoted(node) + "}", now).isPresent()) {
+                LOG.log(System.Logger.Level.INFO, "computer {0} failed: {1} ({2})", r.id(), NODE_LOST, node);
+            }
         }
     }
 

@@ -124,6 +124,14 @@ public interface Store extends AutoCloseable {
     }
 
     /**
+     * Ends the computer as {@code ended} says (its status, end time and reason) and appends the event, committed
+     * together, only if the stored computer is still live; empty, and nothing written, if it had ended already (of
+     * nodes that fail the computers of a lost node at once, one writes the end).
+     */
+    Optional<ReplayEvent> endComputerWithEvent(ComputerRecord ended, String category, String type, String dataJson,
+                                               Instant at);
+
+    /**
      * The computer's events, newest (highest seq) first, at most {@code limit} (at least 1) of them. With
      * {@code beforeSeq}, only events with a seq below it: pass the last seq of one page to get the next.
      */

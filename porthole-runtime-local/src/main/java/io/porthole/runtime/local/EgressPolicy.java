@@ -29,6 +29,7 @@ public final class EgressPolicy {
     private final Set<String> allowedHosts;
     private final List<Cidr> allowedNets;
     private final java.util.function.IntSupplier serverPort;
+    private final java.util.function.Supplier<Set<java.net.InetSocketAddress>> cluster;
 
     /** A refusal, with the reason shown to the computer. */
     public static final class Refused extends Exception {
@@ -42,6 +43,18 @@ public final class EgressPolicy {
      * @param serverPort the server's own port (known once it listens), never reachable on a local address
      */
     public EgressPolicy(List<String> allow, java.util.function.IntSupplier serverPort) {
+        this(allow, serverPort, Set::of);
+    }
+
+    /**
+     * @param allow host names, IP addresses and CIDRs that may be reached although they are private
+     * @param serverPort the server's own port (known once it listens), never reachable on a local address
+     * @param cluster the addresses and ports of the other servers of the cluster, never reachable, whatever
+     *     {@code allow} says
+     */
+    public EgressPolicy(List<String> allow, java.util.function.IntSupplier serverPort,
+                        java.util.function.Supplier<Set<java.net.InetSocketAddress>> cluster) {
+        this.cluster = cluster;
         var hosts = new java.util.HashSet<String>();
         var nets = new ArrayList<Cidr>();
         for (var a : allow) {
@@ -66,6 +79,10 @@ public final class EgressPolicy {
         for (var a : addresses) {
             if (port == serverPort.getAsInt() && isLocal(a)) {
                 why = host + ":" + port + " is this server";
+                continue;
+            }
+            if (cluster.get().contains(new java.net.InetSocketAddress(a, port))) {
+                why = host + ":" + port + " is a server of this cluster";
                 continue;
             }
             if (hostAllowed || allowedNets.stream().anyMatch(n -> n.contains(a)) || !blocked(a)) return a;

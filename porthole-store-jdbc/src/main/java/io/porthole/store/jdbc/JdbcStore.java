@@ -198,6 +198,26 @@ public final class JdbcStore implements Store {
         return withEvent(c -> update(c, r), new ReplayEvent(0, r.id(), category, type, dataJson, millis(at)));
     }
 
+    /** One transaction: the event only if this write ended the computer. */
+    @Override
+    public Optional<ReplayEvent> endComputerWithEvent(ComputerRecord r, String category, String type, String dataJson,
+                                                      Instant at) {
+        if (r.status().isLive()) throw new IllegalArgumentException("not an ended record: " + r.status().wireName());
+        var event = new ReplayEvent(0, r.id(), category, type, dataJson, millis(at));
+        return transaction(c -> {
+            try (var ps = c.prepareStatement("UPDATE computers SET status = ?, terminated_at = ?, termination_reason = ?"
+                    + " WHERE id = ? AND status IN ('starting', 'running', 'paused')")) {
+                ps.setString(1, r.status().wireName());
+                if (r.terminatedAt() == null) ps.setNull(2, Types.BIGINT);
+                else ps.setLong(2, r.terminatedAt().toEpochMilli());
+                ps.setString(3, r.terminationReason());
+                ps.setString(4, r.id());
+                if (ps.executeUpdate() != 1) return Optional.<ReplayEvent>empty();
+            }
+            return Optional.of(insertEvent(c, event));
+        });
+    }
+
     /** One transaction, one commit, as {@link #updateComputerWithEvent}. */
     @Override
     public ReplayEvent insertComputerWithEvent(ComputerRecord r, String category, String type, String dataJson, Instant at) {

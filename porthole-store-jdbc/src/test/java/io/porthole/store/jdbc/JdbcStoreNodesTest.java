@@ -108,6 +108,27 @@ class JdbcStoreNodesTest {
     }
 
     @Test
+    void onlyTheFirstEndOfALiveComputerIsWrittenWithItsEvent() {
+        store.insertComputer(computer("c1", ComputerStatus.RUNNING, "a"));
+        var live = store.findComputer("c1").orElseThrow();
+        var first = store.endComputerWithEvent(live.ended(ComputerStatus.FAILED, Instant.ofEpochMilli(9000), "node_lost"),
+                "lifecycle", "crashed", "{\"reason\":\"node_lost\"}", Instant.ofEpochMilli(9000));
+        assertTrue(first.isPresent());
+        var second = store.endComputerWithEvent(live.ended(ComputerStatus.TERMINATED, Instant.ofEpochMilli(9500), "deleted"),
+                "lifecycle", "closed", "{}", Instant.ofEpochMilli(9500));
+        assertTrue(second.isEmpty(), "ended already: nothing written");
+        var stored = store.findComputer("c1").orElseThrow();
+        assertEquals(ComputerStatus.FAILED, stored.status());
+        assertEquals("node_lost", stored.terminationReason());
+        assertEquals(Instant.ofEpochMilli(9000), stored.terminatedAt());
+        assertEquals("a", stored.nodeId());
+        assertEquals(List.of("crashed"), store.listEvents("c1", Optional.empty(), 10).stream()
+                .map(io.porthole.core.store.ReplayEvent::type).toList());
+        assertTrue(store.endComputerWithEvent(computer("nobody", ComputerStatus.FAILED, "a"), "lifecycle", "crashed", "{}",
+                Instant.ofEpochMilli(1)).isEmpty(), "no such computer: nothing written");
+    }
+
+    @Test
     void computersAreListedAndCountedByNode() {
         store.insertComputer(computer("c1", ComputerStatus.RUNNING, "a"));
         store.insertComputer(computer("c2", ComputerStatus.PAUSED, "a"));
