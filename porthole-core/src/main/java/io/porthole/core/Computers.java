@@ -1011,16 +1011,22 @@ public final class Computers implements AutoCloseable {
     }
 
     /**
-     * Ends here the computers whose records were ended elsewhere (this node was marked down while it was cut off, and
-     * another node failed its computers): the store says what they are, and nothing of them may run on. Returns how
-     * many.
+     * Ends here the computers whose records were ended elsewhere: another node marked this one down (it was cut off,
+     * or it was taking over its computers after a restart while the others counted it as gone) and failed them. The
+     * store says what they are, and nothing of them may run on. One query when nothing is amiss. Returns how many.
      */
     public int reconcile() {
+        var stillLive = new java.util.HashSet<String>();
+        for (var r : store.listComputersOnNode(nodeId, LIVE)) stillLive.add(r.id());
         int ended = 0;
         for (var c : live.values()) {
+            // a computer claimed from the pool is live here a moment before its record is written
+            if (stillLive.contains(c.id()) || c.isEnding()) continue;
             var stored = store.findComputer(c.id());
             if (stored.isPresent() && !stored.get().status().isLive()) {
                 var r = stored.get();
+                LOG.log(System.Logger.Level.WARNING, "computer {0} was ended elsewhere ({1}); ending it here", c.id(),
+                        r.terminationReason());
                 Threads.startVirtual("porthole-reconcile-" + c.id(), () -> end(c, r.status(), r.terminationReason()));
                 ended++;
             }

@@ -25,7 +25,12 @@ final class AccessTokens {
     private final byte[] secret;
 
     AccessTokens(Path dataDir) {
-        this.secret = loadOrCreate(dataDir.resolve("access-token.secret"));
+        this(loadOrCreate(dataDir.resolve("access-token.secret")));
+    }
+
+    /** Tokens under {@code secret} (a cluster's, which every node shares). */
+    AccessTokens(byte[] secret) {
+        this.secret = secret.clone();
     }
 
     /** A 32-byte secret kept in {@code file} (0600), made on first use. */

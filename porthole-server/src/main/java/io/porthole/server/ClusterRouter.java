@@ -1,19 +1,18 @@
 package io.porthole.server;
 
 import io.helidon.http.Method;
-import io.helidon.webserver.http.Filter;
-import io.helidon.webserver.http.FilterChain;
-import io.helidon.webserver.http.RoutingRequest;
-import io.helidon.webserver.http.RoutingResponse;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 import io.porthole.core.PortholeException;
 import java.util.regex.Pattern;
 
 /**
- * In front of every route: sends each request to the {@link Node} that serves it (ADR 0026). A request about a
+ * The first route, for every path (a handler rather than a filter: a filter may not stream an answer in Helidon): sends each request to the {@link Node} that serves it (ADR 0026). A request about a
  * computer goes to the node that runs it; a create goes to the node with the most room; a drain to the node it names.
  * A request another node forwarded (signed) is served here and never forwarded again.
  */
-final class ClusterRouter implements Filter {
+final class ClusterRouter implements Handler {
     private static final Pattern COMPUTER = Pattern.compile("^/(?:computers|browser-sandboxes)/([A-Za-z0-9_-]{1,64})(?:/.*)?$");
     private static final Pattern CREATE = Pattern.compile("^/(?:computers|browser-sandboxes)/?$");
     private static final Pattern DRAIN = Pattern.compile("^/admin/nodes/([A-Za-z0-9_.-]{1,200})/drain/?$");
@@ -29,10 +28,10 @@ final class ClusterRouter implements Filter {
     }
 
     @Override
-    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+    public void handle(ServerRequest req, ServerResponse res) {
         var cluster = this.cluster;
         if (cluster == null) {
-            chain.proceed();
+            res.next();
             return;
         }
         // which node answered (a forwarded answer carries its owner's)
@@ -41,14 +40,14 @@ final class ClusterRouter implements Filter {
         var method = req.prologue().method();
         try {
             if (cluster.forwardedBy(req.headers(), method.text(), path).isPresent()) {
-                chain.proceed();
+                res.next();
                 return;
             }
         } catch (PortholeException e) {
             Http.error(HeadResponse.of(req, res), e.code(), e.getMessage());
             return;
         }
-        nodeFor(cluster, method, path).serve(chain, req, res);
+        nodeFor(cluster, method, path).serve(req, res);
     }
 
     private static Node nodeFor(Cluster cluster, Method method, String path) {

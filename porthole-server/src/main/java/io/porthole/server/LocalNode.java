@@ -1,8 +1,7 @@
 package io.porthole.server;
 
-import io.helidon.webserver.http.FilterChain;
-import io.helidon.webserver.http.RoutingRequest;
-import io.helidon.webserver.http.RoutingResponse;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 
 /** This node: its routes answer (the computers it runs, and what the shared store holds of the others). */
 final class LocalNode implements Node {
@@ -12,7 +11,7 @@ final class LocalNode implements Node {
     }
 
     @Override
-    public void serve(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-        chain.proceed();
+    public void serve(ServerRequest req, ServerResponse res) {
+        res.next();
     }
 }

@@ -1,8 +1,7 @@
 package io.porthole.server;
 
-import io.helidon.webserver.http.FilterChain;
-import io.helidon.webserver.http.RoutingRequest;
-import io.helidon.webserver.http.RoutingResponse;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 
 /**
  * The computers of one node, as the HTTP API reaches them (ADR 0026; Selenium Grid's {@code Node}, with its local
@@ -15,6 +14,6 @@ sealed interface Node permits LocalNode, RemoteNode {
     /** The node's id. */
     String id();
 
-    /** Serves the request (the router filter's request and response; {@code chain} goes on to this process's routes). */
-    void serve(FilterChain chain, RoutingRequest req, RoutingResponse res);
+    /** Serves the request (the local node passes it on to this process's next routes). */
+    void serve(ServerRequest req, ServerResponse res);
 }

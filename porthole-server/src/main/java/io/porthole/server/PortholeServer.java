@@ -7,11 +7,14 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.porthole.api.ErrorCode;
+import io.porthole.blob.s3.S3BlobStore;
 import io.porthole.core.ActionDispatcher;
 import io.porthole.core.ApiKeys;
 import io.porthole.core.Computers;
 import io.porthole.core.Exec;
 import io.porthole.core.PortholeException;
+import io.porthole.core.blob.BlobStore;
+import io.porthole.core.blob.ExpiringBlobs;
 import io.porthole.core.internal.Threads;
 import io.porthole.desktop.FfmpegEncoder;
 import io.porthole.desktop.XvfbDesktopEngine;
@@ -21,6 +24,8 @@ import io.porthole.runtime.local.UnisolatedRuntime;
 import io.porthole.core.sandbox.SandboxRuntime;
 import io.porthole.engine.cdp.ChromiumEngine;
 import io.porthole.store.jdbc.JdbcStore;
+import io.porthole.store.jdbc.LocalBlobStore;
+import io.porthole.store.jdbc.LocalExpiringBlobs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -40,6 +45,8 @@ public final class PortholeServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final JdbcStore store;
+    /** The S3 connection, when the blobs are in a bucket; closed last. */
+    private final Optional<S3BlobStore> s3;
     private final ApiKeys keys;
     private final Computers computers;
     private final Exec exec;
@@ -67,7 +74,25 @@ public final class PortholeServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("the data directory " + config.dataDir() + " cannot be created", e);
         }
-        this.store = openStore(config);
+        // blobs first: when the bucket cannot be used, nothing else has started
+        this.s3 = config.s3Blobs().map(c -> {
+            try {
+                return S3BlobStore.open(c, config.dataDir().resolve("s3-spool"), S3BlobStore.DEFAULT_GRACE, clock);
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException("PORTHOLE_BLOBS=s3: " + e.getMessage(), e);
+            }
+        });
+        BlobStore blobs = s3.<BlobStore>map(b -> b).orElseGet(() -> new LocalBlobStore(config.dataDir().resolve("blobs")));
+        ExpiringBlobs shots = s3.map(b -> b.expiring("screenshots", ".png"))
+                .orElseGet(() -> new LocalExpiringBlobs(config.dataDir().resolve("screenshots"), ".png"));
+        s3.ifPresent(b -> LOG.log(System.Logger.Level.INFO, "artifacts, environments and screenshots are kept in S3, "
+                + b.where()));
+        try {
+            this.store = openStore(config);
+        } catch (RuntimeException e) {
+            s3.ifPresent(S3BlobStore::close);
+            throw e;
+        }
         try {
             this.keys = new ApiKeys(store, clock);
             config.apiKey().ifPresent(k -> keys.register(k, ApiKeys.DEFAULT_TENANT, "bootstrap (PORTHOLE_API_KEY)", true));
@@ -113,19 +138,22 @@ public final class PortholeServer implements AutoCloseable {
                     yield new UnisolatedRuntime(config.dataDir(), egressPolicy, config.advancedProxy(), config.limits());
                 }
             };
-            var blobs = new io.porthole.store.jdbc.LocalBlobStore(config.dataDir().resolve("blobs"));
-            var stateKey = config.stateKey().orElseGet(() -> AccessTokens.loadOrCreate(config.dataDir().resolve("state.key")));
+            // on a shared database every node must read what another saved and accept the tokens another made: the
+            // keys are the cluster's, kept in the store (ADR 0026); alone, they are kept in the data directory
+            boolean shared = config.database().isPresent();
+            var stateKey = config.stateKey().orElseGet(() -> shared ? sharedKey(store, "state-key")
+                    : AccessTokens.loadOrCreate(config.dataDir().resolve("state.key")));
             var environments = new io.porthole.core.Environments(store, blobs, stateKey, clock);
             var nodeId = config.cluster().nodeId().orElseGet(() -> NodeIds.loadOrCreate(config.dataDir().resolve("node-id")));
             this.computers = new Computers(store, runtime, engines, desktops, config.computers(), clock,
                     config.dataDir(), config.schedulerTickMillis(), config.advancedProxy(), environments, nodeId);
             this.exec = new Exec(computers, config.maxExecOutputBytes());
             var auth = new Auth(keys);
-            this.screenshots = new ScreenshotLinks(config.dataDir().resolve("screenshots"), config.screenshotTtlSeconds(), clock);
+            this.screenshots = new ScreenshotLinks(shots, config.screenshotTtlSeconds(), clock);
             var dispatcher = new ActionDispatcher(computers, screenshots, exec);
             this.links = new io.porthole.core.ViewerLinks(store, clock, ServerConfig.LiveConfig.VIEWER_LINK_MAX);
             this.takeover = new io.porthole.core.Takeover(computers, clock, config.live().controlLease());
-            var tokens = new AccessTokens(config.dataDir());
+            var tokens = shared ? new AccessTokens(sharedKey(store, "access-token")) : new AccessTokens(config.dataDir());
             var artifacts = new io.porthole.core.Artifacts(store, blobs, computers, clock, config.maxArtifactBytes());
             computers.harSink((r, har) -> artifacts.put(r.tenantId(), r.id(), "har", "application/json", "egress.har", har));
             computers.recordingSink((r, name, file) -> artifacts.put(r.tenantId(), r.id(), "video", "video/mp4", name,
@@ -145,8 +173,8 @@ public final class PortholeServer implements AutoCloseable {
                     .directHandlers(ProtocolErrors.handlers())
                     .routing(r -> {
                         r.addFilter(connections);
-                        // before any route: a request about another node's computer goes there
-                        r.addFilter(router);
+                        // the first route, for any path: a request about another node's computer goes there
+                        r.any(router);
                         protocols.register(r);
                         sandboxes.register(r);
                         routes(r, auth, dispatcher);
@@ -166,11 +194,25 @@ public final class PortholeServer implements AutoCloseable {
                     clock);
             router.start(cluster);
             LOG.log(System.Logger.Level.INFO, "node {0} at {1}", nodeId, nodeUrl);
+            if (config.database().isPresent() && config.s3Blobs().isEmpty()) {
+                LOG.log(System.Logger.Level.WARNING, "the store is shared (PORTHOLE_DATABASE_URL) but blobs are this node's"
+                        + " own: artifacts, saved environments and screenshots made here cannot be read through another"
+                        + " node; with more than one node, set PORTHOLE_BLOBS=s3");
+            }
         } catch (RuntimeException e) {
             connections.close();
             store.close();
+            s3.ifPresent(S3BlobStore::close);
             throw e;
         }
+    }
+
+    /** 32 random bytes every node of the cluster shares under {@code name}: the first node's, kept in the store. */
+    private static byte[] sharedKey(io.porthole.core.store.Store store, String name) {
+        var candidate = new byte[32];
+        new java.security.SecureRandom().nextBytes(candidate);
+        return java.util.Base64.getDecoder().decode(store.sharedKey(name,
+                java.util.Base64.getEncoder().encodeToString(candidate)));
     }
 
     /** The store the configuration names: PostgreSQL if it names a database, else SQLite in the data directory. */
@@ -342,6 +384,7 @@ public final class PortholeServer implements AutoCloseable {
                 connections.close();
                 screenshots.close();
                 store.close();
+                s3.ifPresent(S3BlobStore::close);
             }
         }
     }

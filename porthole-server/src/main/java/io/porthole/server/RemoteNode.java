@@ -1,9 +1,8 @@
 package io.porthole.server;
 
 import io.helidon.http.HeaderNames;
-import io.helidon.webserver.http.FilterChain;
-import io.helidon.webserver.http.RoutingRequest;
-import io.helidon.webserver.http.RoutingResponse;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 import io.porthole.api.ErrorCode;
 import io.porthole.core.store.NodeRecord;
 import java.io.IOException;
@@ -66,7 +65,7 @@ final class RemoteNode implements Node {
     }
 
     @Override
-    public void serve(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+    public void serve(ServerRequest req, ServerResponse res) {
         var method = req.prologue().method().text();
         var path = req.prologue().uriPath().rawPath();
         var r = record;
@@ -100,14 +99,14 @@ final class RemoteNode implements Node {
     }
 
     /** The request's body as it arrives, with its length when the client gave one. */
-    private static HttpRequest.BodyPublisher body(RoutingRequest req) {
+    private static HttpRequest.BodyPublisher body(ServerRequest req) {
         if (!req.content().hasEntity()) return HttpRequest.BodyPublishers.noBody();
         var stream = HttpRequest.BodyPublishers.ofInputStream(() -> req.content().inputStream());
         var length = req.headers().contentLength();
         return length.isPresent() ? HttpRequest.BodyPublishers.fromPublisher(stream, length.getAsLong()) : stream;
     }
 
-    private static void relay(HttpResponse<InputStream> answer, RoutingResponse res) {
+    private static void relay(HttpResponse<InputStream> answer, ServerResponse res) {
         res.status(answer.statusCode());
         answer.headers().map().forEach((name, values) -> {
             if (!NOT_FORWARDED.contains(name.toLowerCase(Locale.ROOT)) && !name.startsWith(":")) {
@@ -136,7 +135,7 @@ final class RemoteNode implements Node {
         }
     }
 
-    private static void unavailable(RoutingRequest req, RoutingResponse res, String why) {
+    private static void unavailable(ServerRequest req, ServerResponse res, String why) {
         res.header(HeaderNames.RETRY_AFTER, "1");
         Http.error(HeadResponse.of(req, res), ErrorCode.UNAVAILABLE, why + "; try again in a moment");
     }

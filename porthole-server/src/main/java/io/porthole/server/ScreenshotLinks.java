@@ -6,13 +6,10 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.porthole.api.ErrorCode;
 import io.porthole.core.ScreenshotPublisher;
+import io.porthole.core.blob.ExpiringBlobs;
 import io.porthole.core.internal.Ids;
 import io.porthole.core.internal.Threads;
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -21,27 +18,24 @@ import java.util.regex.Pattern;
 /**
  * Screenshot URLs that need no credentials: each PNG is stored under a 256-bit random token, served at
  * {@code GET /screenshots/<token>.png} until it expires, then swept. Served as {@code image/png} with
- * {@code nosniff} and a CSP that forbids everything, so the bytes can only ever be an image.
- * Thread-safe.
+ * {@code nosniff} and a CSP that forbids everything, so the bytes can only ever be an image. The PNGs live in
+ * {@link ExpiringBlobs} (the data dir, or the cluster's bucket), so with a shared bucket any node serves a
+ * screenshot any node published, and every node sweeps. Needs no store. Thread-safe.
  */
 final class ScreenshotLinks implements ScreenshotPublisher, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ScreenshotLinks.class.getName());
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_-]{43}");
 
-    private final Path dir;
+    private final ExpiringBlobs shots;
     private volatile String baseUrl = "";
     private final long ttlMillis;
     private final Clock clock;
     private final ScheduledExecutorService sweeper = Threads.scheduler("porthole-screenshot-sweep");
 
-    ScreenshotLinks(Path dir, long ttlSeconds, Clock clock) {
-        this.dir = dir;
+    ScreenshotLinks(ExpiringBlobs shots, long ttlSeconds, Clock clock) {
+        this.shots = shots;
         this.ttlMillis = ttlSeconds * 1000;
         this.clock = clock;
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
         sweeper.scheduleWithFixedDelay(this::sweep, 60, 60, TimeUnit.SECONDS);
     }
 
@@ -53,13 +47,10 @@ final class ScreenshotLinks implements ScreenshotPublisher, AutoCloseable {
     @Override
     public String publish(String computerId, byte[] png) {
         var token = Ids.secret(32);
-        var file = dir.resolve(token + ".png");
         try {
-            var tmp = Files.createTempFile(dir, ".tmp-", ".png");
-            Files.write(tmp, png);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("the screenshot could not be stored", e);
+            shots.put(token, png);
+        } catch (UncheckedIOException e) {
+            throw new UncheckedIOException("the screenshot could not be stored: " + e.getMessage(), e.getCause());
         }
         return baseUrl + "/screenshots/" + token + ".png";
     }
@@ -71,44 +62,32 @@ final class ScreenshotLinks implements ScreenshotPublisher, AutoCloseable {
             Http.error(res, ErrorCode.NOT_FOUND, "no such screenshot");
             return;
         }
-        var file = dir.resolve(token + ".png");
-        byte[] bytes;
-        try {
-            if (expired(file)) {
-                Files.deleteIfExists(file);
-                Http.error(res, ErrorCode.NOT_FOUND, "this screenshot URL has expired or never existed");
-                return;
-            }
-            bytes = Files.readAllBytes(file);
-        } catch (java.nio.file.NoSuchFileException e) {
+        var shot = shots.get(token).orElse(null);
+        if (shot == null || expired(shot)) {
+            if (shot != null) shots.delete(token);
             Http.error(res, ErrorCode.NOT_FOUND, "this screenshot URL has expired or never existed");
             return;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
         res.status(Status.OK_200);
         res.header(HeaderNames.CONTENT_TYPE, "image/png");
         res.header(HeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff");
         res.header(HeaderNames.CACHE_CONTROL, "private, max-age=" + ttlMillis / 1000);
         res.header(HeaderNames.create("Content-Security-Policy"), "default-src 'none'");
-        res.send(bytes);
+        res.send(shot.bytes());
     }
 
-    private boolean expired(Path file) throws IOException {
-        return Files.getLastModifiedTime(file).toMillis() + ttlMillis < clock.millis();
+    private boolean expired(ExpiringBlobs.Entry shot) {
+        return shot.written().toEpochMilli() + ttlMillis < clock.millis();
     }
 
-    void sweep() {
-        try (var files = Files.list(dir)) {
-            files.forEach(f -> {
-                try {
-                    if (expired(f)) Files.deleteIfExists(f);
-                } catch (IOException ignored) {
-                    // removed concurrently
-                }
-            });
-        } catch (IOException ignored) {
-            // next sweep
+    /** Removes every screenshot past its time; returns how many. */
+    int sweep() {
+        try {
+            return shots.sweep(clock.instant().minusMillis(ttlMillis));
+        } catch (RuntimeException e) {
+            // the next sweep tries again; a failure must not end the schedule
+            LOG.log(System.Logger.Level.WARNING, "sweeping expired screenshots failed: " + e.getMessage());
+            return 0;
         }
     }
 

@@ -1,5 +1,6 @@
 package io.porthole.server;
 
+import io.porthole.blob.s3.S3Config;
 import io.porthole.core.ComputersConfig;
 import io.porthole.desktop.FfmpegEncoder;
 import io.porthole.engine.cdp.ChromiumConfig;
@@ -38,6 +39,8 @@ import java.util.Optional;
  * @param live the live view: stream heartbeats, the control lease, viewer links
  * @param cluster this node's identity among others, its heartbeat, and how it drains
  * @param database the PostgreSQL database the store is in; empty: SQLite, {@code porthole.db} in the data directory
+ * @param s3Blobs the S3-compatible bucket that artifacts, environments and screenshots go to, shared by every node
+ *     that names it; empty: the data dir ({@code blobs/}, {@code screenshots/}), this node's alone
  */
 public record ServerConfig(String host,
                            int port,
@@ -61,7 +64,8 @@ public record ServerConfig(String host,
                            Optional<byte[]> stateKey,
                            LiveConfig live,
                            ClusterConfig cluster,
-                           Optional<PostgresOptions> database) {
+                           Optional<PostgresOptions> database,
+                           Optional<S3Config> s3Blobs) {
     public static final long DEFAULT_MAX_EXEC_OUTPUT_BYTES = 16L << 20;
 
     /** How computers are separated: namespaces (bubblewrap), or not at all (an operator's explicit choice). */
@@ -147,7 +151,7 @@ public record ServerConfig(String host,
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig("127.0.0.1", 8844, dataDir, Optional.empty(), Optional.empty(), 1 << 20, 900, 500, ComputersConfig.defaults(), ChromiumConfig.defaults(), false, DEFAULT_MAX_EXEC_OUTPUT_BYTES, List.of(), Optional.empty(), LocalSandboxRuntime.Limits.defaults(), Isolation.NAMESPACES, 64L << 20,
                 io.porthole.engine.bidi.FirefoxConfig.defaults(), java.util.Map.of(), Optional.empty(), LiveConfig.defaults(),
-                ClusterConfig.defaults(), Optional.empty());
+                ClusterConfig.defaults(), Optional.empty(), Optional.empty());
     }
 
     public Builder toBuilder() {
@@ -179,6 +183,7 @@ public record ServerConfig(String host,
         private LiveConfig live;
         private ClusterConfig cluster;
         private Optional<PostgresOptions> database;
+        private Optional<S3Config> s3Blobs;
 
         private Builder(ServerConfig c) {
             this.host = c.host;
@@ -204,6 +209,7 @@ public record ServerConfig(String host,
             this.live = c.live;
             this.cluster = c.cluster;
             this.database = c.database;
+            this.s3Blobs = c.s3Blobs;
         }
 
         public Builder host(String v) {
@@ -316,8 +322,13 @@ public record ServerConfig(String host,
             return this;
         }
 
+        public Builder s3Blobs(Optional<S3Config> v) {
+            this.s3Blobs = v;
+            return this;
+        }
+
         public ServerConfig build() {
-            return new ServerConfig(host, port, dataDir, apiKey, publicUrl, maxBodyBytes, screenshotTtlSeconds, schedulerTickMillis, computers, chromium, stopComputersOnShutdown, maxExecOutputBytes, egressAllow, advancedProxy, limits, isolation, maxArtifactBytes, firefox, templates, stateKey, live, cluster, database);
+            return new ServerConfig(host, port, dataDir, apiKey, publicUrl, maxBodyBytes, screenshotTtlSeconds, schedulerTickMillis, computers, chromium, stopComputersOnShutdown, maxExecOutputBytes, egressAllow, advancedProxy, limits, isolation, maxArtifactBytes, firefox, templates, stateKey, live, cluster, database, s3Blobs);
         }
     }
 

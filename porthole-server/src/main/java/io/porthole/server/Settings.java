@@ -1,5 +1,6 @@
 package io.porthole.server;
 
+import io.porthole.blob.s3.S3Config;
 import io.porthole.core.ComputersConfig;
 import io.porthole.engine.cdp.ChromiumConfig;
 import io.porthole.store.jdbc.PostgresOptions;
@@ -179,7 +180,7 @@ public final class Settings {
                             }
                             return path;
                         }).orElse(live.ffmpeg())),
-                cluster(), database());
+                cluster(), database(), s3Blobs());
     }
 
     /**
@@ -277,6 +278,69 @@ public final class Settings {
             throw new IllegalArgumentException(key + "_FILE names " + file.get() + ", which cannot be read: "
                     + e.getClass().getSimpleName());
         }
+    }
+
+    /** Where blobs go: {@code PORTHOLE_BLOBS} {@code local} (empty) or {@code s3} with the {@code PORTHOLE_S3_…} keys. */
+    Optional<S3Config> s3Blobs() {
+        var kind = get("PORTHOLE_BLOBS").orElse("local").toLowerCase(Locale.ROOT);
+        switch (kind) {
+            case "local" -> {
+                return Optional.empty();
+            }
+            case "s3" -> {
+                // the keys are checked here and in S3Config; no message names the secret
+            }
+            default -> throw new IllegalArgumentException("PORTHOLE_BLOBS must be local or s3, not '" + kind + "'");
+        }
+        var bucket = get("PORTHOLE_S3_BUCKET").orElseThrow(() -> new IllegalArgumentException(
+                "PORTHOLE_BLOBS=s3 needs PORTHOLE_S3_BUCKET, the bucket blobs go to (it must exist)"));
+        var endpoint = get("PORTHOLE_S3_ENDPOINT").map(v -> {
+            try {
+                var uri = java.net.URI.create(v);
+                if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null
+                        || uri.getRawUserInfo() != null) {
+                    throw new IllegalArgumentException();
+                }
+                return uri;
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("PORTHOLE_S3_ENDPOINT must be an http:// or https:// URL with a host"
+                        + " and no credentials in it (e.g. http://minio:9000)");
+            }
+        });
+        var keyId = get("PORTHOLE_S3_ACCESS_KEY_ID").orElseThrow(() -> new IllegalArgumentException(
+                "PORTHOLE_BLOBS=s3 needs PORTHOLE_S3_ACCESS_KEY_ID"));
+        var secret = get("PORTHOLE_S3_SECRET_ACCESS_KEY");
+        var secretFile = get("PORTHOLE_S3_SECRET_ACCESS_KEY_FILE");
+        if (secret.isPresent() && secretFile.isPresent()) {
+            throw new IllegalArgumentException("give PORTHOLE_S3_SECRET_ACCESS_KEY or PORTHOLE_S3_SECRET_ACCESS_KEY_FILE,"
+                    + " not both");
+        }
+        var secretValue = secret.or(() -> secretFile.map(Settings::secretFromFile)).orElseThrow(() ->
+                new IllegalArgumentException("PORTHOLE_BLOBS=s3 needs PORTHOLE_S3_SECRET_ACCESS_KEY or"
+                        + " PORTHOLE_S3_SECRET_ACCESS_KEY_FILE (a file holding it, e.g. a mounted Kubernetes Secret)"));
+        try {
+            return Optional.of(new S3Config(endpoint, get("PORTHOLE_S3_REGION").orElse("us-east-1"), bucket,
+                    get("PORTHOLE_S3_PREFIX").orElse(""), keyId, secretValue));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("PORTHOLE_BLOBS=s3: " + e.getMessage());
+        }
+    }
+
+    /** The secret in {@code file}, without the line end a Secret or an editor leaves; the message never quotes it. */
+    private static String secretFromFile(String file) {
+        String text;
+        try {
+            text = Files.readString(Path.of(file));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("PORTHOLE_S3_SECRET_ACCESS_KEY_FILE names " + file
+                    + ", which cannot be read (" + e.getClass().getSimpleName() + ")");
+        }
+        var secret = text.strip();
+        if (secret.isEmpty() || secret.contains("\n")) {
+            throw new IllegalArgumentException("PORTHOLE_S3_SECRET_ACCESS_KEY_FILE names " + file
+                    + ", which must hold the secret alone on one line");
+        }
+        return secret;
     }
 
     /**

@@ -181,4 +181,73 @@ class SettingsTest {
                 "jdbc:postgresql://h/d", "PORTHOLE_DATABASE_PASSWORD_FILE", empty.toString())));
         assertTrue(e.getMessage().contains("empty"), e.getMessage());
     }
+
+    private static final String SECRET = "s3-secret-never-printed";
+
+    private static Map<String, String> s3(String... more) {
+        var env = new java.util.HashMap<>(Map.of("PORTHOLE_BLOBS", "s3", "PORTHOLE_S3_BUCKET", "porthole-blobs",
+                "PORTHOLE_S3_ACCESS_KEY_ID", "AKIDEXAMPLE", "PORTHOLE_S3_SECRET_ACCESS_KEY", SECRET));
+        for (int i = 0; i < more.length; i += 2) {
+            if (more[i + 1] == null) env.remove(more[i]);
+            else env.put(more[i], more[i + 1]);
+        }
+        return env;
+    }
+
+    private static void refused(Map<String, String> env, String expected) {
+        var e = assertThrows(IllegalArgumentException.class, () -> load(env));
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+        assertFalse(e.getMessage().contains(SECRET), e.getMessage());
+    }
+
+    @Test
+    void blobsAreLocalByDefault() {
+        assertTrue(load(Map.of()).s3Blobs().isEmpty());
+        assertTrue(load(Map.of("PORTHOLE_BLOBS", "local", "PORTHOLE_S3_BUCKET", "ignored")).s3Blobs().isEmpty());
+        refused(Map.of("PORTHOLE_BLOBS", "nfs"), "local or s3");
+    }
+
+    @Test
+    void s3BlobsTakeAnEndpointRegionBucketPrefixAndKeys() {
+        var c = load(s3("PORTHOLE_S3_ENDPOINT", "http://minio:9000", "PORTHOLE_S3_PREFIX", "cluster-a",
+                "PORTHOLE_S3_REGION", "eu-west-3")).s3Blobs().orElseThrow();
+        assertEquals(java.net.URI.create("http://minio:9000"), c.endpoint().orElseThrow());
+        assertEquals("eu-west-3", c.region());
+        assertEquals("porthole-blobs", c.bucket());
+        assertEquals("cluster-a/", c.prefix());
+        assertEquals("AKIDEXAMPLE", c.accessKeyId());
+        assertEquals(SECRET, c.secretAccessKey());
+        assertFalse(c.toString().contains(SECRET), c.toString());
+        var aws = load(s3()).s3Blobs().orElseThrow();
+        assertTrue(aws.endpoint().isEmpty(), "no endpoint: AWS S3");
+        assertEquals("us-east-1", aws.region());
+        assertEquals("", aws.prefix());
+    }
+
+    @Test
+    void theS3SecretCanComeFromAFileAsAKubernetesSecretIsMounted(@TempDir Path dir) throws Exception {
+        var file = dir.resolve("secret-access-key");
+        Files.writeString(file, SECRET + "\n");
+        var c = load(s3("PORTHOLE_S3_SECRET_ACCESS_KEY", null, "PORTHOLE_S3_SECRET_ACCESS_KEY_FILE", file.toString()))
+                .s3Blobs().orElseThrow();
+        assertEquals(SECRET, c.secretAccessKey());
+        refused(s3("PORTHOLE_S3_SECRET_ACCESS_KEY_FILE", file.toString()), "not both");
+        refused(s3("PORTHOLE_S3_SECRET_ACCESS_KEY", null, "PORTHOLE_S3_SECRET_ACCESS_KEY_FILE",
+                dir.resolve("missing").toString()), "cannot be read");
+        Files.writeString(file, SECRET + "\nsecond line\n");
+        refused(s3("PORTHOLE_S3_SECRET_ACCESS_KEY", null, "PORTHOLE_S3_SECRET_ACCESS_KEY_FILE", file.toString()),
+                "alone on one line");
+    }
+
+    @Test
+    void s3BlobsWithoutWhatTheyNeedAreRefused() {
+        refused(s3("PORTHOLE_S3_BUCKET", null), "PORTHOLE_S3_BUCKET");
+        refused(s3("PORTHOLE_S3_ACCESS_KEY_ID", null), "PORTHOLE_S3_ACCESS_KEY_ID");
+        refused(s3("PORTHOLE_S3_SECRET_ACCESS_KEY", null), "PORTHOLE_S3_SECRET_ACCESS_KEY_FILE");
+        refused(s3("PORTHOLE_S3_BUCKET", "Not_A_Bucket"), "bucket name");
+        refused(s3("PORTHOLE_S3_ENDPOINT", "minio:9000"), "PORTHOLE_S3_ENDPOINT");
+        refused(s3("PORTHOLE_S3_ENDPOINT", "ftp://minio"), "PORTHOLE_S3_ENDPOINT");
+        refused(s3("PORTHOLE_S3_ENDPOINT", "http://AKIDEXAMPLE:" + SECRET + "@minio:9000"), "no credentials in it");
+        refused(s3("PORTHOLE_S3_PREFIX", "a//b"), "prefix");
+    }
 }

@@ -123,12 +123,12 @@ public final class NodeRegistry implements AutoCloseable {
             var now = clock.instant();
             if (!store.heartbeatNode(nodeId(), now, computers.capacityLimit(), computers.freePlaces(),
                     computers.liveCount())) {
-                // another node marked this one down (it was cut off, or paused): what it failed must not run on here
-                int ended = computers.reconcile();
-                LOG.log(System.Logger.Level.WARNING, "this node had been marked down by another; registered again"
-                        + (ended > 0 ? ", ending " + ended + " computers the cluster had failed meanwhile" : ""));
+                // another node marked this one down (it was cut off, or paused)
+                LOG.log(System.Logger.Level.WARNING, "this node had been marked down by another; registering again");
                 register();
             }
+            // what another node failed meanwhile must not run on here
+            computers.reconcile();
             watchOthers(now);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "heartbeat failed: {0}", e.getMessage());

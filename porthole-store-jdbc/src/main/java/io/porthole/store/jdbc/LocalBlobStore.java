@@ -1,13 +1,11 @@
 package io.porthole.store.jdbc;
 
-import io.porthole.api.ErrorCode;
-import io.porthole.core.PortholeException;
 import io.porthole.core.blob.BlobStore;
+import io.porthole.core.blob.HashingCopy;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -19,12 +17,9 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -53,7 +48,6 @@ public final class LocalBlobStore implements BlobStore {
     private static final Pattern SHARD = Pattern.compile("[0-9a-f]{2}");
     private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
-    private static final int CHUNK = 64 * 1024;
 
     private final Path dir;
     private final Path tmp;
@@ -112,28 +106,11 @@ public final class LocalBlobStore implements BlobStore {
         Path temp = null;
         try {
             temp = Files.createTempFile(tmp, "put-", ".part", PosixFilePermissions.asFileAttribute(FILE_MODE));
-            var digest = sha256();
+            String sha;
             try (var out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                var buffer = new byte[CHUNK];
-                long total = 0;
-                while (true) {
-                    // Ask for one byte more than allowed, never more: that byte is what tells "too large".
-                    long remaining = maxBytes - total;
-                    int want = remaining >= buffer.length ? buffer.length : (int) remaining + 1;
-                    int n = in.read(buffer, 0, want);
-                    if (n == -1) break;
-                    total += n;
-                    if (total > maxBytes) {
-                        throw new PortholeException.InvalidRequest(ErrorCode.PAYLOAD_TOO_LARGE,
-                                "the content is larger than " + maxBytes + " bytes");
-                    }
-                    digest.update(buffer, 0, n);
-                    var bb = ByteBuffer.wrap(buffer, 0, n);
-                    while (bb.hasRemaining()) out.write(bb);
-                }
+                sha = HashingCopy.copy(in, maxBytes, out);
                 out.force(true);
             }
-            var sha = HexFormat.of().formatHex(digest.digest());
             var target = path(sha);
             var shard = target.getParent();
             if (!Files.isDirectory(shard)) {
@@ -185,14 +162,6 @@ public final class LocalBlobStore implements BlobStore {
             ch.force(true);
         } catch (IOException e) {
             // Some file systems refuse fsync on a directory; the rename itself is still atomic.
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("this JDK has no SHA-256", e);
         }
     }
 
