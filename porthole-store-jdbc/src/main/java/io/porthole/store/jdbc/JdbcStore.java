@@ -122,12 +122,10 @@ public final class JdbcStore implements Store {
                     reason.append(reason.isEmpty() ? "" : "; ").append(m);
                 }
             }
-            // never the exception itself as the cause: a driver or pool message is not ours to vouch for
-            var failure = new IllegalStateException("the PostgreSQL database " + options.describe()
+            // not the exception itself as the cause: a driver's or the pool's message is not ours to vouch for
+            throw new IllegalStateException("the PostgreSQL database " + options.describe()
                     + " could not be opened (tried: connect with " + (options.password().isPresent() ? "a" : "no")
                     + " password, then migrate): " + options.scrub(reason.toString()));
-            failure.setStackTrace(e.getStackTrace());
-            throw failure;
         }
     }
 
