@@ -194,6 +194,11 @@ public final class PortholeServer implements AutoCloseable {
                     clock);
             router.start(cluster);
             LOG.log(System.Logger.Level.INFO, "node {0} at {1}", nodeId, nodeUrl);
+            if (config.database().isPresent() && config.s3Blobs().isEmpty()) {
+                LOG.log(System.Logger.Level.WARNING, "the store is shared (PORTHOLE_DATABASE_URL) but blobs are this node's"
+                        + " own: artifacts, saved environments and screenshots made here cannot be read through another"
+                        + " node; with more than one node, set PORTHOLE_BLOBS=s3");
+            }
         } catch (RuntimeException e) {
             connections.close();
             store.close();

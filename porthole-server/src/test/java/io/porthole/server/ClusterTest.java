@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.porthole.testing.PageServer;
+import io.porthole.testing.S3Fixture;
 import io.porthole.testing.SseClient;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -37,6 +38,10 @@ class ClusterTest {
 
     private TestCluster cluster;
     private PageServer pages;
+    private S3Fixture s3;
+    /** An artifact stored on b's computer, and its bytes. */
+    private String artifact;
+    private final byte[] artifactBytes = "a trace kept in the bucket every node reads".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     /** On b (placed there from a), on c (firefox, asked at c), on a, on b again (a full). */
     private String onB;
     private String firefoxOnC;
@@ -47,7 +52,11 @@ class ClusterTest {
     void start() {
         NodeScripts.nodeModules();
         pages = PageServer.start();
-        cluster = new TestCluster(200, DOWN_AFTER_MILLIS, Map.of());
+        s3 = S3Fixture.start();
+        cluster = new TestCluster(200, DOWN_AFTER_MILLIS, Map.of("PORTHOLE_BLOBS", "s3",
+                "PORTHOLE_S3_ENDPOINT", s3.endpoint().toString(), "PORTHOLE_S3_REGION", s3.region(),
+                "PORTHOLE_S3_BUCKET", s3.bucket(), "PORTHOLE_S3_ACCESS_KEY_ID", s3.accessKeyId(),
+                "PORTHOLE_S3_SECRET_ACCESS_KEY", s3.secretAccessKey()));
         cluster.start("a", "--max-computers=1");
         cluster.start("b", "--max-computers=2");
         cluster.start("c", "--max-computers=1");
@@ -57,6 +66,7 @@ class ClusterTest {
     void stop() {
         if (cluster != null) cluster.close();
         if (pages != null) pages.close();
+        if (s3 != null) s3.close();
     }
 
     private String create(String via, String body, String expectedNode) {
@@ -115,10 +125,31 @@ class ClusterTest {
         var shot = action("a", onB, "screenshot", "{}");
         var url = shot.path("result").path("screenshot_url").asText(shot.path("screenshot_url").asText());
         assertTrue(url.startsWith("http"), shot.toString());
+        // the screenshot URL b handed out works through every node (the picture is in the shared bucket)
+        var shotPath = URI.create(url).getRawPath();
+        for (var via : new String[] {"a", "c"}) {
+            var png = cluster.request(via, "GET", shotPath, null, Map.of());
+            assertEquals(200, png.status(), via + ": " + png.body());
+            assertEquals("image/png", png.header("Content-Type"));
+            assertTrue(png.raw().body().length > 1000);
+        }
         // a bad input through another node gets the owner's 4xx, and the computer stays usable
         var bad = cluster.call("a", "POST", "/computers/" + onB + "/click", "{\"x\":\"left\"}");
         assertEquals(400, bad.status(), bad.body());
         assertEquals("success", action("a", onB, "screenshot", "{}").path("status").asText());
+    }
+
+    @Test
+    @Order(4)
+    void artifactsAreStoredAndFetchedThroughNodesThatDoNotOwnTheComputer() {
+        var body = TestServer.JSON.createObjectNode().put("type", "trace").put("contentType", "application/zip")
+                .put("name", "trace.zip").put("data", java.util.Base64.getEncoder().encodeToString(artifactBytes));
+        var stored = cluster.call("a", "POST", "/browser-sandboxes/" + onB + "/artifacts", body.toString());
+        assertEquals(201, stored.status(), stored.body());
+        artifact = stored.json().path("id").asText();
+        var fetched = cluster.call("c", "GET", "/browser-sandboxes/" + onB + "/artifacts/" + artifact, null);
+        assertEquals(200, fetched.status(), fetched.body());
+        assertEquals(new String(artifactBytes, java.nio.charset.StandardCharsets.UTF_8), fetched.body());
     }
 
     @Test
@@ -248,6 +279,10 @@ class ClusterTest {
         assertEquals("down", nodes.json().path("state").asText(), nodes.body());
         var events = cluster.call("c", "GET", "/computers/" + onB + "/replay-events", null);
         assertTrue(events.body().contains("node_lost"), events.body());
+        // what it stored is still there for every node: the record in the database, the bytes in the bucket
+        var kept = cluster.call("a", "GET", "/computers/" + onB + "/artifacts/" + artifact, null);
+        assertEquals(200, kept.status(), kept.body());
+        assertEquals(new String(artifactBytes, java.nio.charset.StandardCharsets.UTF_8), kept.body());
         // the other nodes go on
         var ff = cluster.call("a", "POST", "/computers/" + firefoxOnC + "/screenshot", "{}");
         assertEquals(200, ff.status(), ff.body());
