@@ -53,6 +53,8 @@ import java.util.regex.Pattern;
  *   <li>the warm pool: create from the pool, the full lifecycle with Playwright and bursts of creates, against cold
  *       creates and bare launches ({@link PoolBench}).
  *   <li>store operations on SQLite against the same on PostgreSQL ({@link StoreBench}).
+ *   <li>a cluster of two nodes: actions, creates and Playwright through a node that does not own the computer,
+ *       against the same through its owner ({@link ClusterBench}).
  * </ol>
  *
  * With {@code --density} it runs the density mode alone ({@link DensityBench}).
@@ -95,7 +97,7 @@ public final class Bench {
                    int standbyIterations, Map<String, String> groupArgs, PoolBench.Settings pool) {
         /** The groups of rows {@code --only} names, in the order they run. */
         static final List<String> GROUPS = List.of("browser", "desktop", "egress", "sandboxes", "screencast", "standby",
-                "memory", "pool", "store");
+                "memory", "pool", "store", "cluster");
         static final String USAGE = """
                 usage: script/bench [--iterations=N] [--actions=M] [--warmup=W] [--action-warmup=K]
                                     [--settle-ms=MS] [--egress-iterations=E] [--egress-mib=S]
@@ -105,7 +107,7 @@ public final class Bench {
                                     [--standby-iterations=I] [--memory-...] [--density ...]
                                     [--pool-iterations=N] [--pool-lifecycle-iterations=N]
                                     [--pool-burst=N] [--pool-burst-pools=N,...]
-                                    [--store-iterations=N]
+                                    [--store-iterations=N] [--cluster-...]
                   --iterations     computers (browser, and desktop) created and deleted per side, measured
                                    (default 10)
                   --actions        click, screenshot and exec round trips per side, measured, on a browser
@@ -134,7 +136,9 @@ public final class Bench {
                                    per idle computer against the bare browser or desktop),
                                    pool (create from the warm pool, the full lifecycle with
                                    Playwright, bursts of creates; PoolBench), store (store operations
-                                   on SQLite and on PostgreSQL; StoreBench)
+                                   on SQLite and on PostgreSQL; StoreBench), cluster (two nodes on
+                                   PostgreSQL: actions, creates and Playwright through the node that
+                                   owns the computer and through the other; ClusterBench)
                   --verbose        show the server's INFO logs
                   --standby-computers
                                    computers of a kind left idle at once for the standby CPU rows
@@ -145,7 +149,7 @@ public final class Bench {
                                    first actions after standby per action and kind, measured, after 2
                                    warm-up (default 10)
                 """ + PoolBench.Settings.USAGE.stripTrailing()
-                + "\n" + MemoryBench.USAGE + StoreBench.USAGE + DensityBench.USAGE.stripTrailing();
+                + "\n" + MemoryBench.USAGE + StoreBench.USAGE + ClusterBench.USAGE + DensityBench.USAGE.stripTrailing();
 
         static Options parse(String[] args) {
             int iterations = 10;
@@ -169,7 +173,8 @@ public final class Bench {
                 var eq = a.indexOf('=');
                 var name = eq < 0 ? a : a.substring(0, eq);
                 var value = eq < 0 ? "" : a.substring(eq + 1);
-                if (name.startsWith("--memory-") || name.startsWith("--density") || name.startsWith("--store-")) {
+                if (name.startsWith("--memory-") || name.startsWith("--density") || name.startsWith("--store-")
+                        || name.startsWith("--cluster-")) {
                     groupArgs.put(name, value);
                     continue;
                 }
@@ -206,6 +211,7 @@ public final class Bench {
             MemoryBench.Options.parse(filter(groupArgs, "--memory-"));
             DensityBench.Options.parse(filter(groupArgs, "--density"));
             StoreBench.Options.parse(filter(groupArgs, "--store-"));
+            ClusterBench.Options.parse(filter(groupArgs, "--cluster-"));
             return new Options(iterations, actions, warmup, actionWarmup, settle, egressIterations, egressMib,
                     playwrightIterations, playwrightClicks, chromium, only, verbose, standbyComputers, standbyWindow,
                     standbyIterations, groupArgs, pool);
@@ -308,6 +314,7 @@ public final class Bench {
     private DensityBench density;
     private PoolBench pool;
     private StoreBench store;
+    private ClusterBench cluster;
 
     private Bench(Options options) {
         this.options = options;
@@ -459,6 +466,15 @@ public final class Bench {
                 store.run();
             } catch (Exception e) {
                 error("store: " + e);
+            }
+        }
+        if (only.contains("cluster")) {
+            cluster = new ClusterBench(new ClusterBench.Context(tmpRoot, options.chromium(), pages.url(), http,
+                    ClusterBench.Options.parse(filter(options.groupArgs(), "--cluster-")), rawMarker(), log, this::error));
+            try {
+                cluster.run();
+            } catch (Exception e) {
+                error("cluster: " + e);
             }
         }
         long jvmRss = Procs.selfRssKb();
@@ -1632,6 +1648,7 @@ public final class Bench {
         if (density != null) density.print(out);
         if (pool != null) pool.print(out);
         if (store != null) store.print(out);
+        if (cluster != null) cluster.print(out);
         printMemory(jvmRssKb, elapsedNanos);
     }
 
@@ -1923,6 +1940,7 @@ public final class Bench {
             if (!f.removeWhenEmpty()) log.println("bench: cleanup: could not remove the cgroup " + f.dir());
             liveFreezers.remove(f);
         }
+        if (cluster != null) cluster.close();
         if (server != null) {
             try {
                 server.close();

@@ -40,6 +40,19 @@ final class Cluster {
     private final Clock clock;
     private final LocalNode local = new LocalNode();
     private final Map<String, RemoteNode> remotes = new ConcurrentHashMap<>();
+    /**
+     * Computers of other nodes → their owner, as the store said when one was first asked for here (an owner never
+     * changes; the oldest are forgotten past {@link #OWNERS_KEPT}). A computer that has ended since is still sent to
+     * its owner, which answers from the shared store as this node would.
+     */
+    private final Map<String, String> owners = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+                    return size() > OWNERS_KEPT;
+                }
+            });
+    static final int OWNERS_KEPT = 10_000;
 
     Cluster(NodeRegistry registry, Store store, Computers computers, byte[] secret, Clock clock) {
         this.registry = registry;
@@ -63,9 +76,19 @@ final class Cluster {
      */
     Node nodeFor(String id) {
         if (computers.findLive(id).isPresent()) return local;
-        return store.findComputer(id).filter(r -> r.status().isLive()).map(ComputerRecord::nodeId)
-                .filter(n -> !n.equals(nodeId()))
-                .flatMap(registry::node)
+        // a computer never moves: once its owner is known, only the owner's record is read again (its address, and
+        // whether it is alive); an owner that is not alive sends the lookup back to the computer's record, which
+        // may say the computer was failed meanwhile
+        var owner = owners.get(id);
+        if (owner != null) {
+            var n = registry.node(owner).filter(registry::reachable);
+            if (n.isPresent()) return remote(n.get());
+            owners.remove(id);
+        }
+        var record = store.findComputer(id).filter(r -> r.status().isLive()).map(ComputerRecord::nodeId)
+                .filter(n -> !n.equals(nodeId()));
+        record.ifPresent(n -> owners.put(id, n));
+        return record.flatMap(registry::node)
                 .<Node>map(this::remote)
                 .orElse(local);
     }

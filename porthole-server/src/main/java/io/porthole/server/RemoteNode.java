@@ -82,9 +82,9 @@ final class RemoteNode implements Node {
         }
         cluster.sign(method, path).forEach((name, value) -> builder.header(name.defaultCase(), value));
         builder.method(method, body(req));
-        HttpResponse<InputStream> answer;
+        HttpResponse<Answer> answer;
         try {
-            answer = http.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
+            answer = http.send(builder.build(), ANSWER);
         } catch (IOException e) {
             LOG.log(System.Logger.Level.INFO, "node {0} at {1} did not answer {2} {3}: {4}", id, url, method, path,
                     e.toString());
@@ -106,19 +106,37 @@ final class RemoteNode implements Node {
         return length.isPresent() ? HttpRequest.BodyPublishers.fromPublisher(stream, length.getAsLong()) : stream;
     }
 
-    private static void relay(HttpResponse<InputStream> answer, ServerResponse res) {
+    /**
+     * An answer's body: read whole by the client when its length is given and at most {@link #WHOLE} (so that the
+     * request's thread wakes once, with the answer complete), else a stream read as it comes.
+     */
+    private record Answer(byte[] whole, InputStream stream) {}
+
+    private static final HttpResponse.BodyHandler<Answer> ANSWER = info -> {
+        var length = info.headers().firstValueAsLong("content-length");
+        if (length.isPresent() && length.getAsLong() <= WHOLE) {
+            return HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofByteArray(), b -> new Answer(b, null));
+        }
+        return HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofInputStream(), in -> new Answer(null, in));
+    };
+
+    private static void relay(HttpResponse<Answer> answer, ServerResponse res) {
         res.status(answer.statusCode());
         answer.headers().map().forEach((name, values) -> {
             if (!NOT_FORWARDED.contains(name.toLowerCase(Locale.ROOT)) && !name.startsWith(":")) {
                 res.header(name, values.toArray(String[]::new));
             }
         });
-        var length = answer.headers().firstValueAsLong("content-length");
-        try (var in = answer.body()) {
-            if (length.isPresent() && length.getAsLong() <= WHOLE) {
-                res.send(in.readAllBytes());
-                return;
+        if (answer.body().whole() != null) {
+            try {
+                res.send(answer.body().whole());
+            } catch (UncheckedIOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "a forwarded answer ended early: {0}", e.toString());
             }
+            return;
+        }
+        var length = answer.headers().firstValueAsLong("content-length");
+        try (var in = answer.body().stream()) {
             if (length.isPresent()) res.header(HeaderNames.CONTENT_LENGTH, String.valueOf(length.getAsLong()));
             try (var out = res.outputStream()) {
                 var buffer = new byte[16 << 10];
