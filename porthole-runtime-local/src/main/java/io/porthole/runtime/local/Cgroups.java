@@ -48,10 +48,24 @@ final class Cgroups {
         try {
             if (Files.exists(ROOT.resolve("cgroup.controllers"))) {
                 var own = ownPath("");
-                var top = ROOT.resolve(own.substring(1)).resolve("porthole");
+                var ownDir = ROOT.resolve(own.substring(1));
+                var top = ownDir.resolve("porthole");
                 Files.createDirectories(top);
                 // v2 hands a controller to children only when each parent enables it
-                tryWrite(top.getParent().resolve("cgroup.subtree_control"), "+memory +pids");
+                if (!enableLimits(ownDir)) {
+                    // and a cgroup that holds processes itself (a service's, a container's) may not, unless it is the
+                    // root: this server moves into a leaf of its own, so that its cgroup may hand the controllers on
+                    var leaf = ownDir.resolve("server");
+                    Files.createDirectories(leaf);
+                    for (var pid : Files.readAllLines(ownDir.resolve("cgroup.procs"))) {
+                        if (!pid.isBlank()) tryWrite(leaf.resolve("cgroup.procs"), pid.trim());
+                    }
+                    if (!enableLimits(ownDir)) {
+                        LOG.log(System.Logger.Level.WARNING, "cgroup v2: the memory and pids controllers cannot be enabled"
+                                + " below {0} (are they delegated to it? {1} offers: {2})", ownDir, ownDir,
+                                Files.readString(ownDir.resolve("cgroup.controllers")).strip());
+                    }
+                }
                 tryWrite(top.resolve("cgroup.subtree_control"), "+memory +pids");
                 return Optional.of(new Cgroups(true, List.of(top), List.of(""), instance));
             }
@@ -91,6 +105,13 @@ final class Cgroups {
             }
         }
         throw new IOException("this process is in no " + (controller.isEmpty() ? "v2" : controller) + " cgroup");
+    }
+
+    /** Enables the memory and pids controllers for the children of {@code dir}; whether both are on now. */
+    private static boolean enableLimits(Path dir) throws IOException {
+        tryWrite(dir.resolve("cgroup.subtree_control"), "+memory +pids");
+        var on = List.of(Files.readString(dir.resolve("cgroup.subtree_control")).strip().split("\\s+"));
+        return on.contains("memory") && on.contains("pids");
     }
 
     private static void tryWrite(Path file, String value) {
