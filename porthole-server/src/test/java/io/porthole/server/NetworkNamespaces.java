@@ -239,9 +239,14 @@ final class NetworkNamespaces implements AutoCloseable {
         }
     }
 
-    /** SIGTERM to every process in the namespaces, then SIGKILL to those still there after {@link #TERM_SECONDS}. */
+    /**
+     * Ends every process in the namespaces: SIGTERM first (a node ends its computers and exits), and after
+     * {@link #TERM_SECONDS} SIGKILL to whatever of them and their descendants (as they were before the signal: a
+     * node's sandboxes) is still there; then removes the computers' cgroups those left behind. Nothing is there
+     * after a clean run: this is for a run that was killed, whose nodes may have gone without ending their computers.
+     */
     private static void endProcesses(List<String> namespaces) {
-        var pids = new ArrayList<ProcessHandle>();
+        var listed = new ArrayList<ProcessHandle>();
         for (var ns : namespaces) {
             String out;
             try {
@@ -250,20 +255,82 @@ final class NetworkNamespaces implements AutoCloseable {
                 continue; // gone already
             }
             for (var line : out.split("\\s+")) {
-                if (line.matches("\\d+")) ProcessHandle.of(Long.parseLong(line)).ifPresent(pids::add);
+                if (line.matches("\\d+")) ProcessHandle.of(Long.parseLong(line)).ifPresent(listed::add);
             }
         }
-        if (pids.isEmpty()) return;
-        pids.forEach(ProcessHandle::destroy);
+        if (listed.isEmpty()) return;
+        var all = new ArrayList<>(listed);
+        listed.forEach(p -> p.descendants().forEach(all::add));
+        var cgroups = new java.util.TreeSet<Path>(java.util.Comparator.reverseOrder());
+        all.forEach(p -> cgroups.addAll(computerCgroups(p.pid())));
+        listed.forEach(ProcessHandle::destroy);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TERM_SECONDS);
-        while (pids.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) pause();
-        for (var p : pids) {
-            if (!p.isAlive()) continue;
-            p.destroyForcibly();
+        while (listed.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) pause();
+        all.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (all.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) pause();
+        for (var dir : cgroups) removeCgroup(dir, System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+    }
+
+    /**
+     * The directories of the process's cgroups that a Porthole server made for a computer: the one right under a
+     * {@code porthole} directory, in every hierarchy it is in.
+     */
+    private static List<Path> computerCgroups(long pid) {
+        var out = new ArrayList<Path>();
+        List<String> lines;
+        // (root, mount point, type, super options) of every cgroup mount, from mountinfo
+        var mounts = new ArrayList<String[]>();
+        try {
+            lines = Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup"));
+            for (var l : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                var halves = l.split(" - ", 2);
+                if (halves.length < 2) continue;
+                var first = halves[0].split(" ");
+                var second = halves[1].split(" ");
+                if (first.length < 5 || second.length < 3) continue;
+                if (second[0].equals("cgroup") || second[0].equals("cgroup2")) {
+                    mounts.add(new String[] {first[3], first[4], second[0], second[2]});
+                }
+            }
+        } catch (IOException e) {
+            return out;
+        }
+        for (var line : lines) {
+            var parts = line.split(":", 3);
+            if (parts.length < 3) continue;
+            var segments = List.of(parts[2].split("/"));
+            int at = segments.indexOf("porthole");
+            if (at < 0 || at + 1 >= segments.size()) continue;
+            var path = String.join("/", segments.subList(0, at + 2));
+            for (var m : mounts) {
+                boolean match = parts[1].isEmpty() ? m[2].equals("cgroup2")
+                        : m[2].equals("cgroup") && List.of(m[3].split(",")).containsAll(List.of(parts[1].split(",")));
+                var root = m[0].equals("/") ? "" : m[0];
+                if (match && path.startsWith(root + "/")) out.add(Path.of(m[1] + path.substring(root.length())));
+            }
+        }
+        return out;
+    }
+
+    /** Removes a cgroup and the cgroups under it (rmdir: the kernel removes their files), retrying while busy. */
+    private static void removeCgroup(Path dir, long deadlineNanos) {
+        if (!Files.isDirectory(dir)) return;
+        try (var children = Files.list(dir)) {
+            for (var child : children.filter(Files::isDirectory).toList()) removeCgroup(child, deadlineNanos);
+        } catch (IOException ignored) {
+            // gone
+        }
+        while (true) {
             try {
-                p.onExit().get(10, TimeUnit.SECONDS);
-            } catch (Exception ignored) {
-                // reported by the check for what is left
+                Files.deleteIfExists(dir);
+                return;
+            } catch (IOException e) {
+                if (System.nanoTime() > deadlineNanos) {
+                    System.err.println("NetworkNamespaces: could not remove the cgroup " + dir + ": " + e);
+                    return;
+                }
+                pause();
             }
         }
     }
