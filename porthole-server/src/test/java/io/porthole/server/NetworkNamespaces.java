@@ -17,15 +17,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 
 /**
- * Separate hosts on this machine, for a test: each host a network namespace of its own, joined to the others by a
- * veth pair whose outer end is a port of one bridge in the root namespace, on a private /24 that nothing else here
- * uses. The bridge has {@code .1} ({@link #gateway}: where the test's own servers listen, in the root namespace), the
- * hosts {@code .11}, {@code .12}, … in the order named. A program runs on a host through {@link #enter} (nsenter into
+ * Separate hosts on this machine, for a test: each host a network namespace of its own, plugged by a veth pair into
+ * one bridge, the hosts' LAN, on a private /24 that nothing else here uses. The bridge is in a namespace of its own
+ * too (a switch), so that what the machine's firewall does to bridged or forwarded traffic (Docker's FORWARD policy
+ * with bridge netfilter on) cannot come between the hosts; the root namespace is plugged in like a host, with
+ * {@code .1} ({@link #gateway}: where the test's own servers listen); the hosts have {@code .11}, {@code .12}, … in
+ * the order named. A program runs on a host through {@link #enter} (nsenter into
  * the namespace's network only: {@code ip netns exec} would also remount {@code /sys}, and with it lose the cgroup
  * mounts a node's computers need). Needs root.
  *
- * <p>Every name carries this JVM's pid: namespaces {@code porthole-hosts-<pid>-<host>}, links {@code phtest<pid>b}
- * (the bridge) and {@code phtest<pid><i>} (the veths). A run holds a lock on {@code /run/porthole-test-hosts/<pid>.lock}
+ * <p>Every name carries this JVM's pid: namespaces {@code porthole-hosts-<pid>-<host>} and
+ * {@code porthole-hosts-<pid>-lan} (the switch), and in the root namespace the link {@code phtest<pid>r} (its veth to
+ * the switch; the hosts' veths are between their namespaces and the switch's only). A run holds a lock on {@code /run/porthole-test-hosts/<pid>.lock}
  * while it lives; {@link #create} first removes whatever belongs to a pid whose lock is not held (a run that was
  * killed): the processes still in its namespaces (SIGTERM, which lets a node end its computers, then SIGKILL), its
  * namespaces and its links. {@link #close} removes everything of this run, and fails if something stays; it is
@@ -42,7 +45,9 @@ final class NetworkNamespaces implements AutoCloseable {
     private static final Path STATE = Path.of("/run/porthole-test-hosts");
     private static final String NETNS_PREFIX = "porthole-hosts-";
     private static final String LINK_PREFIX = "phtest";
-    private static final Pattern LINK = Pattern.compile(LINK_PREFIX + "(\\d+)[b0-9]");
+    private static final Pattern LINK = Pattern.compile(LINK_PREFIX + "(\\d+)r");
+    /** The switch's namespace, after the pid; not a host's name. */
+    private static final String LAN = "lan";
     private static final Pattern NETNS = Pattern.compile(Pattern.quote(NETNS_PREFIX) + "(\\d+)-.+");
     private static final long COMMAND_SECONDS = 30;
     private static final long TERM_SECONDS = 60;
@@ -69,7 +74,9 @@ final class NetworkNamespaces implements AutoCloseable {
      */
     static NetworkNamespaces create(String... hosts) throws Unavailable {
         if (hosts.length == 0 || hosts.length > 10) throw new IllegalArgumentException("1 to 10 hosts");
-        for (var h : hosts) if (!h.matches("[a-z0-9]{1,20}")) throw new IllegalArgumentException("bad host name " + h);
+        for (var h : hosts) {
+            if (!h.matches("[a-z0-9]{1,20}") || h.equals(LAN)) throw new IllegalArgumentException("bad host name " + h);
+        }
         if (!isRoot()) throw new Unavailable("network namespaces need root, and this test runs as uid " + uid());
         for (var tool : List.of("ip", "nsenter", "setpriv")) {
             if (!onPath(tool)) throw new Unavailable("'" + tool + "' is not on the PATH (script/setup installs iproute2 and util-linux)");
@@ -139,24 +146,30 @@ final class NetworkNamespaces implements AutoCloseable {
         return NETNS_PREFIX + pid + "-" + host;
     }
 
-    private String bridge() {
-        return LINK_PREFIX + pid + "b";
+    private String lan() {
+        return NETNS_PREFIX + pid + "-" + LAN;
     }
 
-    private String veth(int i) {
-        return LINK_PREFIX + pid + i;
+    /** The root namespace's end of its veth to the switch. */
+    private String uplink() {
+        return LINK_PREFIX + pid + "r";
     }
 
     private void setUp() throws IOException {
-        ip("link", "add", bridge(), "type", "bridge");
-        ip("addr", "add", gateway() + "/24", "dev", bridge());
-        ip("link", "set", bridge(), "up");
+        var lan = lan();
+        ip("netns", "add", lan);
+        ip("-n", lan, "link", "add", "br0", "type", "bridge");
+        ip("-n", lan, "link", "set", "br0", "up");
+        ip("link", "add", uplink(), "type", "veth", "peer", "name", "uplink", "netns", lan);
+        ip("-n", lan, "link", "set", "uplink", "master", "br0", "up");
+        ip("addr", "add", gateway() + "/24", "dev", uplink());
+        ip("link", "set", uplink(), "up");
         int i = 0;
         for (var host : addresses.keySet()) {
             var ns = namespace(host);
             ip("netns", "add", ns);
-            ip("link", "add", veth(i), "type", "veth", "peer", "name", "eth0", "netns", ns);
-            ip("link", "set", veth(i), "master", bridge(), "up");
+            ip("-n", lan, "link", "add", "port" + i, "type", "veth", "peer", "name", "eth0", "netns", ns);
+            ip("-n", lan, "link", "set", "port" + i, "master", "br0", "up");
             ip("-n", ns, "link", "set", "lo", "up");
             ip("-n", ns, "addr", "add", address(host) + "/24", "dev", "eth0");
             ip("-n", ns, "link", "set", "eth0", "up");
@@ -174,10 +187,10 @@ final class NetworkNamespaces implements AutoCloseable {
         var namespaces = addresses.keySet().stream().map(this::namespace).toList();
         try {
             endProcesses(namespaces);
-            for (int i = 0; i < addresses.size(); i++) ipQuietly("link", "del", veth(i));
-            ipQuietly("link", "del", bridge());
+            ipQuietly("link", "del", uplink());
             for (var ns : namespaces) ipQuietly("netns", "del", ns);
-            // a namespace's own end of its veth goes with the namespace, after a moment
+            ipQuietly("netns", "del", lan());
+            // the links in a namespace go with it, after a moment
             var left = new ArrayList<String>();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             do {
