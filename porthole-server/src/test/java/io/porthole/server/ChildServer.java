@@ -18,15 +18,59 @@ final class ChildServer {
 
     /** The same, with {@code env} added to the child's environment (which is otherwise this JVM's). */
     static Process start(java.util.Map<String, String> env, Path dataDir, String key, String... flags) throws java.io.IOException {
+        var builder = new ProcessBuilder(command(dataDir, key, flags)).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        return builder.start();
+    }
+
+    /**
+     * The same, its command run by {@code prefix} (e.g. {@code nsenter --net=… --}, into another network namespace)
+     * and started from a thread that waits for it to end: a parent-death signal the prefix sets (setpriv
+     * {@code --pdeathsig}) is tied to the thread that started the process, so that thread must live as long as it.
+     */
+    static Process start(java.util.List<String> prefix, java.util.Map<String, String> env, Path dataDir, String key,
+                         String... flags) throws java.io.IOException {
+        var cmd = new java.util.ArrayList<>(prefix);
+        cmd.addAll(command(dataDir, key, flags));
+        var builder = new ProcessBuilder(cmd).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        var started = new CompletableFuture<Process>();
+        Thread.ofPlatform().daemon(true).name("child-server-keeper").start(() -> {
+            Process p;
+            try {
+                p = builder.start();
+            } catch (java.io.IOException | RuntimeException e) {
+                started.completeExceptionally(e);
+                return;
+            }
+            started.complete(p);
+            while (true) {
+                try {
+                    p.waitFor();
+                    return;
+                } catch (InterruptedException e) {
+                    // keep waiting: this thread's end would signal the child
+                }
+            }
+        });
+        try {
+            return started.get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof java.io.IOException io ? io : new java.io.IOException(e.getCause());
+        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            throw new java.io.IOException("the server's process did not start: " + e, e);
+        }
+    }
+
+    private static java.util.List<String> command(Path dataDir, String key, String... flags) {
         var javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         var cmd = new java.util.ArrayList<>(java.util.List.of(javaBin, "-cp", System.getProperty("java.class.path"),
                 "io.porthole.server.Main", "serve", "--data-dir=" + dataDir, "--port=0", "--api-key=" + key,
                 // no warm pool unless the test asks for one (a later --pool= wins)
                 "--pool=off"));
         cmd.addAll(java.util.List.of(flags));
-        var builder = new ProcessBuilder(cmd).redirectErrorStream(true);
-        builder.environment().putAll(env);
-        return builder.start();
+        return cmd;
     }
 
     /** The URL the child prints; on failure, everything it printed. */

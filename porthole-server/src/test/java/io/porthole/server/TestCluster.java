@@ -21,8 +21,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Porthole nodes in child JVMs (so that one can be SIGKILLed) on one PostgreSQL database of their own, each with its
- * own data directory and port, on loopback. Every node is started with {@code --node-id=<name>}, the same API key and
- * the heartbeat timing given; a node started again on its directory is the same node.
+ * own data directory and port, on loopback (or, given {@link Hosts}, wherever those put each node: a network
+ * namespace of its own, see {@link ClusterHostsTest}). Every node is started with {@code --node-id=<name>}, the same
+ * API key and the heartbeat timing given; a node started again on its directory is the same node.
  */
 final class TestCluster implements AutoCloseable {
     static final String KEY = "cluster-test-key-tenant-a";
@@ -31,7 +32,19 @@ final class TestCluster implements AutoCloseable {
     /** One node: its process and the URL it listens on. */
     record Member(String name, Path dataDir, Process process, String url) {}
 
-    private final PostgresDatabase db;
+    /** Where a node runs: the command that puts it there (run before java), and its environment and flags there. */
+    record Placement(List<String> prefix, Map<String, String> env, List<String> flags) {}
+
+    /** Places each node by its name. */
+    interface Hosts {
+        Placement place(String node);
+    }
+
+    /** The nodes' database: a JDBC URL and credentials. */
+    record Database(String url, String user, String password) {}
+
+    private final PostgresDatabase ownDatabase;
+    private final Hosts hosts;
     private final Path root;
     private final Map<String, String> env;
     private final List<String> common;
@@ -39,25 +52,44 @@ final class TestCluster implements AutoCloseable {
     private final Map<String, List<String>> flags = new HashMap<>();
 
     /**
+     * Nodes on loopback, on a database of their own from {@link PostgresFixture} (dropped by {@link #close}).
+     *
      * @param heartbeatMillis how often each node heartbeats
      * @param downAfterMillis how long a silent node takes to count as down
      * @param extraEnv more of every node's environment (S3 settings)
      */
     TestCluster(long heartbeatMillis, long downAfterMillis, Map<String, String> extraEnv) {
-        this.db = PostgresFixture.newDatabase();
+        this(heartbeatMillis, downAfterMillis, extraEnv, PostgresFixture.newDatabase(), null, "127.0.0.1", null);
+    }
+
+    /**
+     * Nodes placed by {@code hosts} on {@code database} (the caller's: {@link #close} leaves it), their computers
+     * allowed to reach {@code egressAllow} (PORTHOLE_EGRESS_ALLOW).
+     */
+    TestCluster(long heartbeatMillis, long downAfterMillis, Map<String, String> extraEnv, Database database,
+                String egressAllow, Hosts hosts) {
+        this(heartbeatMillis, downAfterMillis, extraEnv, null, database, egressAllow, hosts);
+    }
+
+    /** On {@code own} (dropped by {@link #close}) if given, else on {@code given}. */
+    private TestCluster(long heartbeatMillis, long downAfterMillis, Map<String, String> extraEnv, PostgresDatabase own,
+                        Database given, String egressAllow, Hosts hosts) {
+        this.ownDatabase = own;
+        this.hosts = hosts;
         try {
             this.root = Files.createTempDirectory("porthole-test-cluster-");
         } catch (IOException e) {
-            db.close();
+            if (own != null) own.close();
             throw new UncheckedIOException(e);
         }
         var e = new HashMap<String, String>(extraEnv);
+        var db = own != null ? new Database(own.url(), own.user(), own.password()) : given;
         e.put("PORTHOLE_DATABASE_URL", db.url());
         e.put("PORTHOLE_DATABASE_USER", db.user());
         e.put("PORTHOLE_DATABASE_PASSWORD", db.password());
         this.env = Map.copyOf(e);
         this.common = List.of("--node-heartbeat-millis=" + heartbeatMillis, "--node-down-after-millis=" + downAfterMillis,
-                "--egress-allow=127.0.0.1", "--stop-computers-on-shutdown=true", "--memory-limit-mb=1024",
+                "--egress-allow=" + egressAllow, "--stop-computers-on-shutdown=true", "--memory-limit-mb=1024",
                 "--scheduler-tick-millis=100");
     }
 
@@ -69,7 +101,16 @@ final class TestCluster implements AutoCloseable {
         args.add("--node-id=" + name);
         args.addAll(flags.get(name));
         try {
-            var process = ChildServer.start(env, dir, KEY, args.toArray(String[]::new));
+            Process process;
+            if (hosts == null) {
+                process = ChildServer.start(env, dir, KEY, args.toArray(String[]::new));
+            } else {
+                var placed = hosts.place(name);
+                var e = new HashMap<>(env);
+                e.putAll(placed.env());
+                args.addAll(placed.flags());
+                process = ChildServer.start(placed.prefix(), e, dir, KEY, args.toArray(String[]::new));
+            }
             String url;
             try {
                 url = ChildServer.baseUrl(process);
@@ -154,7 +195,7 @@ final class TestCluster implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        db.close();
+        if (ownDatabase != null) ownDatabase.close();
         io.porthole.core.internal.Files2.deleteTree(root);
     }
 }

@@ -17,14 +17,21 @@ import java.util.concurrent.Executors;
  */
 public final class PageServer implements AutoCloseable {
     private final HttpServer server;
+    private final String address;
 
-    private PageServer(HttpServer server) {
+    private PageServer(HttpServer server, String address) {
         this.server = server;
+        this.address = address;
     }
 
     public static PageServer start() {
+        return start("127.0.0.1");
+    }
+
+    /** Listening on {@code address} (an IPv4 address of this host) instead of loopback. */
+    public static PageServer start(String address) {
         try {
-            var server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            var server = HttpServer.create(new InetSocketAddress(address, 0), 0);
             server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
             server.createContext("/", exchange -> {
                 try (exchange) {
@@ -54,7 +61,7 @@ public final class PageServer implements AutoCloseable {
                 }
             });
             server.start();
-            return new PageServer(server);
+            return new PageServer(server, address);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -112,9 +119,9 @@ public final class PageServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    /** {@code http://127.0.0.1:<port>/<page>}. */
+    /** {@code http://127.0.0.1:<port>/<page>} (or the address it listens on). */
     public String url(String page) {
-        return "http://127.0.0.1:" + port() + "/" + page;
+        return "http://" + address + ":" + port() + "/" + page;
     }
 
     @Override

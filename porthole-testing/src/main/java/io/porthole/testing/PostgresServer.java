@@ -35,12 +35,14 @@ public final class PostgresServer implements AutoCloseable {
 
     private final Path dir;
     private final Process process;
+    private final String host;
     private final int port;
     private final String password;
 
-    private PostgresServer(Path dir, Process process, int port, String password) {
+    private PostgresServer(Path dir, Process process, String host, int port, String password) {
         this.dir = dir;
         this.process = process;
+        this.host = host;
         this.port = port;
         this.password = password;
     }
@@ -50,6 +52,18 @@ public final class PostgresServer implements AutoCloseable {
      * benchmark); otherwise without (tests, where a crash of the machine loses nothing worth keeping).
      */
     public static PostgresServer start(boolean durable) {
+        return start(durable, null, null);
+    }
+
+    /**
+     * Starts a server that also listens on {@code address} (besides loopback) and lets clients from {@code clients}
+     * (a CIDR, e.g. {@code 10.1.2.0/24}) in with the password; {@link #url} then names {@code address}. For clients
+     * in other network namespaces, which cannot reach this one's loopback. Both null: {@link #start(boolean)}.
+     */
+    public static PostgresServer start(boolean durable, String address, String clients) {
+        if ((address == null) != (clients == null)) throw new IllegalArgumentException("an address needs its clients, and back");
+        if (address != null && !address.matches("[0-9.]+")) throw new IllegalArgumentException("not an IPv4 address: " + address);
+        if (clients != null && !clients.matches("[0-9.]+/[0-9]{1,2}")) throw new IllegalArgumentException("not a CIDR: " + clients);
         var bin = binaries();
         Path dir = null;
         try {
@@ -62,10 +76,15 @@ public final class PostgresServer implements AutoCloseable {
             run(dir, List.of(bin.resolve("initdb").toString(), "-D", dir.resolve("data").toString(), "-U", USER,
                     "--pwfile=" + pwfile, "--auth=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync"));
             Files.delete(pwfile);
+            if (clients != null) {
+                // initdb's file lets in loopback only; the file stays the postgres user's (root writes, owner kept)
+                Files.writeString(dir.resolve("data").resolve("pg_hba.conf"),
+                        "host all all " + clients + " scram-sha-256\n", java.nio.file.StandardOpenOption.APPEND);
+            }
             var failures = new ArrayList<String>();
             for (int attempt = 0; attempt < 5; attempt++) {
                 int port = freePort();
-                var server = launch(bin, dir, port, password, durable, failures);
+                var server = launch(bin, dir, address, port, password, durable, failures);
                 if (server != null) return server;
             }
             throw new IllegalStateException("PostgreSQL did not start in " + dir + ": " + String.join("; ", failures));
@@ -79,12 +98,12 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     /** The server started on {@code port}, or null (with the reason added to {@code failures}) if it ended. */
-    private static PostgresServer launch(Path bin, Path dir, int port, String password, boolean durable,
+    private static PostgresServer launch(Path bin, Path dir, String address, int port, String password, boolean durable,
                                          List<String> failures) throws IOException {
         var log = dir.resolve("postgres-" + port + ".log");
         var command = new ArrayList<>(asPostgres());
         command.addAll(List.of(bin.resolve("postgres").toString(), "-D", dir.resolve("data").toString(),
-                "-h", "127.0.0.1", "-p", Integer.toString(port), "-k", dir.toString(),
+                "-h", address == null ? "127.0.0.1" : "127.0.0.1," + address, "-p", Integer.toString(port), "-k", dir.toString(),
                 "-c", "max_connections=300", "-c", "shared_buffers=32MB"));
         if (!durable) command.addAll(List.of("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"));
         var builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -97,7 +116,7 @@ public final class PostgresServer implements AutoCloseable {
                 return null;
             }
             try (var c = DriverManager.getConnection(url, USER, password)) {
-                return new PostgresServer(dir, process, port, password);
+                return new PostgresServer(dir, process, address == null ? "127.0.0.1" : address, port, password);
             } catch (SQLException e) {
                 if (System.nanoTime() > deadline) {
                     stop(process);
@@ -147,9 +166,9 @@ public final class PostgresServer implements AutoCloseable {
         }
     }
 
-    /** The JDBC URL of the database {@code name} on this server. */
+    /** The JDBC URL of the database {@code name} on this server (on loopback, or on the address it was given). */
     public String url(String name) {
-        return "jdbc:postgresql://127.0.0.1:" + port + "/" + name;
+        return "jdbc:postgresql://" + host + ":" + port + "/" + name;
     }
 
     public String user() {

@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * A real S3-compatible server on a free loopback port: s3proxy (Maven Central {@code org.gaul:s3proxy}, its
+ * A real S3-compatible server on a free loopback port (or on another address of this host, {@link #startOn}): s3proxy (Maven Central {@code org.gaul:s3proxy}, its
  * self-contained jar) in a JVM of its own, so that nothing it bundles meets the tests' class path, storing objects
  * as files in a temporary directory. Each fixture has its own keys and the buckets named at start (made before the
  * server starts, as directories). The server's JVM ends with this one even when this one is killed
@@ -41,7 +41,6 @@ import java.util.stream.Stream;
 public final class S3Fixture implements AutoCloseable {
     /** The bucket {@link #start()} makes. */
     public static final String BUCKET = "porthole";
-    private static final Pattern LISTENING = Pattern.compile("\\{127\\.0\\.0\\.1:(\\d+)}");
     private static final long START_TIMEOUT_SECONDS = 120;
 
     private final Process process;
@@ -67,6 +66,19 @@ public final class S3Fixture implements AutoCloseable {
 
     /** A server with these buckets; {@link #bucket()} is the first. */
     public static S3Fixture start(String bucket, String... more) {
+        return startOn("127.0.0.1", bucket, more);
+    }
+
+    /**
+     * A server with the one bucket {@link #BUCKET}, listening on {@code address} (an IPv4 address of this host)
+     * instead of loopback: for clients in other network namespaces.
+     */
+    public static S3Fixture startOn(String address) {
+        if (!address.matches("[0-9.]+")) throw new IllegalArgumentException("not an IPv4 address: " + address);
+        return startOn(address, BUCKET);
+    }
+
+    private static S3Fixture startOn(String address, String bucket, String... more) {
         Path dir;
         try {
             dir = Files.createTempDirectory("porthole-s3-");
@@ -80,7 +92,7 @@ public final class S3Fixture implements AutoCloseable {
             var id = "test-" + hex(8);
             var secret = hex(20);
             var props = new Properties();
-            props.setProperty("s3proxy.endpoint", "http://127.0.0.1:0");
+            props.setProperty("s3proxy.endpoint", "http://" + address + ":0");
             props.setProperty("s3proxy.authorization", "aws-v2-or-v4");
             props.setProperty("s3proxy.identity", id);
             props.setProperty("s3proxy.credential", secret);
@@ -100,8 +112,8 @@ public final class S3Fixture implements AutoCloseable {
                     .redirectErrorStream(true);
             pb.environment().put("LOG_LEVEL", "info");
             var process = pb.start();
-            int port = awaitPort(process);
-            return new S3Fixture(process, dir, new URI("http://127.0.0.1:" + port), bucket, id, secret);
+            int port = awaitPort(process, Pattern.compile("\\{" + Pattern.quote(address) + ":(\\d+)}"));
+            return new S3Fixture(process, dir, new URI("http://" + address + ":" + port), bucket, id, secret);
         } catch (IOException | URISyntaxException | RuntimeException e) {
             deleteTree(dir);
             throw e instanceof RuntimeException r ? r : new IllegalStateException("s3proxy did not start: " + e, e);
@@ -109,7 +121,7 @@ public final class S3Fixture implements AutoCloseable {
     }
 
     /** Reads the server's output until it names its port, and goes on reading it (keeping the last lines). */
-    private static int awaitPort(Process process) {
+    private static int awaitPort(Process process, Pattern listening) {
         var port = new CompletableFuture<Integer>();
         var last = new ArrayDeque<String>();
         var reader = new Thread(() -> {
@@ -120,7 +132,7 @@ public final class S3Fixture implements AutoCloseable {
                         last.addLast(line);
                         if (last.size() > 40) last.removeFirst();
                     }
-                    var m = LISTENING.matcher(line);
+                    var m = listening.matcher(line);
                     if (!port.isDone() && line.contains("ServerConnector") && m.find()) {
                         port.complete(Integer.parseInt(m.group(1)));
                     }
