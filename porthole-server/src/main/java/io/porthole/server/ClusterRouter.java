@@ -8,9 +8,10 @@ import io.porthole.core.PortholeException;
 import java.util.regex.Pattern;
 
 /**
- * The first route, for every path (a handler rather than a filter: a filter may not stream an answer in Helidon): sends each request to the {@link Node} that serves it (ADR 0026). A request about a
- * computer goes to the node that runs it; a create goes to the node with the most room; a drain to the node it names.
- * A request another node forwarded (signed) is served here and never forwarded again.
+ * The first route, for every path (a handler rather than a filter: a filter may not stream an answer in Helidon):
+ * sends each request to the {@link Node} that serves it (ADR 0026). A request about a computer goes to the node that
+ * runs it; a create goes to the node with the most room; a drain to the node it names. A request another node
+ * forwarded (signed) is served here and never forwarded again.
  */
 final class ClusterRouter implements Handler {
     private static final Pattern COMPUTER = Pattern.compile("^/(?:computers|browser-sandboxes)/([A-Za-z0-9_-]{1,64})(?:/.*)?$");
