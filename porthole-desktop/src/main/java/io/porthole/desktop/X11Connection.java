@@ -587,11 +587,17 @@ public final class X11Connection implements AutoCloseable {
         try {
             while (out.hasRemaining()) channel.write(out);
         } catch (IOException e) {
-            throw fail("writing to the X server failed: " + e.getMessage());
+            // a write can notice the server's close before the reader does; say the same thing either way
+            throw fail(peerClosed(e) ? "the X server closed the connection" : "writing to the X server failed: " + e.getMessage());
         } finally {
             writingSince = 0;
             out.clear();
         }
+    }
+
+    private static boolean peerClosed(IOException e) {
+        var m = String.valueOf(e.getMessage());
+        return m.contains("Broken pipe") || m.contains("Connection reset");
     }
 
     private void checkOpen() throws IOException {
