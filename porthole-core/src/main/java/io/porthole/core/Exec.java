@@ -173,11 +173,15 @@ public final class Exec {
         var telemetry = computers.telemetry();
         telemetry.execStarted();
         long start = System.nanoTime();
-        var outcome = running(computer, sandbox, process, request, sink, requestId);
-        telemetry.execEnded(outcome.timedOut() ? "timeout" : outcome.outputTooLarge() ? "output_too_large"
-                : outcome.exitCode() == 0 ? "0" : outcome.exitCode() == -1 ? "interrupted" : "nonzero",
-                System.nanoTime() - start);
-        return outcome;
+        var exit = "error";
+        try {
+            var outcome = running(computer, sandbox, process, request, sink, requestId);
+            exit = outcome.timedOut() ? "timeout" : outcome.outputTooLarge() ? "output_too_large"
+                    : outcome.exitCode() == 0 ? "0" : outcome.exitCode() == -1 ? "interrupted" : "nonzero";
+            return outcome;
+        } finally {
+            telemetry.execEnded(exit, System.nanoTime() - start);
+        }
     }
 
     /** Waits for a started command, its output going to {@code sink} and the live events. */

@@ -43,7 +43,8 @@ public interface Telemetry {
     /**
      * A command ended.
      *
-     * @param exit {@code 0}, {@code nonzero}, {@code timeout}, {@code output_too_large} or {@code interrupted}
+     * @param exit {@code 0}, {@code nonzero}, {@code timeout}, {@code output_too_large}, {@code interrupted}, or
+     *     {@code error} when waiting for it failed
      * @param nanos how long it ran
      */
     default void execEnded(String exit, long nanos) { }

@@ -71,7 +71,7 @@ final class Metrics implements Telemetry {
         execStarted = Counter.builder().name("porthole_exec_started_total")
                 .help("Commands started in computers").register(registry);
         execEnded = Counter.builder().name("porthole_exec_ended_total")
-                .help("Commands that ended, by exit: 0, nonzero, timeout, output_too_large, interrupted")
+                .help("Commands that ended, by exit: 0, nonzero, timeout, output_too_large, interrupted, error")
                 .labelNames("exit").register(registry);
         execSeconds = Histogram.builder().name("porthole_exec_seconds").help("How long commands ran")
                 .classicOnly().classicUpperBounds(EXEC_BUCKETS).register(registry);
