@@ -55,6 +55,8 @@ public final class PortholeServer implements AutoCloseable {
     private final io.porthole.core.Takeover takeover;
     private final ConnectionGuard connections = new ConnectionGuard();
     private final ClusterRouter router = new ClusterRouter();
+    /** Every route as it was registered (the OpenAPI route check reads it). */
+    private final RouteTable routeTable = new RouteTable();
     private volatile Cluster cluster;
     private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.CompletableFuture<Void> drained = new java.util.concurrent.CompletableFuture<>();
@@ -177,7 +179,8 @@ public final class PortholeServer implements AutoCloseable {
                     .connectionOptions(o -> o.tcpNoDelay(true))
                     // what Helidon answers itself (a malformed request line or header) is JSON too
                     .directHandlers(ProtocolErrors.handlers())
-                    .routing(r -> {
+                    .routing(routing -> {
+                        var r = routeTable.recording(routing);
                         r.addFilter(connections);
                         // the first route, for any path: a request about another node's computer goes there
                         r.any(router);
@@ -249,12 +252,15 @@ public final class PortholeServer implements AutoCloseable {
 
     private void routes(HttpRouting.Builder r, Auth auth, ActionDispatcher dispatcher) {
         r.route(Http.get("/health", (req, res) -> Http.ok(res, Map.of("status", "ok"))));
-        r.route(Http.get("/openapi/browser-sandboxes.yaml", (req, res) -> {
-            try (var in = PortholeServer.class.getResourceAsStream("browser-sandboxes.openapi.yaml")) {
-                res.header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/yaml");
-                res.send(in.readAllBytes());
-            }
-        }));
+        // the OpenAPI 3.1 descriptions of both surfaces (ADR 0032), public like the contracts they describe
+        for (var surface : List.of("browser-sandboxes", "computers")) {
+            r.route(Http.get("/openapi/" + surface + ".yaml", (req, res) -> {
+                try (var in = PortholeServer.class.getResourceAsStream(surface + ".openapi.yaml")) {
+                    res.header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/yaml");
+                    res.send(in.readAllBytes());
+                }
+            }));
+        }
         r.route(Http.get("/screenshots/{file}", screenshots::serve));
         new AdminRoutes(keys, auth, config.maxBodyBytes(), computers).register(r);
         new NodeRoutes(() -> cluster, auth, this::drain, store).register(r);
@@ -317,6 +323,11 @@ public final class PortholeServer implements AutoCloseable {
     /** Base URL clients use (PORTHOLE_PUBLIC_URL, or http://host:port). */
     public String baseUrl() {
         return baseUrl;
+    }
+
+    /** The routes as they were registered, in order. */
+    RouteTable routeTable() {
+        return routeTable;
     }
 
     public ApiKeys keys() {
