@@ -104,6 +104,7 @@ class OpenApiRoutesTest {
                 }
             }
             refs(doc, doc, "#", problems);
+            keysWithoutValues(doc, "#", problems);
             for (var scheme : doc.path("security")) {
                 scheme.fieldNames().forEachRemaining(s -> {
                     if (doc.path("components").path("securitySchemes").path(s).isMissingNode()) {
@@ -250,6 +251,23 @@ class OpenApiRoutesTest {
             o.properties().forEach(e -> refs(doc, e.getValue(), where + "/" + e.getKey(), problems));
         } else if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) refs(doc, node.get(i), where + "/" + i, problems);
+        }
+    }
+
+    /**
+     * No key without a value: OpenAPI has no use for one, and it is what an unquoted comma in a YAML flow mapping makes
+     * ({@code {description: a, b}} has a key {@code b}).
+     */
+    private static void keysWithoutValues(JsonNode node, String where, List<String> problems) {
+        if (node instanceof ObjectNode o) {
+            o.properties().forEach(e -> {
+                if (e.getValue().isNull() && !Set.of("default", "const", "example").contains(e.getKey())) {
+                    problems.add(where + ": '" + e.getKey() + "' has no value (an unquoted comma in a flow mapping?)");
+                }
+                keysWithoutValues(e.getValue(), where + "/" + e.getKey(), problems);
+            });
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) keysWithoutValues(node.get(i), where + "/" + i, problems);
         }
     }
 
