@@ -186,6 +186,119 @@ class OpenApiRoutesTest {
         assertEquals(List.of(), problems);
     }
 
+    /**
+     * Real answers against the documented schemas, for one running browser computer: every field the server sends is
+     * named in the schema (or the schema leaves the object open), with the documented JSON type. The schemas are
+     * written by hand; this keeps their field names honest.
+     */
+    @Test
+    void realAnswersHaveOnlyDocumentedFieldsOfTheDocumentedTypes() {
+        var problems = new ArrayList<String>();
+        var created = t.post("/computers", "{}");
+        assertEquals(200, created.status(), created.body());
+        var id = created.json().path("id").asText();
+        try {
+            var c = docs.get("computers");
+            var s = docs.get("browser-sandboxes");
+            conforms(c, "/computers", "post", 200, created, problems);
+            conforms(c, "/computers", "get", 200, t.call("GET", "/computers", null), problems);
+            var base = "/computers/" + id;
+            conforms(c, "/computers/{id}", "get", 200, t.call("GET", base, null), problems);
+            conforms(c, "/computers/{id}/status", "get", 200, t.call("GET", base + "/status", null), problems);
+            conforms(c, "/computers/{id}/keepalive", "post", 200, t.post(base + "/keepalive", null), problems);
+            conforms(c, "/computers/{id}/screenshot", "post", 200, t.post(base + "/screenshot", "{\"base64\": true}"),
+                    problems);
+            conforms(c, "/computers/{id}/execute", "post", 200, t.post(base + "/execute",
+                    "{\"action\": {\"type\": \"wait\", \"ms\": 1, \"include_context\": true}}"), problems);
+            conforms(c, "/computers/{id}/batch", "post", 200, t.post(base + "/batch",
+                    "{\"actions\": [{\"type\": \"wait\", \"ms\": 1}, {\"type\": \"no_such_action\"}]}"), problems);
+            conforms(c, "/computers/{id}/tabs", "get", 200, t.call("GET", base + "/tabs", null), problems);
+            conforms(c, "/computers/{id}/exec/sync", "post", 200, t.post(base + "/exec/sync",
+                    "{\"command\": \"echo hi\"}"), problems);
+            conforms(c, "/computers/{id}/cdp/json/version", "get", 200, t.call("GET", base + "/cdp/json/version", null),
+                    problems);
+            conforms(c, "/computers/{id}/replay-events", "get", 200, t.call("GET", base + "/replay-events", null),
+                    problems);
+            conforms(c, "/computers/{id}/artifacts", "get", 200, t.call("GET", base + "/artifacts", null), problems);
+            conforms(c, "/computers/{id}/control", "get", 200, t.call("GET", base + "/control", null), problems);
+            var lease = t.post(base + "/control", null);
+            conforms(c, "/computers/{id}/control", "post", 200, lease, problems);
+            conforms(c, "/computers/{id}/control", "delete", 200, t.call("DELETE", base + "/control?lease_id="
+                    + lease.json().path("lease_id").asText(), null), problems);
+            var link = t.post(base + "/viewers", "{\"mode\": \"read_only\"}");
+            conforms(c, "/computers/{id}/viewers", "post", 200, link, problems);
+            conforms(c, "/computers/{id}/viewers", "get", 200, t.call("GET", base + "/viewers", null), problems);
+            conforms(c, "/viewer", "get", 200, t.call("GET", "/viewer", null, link.json().path("token").asText()),
+                    problems);
+            conforms(c, "/computers/{id}/viewers/{link}", "delete", 200, t.call("DELETE", base + "/viewers/"
+                    + link.json().path("id").asText(), null), problems);
+            conforms(c, "/computers/{id}", "get", 404, t.call("GET", "/computers/openapi_none", null), problems);
+            // the same computer as a sandbox
+            var sandbox = "/browser-sandboxes/" + id;
+            conforms(s, "/browser-sandboxes/{id}", "get", 200, t.call("GET", sandbox, null), problems);
+            conforms(s, "/browser-sandboxes", "get", 200, t.call("GET", "/browser-sandboxes", null), problems);
+            conforms(s, "/browser-sandboxes/{id}/contexts", "get", 200, t.call("GET", sandbox + "/contexts", null),
+                    problems);
+            conforms(s, "/browser-sandboxes/{id}/replay-events", "get", 200, t.call("GET", sandbox + "/replay-events",
+                    null), problems);
+        } finally {
+            t.delete(id);
+        }
+        assertEquals(List.of(), problems);
+    }
+
+    /** The answer has the documented status and, when JSON, only documented fields of documented types. */
+    private static void conforms(JsonNode doc, String path, String method, int status, TestServer.Response r,
+                                 List<String> problems) {
+        var where = method.toUpperCase(java.util.Locale.ROOT) + " " + path;
+        if (r.status() != status) {
+            problems.add(where + ": answered " + r.status() + " " + r.body() + ", not " + status);
+            return;
+        }
+        var response = resolve(doc, doc.path("paths").path(path).path(method).path("responses").path(Integer.toString(status)));
+        if (response == null || response.isMissingNode()) {
+            problems.add(where + ": " + status + " is not documented");
+            return;
+        }
+        var schema = response.path("content").path("application/json").path("schema");
+        if (schema.isMissingNode()) return;
+        shape(doc, schema, r.json(), where, problems);
+    }
+
+    private static void shape(JsonNode doc, JsonNode schema, JsonNode actual, String where, List<String> problems) {
+        schema = resolve(doc, schema);
+        if (schema == null) {
+            problems.add(where + ": its schema's $ref resolves to nothing");
+            return;
+        }
+        if (schema.has("oneOf") || schema.has("anyOf")) return;
+        var types = new HashSet<String>();
+        if (schema.path("type").isArray()) schema.path("type").forEach(x -> types.add(x.asText()));
+        else if (schema.has("type")) types.add(schema.path("type").asText());
+        var kind = actual == null || actual.isNull() ? "null" : actual.isIntegralNumber() ? "integer"
+                : actual.isNumber() ? "number" : actual.isTextual() ? "string" : actual.isBoolean() ? "boolean"
+                : actual.isArray() ? "array" : "object";
+        boolean typeOk = types.isEmpty() || types.contains(kind) || kind.equals("integer") && types.contains("number");
+        if (!typeOk) {
+            problems.add(where + ": " + kind + " where the document says " + types);
+            return;
+        }
+        if (actual == null) return;
+        if (actual.isArray() && schema.has("items")) {
+            for (int i = 0; i < actual.size(); i++) shape(doc, schema.path("items"), actual.get(i), where + "[" + i + "]", problems);
+        }
+        if (actual.isObject() && schema.has("properties")) {
+            var props = schema.path("properties");
+            var extra = schema.path("additionalProperties");
+            actual.properties().forEach(e -> {
+                var field = where + "." + e.getKey();
+                if (props.has(e.getKey())) shape(doc, props.path(e.getKey()), e.getValue(), field, problems);
+                else if (extra.isObject()) shape(doc, extra, e.getValue(), field, problems);
+                else if (!extra.asBoolean(false)) problems.add(field + " is not in the document");
+            });
+        }
+    }
+
     // ---- helpers ----
 
     private record Operation(String path, String method, JsonNode node) {}
