@@ -120,13 +120,17 @@ class OpenApiRoutesTest {
     void everyRegisteredRouteIsDescribedInExactlyOneDocument() {
         var entries = t.server.routeTable().entries();
         var problems = new ArrayList<String>();
-        // the two catch-alls: the cluster router in front of everything, the JSON 404 behind everything
-        assertEquals(RouteTable.Kind.CATCH_ALL, entries.getFirst().kind(), entries.getFirst().toString());
-        assertEquals(ClusterRouter.class.getName(), entries.getFirst().handler());
-        assertEquals(RouteTable.Kind.CATCH_ALL, entries.getLast().kind(), entries.getLast().toString());
-        for (var entry : entries.subList(1, entries.size() - 1)) {
+        // the two catch-alls, and no other: the cluster router in front of the API's routes, the JSON 404 behind
+        // everything
+        var router = entries.stream().filter(e -> e.kind() == RouteTable.Kind.CATCH_ALL
+                && e.handler().equals(ClusterRouter.class.getName())).toList();
+        assertEquals(1, router.size(), "the cluster router's catch-all: " + entries);
+        assertEquals(RouteTable.Kind.CATCH_ALL, entries.getLast().kind(), "the JSON 404 comes last: " + entries.getLast());
+        for (var entry : entries.subList(0, entries.size() - 1)) {
             switch (entry.kind()) {
-                case CATCH_ALL -> problems.add("a catch-all in the middle of the routes: " + entry);
+                case CATCH_ALL -> {
+                    if (entry != router.getFirst()) problems.add("a catch-all among the routes: " + entry);
+                }
                 case UNREADABLE -> problems.add("a route the table cannot read (register it with Http.get or"
                         + " RouteTable.describe): " + entry);
                 case MOUNT -> {
