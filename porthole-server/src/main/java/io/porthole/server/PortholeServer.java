@@ -179,15 +179,14 @@ public final class PortholeServer implements AutoCloseable {
                     .connectionOptions(o -> o.tcpNoDelay(true))
                     // what Helidon answers itself (a malformed request line or header) is JSON too
                     .directHandlers(ProtocolErrors.handlers())
-                    .routing(routing -> {
-                        var r = routeTable.recording(routing);
+                    .routing(routeTable.recording(r -> {
                         r.addFilter(connections);
                         // the first route, for any path: a request about another node's computer goes there
                         r.any(router);
                         protocols.register(r);
                         sandboxes.register(r);
                         routes(r, auth, dispatcher);
-                    })
+                    }))
                     .build()
                     .start();
             listeningPort.set(web.port());
@@ -252,16 +251,14 @@ public final class PortholeServer implements AutoCloseable {
 
     private void routes(HttpRouting.Builder r, Auth auth, ActionDispatcher dispatcher) {
         r.route(Http.get("/health", (req, res) -> Http.ok(res, Map.of("status", "ok"))));
-        // the OpenAPI 3.1 descriptions of both surfaces (ADR 0032), public like the contracts they describe
-        for (var surface : List.of("browser-sandboxes", "computers")) {
-            r.route(Http.get("/openapi/" + surface + ".yaml", (req, res) -> {
-                try (var in = PortholeServer.class.getResourceAsStream(surface + ".openapi.yaml")) {
-                    res.header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/yaml");
-                    res.send(in.readAllBytes());
-                }
-            }));
-        }
+        r.route(Http.get("/openapi/browser-sandboxes.yaml", (req, res) -> {
+            try (var in = PortholeServer.class.getResourceAsStream("browser-sandboxes.openapi.yaml")) {
+                res.header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/yaml");
+                res.send(in.readAllBytes());
+            }
+        }));
         r.route(Http.get("/screenshots/{file}", screenshots::serve));
+        r.route(Http.get("/openapi/computers.yaml", PortholeServer::computersOpenApi));
         new AdminRoutes(keys, auth, config.maxBodyBytes(), computers).register(r);
         new NodeRoutes(() -> cluster, auth, this::drain, store).register(r);
         var retries = new RetryJoin(Clock.systemUTC());
@@ -305,6 +302,14 @@ public final class PortholeServer implements AutoCloseable {
         var code = status.code() == Status.NOT_FOUND_404.code() ? ErrorCode.NOT_FOUND : ErrorCode.INVALID_REQUEST;
         Http.send(HeadResponse.of(req, res), status.code(), io.porthole.api.ErrorBody.of(code,
                 status.reasonPhrase().toLowerCase(java.util.Locale.ROOT)));
+    }
+
+    /** The Computers API's OpenAPI 3.1 document (ADR 0032), served as the browser-sandboxes one: no key, YAML. */
+    private static void computersOpenApi(ServerRequest req, ServerResponse res) throws IOException {
+        try (var in = PortholeServer.class.getResourceAsStream("computers.openapi.yaml")) {
+            res.header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/yaml");
+            res.send(in.readAllBytes());
+        }
     }
 
     private static String displayHost(String host) {

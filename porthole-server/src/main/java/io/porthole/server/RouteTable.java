@@ -92,6 +92,11 @@ final class RouteTable {
         return List.copyOf(entries);
     }
 
+    /** {@code routes}, given the routing builder seen through {@link #recording(HttpRouting.Builder)}. */
+    java.util.function.Consumer<HttpRouting.Builder> recording(java.util.function.Consumer<HttpRouting.Builder> routes) {
+        return routing -> routes.accept(recording(routing));
+    }
+
     /**
      * {@code routing} itself, seen through a recorder: every call goes on to it unchanged, and each one that adds a
      * route is written down first.
