@@ -25,7 +25,10 @@ final class RouteTable {
         CATCH_ALL,
         /** A service mounted under a path prefix (the console's static files). */
         MOUNT,
-        /** A registration this table cannot read: a route built without {@link Http#get} or {@link #describe}. */
+        /**
+         * A registration this table cannot read: a route built without {@link Http#get} or {@link #describe}, a route by
+         * {@code PathMatcher}, a feature.
+         */
         UNREADABLE
     }
 
@@ -153,8 +156,10 @@ final class RouteTable {
                 }
             }
             case "register" -> entries.add(new Entry(Kind.MOUNT, Set.of(), first instanceof String prefix ? prefix : "/",
-                    String.valueOf(first instanceof String ? args[1] : first)));
-            default -> { } // filters, error handlers, features, settings: no route
+                    handlerName(args, first instanceof String ? 1 : 0)));
+            // a feature adds routes of its own, out of this table's sight
+            case "addFeature" -> entries.add(new Entry(Kind.UNREADABLE, Set.of(), "", String.valueOf(first)));
+            default -> { } // filters, error handlers, settings: no route
         }
     }
 
