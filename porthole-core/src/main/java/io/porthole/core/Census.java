@@ -9,7 +9,8 @@ import java.util.Map;
  * What this node's live computers are doing at one moment, counted for the metrics (ADR 0033): no ids, no tenants.
  * Immutable.
  *
- * @param computers how many computers there are by {@code [state, kind, engine]} (state as on the wire)
+ * @param computers how many computers there are by {@code [state, kind, engine]}: state as on the wire
+ *     ({@code starting}, {@code running}, {@code paused}), or {@code ending} while one is torn down
  * @param standby how many of the running ones are in standby (frozen until something reaches into them)
  * @param eventSubscribers how many {@code /events} streams are open
  * @param screencastViewers how many watch a screen (live view, console, {@code /screencast})
@@ -30,7 +31,9 @@ public record Census(Map<List<String>, Integer> computers, int standby, int even
         int viewers = 0;
         for (var c : live) {
             var r = c.record();
-            counts.merge(List.of(r.status().wireName(), r.kind(), r.engine()), 1, Integer::sum);
+            // one that is ending is counted as such until its teardown is over (its record says terminated at once)
+            var state = c.isEnding() ? "ending" : r.status().wireName();
+            counts.merge(List.of(state, r.kind(), r.engine()), 1, Integer::sum);
             if (c.inStandby()) standby++;
             subscribers += c.events().subscribers();
             viewers += c.viewers();

@@ -100,7 +100,7 @@ final class Metrics implements Telemetry {
                 .labelNames("node_id").register(registry);
         node.setLabelValues(computers.nodeId());
         GaugeWithCallback.builder().name("porthole_computers")
-                .help("This node's live computers, by state, kind and engine")
+                .help("This node's live computers, by state (starting, running, paused, ending), kind and engine")
                 .labelNames("state", "kind", "engine")
                 .callback(cb -> computers.census().computers().forEach((k, n) -> cb.call(n, k.get(0), k.get(1), k.get(2))))
                 .register(registry);
