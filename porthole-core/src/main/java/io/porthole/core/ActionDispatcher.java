@@ -57,6 +57,8 @@ public final class ActionDispatcher {
      * @throws PortholeException.NotFound if the computer does not exist or is not running
      */
     public ActionResult execute(String tenantId, String computerId, ActionRequest request, Origin origin) {
+        long start = System.nanoTime();
+        var telemetry = computers.telemetry();
         // held awake from the moment it is queued: a computer with an action waiting does not go into standby
         try (var use = computers.use(tenantId, computerId, "action")) {
             var computer = use.computer();
@@ -65,7 +67,13 @@ public final class ActionDispatcher {
             published(computer, LiveEvent.ACTION_REQUEST, requestEvent(req, origin));
             var result = executeQueued(computer, req, origin);
             published(computer, LiveEvent.ACTION_RESPONSE, responseEvent(result));
+            telemetry.action(request.action().name(), result.succeeded() ? Telemetry.OK
+                    : java.util.Objects.requireNonNullElse(result.errorCode(), ErrorCode.ACTION_FAILED.wireName()),
+                    System.nanoTime() - start);
             return result;
+        } catch (PortholeException e) {
+            telemetry.action(request.action().name(), e.code().wireName(), System.nanoTime() - start);
+            throw e;
         }
     }
 

@@ -114,8 +114,49 @@ public final class Computers implements AutoCloseable {
         return config;
     }
 
+    /** Where what happens is reported (the server's metrics); nothing by default. */
+    private volatile Telemetry telemetry = Telemetry.NONE;
+    /** How many hold a computer awake now ({@link #hold}), by what for: read by {@link #census}. */
+    private final ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> holds = new ConcurrentHashMap<>();
+
+    /** Reports creates, actions, commands to {@code t} from now on (the composition root sets it once, at start). */
+    public void telemetry(Telemetry t) {
+        this.telemetry = java.util.Objects.requireNonNull(t, "telemetry");
+    }
+
+    /** Where what happens is reported; {@link Telemetry#NONE} unless the server set one. */
+    public Telemetry telemetry() {
+        return telemetry;
+    }
+
+    /** This node's live computers, counted (no ids, no tenants): for the metrics. */
+    public Census census() {
+        var h = new java.util.HashMap<String, Integer>();
+        holds.forEach((reason, n) -> h.put(reason, n.get()));
+        return Census.of(live.values(), h);
+    }
+
     /** Starts a computer and returns once it answers (its browser, or its desktop's screen). */
     public ComputerRecord create(String tenantId, ComputerSpec requested) {
+        long start = System.nanoTime();
+        var pooled = new AtomicBoolean();
+        var kind = requested.kind().equals("desktop") ? "desktop" : requested.kind().equals("browser") ? "browser" : "other";
+        var engine = requested.templateId().map(t -> engines.get(TEMPLATE_PREFIX + t)).map(BrowserEngine::name)
+                .orElse(engines.containsKey(requested.engine()) ? requested.engine() : "other");
+        try {
+            var created = create(tenantId, requested, pooled);
+            telemetry.created(kind, engine, Telemetry.OK, pooled.get(), System.nanoTime() - start);
+            return created;
+        } catch (PortholeException e) {
+            telemetry.created(kind, engine, e.code().wireName(), pooled.get(), System.nanoTime() - start);
+            throw e;
+        } catch (RuntimeException e) {
+            telemetry.created(kind, engine, ErrorCode.INTERNAL.wireName(), pooled.get(), System.nanoTime() - start);
+            throw e;
+        }
+    }
+
+    private ComputerRecord create(String tenantId, ComputerSpec requested, AtomicBoolean pooled) {
         if (draining) {
             throw new PortholeException(ErrorCode.LIMIT_EXCEEDED, "this node is draining and takes no new computers;"
                     + " create through another node");
@@ -147,8 +188,10 @@ public final class Computers implements AutoCloseable {
         try (var creating = pool.creating()) {
             // a saved profile goes into the browser's files before it starts: only a cold start can restore one
             if (spec.environmentId().isEmpty()) {
+                pooled.set(true);
                 var claimed = claimFromPool(tenantId, spec, savedContext, steps);
                 if (claimed.isPresent()) return claimed.get();
+                pooled.set(false);
             }
             return createCold(tenantId, spec, environment, savedContext, steps);
         }
@@ -454,16 +497,20 @@ public final class Computers implements AutoCloseable {
             throw e;
         }
         touch(c);
-        return new Use(c);
+        var count = holds.computeIfAbsent(reason, r -> new java.util.concurrent.atomic.AtomicInteger());
+        count.incrementAndGet();
+        return new Use(c, count);
     }
 
     /** A computer held awake ({@link #use}, {@link #hold}) until {@link #close}; closing again does nothing. */
     public final class Use implements AutoCloseable {
         private final Computer computer;
+        private final java.util.concurrent.atomic.AtomicInteger count;
         private final AtomicBoolean closed = new AtomicBoolean();
 
-        private Use(Computer computer) {
+        private Use(Computer computer, java.util.concurrent.atomic.AtomicInteger count) {
             this.computer = computer;
+            this.count = count;
         }
 
         public Computer computer() {
@@ -473,6 +520,7 @@ public final class Computers implements AutoCloseable {
         @Override
         public void close() {
             if (!closed.compareAndSet(false, true)) return;
+            count.decrementAndGet();
             computer.removeUser();
             touch(computer);
         }

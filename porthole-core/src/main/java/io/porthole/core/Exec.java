@@ -170,6 +170,23 @@ public final class Exec {
             computer.commandEnded();
             throw new PortholeException.ActionFailed("the command could not be started: " + e.getMessage());
         }
+        var telemetry = computers.telemetry();
+        telemetry.execStarted();
+        long start = System.nanoTime();
+        var exit = "error";
+        try {
+            var outcome = running(computer, sandbox, process, request, sink, requestId);
+            exit = outcome.timedOut() ? "timeout" : outcome.outputTooLarge() ? "output_too_large"
+                    : outcome.exitCode() == 0 ? "0" : outcome.exitCode() == -1 ? "interrupted" : "nonzero";
+            return outcome;
+        } finally {
+            telemetry.execEnded(exit, System.nanoTime() - start);
+        }
+    }
+
+    /** Waits for a started command, its output going to {@code sink} and the live events. */
+    private Outcome running(Computer computer, Sandbox sandbox, Process process, Request request, Sink sink,
+                            String requestId) {
         try {
             var total = new AtomicLong();
             var tooLarge = new AtomicBoolean();

@@ -44,7 +44,10 @@ public final class PortholeServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PortholeServer.class.getName());
 
     private final ServerConfig config;
-    private final JdbcStore store;
+    /** The store, every call timed for the metrics. */
+    private final io.porthole.core.store.Store store;
+    /** This node's metrics (ADR 0033), which the core reports to. */
+    private final Metrics metrics = new Metrics();
     /** The S3 connection, when the blobs are in a bucket; closed last. */
     private final Optional<S3BlobStore> s3;
     private final ApiKeys keys;
@@ -90,7 +93,7 @@ public final class PortholeServer implements AutoCloseable {
         s3.ifPresent(b -> LOG.log(System.Logger.Level.INFO, "artifacts, environments and screenshots are kept in S3, "
                 + b.where()));
         try {
-            this.store = openStore(config);
+            this.store = metrics.timed(openStore(config));
         } catch (RuntimeException e) {
             s3.ifPresent(S3BlobStore::close);
             throw e;
@@ -103,7 +106,7 @@ public final class PortholeServer implements AutoCloseable {
             var egressPolicy = new EgressPolicy(config.egressAllow(), listeningPort::get, () -> {
                 var c = cluster;
                 return c == null ? java.util.Set.of() : c.endpoints();
-            });
+            }, metrics);
             var engines = new java.util.LinkedHashMap<String, io.porthole.core.browser.BrowserEngine>();
             engines.put("chromium", new ChromiumEngine(config.chromium()));
             try {
@@ -153,6 +156,8 @@ public final class PortholeServer implements AutoCloseable {
             var nodeId = config.cluster().nodeId().orElseGet(() -> NodeIds.loadOrCreate(config.dataDir().resolve("node-id")));
             this.computers = new Computers(store, runtime, engines, desktops, config.computers(), clock,
                     config.dataDir(), config.schedulerTickMillis(), config.advancedProxy(), environments, nodeId);
+            computers.telemetry(metrics);
+            metrics.observe(computers, draining::get);
             this.exec = new Exec(computers, config.maxExecOutputBytes());
             var auth = new Auth(keys);
             this.screenshots = new ScreenshotLinks(shots, config.screenshotTtlSeconds(), clock);
@@ -260,6 +265,7 @@ public final class PortholeServer implements AutoCloseable {
         r.route(Http.get("/screenshots/{file}", screenshots::serve));
         r.route(Http.get("/openapi/computers.yaml", PortholeServer::computersOpenApi));
         new AdminRoutes(keys, auth, config.maxBodyBytes(), computers).register(r);
+        new MetricsRoutes(metrics, config.metrics(), auth).register(r);
         new NodeRoutes(() -> cluster, auth, this::drain, store).register(r);
         var retries = new RetryJoin(Clock.systemUTC());
         var access = new Access(computers, auth, links);

@@ -41,6 +41,7 @@ import java.util.Optional;
  * @param database the PostgreSQL database the store is in; empty: SQLite, {@code porthole.db} in the data directory
  * @param s3Blobs the S3-compatible bucket that artifacts, environments and screenshots go to, shared by every node
  *     that names it; empty: the data dir ({@code blobs/}, {@code screenshots/}), this node's alone
+ * @param metrics who may read {@code /metrics} (ADR 0033)
  */
 public record ServerConfig(String host,
                            int port,
@@ -65,7 +66,8 @@ public record ServerConfig(String host,
                            LiveConfig live,
                            ClusterConfig cluster,
                            Optional<PostgresOptions> database,
-                           Optional<S3Config> s3Blobs) {
+                           Optional<S3Config> s3Blobs,
+                           MetricsConfig metrics) {
     public static final long DEFAULT_MAX_EXEC_OUTPUT_BYTES = 16L << 20;
 
     /** How computers are separated: namespaces (bubblewrap), or not at all (an operator's explicit choice). */
@@ -119,6 +121,30 @@ public record ServerConfig(String host,
     }
 
     /**
+     * Who may read {@code /metrics} (ADR 0033).
+     *
+     * @param access {@code KEY}: an admin API key or the metrics token; {@code PUBLIC}: anyone; {@code OFF}: nobody
+     *     (404)
+     * @param token a token that opens {@code /metrics} and nothing else, with {@code KEY}; empty: admin keys only
+     */
+    public record MetricsConfig(Access access, Optional<String> token) {
+        /** Who may read the metrics. */
+        public enum Access {
+            KEY, PUBLIC, OFF
+        }
+
+        public static MetricsConfig defaults() {
+            return new MetricsConfig(Access.KEY, Optional.empty());
+        }
+
+        /** Never prints the token. */
+        @Override
+        public String toString() {
+            return "MetricsConfig[access=" + access + ", token=" + (token.isPresent() ? "(set)" : "(none)") + "]";
+        }
+    }
+
+    /**
      * This server as a node of a cluster (ADR 0026).
      *
      * @param nodeId the node's id; empty: one made once and kept in the data directory
@@ -151,7 +177,7 @@ public record ServerConfig(String host,
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig("127.0.0.1", 8844, dataDir, Optional.empty(), Optional.empty(), 1 << 20, 900, 500, ComputersConfig.defaults(), ChromiumConfig.defaults(), false, DEFAULT_MAX_EXEC_OUTPUT_BYTES, List.of(), Optional.empty(), LocalSandboxRuntime.Limits.defaults(), Isolation.NAMESPACES, 64L << 20,
                 io.porthole.engine.bidi.FirefoxConfig.defaults(), java.util.Map.of(), Optional.empty(), LiveConfig.defaults(),
-                ClusterConfig.defaults(), Optional.empty(), Optional.empty());
+                ClusterConfig.defaults(), Optional.empty(), Optional.empty(), MetricsConfig.defaults());
     }
 
     public Builder toBuilder() {
@@ -184,6 +210,7 @@ public record ServerConfig(String host,
         private ClusterConfig cluster;
         private Optional<PostgresOptions> database;
         private Optional<S3Config> s3Blobs;
+        private MetricsConfig metrics;
 
         private Builder(ServerConfig c) {
             this.host = c.host;
@@ -210,6 +237,7 @@ public record ServerConfig(String host,
             this.cluster = c.cluster;
             this.database = c.database;
             this.s3Blobs = c.s3Blobs;
+            this.metrics = c.metrics;
         }
 
         public Builder host(String v) {
@@ -327,8 +355,13 @@ public record ServerConfig(String host,
             return this;
         }
 
+        public Builder metrics(MetricsConfig v) {
+            this.metrics = v;
+            return this;
+        }
+
         public ServerConfig build() {
-            return new ServerConfig(host, port, dataDir, apiKey, publicUrl, maxBodyBytes, screenshotTtlSeconds, schedulerTickMillis, computers, chromium, stopComputersOnShutdown, maxExecOutputBytes, egressAllow, advancedProxy, limits, isolation, maxArtifactBytes, firefox, templates, stateKey, live, cluster, database, s3Blobs);
+            return new ServerConfig(host, port, dataDir, apiKey, publicUrl, maxBodyBytes, screenshotTtlSeconds, schedulerTickMillis, computers, chromium, stopComputersOnShutdown, maxExecOutputBytes, egressAllow, advancedProxy, limits, isolation, maxArtifactBytes, firefox, templates, stateKey, live, cluster, database, s3Blobs, metrics);
         }
     }
 

@@ -180,7 +180,33 @@ public final class Settings {
                             }
                             return path;
                         }).orElse(live.ffmpeg())),
-                cluster(), database(), s3Blobs());
+                cluster(), database(), s3Blobs(), metrics());
+    }
+
+    /**
+     * Who may read {@code /metrics}: {@code PORTHOLE_METRICS} {@code key} (default: an admin API key, or the token
+     * of {@code PORTHOLE_METRICS_TOKEN} or {@code PORTHOLE_METRICS_TOKEN_FILE}), {@code public} or {@code off}. No
+     * message repeats the token.
+     */
+    ServerConfig.MetricsConfig metrics() {
+        var access = get("PORTHOLE_METRICS").map(v -> switch (v.toLowerCase(Locale.ROOT)) {
+            case "key" -> ServerConfig.MetricsConfig.Access.KEY;
+            case "public" -> ServerConfig.MetricsConfig.Access.PUBLIC;
+            case "off" -> ServerConfig.MetricsConfig.Access.OFF;
+            default -> throw new IllegalArgumentException("PORTHOLE_METRICS must be key, public or off, not '" + v + "'");
+        }).orElse(ServerConfig.MetricsConfig.Access.KEY);
+        var token = secret("PORTHOLE_METRICS_TOKEN");
+        if (token.isPresent() && access != ServerConfig.MetricsConfig.Access.KEY) {
+            throw new IllegalArgumentException("PORTHOLE_METRICS_TOKEN goes with PORTHOLE_METRICS=key (the default),"
+                    + " not " + access.name().toLowerCase(Locale.ROOT));
+        }
+        token.ifPresent(t -> {
+            if (t.length() < 16 || t.chars().anyMatch(ch -> ch <= ' ' || ch > '~')) {
+                throw new IllegalArgumentException("PORTHOLE_METRICS_TOKEN must be at least 16 printable characters"
+                        + " without spaces (e.g. the output of: head -c 32 /dev/urandom | base64)");
+            }
+        });
+        return new ServerConfig.MetricsConfig(access, token);
     }
 
     /**

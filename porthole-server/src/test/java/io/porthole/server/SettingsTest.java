@@ -250,4 +250,35 @@ class SettingsTest {
         refused(s3("PORTHOLE_S3_ENDPOINT", "http://AKIDEXAMPLE:" + SECRET + "@minio:9000"), "no credentials in it");
         refused(s3("PORTHOLE_S3_PREFIX", "a//b"), "prefix");
     }
+
+    // --- metrics ---
+
+    @Test
+    void metricsNeedAnAdminKeyByDefaultAndMayBePublicOrOff() {
+        assertEquals(ServerConfig.MetricsConfig.defaults(), load(Map.of()).metrics());
+        assertEquals(ServerConfig.MetricsConfig.Access.PUBLIC, load(Map.of("PORTHOLE_METRICS", "public")).metrics().access());
+        assertEquals(ServerConfig.MetricsConfig.Access.OFF,
+                new Settings(List.of("--metrics=off"), Map.of()).load().metrics().access());
+        var e = assertThrows(IllegalArgumentException.class, () -> load(Map.of("PORTHOLE_METRICS", "open")));
+        assertTrue(e.getMessage().contains("key, public or off"), e.getMessage());
+    }
+
+    @Test
+    void theMetricsTokenComesAsIsOrFromAFileAndIsNeverRepeated(@TempDir Path dir) throws Exception {
+        var token = "metrics-7f3a9c2e5b1d";
+        var c = load(Map.of("PORTHOLE_METRICS_TOKEN", token)).metrics();
+        assertEquals(token, c.token().orElseThrow());
+        assertFalse(c.toString().contains(token), c.toString());
+        var file = dir.resolve("token");
+        Files.writeString(file, token + "\n");
+        assertEquals(token, load(Map.of("PORTHOLE_METRICS_TOKEN_FILE", file.toString())).metrics().token().orElseThrow());
+        for (var bad : List.of(Map.of("PORTHOLE_METRICS_TOKEN", "short"),
+                Map.of("PORTHOLE_METRICS_TOKEN", "has a space in it, see"),
+                Map.of("PORTHOLE_METRICS_TOKEN", token, "PORTHOLE_METRICS", "public"),
+                Map.of("PORTHOLE_METRICS_TOKEN", token, "PORTHOLE_METRICS_TOKEN_FILE", file.toString()))) {
+            var e = assertThrows(IllegalArgumentException.class, () -> load(bad), bad.toString());
+            assertTrue(e.getMessage().contains("PORTHOLE_METRICS_TOKEN"), e.getMessage());
+            assertFalse(e.getMessage().contains(token), e.getMessage());
+        }
+    }
 }

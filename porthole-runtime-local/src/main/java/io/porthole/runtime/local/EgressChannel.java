@@ -190,6 +190,7 @@ final class EgressChannel implements Egress, AutoCloseable {
             address = policy.resolve(host, port);
         } catch (EgressPolicy.Refused e) {
             refused.incrementAndGet();
+            policy.telemetry().egressRefused(e.reason());
             if (entry != null) {
                 entry.status = 403;
                 entry.error = "refused: " + e.getMessage();
@@ -215,6 +216,7 @@ final class EgressChannel implements Egress, AutoCloseable {
             }
         } catch (EgressPolicy.Refused e) {
             refused.incrementAndGet();
+            policy.telemetry().egressRefused("upstream_proxy");
             respond(client, 403, "Forbidden", "Porthole refused the upstream proxy: " + e.getMessage() + ".");
             return;
         } catch (IOException e) {
@@ -235,6 +237,7 @@ final class EgressChannel implements Egress, AutoCloseable {
             if (head.rest().length > 0) {
                 write(remote, head.rest());
                 sent.addAndGet(head.rest().length);
+                policy.telemetry().egressBytes(true, head.rest().length);
             }
             if (entry != null) {
                 entry.serverAddress = address.getHostAddress();
@@ -366,6 +369,7 @@ final class EgressChannel implements Egress, AutoCloseable {
         var bytes = out.toString().getBytes(StandardCharsets.ISO_8859_1);
         write(remote, bytes);
         sent.addAndGet(bytes.length);
+        policy.telemetry().egressBytes(true, bytes.length);
     }
 
     private static Optional<String> authorization(URI proxy) {
@@ -376,8 +380,15 @@ final class EgressChannel implements Egress, AutoCloseable {
 
     /** Copies both ways until both are done, counting bytes. */
     private void relay(SocketChannel client, SocketChannel remote, HarLog.Entry entry, boolean http) throws IOException {
-        var up = Threads.startVirtual("egress-up", () -> copy(client, remote, sent, entry, true, false));
-        copy(remote, client, received, entry, false, http);
+        var telemetry = policy.telemetry();
+        var up = Threads.startVirtual("egress-up", () -> copy(client, remote, n -> {
+            sent.addAndGet(n);
+            telemetry.egressBytes(true, n);
+        }, entry, true, false));
+        copy(remote, client, n -> {
+            received.addAndGet(n);
+            telemetry.egressBytes(false, n);
+        }, entry, false, http);
         try {
             up.join(java.time.Duration.ofSeconds(5));
         } catch (InterruptedException e) {
@@ -389,7 +400,7 @@ final class EgressChannel implements Egress, AutoCloseable {
      * Copies one direction until it ends, counting bytes; with a HAR entry, counts them for it too and (for a
      * plain-HTTP answer) reads the response head from the first bytes.
      */
-    private static void copy(SocketChannel from, SocketChannel to, AtomicLong counter, HarLog.Entry entry,
+    private static void copy(SocketChannel from, SocketChannel to, java.util.function.LongConsumer counter, HarLog.Entry entry,
                              boolean upstream, boolean responseHead) {
         // direct: the kernel copies straight from and to it, not through a temporary direct buffer per call
         var buf = ByteBuffer.allocateDirect(64 * 1024);
@@ -397,7 +408,7 @@ final class EgressChannel implements Egress, AutoCloseable {
         try {
             while (from.read(buf) >= 0) {
                 buf.flip();
-                counter.addAndGet(buf.remaining());
+                counter.accept(buf.remaining());
                 if (entry != null) {
                     if (upstream) entry.sent += buf.remaining();
                     else entry.received += buf.remaining();

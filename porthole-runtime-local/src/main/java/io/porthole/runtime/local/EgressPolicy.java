@@ -1,5 +1,6 @@
 package io.porthole.runtime.local;
 
+import io.porthole.core.Telemetry;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -31,10 +32,26 @@ public final class EgressPolicy {
     private final java.util.function.IntSupplier serverPort;
     private final java.util.function.Supplier<Set<java.net.InetSocketAddress>> cluster;
 
-    /** A refusal, with the reason shown to the computer. */
+    /** Where refusals and bytes are counted (the server's metrics); nothing by default. */
+    private final Telemetry telemetry;
+
+    /** A refusal, with the reason shown to the computer and its kind for the metrics. */
     public static final class Refused extends Exception {
+        private final String reason;
+
         public Refused(String message) {
+            this(message, "private_address");
+        }
+
+        /** @param reason as {@link Telemetry#egressRefused} names it */
+        public Refused(String message, String reason) {
             super(message);
+            this.reason = reason;
+        }
+
+        /** Why, as {@link Telemetry#egressRefused} names it. */
+        public String reason() {
+            return reason;
         }
     }
 
@@ -54,6 +71,16 @@ public final class EgressPolicy {
      */
     public EgressPolicy(List<String> allow, java.util.function.IntSupplier serverPort,
                         java.util.function.Supplier<Set<java.net.InetSocketAddress>> cluster) {
+        this(allow, serverPort, cluster, Telemetry.NONE);
+    }
+
+    /**
+     * As {@link #EgressPolicy(List, java.util.function.IntSupplier, java.util.function.Supplier)}, counting every
+     * computer's egress bytes and refusals into {@code telemetry}.
+     */
+    public EgressPolicy(List<String> allow, java.util.function.IntSupplier serverPort,
+                        java.util.function.Supplier<Set<java.net.InetSocketAddress>> cluster, Telemetry telemetry) {
+        this.telemetry = telemetry;
         this.cluster = cluster;
         var hosts = new java.util.HashSet<String>();
         var nets = new ArrayList<Cidr>();
@@ -69,6 +96,11 @@ public final class EgressPolicy {
         this.serverPort = serverPort;
     }
 
+    /** Where the egress proxies count bytes and refusals. */
+    Telemetry telemetry() {
+        return telemetry;
+    }
+
     /** The address to connect to for {@code host:port}, or a refusal saying why. */
     public InetAddress resolve(String host, int port) throws Refused, UnknownHostException {
         var name = host.toLowerCase(Locale.ROOT);
@@ -76,19 +108,23 @@ public final class EgressPolicy {
         var addresses = InetAddress.getAllByName(name);
         boolean hostAllowed = allowedHosts.contains(name);
         String why = null;
+        String reason = "no_address";
         for (var a : addresses) {
             if (port == serverPort.getAsInt() && isLocal(a)) {
                 why = host + ":" + port + " is this server";
+                reason = "this_server";
                 continue;
             }
             if (cluster.get().contains(new java.net.InetSocketAddress(a, port))) {
                 why = host + ":" + port + " is a server of this cluster";
+                reason = "cluster_node";
                 continue;
             }
             if (hostAllowed || allowedNets.stream().anyMatch(n -> n.contains(a)) || !blocked(a)) return a;
             why = host + " resolves to " + a.getHostAddress() + ", a loopback, private, link-local or reserved address";
+            reason = "private_address";
         }
-        throw new Refused(why == null ? host + " has no address" : why);
+        throw new Refused(why == null ? host + " has no address" : why, reason);
     }
 
     /** Loopback, any-local, or an address of this machine's interfaces. */
