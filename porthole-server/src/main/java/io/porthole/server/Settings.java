@@ -78,6 +78,15 @@ public final class Settings {
         }).orElse(def);
     }
 
+    /**
+     * {@code PORTHOLE_LOG_FORMAT}: {@code text} (the default) or {@code json}, one object a line (ADR 0034). The
+     * process's logging, set up by {@code Main}, so not part of {@link ServerConfig}.
+     */
+    public io.porthole.server.logging.LogFormat logFormat() {
+        return get("PORTHOLE_LOG_FORMAT").map(v -> io.porthole.server.logging.LogFormat.parse("PORTHOLE_LOG_FORMAT", v))
+                .orElse(io.porthole.server.logging.LogFormat.TEXT);
+    }
+
     /** The default data directory: {@code $XDG_DATA_HOME/porthole}, else {@code ~/.local/share/porthole}. */
     Path defaultDataDir() {
         var xdg = env.get("XDG_DATA_HOME");
