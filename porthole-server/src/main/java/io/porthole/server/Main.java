@@ -43,7 +43,7 @@ public final class Main {
             var settings = new Settings(args, System.getenv());
             config = settings.load();
             logFormat = settings.logFormat();
-            Logs.configure(logFormat, secrets(config, settings));
+            Logs.configure(logFormat, settings.logLevel(), secrets(config, settings));
         } catch (IllegalArgumentException e) {
             err.println("porthole: " + e.getMessage());
             return 2;

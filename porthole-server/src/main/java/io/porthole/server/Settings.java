@@ -87,6 +87,23 @@ public final class Settings {
                 .orElse(io.porthole.server.logging.LogFormat.TEXT);
     }
 
+    /**
+     * {@code PORTHOLE_LOG_LEVEL}: how much Porthole's own loggers ({@code io.porthole.*}) say: {@code error},
+     * {@code warn}, {@code info}, {@code debug} or {@code trace}. Libraries stay at {@code info}. Empty when not set:
+     * java.util.logging's configuration decides (INFO unless an operator's logging.properties says otherwise).
+     */
+    public Optional<java.util.logging.Level> logLevel() {
+        return get("PORTHOLE_LOG_LEVEL").map(v -> switch (v.toLowerCase(Locale.ROOT)) {
+            case "error" -> java.util.logging.Level.SEVERE;
+            case "warn", "warning" -> java.util.logging.Level.WARNING;
+            case "info" -> java.util.logging.Level.INFO;
+            case "debug" -> java.util.logging.Level.FINE;
+            case "trace" -> java.util.logging.Level.FINEST;
+            default -> throw new IllegalArgumentException("PORTHOLE_LOG_LEVEL must be error, warn, info, debug or trace,"
+                    + " not '" + v + "'");
+        });
+    }
+
     /** The default data directory: {@code $XDG_DATA_HOME/porthole}, else {@code ~/.local/share/porthole}. */
     Path defaultDataDir() {
         var xdg = env.get("XDG_DATA_HOME");

@@ -250,4 +250,22 @@ class SettingsTest {
         refused(s3("PORTHOLE_S3_ENDPOINT", "http://AKIDEXAMPLE:" + SECRET + "@minio:9000"), "no credentials in it");
         refused(s3("PORTHOLE_S3_PREFIX", "a//b"), "prefix");
     }
+
+    @Test
+    void logsAreTextAtTheConfiguredLevelUnlessJsonOrALevelIsAsked() {
+        var none = new Settings(List.of(), Map.of());
+        assertEquals(io.porthole.server.logging.LogFormat.TEXT, none.logFormat());
+        assertTrue(none.logLevel().isEmpty());
+        var json = new Settings(List.of("--log-format=JSON", "--log-level=debug"), Map.of());
+        assertEquals(io.porthole.server.logging.LogFormat.JSON, json.logFormat());
+        assertEquals(java.util.logging.Level.FINE, json.logLevel().orElseThrow());
+        assertEquals(java.util.logging.Level.WARNING,
+                new Settings(List.of(), Map.of("PORTHOLE_LOG_LEVEL", "warn")).logLevel().orElseThrow());
+        var format = assertThrows(IllegalArgumentException.class,
+                () -> new Settings(List.of(), Map.of("PORTHOLE_LOG_FORMAT", "xml")).logFormat());
+        assertTrue(format.getMessage().contains("PORTHOLE_LOG_FORMAT must be text or json"), format.getMessage());
+        var level = assertThrows(IllegalArgumentException.class,
+                () -> new Settings(List.of(), Map.of("PORTHOLE_LOG_LEVEL", "loud")).logLevel());
+        assertTrue(level.getMessage().contains("PORTHOLE_LOG_LEVEL must be"), level.getMessage());
+    }
 }

@@ -35,8 +35,9 @@ public final class Redaction {
             new Rule(Pattern.compile("(?i)\\b([a-z][a-z0-9+.\\-]*://)([^\\s/?#:@\"'<>*]+)@"),
                     m -> m.group(1) + MASK + "@"),
             // Authorization: Bearer …, Proxy-Authorization: Basic …, X-API-Key: …, as a header or a JSON/map field
-            new Rule(Pattern.compile("(?i)\\b((?:proxy-)?authorization|x-api-key|cookie|set-cookie)([\"']?\\s*[:=]\\s*[\"']?)"
-                    + "([^\"'\\r\\n,}\\]]+)"), m -> m.group(1) + m.group(2) + MASK),
+            new Rule(Pattern.compile("(?i)\\b((?:proxy-)?authorization|x-api-key|cookie|set-cookie)([\"']?+\\s*+[:=]\\s*+[\"']?+)"
+                    // not a placeholder ($KEY, ${TOKEN}) that names no value
+                    + "(?!(?:(?:bearer|basic)\\s+)?[$])([^\"'\\r\\n,}\\]]+)"), m -> m.group(1) + m.group(2) + MASK),
             new Rule(Pattern.compile("(?i)\\b(bearer|basic)\\s+[A-Za-z0-9._~+/=\\-]{4,}"), m -> m.group(1) + " " + MASK),
             // "password": "…" and the like in JSON
             new Rule(Pattern.compile("(?i)(\"(?:" + SECRET_NAMES + ")\"\\s*:\\s*\")(?:[^\"\\\\]|\\\\.)*\""),
