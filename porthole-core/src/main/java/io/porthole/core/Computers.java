@@ -266,14 +266,17 @@ public final class Computers implements AutoCloseable {
                     now, now, spec.maxLifetimeSeconds(), spec.inactivityTimeoutSeconds(), spec.idleTimeoutEnabled(),
                     spec.persistent(), spec.width(), spec.height(), spec.scale(), null, null, null,
                     spec.templateId().orElse(null), spec.metadataJson()).onNode(nodeId);
-            LogContext.set(record.id(), tenantId);
+            var subject = warm.subject != null ? warm.subject : LogContext.subject(record.id(), tenantId);
+            LogContext.set(subject);
             var computer = new Computer(record, clock);
             // from here its processes' ends are this computer's; if one ended while it waited, it is not used
             if (!warm.claimFor(computer)) {
                 pool.giveUp(warm);
+                LogContext.clear();
                 continue;
             }
             steps.lap("claimed");
+            subject.tenant(tenantId);
             computer.holdPlace(warm.place);
             attach(computer, new Provisioner.Started(warm.sandbox, warm.browser, warm.desktop));
             live.put(record.id(), computer);
@@ -356,13 +359,19 @@ public final class Computers implements AutoCloseable {
         @Override
         public Pool.Warm start(PoolShape shape, Capacity.Reservation place) throws Exception {
             var id = Ids.id("comp");
-            var warm = new java.util.concurrent.atomic.AtomicReference<Pool.Warm>();
-            var started = provisioner.start(id, shape, sandbox -> warm.set(new Pool.Warm(id, shape, sandbox, place)),
-                    reason -> exited(warm.get(), reason));
-            var w = warm.get();
-            w.browser = started.browser();
-            w.desktop = started.desktop();
-            return w;
+            // its lines name it from the start, and its tenant once a create claims it (the threads started for it
+            // hold this subject)
+            var subject = LogContext.subject(id, null);
+            try (var about = LogContext.about(subject)) {
+                var warm = new java.util.concurrent.atomic.AtomicReference<Pool.Warm>();
+                var started = provisioner.start(id, shape, sandbox -> warm.set(new Pool.Warm(id, shape, sandbox, place)),
+                        reason -> exited(warm.get(), reason));
+                var w = warm.get();
+                w.browser = started.browser();
+                w.desktop = started.desktop();
+                w.subject = subject;
+                return w;
+            }
         }
 
         /** A process of a pooled computer ended: its computer's end if it was claimed, else out of the pool. */

@@ -96,6 +96,24 @@ class JsonLogFormatterTest {
     }
 
     @Test
+    void aThreadOrPipeTaskStartedForAComputerCarriesItsSubjectAndNoneLeaksIntoTheNext() throws Exception {
+        var seen = new java.util.concurrent.CopyOnWriteArrayList<String>();
+        var subject = LogContext.subject("comp_pooled", null);
+        try (var about = LogContext.about(subject)) {
+            io.porthole.core.internal.Threads.startVirtual("t", () -> seen.add(describe())).join(10_000);
+            // claimed: the threads started for it see its tenant from now on
+            subject.tenant("tenant-a");
+            io.porthole.core.internal.Threads.onPipeThread(() -> seen.add(describe())).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        io.porthole.core.internal.Threads.onPipeThread(() -> seen.add(describe())).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(List.of("comp_pooled/-", "comp_pooled/tenant-a", "none"), seen);
+    }
+
+    private static String describe() {
+        return LogContext.current().map(s -> s.computerId() + "/" + s.tenant().orElse("-")).orElse("none");
+    }
+
+    @Test
     void anExceptionIsOneStringWithTypeMessageAndStackAndSecretsMasked() throws IOException {
         var r = record(Level.SEVERE, "failed");
         r.setThrown(new IllegalStateException("proxy http://u:hunter2-secret@proxy:8080 refused",
