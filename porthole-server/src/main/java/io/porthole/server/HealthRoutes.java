@@ -76,7 +76,8 @@ final class HealthRoutes {
     private Instant localAt = Instant.EPOCH;
     private final Map<String, Boolean> logged = new LinkedHashMap<>();
 
-    HealthRoutes(Supplier<Cluster> cluster, Store store, SandboxRuntime runtime, List<BrowserEngine> engines, Clock clock) {
+    HealthRoutes(Supplier<Cluster> cluster, Store store, SandboxRuntime runtime, List<BrowserEngine> engines,
+                 Clock clock) {
         this.cluster = cluster;
         this.store = store;
         this.runtime = runtime;

@@ -101,7 +101,8 @@ public final class JsonLogFormatter extends Formatter {
                 default -> {
                     if (c >= 0x20 && c < 0x7f) {
                         out.append(c);
-                    } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    } else if (Character.isHighSurrogate(c) && i + 1 < s.length()
+                            && Character.isLowSurrogate(s.charAt(i + 1))) {
                         unicode(out, c);
                         unicode(out, s.charAt(++i));
                     } else if (Character.isSurrogate(c)) {
@@ -116,6 +117,7 @@ public final class JsonLogFormatter extends Formatter {
     }
 
     private static void unicode(StringBuilder out, char c) {
-        out.append("\\u").append(HEX[c >> 12 & 0xf]).append(HEX[c >> 8 & 0xf]).append(HEX[c >> 4 & 0xf]).append(HEX[c & 0xf]);
+        out.append("\\u").append(HEX[c >> 12 & 0xf]).append(HEX[c >> 8 & 0xf]).append(HEX[c >> 4 & 0xf])
+                .append(HEX[c & 0xf]);
     }
 }

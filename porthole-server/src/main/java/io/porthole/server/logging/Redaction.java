@@ -13,8 +13,9 @@ import java.util.regex.Pattern;
  * password, proxy password, S3 and cluster secrets) wherever they appear, and the known shapes of secrets wherever
  * they came from: the password of a URL's user info ({@code http://user:pass@host}), {@code Bearer}/{@code Basic}
  * credentials and {@code Authorization}-like headers, secret-named query parameters and {@code key=value} pairs
- * ({@code ?token=}, {@code password=}), secret-named JSON fields, and Porthole's own API keys ({@code ph_…}) and
- * access tokens ({@code pat_…}). The code that logs should still not log secrets; this catches what slips through.
+ * ({@code ?token=}, {@code password=}), secret-named JSON fields, and Porthole's own API keys ({@code ph_…}), access
+ * tokens ({@code pat_…}) and viewer-link tokens ({@code pv_…}). The code that logs should still not log secrets;
+ * this catches what slips through.
  * Immutable and thread-safe.
  */
 public final class Redaction {
@@ -45,8 +46,8 @@ public final class Redaction {
             // ?token=…, &password=…, password=… in a connection string or a message
             new Rule(Pattern.compile("(?i)(?<=^|[?&;\\s,(\"'])(" + SECRET_NAMES + ")=([^&\\s\"'#,;)]+)"),
                     m -> m.group(1) + "=" + MASK),
-            // Porthole's API keys and access tokens, wherever they appear
-            new Rule(Pattern.compile("\\b(ph|pat)_[A-Za-z0-9_\\-]{16,}"), m -> m.group(1) + "_" + MASK));
+            // Porthole's API keys, access tokens and viewer-link tokens, wherever they appear
+            new Rule(Pattern.compile("\\b(ph|pat|pv)_[A-Za-z0-9_\\-]{16,}"), m -> m.group(1) + "_" + MASK));
 
     private final List<String> secrets;
 

@@ -50,6 +50,7 @@ class RedactionTest {
     void portholeKeysAndAccessTokensAreMaskedWherever() {
         masks("key ph_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcd used", "key ph_*** used");
         masks("ws://h/computers/c/cdp/pat_AbCdEfGhIjKlMnOpQrStUv", "ws://h/computers/c/cdp/pat_***");
+        masks("GET /viewers/pv_AbCdEfGhIjKlMnOpQrStUvWx failed", "GET /viewers/pv_*** failed");
         masks("graph_visualisation and pat_short stay", "graph_visualisation and pat_short stay");
     }
 
