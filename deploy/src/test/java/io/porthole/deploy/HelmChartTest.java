@@ -181,6 +181,13 @@ class HelmChartTest {
     }
 
     @Test
+    void logsAreTextByDefaultAndJsonWhenAsked() {
+        assertEquals("text", defaults().config().get("PORTHOLE_LOG_FORMAT"));
+        assertEquals("json", render(c -> c.set("logFormat", "json")).config().get("PORTHOLE_LOG_FORMAT"));
+        assertThrows(IllegalStateException.class, () -> render(c -> c.set("logFormat", "xml")));
+    }
+
+    @Test
     void theGracePeriodOutlastsTheDrainDeadline() {
         var longer = render(c -> c.set("drain.deadlineSeconds", 86400));
         for (var rendered : List.of(defaults(), full(), longer)) {

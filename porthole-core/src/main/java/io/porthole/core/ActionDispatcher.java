@@ -265,9 +265,11 @@ public final class ActionDispatcher {
             }
             // answered as a 422 (most often the page or the browser said no: a URL it will not load): no trace,
             // which the log keeps for 5xx, our own bugs; DEBUG has it
-            LOG.log(System.Logger.Level.INFO, "action " + request.action().name() + " on " + computer.id() + " failed: "
-                    + e.getMessage());
-            LOG.log(System.Logger.Level.DEBUG, "action " + request.action().name() + " failed", e);
+            try (var about = LogContext.about(computer.id(), computer.record().tenantId())) {
+                LOG.log(System.Logger.Level.INFO, "action " + request.action().name() + " on " + computer.id()
+                        + " failed: " + e.getMessage());
+                LOG.log(System.Logger.Level.DEBUG, "action " + request.action().name() + " failed", e);
+            }
             return error(request, tab, ErrorCode.ACTION_FAILED, request.action().name() + " failed: " + e.getMessage());
         }
     }

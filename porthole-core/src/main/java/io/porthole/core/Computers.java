@@ -185,7 +185,8 @@ public final class Computers implements AutoCloseable {
         var environment = spec.environmentId().map(e -> environments.find(tenantId, e));
         // context_id: the cookies a saved environment holds, loaded into the browser (not its whole profile)
         var savedContext = spec.contextId().filter(x -> spec.kind().equals("browser")).map(e -> environments.find(tenantId, e));
-        try (var creating = pool.creating()) {
+        // the lines logged from here on name the computer once it has an id
+        try (var creating = pool.creating(); var about = LogContext.scope()) {
             // a saved profile goes into the browser's files before it starts: only a cold start can restore one
             if (spec.environmentId().isEmpty()) {
                 pooled.set(true);
@@ -212,6 +213,7 @@ public final class Computers implements AutoCloseable {
                 now, now, spec.maxLifetimeSeconds(), spec.inactivityTimeoutSeconds(), spec.idleTimeoutEnabled(),
                 spec.persistent(), spec.width(), spec.height(), spec.scale(), spec.environmentId().orElse(null),
                 null, null, spec.templateId().orElse(null), spec.metadataJson()).onNode(nodeId);
+        LogContext.set(record.id(), tenantId);
         var computer = new Computer(record, clock);
         computer.holdPlace(place);
         try {
@@ -307,13 +309,17 @@ public final class Computers implements AutoCloseable {
                     now, now, spec.maxLifetimeSeconds(), spec.inactivityTimeoutSeconds(), spec.idleTimeoutEnabled(),
                     spec.persistent(), spec.width(), spec.height(), spec.scale(), null, null, null,
                     spec.templateId().orElse(null), spec.metadataJson()).onNode(nodeId);
+            var subject = warm.subject != null ? warm.subject : LogContext.subject(record.id(), tenantId);
+            LogContext.set(subject);
             var computer = new Computer(record, clock);
             // from here its processes' ends are this computer's; if one ended while it waited, it is not used
             if (!warm.claimFor(computer)) {
                 pool.giveUp(warm);
+                LogContext.clear();
                 continue;
             }
             steps.lap("claimed");
+            subject.tenant(tenantId);
             computer.holdPlace(warm.place);
             attach(computer, new Provisioner.Started(warm.sandbox, warm.browser, warm.desktop));
             live.put(record.id(), computer);
@@ -396,13 +402,19 @@ public final class Computers implements AutoCloseable {
         @Override
         public Pool.Warm start(PoolShape shape, Capacity.Reservation place) throws Exception {
             var id = Ids.id("comp");
-            var warm = new java.util.concurrent.atomic.AtomicReference<Pool.Warm>();
-            var started = provisioner.start(id, shape, sandbox -> warm.set(new Pool.Warm(id, shape, sandbox, place)),
-                    reason -> exited(warm.get(), reason));
-            var w = warm.get();
-            w.browser = started.browser();
-            w.desktop = started.desktop();
-            return w;
+            // its lines name it from the start, and its tenant once a create claims it (the threads started for it
+            // hold this subject)
+            var subject = LogContext.subject(id, null);
+            try (var about = LogContext.about(subject)) {
+                var warm = new java.util.concurrent.atomic.AtomicReference<Pool.Warm>();
+                var started = provisioner.start(id, shape, sandbox -> warm.set(new Pool.Warm(id, shape, sandbox, place)),
+                        reason -> exited(warm.get(), reason));
+                var w = warm.get();
+                w.browser = started.browser();
+                w.desktop = started.desktop();
+                w.subject = subject;
+                return w;
+            }
         }
 
         /** A process of a pooled computer ended: its computer's end if it was claimed, else out of the pool. */
@@ -733,6 +745,12 @@ public final class Computers implements AutoCloseable {
 
     /** The rest of {@link #end}, for a caller that has claimed the end with {@code beginEnding}. */
     private void finishEnding(Computer c, ComputerStatus status, String reason) {
+        try (var about = LogContext.about(c.id(), c.record().tenantId())) {
+            finishEndingAbout(c, status, reason);
+        }
+    }
+
+    private void finishEndingAbout(Computer c, ComputerStatus status, String reason) {
         // the outcome is recorded first: from now on the computer answers as ended, and a teardown that takes
         // a few seconds on a busy host does not show as a computer still running
         var steps = new Steps();
@@ -872,13 +890,13 @@ public final class Computers implements AutoCloseable {
                 if (c.takeActivityDirty()) store.updateComputer(r);
                 // frozen off the scheduler, which a slow freeze would hold up
                 if (standby.due(c, now) && c.beginFallingAsleep()) {
-                    Threads.startVirtual("porthole-standby-" + c.id(), () -> {
+                    Threads.startVirtual("porthole-standby-" + c.id(), LogContext.wrap(c.id(), r.tenantId(), () -> {
                         try {
                             standby.sleep(c);
                         } finally {
                             c.fellAsleep();
                         }
-                    });
+                    }));
                 }
             }
         }
@@ -914,6 +932,12 @@ public final class Computers implements AutoCloseable {
 
     /** Takes over the computer's sandbox and browser (or desktop), if they still run; false otherwise. */
     private boolean adopt(ComputerRecord r) {
+        try (var about = LogContext.about(r.id(), r.tenantId())) {
+            return adoptAbout(r);
+        }
+    }
+
+    private boolean adoptAbout(ComputerRecord r) {
         boolean desktop = r.kind().equals("desktop");
         var sandbox = runtime.adopt(new SandboxSpec(r.id(), computersDir.resolve(r.id()),
                 desktop ? Map.of("DISPLAY", DesktopEngine.DISPLAY) : Map.of()));

@@ -61,6 +61,8 @@ final class Pool implements AutoCloseable {
         final Capacity.Reservation place;
         volatile BrowserDriver browser;
         volatile DesktopDriver desktop;
+        /** Whose its log lines are: this computer's, and its tenant's once claimed. */
+        volatile LogContext.Subject subject;
         /** null while pooled; the computer that claimed it; or {@link #LOST} when it died in the pool. */
         private final AtomicReference<Object> owner = new AtomicReference<>();
         /** When it was ready, by {@link System#nanoTime}. */
@@ -202,7 +204,9 @@ final class Pool implements AutoCloseable {
             try {
                 w.takeAwake();
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "pooled computer {0} could not be thawed: {1}", w.id, e.getMessage());
+                try (var about = about(w)) {
+                    LOG.log(System.Logger.Level.WARNING, "pooled computer {0} could not be thawed: {1}", w.id, e.getMessage());
+                }
                 discardQuietly(w);
                 continue;
             }
@@ -215,6 +219,12 @@ final class Pool implements AutoCloseable {
         slot.misses.incrementAndGet();
         signal();
         return Optional.empty();
+    }
+
+    /** Names the pooled computer {@code w} in the lines logged until the scope closes. */
+    private static LogContext.Scope about(Warm w) {
+        var subject = w.subject;
+        return subject == null ? LogContext.scope() : LogContext.about(subject);
     }
 
     /** A computer {@link #take} gave is now its tenant's. */
@@ -232,8 +242,10 @@ final class Pool implements AutoCloseable {
     void lost(Warm w) {
         var slot = slots.get(w.shape);
         if (slot != null && slot.ready.remove(w)) {
-            LOG.log(System.Logger.Level.WARNING, "pooled computer {0} ({1}) exited while it waited; starting another",
-                    w.id, w.shape.label());
+            try (var about = about(w)) {
+                LOG.log(System.Logger.Level.WARNING, "pooled computer {0} ({1}) exited while it waited; starting another",
+                        w.id, w.shape.label());
+            }
             discardQuietly(w);
         }
         signal();
@@ -315,10 +327,16 @@ final class Pool implements AutoCloseable {
                     continue;
                 }
                 try {
-                    if (w.freezeIfWaiting()) LOG.log(System.Logger.Level.DEBUG, "pooled computer {0} in standby", w.id);
+                    if (w.freezeIfWaiting()) {
+                        try (var about = about(w)) {
+                            LOG.log(System.Logger.Level.DEBUG, "pooled computer {0} in standby", w.id);
+                        }
+                    }
                 } catch (RuntimeException e) {
                     // not frozen: it waits awake, as it would without standby
-                    LOG.log(System.Logger.Level.WARNING, "pooled computer {0} could not be frozen: {1}", w.id, e.getMessage());
+                    try (var about = about(w)) {
+                        LOG.log(System.Logger.Level.WARNING, "pooled computer {0} could not be frozen: {1}", w.id, e.getMessage());
+                    }
                 }
             }
         }
@@ -383,12 +401,16 @@ final class Pool implements AutoCloseable {
             // a frozen process cannot die
             w.takeAwake();
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "pooled computer {0} could not be thawed: {1}", w.id, e.getMessage());
+            try (var about = about(w)) {
+                LOG.log(System.Logger.Level.WARNING, "pooled computer {0} could not be thawed: {1}", w.id, e.getMessage());
+            }
         }
-        try {
+        try (var about = about(w)) {
             lifecycle.discard(w);
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "ending pooled computer " + w.id + " failed", e);
+            try (var about = about(w)) {
+                LOG.log(System.Logger.Level.WARNING, "ending pooled computer " + w.id + " failed", e);
+            }
         }
     }
 

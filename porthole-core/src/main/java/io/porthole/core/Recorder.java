@@ -98,7 +98,9 @@ public final class Recorder {
             try {
                 if (Files.size(parts.get(i)) > 0) sink.store(computer, name, parts.get(i));
             } catch (IOException | RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "the recording of " + computer.id() + " could not be stored", e);
+                try (var about = LogContext.about(computer.id(), computer.tenantId())) {
+                    LOG.log(System.Logger.Level.WARNING, "the recording of " + computer.id() + " could not be stored", e);
+                }
             }
         }
     }

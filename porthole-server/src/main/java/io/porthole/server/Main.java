@@ -3,6 +3,8 @@ package io.porthole.server;
 import io.porthole.core.ApiKeys;
 import io.porthole.core.Times;
 import io.porthole.core.internal.Threads;
+import io.porthole.server.logging.LogFormat;
+import io.porthole.server.logging.Logs;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -21,6 +23,8 @@ import java.util.concurrent.CountDownLatch;
  * {@code PORTHOLE_DATABASE_URL}; safe while the server runs). Exit codes: 0 ok, 1 failure, 2 usage.
  */
 public final class Main {
+    private static final System.Logger LOG = System.getLogger(Main.class.getName());
+
     private Main() {}
 
     public static void main(String[] args) {
@@ -34,15 +38,20 @@ public final class Main {
         var positional = args.stream().filter(a -> !a.startsWith("--")).toList();
         var command = positional.isEmpty() ? "serve" : positional.getFirst();
         ServerConfig config;
+        LogFormat logFormat;
         try {
-            config = new Settings(args, System.getenv()).load();
+            var settings = new Settings(args, System.getenv());
+            config = settings.load();
+            logFormat = settings.logFormat();
+            Logs.configure(logFormat, settings.logLevel(), secrets(config, settings));
         } catch (IllegalArgumentException e) {
             err.println("porthole: " + e.getMessage());
             return 2;
         }
         try {
             return switch (command) {
-                case "serve" -> serve(config, out);
+                case "serve" -> serve(config, logFormat == LogFormat.JSON ? line -> LOG.log(System.Logger.Level.INFO, line)
+                        : out::println, logFormat == LogFormat.TEXT);
                 case "keys" -> keys(config, positional.subList(1, positional.size()), args, out, err);
                 case "help" -> usage(out, 0);
                 default -> usage(err, 2);
@@ -62,7 +71,32 @@ public final class Main {
         return code;
     }
 
-    private static int serve(ServerConfig config, PrintStream out) {
+    /**
+     * The values this server was given that no log line may show (ADR 0034): masked by value, beside the shapes
+     * {@link io.porthole.server.logging.Redaction} knows.
+     */
+    static List<String> secrets(ServerConfig config, Settings settings) {
+        var out = new ArrayList<String>();
+        config.apiKey().ifPresent(out::add);
+        config.database().flatMap(d -> d.password()).ifPresent(out::add);
+        config.cluster().secret().ifPresent(out::add);
+        config.s3Blobs().ifPresent(s -> out.add(s.secretAccessKey()));
+        settings.get("PORTHOLE_STATE_KEY").ifPresent(out::add);
+        config.advancedProxy().map(java.net.URI::getRawUserInfo).filter(u -> u.indexOf(':') >= 0)
+                .ifPresent(u -> {
+                    var password = u.substring(u.indexOf(':') + 1);
+                    out.add(password);
+                    out.add(java.net.URLDecoder.decode(password, java.nio.charset.StandardCharsets.UTF_8));
+                });
+        return out;
+    }
+
+    /**
+     * Runs the server until it stops. {@code say} takes the lines for the operator (stdout in text, log lines in
+     * JSON); {@code showKey}: a generated bootstrap key is shown once on the console (never in a JSON log, which a
+     * shipper keeps: there the key is only in its file).
+     */
+    private static int serve(ServerConfig config, java.util.function.Consumer<String> say, boolean showKey) {
         var server = PortholeServer.start(config);
         var done = new CountDownLatch(1);
         var stopping = new java.util.concurrent.atomic.AtomicBoolean();
@@ -95,11 +129,11 @@ public final class Main {
             // not a failure
             if (drained) Runtime.getRuntime().halt(0);
         }, "porthole-shutdown"));
-        out.println("Porthole is listening on " + server.baseUrl());
-        announceKey(config, server.keys(), out);
-        out.println("Console: " + server.baseUrl() + "/ (open it in a browser and sign in with the API key)");
-        out.println("Try: curl -H \"Authorization: Bearer $KEY\" " + server.baseUrl() + "/computers");
-        out.flush();
+        say.accept("Porthole is listening on " + server.baseUrl());
+        announceKey(config, server.keys(), say, showKey);
+        say.accept("Console: " + server.baseUrl() + "/ (open it in a browser and sign in with the API key)");
+        say.accept("Try: curl -H \"Authorization: Bearer $KEY\" " + server.baseUrl() + "/computers");
+        System.out.flush();
         try {
             done.await();
         } catch (InterruptedException e) {
@@ -109,18 +143,18 @@ public final class Main {
     }
 
     /** The bootstrap key: as configured (registered by the server), or generated once, stored hashed, shown once, saved 0600. */
-    static void announceKey(ServerConfig config, ApiKeys keys, PrintStream out) {
+    static void announceKey(ServerConfig config, ApiKeys keys, java.util.function.Consumer<String> out, boolean showKey) {
         var keyFile = config.dataDir().resolve("api-key");
         if (config.apiKey().isPresent()) {
-            out.println("API key: the value of PORTHOLE_API_KEY");
+            out.accept("API key: the value of PORTHOLE_API_KEY");
             return;
         }
         if (Files.exists(keyFile)) {
-            out.println("API key: in " + keyFile + " (export TZAFON_API_KEY=$(cat " + keyFile + "))");
+            out.accept("API key: in " + keyFile + " (export TZAFON_API_KEY=$(cat " + keyFile + "))");
             return;
         }
         if (keys.anyActive()) {
-            out.println("API key: keys exist already; make another with 'porthole keys create --tenant=default'");
+            out.accept("API key: keys exist already; make another with 'porthole keys create --tenant=default'");
             return;
         }
         var created = keys.create(ApiKeys.DEFAULT_TENANT, "bootstrap (generated)", true);
@@ -130,7 +164,8 @@ public final class Main {
         } catch (IOException e) {
             throw new IllegalStateException("the API key file " + keyFile + " could not be written: " + e.getMessage(), e);
         }
-        out.println("API key (shown once, also saved in " + keyFile + "): " + created.key());
+        out.accept(showKey ? "API key (shown once, also saved in " + keyFile + "): " + created.key()
+                : "API key: generated and saved in " + keyFile + " (export TZAFON_API_KEY=$(cat " + keyFile + "))");
     }
 
     private static int keys(ServerConfig config, List<String> rest, List<String> args, PrintStream out, PrintStream err) {

@@ -13,26 +13,24 @@ import java.util.function.Supplier;
 
 /**
  * The nodes of the cluster (admin keys): {@code GET /admin/nodes}, {@code GET /admin/nodes/{id}}, and
- * {@code POST /admin/nodes/{id}/drain} (the router has sent it to the node it names); {@code GET /ready} for probes.
+ * {@code POST /admin/nodes/{id}/drain} (the router has sent it to the node it names). {@code GET /ready} is
+ * {@link HealthRoutes}'.
  */
 final class NodeRoutes {
     private final Supplier<Cluster> cluster;
     private final Auth auth;
     private final Runnable drain;
-    private final io.porthole.core.store.Store store;
 
-    NodeRoutes(Supplier<Cluster> cluster, Auth auth, Runnable drain, io.porthole.core.store.Store store) {
+    NodeRoutes(Supplier<Cluster> cluster, Auth auth, Runnable drain) {
         this.cluster = cluster;
         this.auth = auth;
         this.drain = drain;
-        this.store = store;
     }
 
     void register(HttpRouting.Builder r) {
         r.route(Http.get("/admin/nodes", this::list))
                 .route(Http.get("/admin/nodes/{node}", this::get))
-                .post("/admin/nodes/{node}/drain", this::drain)
-                .route(Http.get("/ready", this::ready));
+                .post("/admin/nodes/{node}/drain", this::drain);
     }
 
     private Cluster cluster() {
@@ -65,27 +63,6 @@ final class NodeRoutes {
         }
         drain.run();
         Http.send(res, 202, view(c.registry().self(), c.nodeId()));
-    }
-
-    /** 200 when this node takes requests: started, its store answers, not draining; 503 otherwise. */
-    private void ready(ServerRequest req, ServerResponse res) {
-        var c = cluster.get();
-        if (c == null) {
-            Http.error(res, ErrorCode.UNAVAILABLE, "starting");
-            return;
-        }
-        try {
-            store.findNode(c.nodeId());
-        } catch (RuntimeException e) {
-            Http.error(res, ErrorCode.UNAVAILABLE, "the store does not answer");
-            return;
-        }
-        var self = c.registry().self();
-        if (!self.state().equals(NodeRecord.UP)) {
-            Http.error(res, ErrorCode.UNAVAILABLE, "this node is " + self.state());
-            return;
-        }
-        Http.ok(res, Map.of("status", "ready", "node", c.nodeId()));
     }
 
     static Map<String, Object> view(NodeRecord n, String self) {

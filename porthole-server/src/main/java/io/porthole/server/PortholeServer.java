@@ -53,6 +53,7 @@ public final class PortholeServer implements AutoCloseable {
     private final ApiKeys keys;
     private final Computers computers;
     private final Exec exec;
+    private final HealthRoutes health;
     private final ScreenshotLinks screenshots;
     private final io.porthole.core.ViewerLinks links;
     private final io.porthole.core.Takeover takeover;
@@ -159,6 +160,7 @@ public final class PortholeServer implements AutoCloseable {
             computers.telemetry(metrics);
             metrics.observe(computers, draining::get);
             this.exec = new Exec(computers, config.maxExecOutputBytes());
+            this.health = new HealthRoutes(() -> cluster, store, runtime, List.copyOf(engines.values()), clock);
             var auth = new Auth(keys);
             this.screenshots = new ScreenshotLinks(shots, config.screenshotTtlSeconds(), clock);
             var dispatcher = new ActionDispatcher(computers, screenshots, exec);
@@ -186,6 +188,8 @@ public final class PortholeServer implements AutoCloseable {
                     .directHandlers(ProtocolErrors.handlers())
                     .routing(routeTable.recording(r -> {
                         r.addFilter(connections);
+                        // the lines logged while a request about a computer is handled name it (ADR 0034)
+                        r.addFilter(new LogContextFilter(computers));
                         // the first route, for any path: a request about another node's computer goes there
                         r.any(router);
                         protocols.register(r);
@@ -255,7 +259,7 @@ public final class PortholeServer implements AutoCloseable {
     }
 
     private void routes(HttpRouting.Builder r, Auth auth, ActionDispatcher dispatcher) {
-        r.route(Http.get("/health", (req, res) -> Http.ok(res, Map.of("status", "ok"))));
+        health.register(r);
         r.route(Http.get("/openapi/browser-sandboxes.yaml", (req, res) -> {
             try (var in = PortholeServer.class.getResourceAsStream("browser-sandboxes.openapi.yaml")) {
                 res.header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/yaml");
@@ -266,7 +270,7 @@ public final class PortholeServer implements AutoCloseable {
         r.route(Http.get("/openapi/computers.yaml", PortholeServer::computersOpenApi));
         new AdminRoutes(keys, auth, config.maxBodyBytes(), computers).register(r);
         new MetricsRoutes(metrics, config.metrics(), auth).register(r);
-        new NodeRoutes(() -> cluster, auth, this::drain, store).register(r);
+        new NodeRoutes(() -> cluster, auth, this::drain).register(r);
         var retries = new RetryJoin(Clock.systemUTC());
         var access = new Access(computers, auth, links);
         new LiveRoutes(computers, access, config.live()).register(r);

@@ -78,6 +78,32 @@ public final class Settings {
         }).orElse(def);
     }
 
+    /**
+     * {@code PORTHOLE_LOG_FORMAT}: {@code text} (the default) or {@code json}, one object a line (ADR 0034). The
+     * process's logging, set up by {@code Main}, so not part of {@link ServerConfig}.
+     */
+    public io.porthole.server.logging.LogFormat logFormat() {
+        return get("PORTHOLE_LOG_FORMAT").map(v -> io.porthole.server.logging.LogFormat.parse("PORTHOLE_LOG_FORMAT", v))
+                .orElse(io.porthole.server.logging.LogFormat.TEXT);
+    }
+
+    /**
+     * {@code PORTHOLE_LOG_LEVEL}: how much Porthole's own loggers ({@code io.porthole.*}) say: {@code error},
+     * {@code warn}, {@code info}, {@code debug} or {@code trace}. Libraries stay at {@code info}. Empty when not set:
+     * java.util.logging's configuration decides (INFO unless an operator's logging.properties says otherwise).
+     */
+    public Optional<java.util.logging.Level> logLevel() {
+        return get("PORTHOLE_LOG_LEVEL").map(v -> switch (v.toLowerCase(Locale.ROOT)) {
+            case "error" -> java.util.logging.Level.SEVERE;
+            case "warn", "warning" -> java.util.logging.Level.WARNING;
+            case "info" -> java.util.logging.Level.INFO;
+            case "debug" -> java.util.logging.Level.FINE;
+            case "trace" -> java.util.logging.Level.FINEST;
+            default -> throw new IllegalArgumentException("PORTHOLE_LOG_LEVEL must be error, warn, info, debug or trace,"
+                    + " not '" + v + "'");
+        });
+    }
+
     /** The default data directory: {@code $XDG_DATA_HOME/porthole}, else {@code ~/.local/share/porthole}. */
     Path defaultDataDir() {
         var xdg = env.get("XDG_DATA_HOME");

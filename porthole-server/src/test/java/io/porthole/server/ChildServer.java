@@ -65,7 +65,9 @@ final class ChildServer {
 
     private static java.util.List<String> command(Path dataDir, String key, String... flags) {
         var javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        var cmd = new java.util.ArrayList<>(java.util.List.of(javaBin, "-cp", System.getProperty("java.class.path"),
+        // as script/server and the image start it (sqlite-jdbc's native library, which the JVM warns about otherwise)
+        var cmd = new java.util.ArrayList<>(java.util.List.of(javaBin, "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"),
                 "io.porthole.server.Main", "serve", "--data-dir=" + dataDir, "--port=0", "--api-key=" + key,
                 // no warm pool unless the test asks for one (a later --pool= wins)
                 "--pool=off"));
@@ -75,7 +77,8 @@ final class ChildServer {
 
     /** The URL the child prints; on failure, everything it printed. */
     static String baseUrl(Process server) throws Exception {
-        var pattern = Pattern.compile("listening on (http://\\S+)");
+        // a text line, or the message of a JSON one (PORTHOLE_LOG_FORMAT=json)
+        var pattern = Pattern.compile("listening on (http://[^\\s\"]+)");
         var said = new StringBuffer();
         var found = new CompletableFuture<String>();
         // a platform thread: reading a pipe pins a virtual thread's carrier, and the common pool may be busy

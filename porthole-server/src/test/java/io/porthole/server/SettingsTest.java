@@ -281,4 +281,22 @@ class SettingsTest {
             assertFalse(e.getMessage().contains(token), e.getMessage());
         }
     }
+
+    @Test
+    void logsAreTextAtTheConfiguredLevelUnlessJsonOrALevelIsAsked() {
+        var none = new Settings(List.of(), Map.of());
+        assertEquals(io.porthole.server.logging.LogFormat.TEXT, none.logFormat());
+        assertTrue(none.logLevel().isEmpty());
+        var json = new Settings(List.of("--log-format=JSON", "--log-level=debug"), Map.of());
+        assertEquals(io.porthole.server.logging.LogFormat.JSON, json.logFormat());
+        assertEquals(java.util.logging.Level.FINE, json.logLevel().orElseThrow());
+        assertEquals(java.util.logging.Level.WARNING,
+                new Settings(List.of(), Map.of("PORTHOLE_LOG_LEVEL", "warn")).logLevel().orElseThrow());
+        var format = assertThrows(IllegalArgumentException.class,
+                () -> new Settings(List.of(), Map.of("PORTHOLE_LOG_FORMAT", "xml")).logFormat());
+        assertTrue(format.getMessage().contains("PORTHOLE_LOG_FORMAT must be text or json"), format.getMessage());
+        var level = assertThrows(IllegalArgumentException.class,
+                () -> new Settings(List.of(), Map.of("PORTHOLE_LOG_LEVEL", "loud")).logLevel());
+        assertTrue(level.getMessage().contains("PORTHOLE_LOG_LEVEL must be"), level.getMessage());
+    }
 }

@@ -183,6 +183,37 @@ public final class PostgresServer implements AutoCloseable {
         return port;
     }
 
+    /**
+     * Freezes the server and every backend it forked (SIGSTOP): connections stay open and nothing answers, as with a
+     * database that hangs. {@link #resume} thaws it.
+     */
+    public void pause() {
+        // the postmaster first, so that it forks no backend after the list of its children is taken
+        signal("STOP", process.toHandle());
+        process.toHandle().descendants().forEach(p -> signal("STOP", p));
+    }
+
+    /** Thaws what {@link #pause} froze. */
+    public void resume() {
+        process.toHandle().descendants().forEach(p -> signal("CONT", p));
+        signal("CONT", process.toHandle());
+    }
+
+    private static void signal(String signal, ProcessHandle p) {
+        try {
+            var kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).redirectErrorStream(true).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS)) {
+                kill.destroyForcibly();
+                throw new IllegalStateException("kill -" + signal + " " + p.pid() + " did not end in 10 s");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Stops the server (a fast shutdown: clients are disconnected) and removes its directory. */
     @Override
     public void close() {

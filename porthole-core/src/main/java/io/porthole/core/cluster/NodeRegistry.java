@@ -2,6 +2,7 @@ package io.porthole.core.cluster;
 
 import io.porthole.core.ComputerStatus;
 import io.porthole.core.Computers;
+import io.porthole.core.LogContext;
 import io.porthole.core.internal.Threads;
 import io.porthole.core.store.NodeRecord;
 import io.porthole.core.store.ReplayEvent;
@@ -166,7 +167,8 @@ public final class NodeRegistry implements AutoCloseable {
             // another node may be failing the same computers: one end, one event
             if (store.endComputerWithEvent(r.ended(ComputerStatus.FAILED, now, NODE_LOST), ReplayEvent.LIFECYCLE,
                     "crashed", "{\"reason\":\"" + NODE_LOST + "\",\"node\":" + quoted(node) + "}", now).isPresent()) {
-                LOG.log(System.Logger.Level.INFO, "computer {0} failed: {1} ({2})", r.id(), NODE_LOST, node);
+                LogContext.run(r.id(), r.tenantId(), () ->
+                        LOG.log(System.Logger.Level.INFO, "computer {0} failed: {1} ({2})", r.id(), NODE_LOST, node));
             }
         }
     }

@@ -1,11 +1,16 @@
 package io.porthole.core.internal;
 
+import io.porthole.core.LogContext;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 
-/** The one place that makes threads and executors: named, with an uncaught-exception handler that logs. */
+/**
+ * The one place that makes threads and executors: named, with an uncaught-exception handler that logs, and each task
+ * run as work for the computer its starter was working for ({@link LogContext#carry}), so that its log lines name
+ * that computer.
+ */
 public final class Threads {
     private static final System.Logger LOG = System.getLogger(Threads.class.getName());
     private static final Thread.UncaughtExceptionHandler LOG_UNCAUGHT =
@@ -19,12 +24,13 @@ public final class Threads {
     }
 
     public static ThreadFactory virtualFactory(String prefix) {
-        return Thread.ofVirtual().name(prefix + "-", 0).uncaughtExceptionHandler(LOG_UNCAUGHT).factory();
+        var factory = Thread.ofVirtual().name(prefix + "-", 0).uncaughtExceptionHandler(LOG_UNCAUGHT).factory();
+        return task -> factory.newThread(LogContext.carry(task));
     }
 
     /** Starts {@code task} on a new virtual thread named {@code name}. */
     public static Thread startVirtual(String name, Runnable task) {
-        return Thread.ofVirtual().name(name).uncaughtExceptionHandler(LOG_UNCAUGHT).start(task);
+        return Thread.ofVirtual().name(name).uncaughtExceptionHandler(LOG_UNCAUGHT).start(LogContext.carry(task));
     }
 
     /**
@@ -38,12 +44,12 @@ public final class Threads {
 
     /** Runs {@code task}, which reads or waits on a process, on a platform daemon thread. */
     public static java.util.concurrent.Future<?> onPipeThread(Runnable task) {
-        return PIPES.submit(task);
+        return PIPES.submit(LogContext.carry(task));
     }
 
     /** Like {@link #onPipeThread(Runnable)}, with a result. */
     public static <T> java.util.concurrent.Future<T> onPipeThread(java.util.concurrent.Callable<T> task) {
-        return PIPES.submit(task);
+        return PIPES.submit(LogContext.carry(task));
     }
 
     /**

@@ -41,6 +41,15 @@ public interface SandboxRuntime extends AutoCloseable {
         return java.util.OptionalLong.empty();
     }
 
+    /**
+     * What keeps the runtime from making sandboxes now, found cheaply (no sandbox is started): a program it found at
+     * start that is gone, a cgroup hierarchy it used that is no longer there. Empty when it looks usable. For the
+     * readiness probe; messages name no host path. Called often: implementations answer in microseconds.
+     */
+    default java.util.List<String> problems() {
+        return java.util.List.of();
+    }
+
     /** Releases what the runtime holds for the server as a whole, once its sandboxes are closed. */
     @Override
     default void close() {}

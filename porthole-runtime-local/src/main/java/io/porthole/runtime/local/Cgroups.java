@@ -95,6 +95,14 @@ final class Cgroups {
         }
     }
 
+    /** Whether the groups this server makes computers' groups under are still there (for the readiness probe). */
+    boolean usable() {
+        for (var parent : parents) {
+            if (!Files.isDirectory(parent)) return false;
+        }
+        return true;
+    }
+
     /** This process's path in the hierarchy of {@code controller} ("" = the v2 unified one). */
     private static String ownPath(String controller) throws IOException {
         for (var line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {

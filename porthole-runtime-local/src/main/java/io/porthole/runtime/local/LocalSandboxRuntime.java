@@ -132,6 +132,17 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
         }
     }
 
+    /** The programs found at start still executable, the cgroups found at start still there. */
+    @Override
+    public List<String> problems() {
+        var out = new ArrayList<String>();
+        for (var program : List.of(bwrap, nsenter, unshare, setpriv, socat)) {
+            if (!Files.isExecutable(program)) out.add(program.getFileName() + " is no longer executable");
+        }
+        if (cgroups.isPresent() && !cgroups.get().usable()) out.add("the computers' cgroups are gone");
+        return List.copyOf(out);
+    }
+
     /** A short stable name for this server: a hash of its data directory (the first hidden path). */
     static String instanceName(List<Path> hidden) {
         var key = hidden.isEmpty() ? "default" : hidden.getFirst().toAbsolutePath().normalize().toString();
