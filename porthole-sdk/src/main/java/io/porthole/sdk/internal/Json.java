@@ -85,7 +85,7 @@ final class Json {
     static ComputerInfo computer(JsonNode n) {
         var d = n.path("display");
         var endpoints = new LinkedHashMap<String, String>();
-        n.path("endpoints").fields().forEachRemaining(e -> {
+        n.path("endpoints").properties().forEach(e -> {
             if (e.getValue().isTextual()) endpoints.put(e.getKey(), e.getValue().asText());
         });
         return new ComputerInfo(textOr(n, "id", ""), textOr(n, "kind", "browser"),
