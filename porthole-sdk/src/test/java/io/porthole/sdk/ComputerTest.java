@@ -179,6 +179,26 @@ class ComputerTest {
     }
 
     @Test
+    void theScreencastStreamsJpegFrames() {
+        assertTimeoutPreemptively(WAIT, () -> {
+            try (var frames = computer.screencast()) {
+                var first = frames.stream().filter(f -> f.image().isPresent()).findFirst().orElseThrow();
+                assertEquals("message", first.name());
+                var jpeg = first.image().orElseThrow();
+                assertArrayEquals(new byte[] {(byte) 0xFF, (byte) 0xD8}, Arrays.copyOf(jpeg, 2), "a JPEG");
+            }
+        });
+    }
+
+    @Test
+    void debugReturnsBufferedOutputAndExitCode() {
+        var r = computer.debug("echo dbg; exit 4");
+        assertEquals(4, r.exitCode());
+        assertEquals("dbg\n", r.stdout());
+        assertTrue(r.output().contains("dbg"));
+    }
+
+    @Test
     void theCdpUrlIsAWebSocketUrlWithTheComputersToken() {
         var url = computer.cdpUrl();
         assertTrue(url.startsWith("ws://"), url);
