@@ -3,7 +3,6 @@ package io.porthole.server;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
-import io.helidon.webserver.http.HttpRoute;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -63,7 +62,7 @@ final class ConsoleRoutes {
     void register(HttpRouting.Builder r) {
         r.route(Http.get("/", (req, res) -> sendPage(res, index)))
                 .route(Http.get("/view", (req, res) -> sendPage(res, view)))
-                .route(HttpRoute.builder().methods(Method.GET, Method.HEAD).path("/console/*").handler((req, res) -> {
+                .route(RouteTable.describe("/console/*", (req, res) -> {
                     // every file of the console has a name with an extension; a folder is nothing to serve
                     if (!FILE.matcher(req.path().path()).matches()) {
                         notFound(req, res);
@@ -71,7 +70,7 @@ final class ConsoleRoutes {
                     }
                     secure(res);
                     res.next();
-                }).build())
+                }, Method.GET, Method.HEAD))
                 .register("/console", StaticContentFeature.createService(ClasspathHandlerConfig.builder()
                         .location(LOCATION)
                         .classLoader(ConsoleRoutes.class.getClassLoader())

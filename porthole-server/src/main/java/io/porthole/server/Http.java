@@ -168,9 +168,8 @@ final class Http {
      * with this.
      */
     static HttpRoute get(String path, Handler handler) {
-        return HttpRoute.builder().methods(Method.GET, Method.HEAD).path(path)
-                .handler((req, res) -> handler.handle(req, HeadResponse.of(req, res)))
-                .build();
+        return RouteTable.describe(path, (req, res) -> handler.handle(req, HeadResponse.of(req, res)), Method.GET,
+                Method.HEAD);
     }
 
     static void send(ServerResponse res, int status, Object body) {
@@ -197,7 +196,8 @@ final class Http {
     }
 
     static void error(ServerResponse res, ErrorCode code, String message) {
-        if (code == ErrorCode.LIMIT_EXCEEDED) res.header(HeaderNames.RETRY_AFTER, "5");
+        // over a limit, or a backend that cannot be used right now: worth a retry, after a pause (the SDKs wait this long)
+        if (code == ErrorCode.LIMIT_EXCEEDED || code == ErrorCode.UNAVAILABLE) res.header(HeaderNames.RETRY_AFTER, "5");
         // a person holds the computer: retrying at once will not help (the SDKs honour this header over the status)
         if (code == ErrorCode.HUMAN_IN_CONTROL || code == ErrorCode.CONTROL_TAKEN || code == ErrorCode.NOT_IN_CONTROL) {
             res.header(SHOULD_RETRY, "false");

@@ -55,6 +55,8 @@ public final class PortholeServer implements AutoCloseable {
     private final io.porthole.core.Takeover takeover;
     private final ConnectionGuard connections = new ConnectionGuard();
     private final ClusterRouter router = new ClusterRouter();
+    /** Every route as it was registered (the OpenAPI route check reads it). */
+    private final RouteTable routeTable = new RouteTable();
     private volatile Cluster cluster;
     private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.CompletableFuture<Void> drained = new java.util.concurrent.CompletableFuture<>();
@@ -177,14 +179,14 @@ public final class PortholeServer implements AutoCloseable {
                     .connectionOptions(o -> o.tcpNoDelay(true))
                     // what Helidon answers itself (a malformed request line or header) is JSON too
                     .directHandlers(ProtocolErrors.handlers())
-                    .routing(r -> {
+                    .routing(routeTable.recording(r -> {
                         r.addFilter(connections);
                         // the first route, for any path: a request about another node's computer goes there
                         r.any(router);
                         protocols.register(r);
                         sandboxes.register(r);
                         routes(r, auth, dispatcher);
-                    })
+                    }))
                     .build()
                     .start();
             listeningPort.set(web.port());
@@ -256,6 +258,7 @@ public final class PortholeServer implements AutoCloseable {
             }
         }));
         r.route(Http.get("/screenshots/{file}", screenshots::serve));
+        r.route(Http.get("/openapi/computers.yaml", PortholeServer::computersOpenApi));
         new AdminRoutes(keys, auth, config.maxBodyBytes(), computers).register(r);
         new NodeRoutes(() -> cluster, auth, this::drain, store).register(r);
         var retries = new RetryJoin(Clock.systemUTC());
@@ -301,6 +304,14 @@ public final class PortholeServer implements AutoCloseable {
                 status.reasonPhrase().toLowerCase(java.util.Locale.ROOT)));
     }
 
+    /** The Computers API's OpenAPI 3.1 document (ADR 0032), served as the browser-sandboxes one: no key, YAML. */
+    private static void computersOpenApi(ServerRequest req, ServerResponse res) throws IOException {
+        try (var in = PortholeServer.class.getResourceAsStream("computers.openapi.yaml")) {
+            res.header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/yaml");
+            res.send(in.readAllBytes());
+        }
+    }
+
     private static String displayHost(String host) {
         if (host.equals("0.0.0.0") || host.equals("::") || host.isEmpty()) return "127.0.0.1";
         return host.contains(":") ? "[" + host + "]" : host;
@@ -317,6 +328,11 @@ public final class PortholeServer implements AutoCloseable {
     /** Base URL clients use (PORTHOLE_PUBLIC_URL, or http://host:port). */
     public String baseUrl() {
         return baseUrl;
+    }
+
+    /** The routes as they were registered, in order. */
+    RouteTable routeTable() {
+        return routeTable;
     }
 
     public ApiKeys keys() {
