@@ -1,5 +1,6 @@
 package io.porthole.sdk;
 
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -104,6 +105,16 @@ public interface Sandbox extends AutoCloseable {
      * @return the events
      */
     Stream<ReplayEvent> replayEvents(int pageSize);
+
+    /**
+     * Runs calls of the NDJSON action API in order ({@code POST /rpc}), one request line each, and returns a reply
+     * per line in the same order; a failed call does not stop the ones after it. Not retried once it may have
+     * reached the server.
+     *
+     * @param calls the calls
+     * @return one reply per call
+     */
+    List<RpcReply> rpc(List<RpcCall> calls);
 
     /**
      * The same sandbox as a computer of the Computers API, for its typed actions, exec and streams. Closing that

@@ -102,6 +102,20 @@ class SandboxTest {
     }
 
     @Test
+    void rpcCallsAreAnsweredInOrderAndAFailureDoesNotStopTheRest() {
+        var replies = sandbox.rpc(java.util.List.of(
+                RpcCall.of("1", "navigate", java.util.Map.of("url", server.pages.url("second.html"))),
+                RpcCall.of("2", "no_such_method", java.util.Map.of()),
+                RpcCall.of("3", "html", java.util.Map.of())));
+        assertEquals(java.util.List.of("1", "2", "3"), replies.stream().map(r -> r.id().orElse("")).toList());
+        assertTrue(replies.get(0).ok(), replies.toString());
+        assertFalse(replies.get(1).ok());
+        assertFalse(replies.get(1).errorMessage().orElse("").isBlank());
+        assertTrue(replies.get(2).ok(), replies.toString());
+        assertTrue(replies.get(2).result().containsKey("html_content"), replies.get(2).toString());
+    }
+
+    @Test
     void suspendAndResumeAreReflectedInTheState() {
         assertEquals("paused", sandbox.suspend().state());
         assertEquals("paused", sandbox.info().state());

@@ -1,14 +1,25 @@
 package io.porthole.sdk.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.porthole.sdk.ApiConnectionException;
 import io.porthole.sdk.Artifacts;
 import io.porthole.sdk.Computer;
 import io.porthole.sdk.Contexts;
 import io.porthole.sdk.ReplayEvent;
+import io.porthole.sdk.RpcCall;
+import io.porthole.sdk.RpcReply;
 import io.porthole.sdk.RequestOptions;
 import io.porthole.sdk.Sandbox;
 import io.porthole.sdk.SandboxInfo;
 import io.porthole.sdk.internal.Transport.Repeat;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
@@ -109,6 +120,35 @@ final class SandboxImpl implements Sandbox {
         if (pageSize < 1 || pageSize > 1000) throw new IllegalArgumentException("pageSize must be 1 to 1000");
         return Pager.stream(cursor -> transport.json("GET", path + "/replay-events?limit=" + pageSize
                 + cursor.map(c -> "&cursor=" + Paths.query(c)).orElse(""), null, Repeat.SAFE, options), Json::replayEvent);
+    }
+
+    @Override
+    public List<RpcReply> rpc(List<RpcCall> calls) {
+        var body = new ByteArrayOutputStream();
+        for (var call : calls) {
+            var line = new LinkedHashMap<String, Object>();
+            line.put("id", call.id());
+            line.put("method", call.method());
+            line.put("params", call.params());
+            body.writeBytes(Json.bytes(line));
+            body.write('\n');
+        }
+        var res = transport.send("POST", path + "/rpc", body.toByteArray(), "application/x-ndjson",
+                "application/x-ndjson", Repeat.UNSAFE, options);
+        var replies = new ArrayList<RpcReply>();
+        try (var in = new BufferedReader(new InputStreamReader(res.body(), StandardCharsets.UTF_8))) {
+            String l;
+            while ((l = in.readLine()) != null) {
+                if (l.isBlank()) continue;
+                var n = Json.parse(l);
+                var error = n.path("error");
+                replies.add(new RpcReply(Json.text(n, "id"), Json.map(n.get("result")), Json.text(error, "code"),
+                        Json.text(error, "message")));
+            }
+        } catch (IOException e) {
+            throw new ApiConnectionException("reading the replies of " + path + "/rpc failed: " + e.getMessage(), e);
+        }
+        return replies;
     }
 
     @Override

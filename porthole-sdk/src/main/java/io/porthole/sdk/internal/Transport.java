@@ -98,7 +98,12 @@ public final class Transport {
      */
     HttpResponse<InputStream> send(String method, String path, Object body, String accept, Repeat repeat,
                                    RequestOptions options) {
-        byte[] bytes = body == null ? null : Json.bytes(body);
+        return send(method, path, body == null ? null : Json.bytes(body), "application/json", accept, repeat, options);
+    }
+
+    /** {@link #send(String, String, Object, String, Repeat, RequestOptions)} with a body already encoded. */
+    HttpResponse<InputStream> send(String method, String path, byte[] bytes, String contentType, String accept,
+                                   Repeat repeat, RequestOptions options) {
         int retries = options.maxRetries().orElse(maxRetries);
         var attemptTimeout = options.timeout().orElse(timeout);
         for (int attempt = 0; ; attempt++) {
@@ -109,7 +114,7 @@ public final class Transport {
             b.header("User-Agent", "porthole-sdk-java");
             b.header("X-Stainless-Retry-Count", Integer.toString(attempt));
             if (bytes != null) {
-                b.header("Content-Type", "application/json");
+                b.header("Content-Type", contentType);
                 b.method(method, HttpRequest.BodyPublishers.ofByteArray(bytes));
             } else {
                 b.method(method, HttpRequest.BodyPublishers.noBody());
