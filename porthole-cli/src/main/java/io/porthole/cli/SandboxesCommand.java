@@ -1,0 +1,272 @@
+package io.porthole.cli;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code porthole sandboxes ...}: the native browser-sandbox API (contracts/browser-sandboxes.md). */
+@Command(name = "sandboxes", aliases = "sandbox", description = "Browser sandboxes: create, suspend, contexts, artifacts.",
+        mixinStandardHelpOptions = true,
+        subcommands = {SandboxesCommand.Create.class, SandboxesCommand.Ls.class, SandboxesCommand.Get.class,
+                SandboxesCommand.Rm.class, SandboxesCommand.Suspend.class, SandboxesCommand.Resume.class,
+                SandboxesCommand.Contexts.class, SandboxesCommand.Artifacts.class})
+final class SandboxesCommand extends Porthole.Group {
+    static final List<Output.Column> COLUMNS = List.of(Output.Column.field("ID", "id"),
+            Output.Column.field("BROWSER", "browser"), Output.Column.field("STATE", "state"),
+            new Output.Column("VIEWPORT", SandboxesCommand::viewport),
+            Output.Column.field("CREATED", "createdAt"), Output.Column.field("EXPIRES", "expiresAt"));
+
+    static final List<Output.Column> FIELDS = List.of(Output.Column.field("id", "id"),
+            Output.Column.field("browser", "browser"), Output.Column.field("template", "templateID"),
+            Output.Column.field("state", "state"), new Output.Column("viewport", SandboxesCommand::viewport),
+            Output.Column.field("created", "createdAt"), Output.Column.field("expires", "expiresAt"),
+            Output.Column.field("idle expires", "idleExpiresAt"), Output.Column.field("persistent", "persistent"),
+            Output.Column.field("cdp", "connect", "cdp"), Output.Column.field("bidi", "connect", "bidi"),
+            Output.Column.field("closed", "closedAt"), Output.Column.field("close reason", "closeReason"));
+
+    private static String viewport(com.fasterxml.jackson.databind.JsonNode n) {
+        var v = n.path("viewport");
+        return v.isObject() ? v.path("width").asText() + "x" + v.path("height").asText() : "-";
+    }
+
+    static String path(String id) {
+        return "/browser-sandboxes/" + Api.encode(id);
+    }
+
+    @Command(name = "create", description = "Create a browser sandbox.", mixinStandardHelpOptions = true)
+    static final class Create extends ApiCommand {
+        @Option(names = "--browser", defaultValue = "chromium", description = "chromium (default) or firefox.")
+        String browser;
+        @Option(names = "--width", description = "Viewport width.")
+        Integer width;
+        @Option(names = "--height", description = "Viewport height.")
+        Integer height;
+        @Option(names = "--timeout-seconds", paramLabel = "SECONDS", description = "Closes the sandbox after this long.")
+        Integer timeoutSeconds;
+        @Option(names = {"-q", "--quiet"}, description = "Print only the new sandbox's id.")
+        boolean quiet;
+
+        @Override
+        int run(Api api, Output out) {
+            var body = new LinkedHashMap<String, Object>();
+            body.put("browser", browser);
+            if (width != null || height != null) {
+                var v = new LinkedHashMap<String, Object>();
+                if (width != null) v.put("width", width);
+                if (height != null) v.put("height", height);
+                body.put("viewport", v);
+            }
+            if (timeoutSeconds != null) body.put("timeoutSeconds", timeoutSeconds);
+            var created = api.post("/browser-sandboxes", body);
+            if (quiet && !out.json()) out.done(created, created.path("id").asText());
+            else out.object(created, FIELDS);
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "ls", aliases = "list", description = "List sandboxes, newest first.", mixinStandardHelpOptions = true)
+    static final class Ls extends ApiCommand {
+        @Option(names = "--state", paramLabel = "STATES", description = "Only these states, e.g. running,paused.")
+        String state;
+
+        @Override
+        int run(Api api, Output out) {
+            // every page, so that the list is whole
+            var items = Api.JSON.createArrayNode();
+            String cursor = null;
+            do {
+                var q = new StringBuilder("?limit=100");
+                if (state != null) q.append("&state=").append(Api.encode(state));
+                if (cursor != null) q.append("&cursor=").append(Api.encode(cursor));
+                var page = api.get("/browser-sandboxes" + q);
+                page.path("items").forEach(items::add);
+                cursor = page.hasNonNull("nextCursor") ? page.get("nextCursor").asText() : null;
+            } while (cursor != null);
+            out.table(items, COLUMNS);
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "get", description = "Show one sandbox (with its connect URLs while it lives).",
+            mixinStandardHelpOptions = true)
+    static final class Get extends ApiCommand {
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Override
+        int run(Api api, Output out) {
+            out.object(api.get(path(id)), FIELDS);
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "rm", aliases = "delete", description = "Close sandboxes.", mixinStandardHelpOptions = true)
+    static final class Rm extends ApiCommand {
+        @Parameters(paramLabel = "ID", arity = "1..*")
+        List<String> ids;
+
+        @Override
+        int run(Api api, Output out) {
+            var results = Api.JSON.createArrayNode();
+            for (var id : ids) {
+                results.add(api.delete(path(id)));
+                if (!out.json()) out.writer().println("closed " + id);
+            }
+            if (out.json()) out.print(results);
+            out.writer().flush();
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "suspend", description = "Freeze a sandbox in memory (state paused).", mixinStandardHelpOptions = true)
+    static final class Suspend extends ApiCommand {
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Override
+        int run(Api api, Output out) {
+            var s = api.post(path(id) + "/suspend", null);
+            out.done(s, id + " " + Output.text(s, "state"));
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "resume", description = "Thaw a suspended sandbox.", mixinStandardHelpOptions = true)
+    static final class Resume extends ApiCommand {
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Override
+        int run(Api api, Output out) {
+            var s = api.post(path(id) + "/resume", null);
+            out.done(s, id + " " + Output.text(s, "state"));
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "contexts", description = "Isolated browsing contexts of a sandbox.", mixinStandardHelpOptions = true,
+            subcommands = {Contexts.Ls.class, Contexts.Create.class, Contexts.Rm.class})
+    static final class Contexts extends Porthole.Group {
+        static final List<Output.Column> COLUMNS = List.of(Output.Column.field("ID", "id"),
+                new Output.Column("DEFAULT", n -> n.path("default").asBoolean() ? "default" : "-"),
+                new Output.Column("PROXY", n -> n.hasNonNull("proxy") ? "yes" : "-"));
+
+        @Command(name = "ls", aliases = "list", description = "List a sandbox's contexts.", mixinStandardHelpOptions = true)
+        static final class Ls extends ApiCommand {
+            @Parameters(paramLabel = "ID", description = "The sandbox's id.")
+            String id;
+
+            @Override
+            int run(Api api, Output out) {
+                out.table(api.get(path(id) + "/contexts").path("items"), COLUMNS);
+                return ExitCodes.OK;
+            }
+        }
+
+        @Command(name = "create", description = "Create a context (own cookies and storage, optional proxy).",
+                mixinStandardHelpOptions = true)
+        static final class Create extends ApiCommand {
+            @Parameters(paramLabel = "ID", description = "The sandbox's id.")
+            String id;
+            @Option(names = "--proxy", paramLabel = "URL", description = "The context's own proxy.")
+            String proxy;
+            @Option(names = {"-q", "--quiet"}, description = "Print only the new context's id.")
+            boolean quiet;
+
+            @Override
+            int run(Api api, Output out) {
+                var body = new LinkedHashMap<String, Object>();
+                if (proxy != null) body.put("proxy", proxy);
+                var created = api.post(path(id) + "/contexts", body);
+                if (quiet && !out.json()) out.done(created, created.path("id").asText());
+                else out.table(Api.JSON.createArrayNode().add(created), COLUMNS);
+                return ExitCodes.OK;
+            }
+        }
+
+        @Command(name = "rm", aliases = "delete", description = "Close a context and its tabs.", mixinStandardHelpOptions = true)
+        static final class Rm extends ApiCommand {
+            @Parameters(index = "0", paramLabel = "ID", description = "The sandbox's id.")
+            String id;
+            @Parameters(index = "1", paramLabel = "CONTEXT_ID")
+            String context;
+
+            @Override
+            int run(Api api, Output out) {
+                var r = api.delete(path(id) + "/contexts/" + Api.encode(context));
+                out.done(r.isNull() ? Api.JSON.createObjectNode().put("deleted", true) : r, "closed context " + context);
+                return ExitCodes.OK;
+            }
+        }
+    }
+
+    @Command(name = "artifacts", description = "Files stored for a sandbox: list, capture, download.",
+            mixinStandardHelpOptions = true,
+            subcommands = {Artifacts.Ls.class, Artifacts.Screenshot.class, Artifacts.Download.class})
+    static final class Artifacts extends Porthole.Group {
+        static final List<Output.Column> COLUMNS = List.of(Output.Column.field("ID", "id"),
+                Output.Column.field("TYPE", "type"), Output.Column.field("NAME", "name"),
+                Output.Column.field("SIZE", "size"), Output.Column.field("CONTENT TYPE", "contentType"),
+                Output.Column.field("CREATED", "createdAt"));
+
+        @Command(name = "ls", aliases = "list", description = "List a sandbox's artifacts.", mixinStandardHelpOptions = true)
+        static final class Ls extends ApiCommand {
+            @Parameters(paramLabel = "ID", description = "The sandbox's id.")
+            String id;
+
+            @Override
+            int run(Api api, Output out) {
+                out.table(api.get(path(id) + "/artifacts").path("items"), COLUMNS);
+                return ExitCodes.OK;
+            }
+        }
+
+        @Command(name = "screenshot", description = "Capture a screenshot on the server and store it as an artifact.",
+                mixinStandardHelpOptions = true)
+        static final class Screenshot extends ApiCommand {
+            @Parameters(paramLabel = "ID", description = "The sandbox's id.")
+            String id;
+            @Option(names = "--name", description = "The artifact's name (default screenshot.png).")
+            String name;
+
+            @Override
+            int run(Api api, Output out) {
+                var body = new LinkedHashMap<String, Object>();
+                if (name != null) body.put("name", name);
+                out.table(Api.JSON.createArrayNode().add(api.post(path(id) + "/artifacts/screenshot", body)), COLUMNS);
+                return ExitCodes.OK;
+            }
+        }
+
+        @Command(name = "download", description = "Save an artifact's bytes (default: its name, in this directory).",
+                mixinStandardHelpOptions = true)
+        static final class Download extends ApiCommand {
+            @Parameters(index = "0", paramLabel = "ID", description = "The sandbox's id.")
+            String id;
+            @Parameters(index = "1", paramLabel = "ARTIFACT_ID")
+            String artifact;
+            @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Where to save it.")
+            Path output;
+
+            @Override
+            int run(Api api, Output out) {
+                var target = output;
+                if (target == null) {
+                    // the server's name for it, never a path it could have chosen
+                    var record = api.get(path(id) + "/artifacts").path("items");
+                    String name = null;
+                    for (var a : record) if (a.path("id").asText().equals(artifact)) name = a.path("name").asText(null);
+                    var safe = name == null ? artifact : name.replaceAll("[^A-Za-z0-9_.-]", "_");
+                    if (safe.isEmpty() || safe.startsWith(".")) safe = "_" + safe;
+                    target = Path.of(safe);
+                }
+                api.download(path(id) + "/artifacts/" + Api.encode(artifact), target);
+                out.done(Api.JSON.createObjectNode().put("id", artifact).put("path", target.toString()), "saved " + target);
+                return ExitCodes.OK;
+            }
+        }
+    }
+}
