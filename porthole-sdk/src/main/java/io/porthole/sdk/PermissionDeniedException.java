@@ -1,0 +1,22 @@
+package io.porthole.sdk;
+
+/**
+ * HTTP 403: the key is valid but may not do this (code {@code forbidden}). Never retried.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public class PermissionDeniedException extends PortholeException {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * An exception for an answer the server gave.
+     *
+     * @param status the HTTP status
+     * @param code the error code from the body
+     * @param message the message from the body
+     * @param requestId the server's request id, or null
+     */
+    public PermissionDeniedException(int status, String code, String message, String requestId) {
+        super(status, code, message, requestId, null);
+    }
+}
