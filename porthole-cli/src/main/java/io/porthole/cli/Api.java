@@ -2,10 +2,8 @@ package io.porthole.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -19,13 +17,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.function.Consumer;
-import java.util.function.Predicate;
 
 /**
- * The CLI's calls to a Porthole server: JSON requests and the two streams (NDJSON exec, SSE events). Every failure is
- * a {@link CliException} with the server's code, or {@code connection_failed} / {@code timeout}; the key is only ever
- * in the Authorization header. Thread-safe.
+ * Plain JSON requests, for the admin API that the SDK leaves out (keys). Every failure is a {@link CliException} with
+ * the server's code, or {@code connection_failed} / {@code timeout}; the key is only ever in the Authorization header.
+ * Thread-safe.
  */
 final class Api {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -56,73 +52,6 @@ final class Api {
 
     JsonNode delete(String path) {
         return json(request("DELETE", path, null, "*/*"));
-    }
-
-    /** Saves a download's bytes at {@code target} (through a temporary file beside it, so a failure leaves none). */
-    void download(String path, Path target) {
-        var res = send(builder("GET", path, null, "*/*").timeout(timeout), HttpResponse.BodyHandlers.ofInputStream());
-        try (var in = check(res)) {
-            writeAtomically(in, target);
-        } catch (IOException e) {
-            throw CliException.error("io_error", "could not write " + target + ": " + e.getMessage());
-        }
-    }
-
-    /** Posts and hands each NDJSON line to {@code line} as it comes, until the stream ends or {@code line} says stop. */
-    void ndjson(String path, Object body, Predicate<JsonNode> line) {
-        var res = send(builder("POST", path, body, "application/x-ndjson").timeout(timeout),
-                HttpResponse.BodyHandlers.ofInputStream());
-        try (var in = check(res); var reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            String l;
-            while ((l = reader.readLine()) != null) {
-                if (l.isBlank()) continue;
-                if (!line.test(JSON.readTree(l))) return;
-            }
-        } catch (IOException e) {
-            throw new CliException("connection_failed", "the stream from " + baseUrl + " broke: " + e.getMessage(),
-                    ExitCodes.CONNECTION);
-        }
-    }
-
-    /** One server-sent event: its id, name (null for a default event) and data. */
-    record Event(String id, String name, String data) {}
-
-    /** Follows an SSE stream, handing each event (not comments) to {@code event}, until the server ends it. */
-    void events(String path, String lastEventId, Consumer<Event> event) {
-        var b = builder("GET", path, null, "text/event-stream").timeout(timeout);
-        if (lastEventId != null) b.header("Last-Event-ID", lastEventId);
-        var res = send(b, HttpResponse.BodyHandlers.ofInputStream());
-        try (var in = check(res); var reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            String id = null, name = null;
-            var data = new StringBuilder();
-            String l;
-            while ((l = reader.readLine()) != null) {
-                if (l.isEmpty()) {
-                    if (!data.isEmpty()) event.accept(new Event(id, name, data.toString()));
-                    name = null;
-                    data.setLength(0);
-                    continue;
-                }
-                if (l.startsWith(":")) continue;
-                int colon = l.indexOf(':');
-                var field = colon < 0 ? l : l.substring(0, colon);
-                var value = colon < 0 ? "" : l.substring(colon + 1);
-                if (value.startsWith(" ")) value = value.substring(1);
-                switch (field) {
-                    case "id" -> id = value;
-                    case "event" -> name = value;
-                    case "data" -> {
-                        if (!data.isEmpty()) data.append('\n');
-                        data.append(value);
-                    }
-                    default -> { }
-                }
-            }
-            if (!data.isEmpty()) event.accept(new Event(id, name, data.toString()));
-        } catch (IOException e) {
-            throw new CliException("connection_failed", "the stream from " + baseUrl + " broke: " + e.getMessage(),
-                    ExitCodes.CONNECTION);
-        }
     }
 
     private HttpResponse<byte[]> request(String method, String path, Object body, String accept) {
@@ -183,18 +112,6 @@ final class Api {
             Thread.currentThread().interrupt();
             throw new CliException("interrupted", "interrupted", ExitCodes.ERROR);
         }
-    }
-
-    /** The body's stream when the answer is a success; the server's error otherwise. */
-    private static InputStream check(HttpResponse<InputStream> res) {
-        if (res.statusCode() < 400) return res.body();
-        byte[] body;
-        try (var in = res.body()) {
-            body = in.readNBytes(64 * 1024);
-        } catch (IOException e) {
-            body = new byte[0];
-        }
-        throw failure(res.statusCode(), body);
     }
 
     private static CliException failure(int status, byte[] body) {

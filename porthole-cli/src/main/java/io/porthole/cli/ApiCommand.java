@@ -1,11 +1,15 @@
 package io.porthole.cli;
 
+import io.porthole.sdk.Porthole;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** A command that talks to a server: the shared options, the client they make, and where output goes. */
+/**
+ * A command that talks to a server through the SDK: the shared options, the client they make, and where output goes.
+ * The SDK's exceptions are turned into exit codes in one place, {@link PortholeCommand#commandLine}.
+ */
 abstract class ApiCommand implements Callable<Integer> {
     @Mixin
     ClientOptions client;
@@ -15,19 +19,14 @@ abstract class ApiCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() {
-        var root = (Porthole) spec.root().userObject();
-        return run(client.api(root.env()), new Output(spec.commandLine().getOut(), client.json));
-    }
-
-    /** Runs the command; returns its exit code; fails with a {@link CliException}. */
-    abstract int run(Api api, Output out);
-
-    /** The error an ActionResult carries when its status is "error", else nothing. */
-    static void requireSuccess(com.fasterxml.jackson.databind.JsonNode result) {
-        if ("error".equals(result.path("status").asText())) {
-            var code = result.path("error_code").asText("action_failed");
-            throw CliException.error(code.isEmpty() ? "action_failed" : code,
-                    result.path("error_message").asText("the action failed"));
+        var root = (PortholeCommand) spec.root().userObject();
+        var target = client.target(root.env());
+        try (var porthole = Porthole.builder().environment(root.env()).baseUrl(target.baseUrl())
+                .apiKey(target.requireKey()).timeout(target.timeout()).build()) {
+            return run(porthole, new Output(spec.commandLine().getOut(), client.json));
         }
     }
+
+    /** Runs the command; returns its exit code; fails with a {@link CliException} or the SDK's exceptions. */
+    abstract int run(Porthole porthole, Output out);
 }

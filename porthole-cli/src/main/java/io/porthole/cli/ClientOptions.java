@@ -31,15 +31,36 @@ final class ClientOptions {
             description = "How long to wait for the server to answer, in seconds (env PORTHOLE_TIMEOUT; default 60).")
     Integer timeoutSeconds;
 
-    /** The client these options describe; {@code env} fills what the command line left out. */
-    Api api(Map<String, String> env) {
+    /** Where to, with what key, how patiently: the command line, else {@code env}, else the defaults. */
+    record Target(String baseUrl, String apiKey, Duration timeout) {
+        /** The key, or a clear error when there is none. */
+        String requireKey() {
+            if (apiKey == null || apiKey.isEmpty()) {
+                throw new CliException("no_api_key", "no API key: give --api-key or set PORTHOLE_API_KEY",
+                        ExitCodes.AUTH);
+            }
+            return apiKey;
+        }
+    }
+
+    Target target(Map<String, String> env) {
         var url = baseUrl != null ? baseUrl : env.getOrDefault("PORTHOLE_BASE_URL", DEFAULT_BASE_URL);
         if (url.isBlank()) url = DEFAULT_BASE_URL;
+        url = url.trim();
         int seconds = timeoutSeconds != null ? timeoutSeconds : parseTimeout(env.get("PORTHOLE_TIMEOUT"));
         if (seconds < 1) throw new CliException("invalid_timeout", "--timeout must be at least 1 second", ExitCodes.USAGE);
         var key = apiKey != null ? apiKey : env.get("PORTHOLE_API_KEY");
         if (key == null || key.isBlank()) key = localKey(url, env);
-        return new Api(url.trim(), key == null ? null : key.trim(), Duration.ofSeconds(seconds));
+        try {
+            var uri = URI.create(url);
+            if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+                throw new IllegalArgumentException();
+            }
+        } catch (IllegalArgumentException e) {
+            throw new CliException("invalid_base_url", "the base URL must be http:// or https:// with a host, not '"
+                    + url + "'", ExitCodes.USAGE);
+        }
+        return new Target(url, key == null ? null : key.trim(), Duration.ofSeconds(seconds));
     }
 
     private static int parseTimeout(String v) {

@@ -1,14 +1,22 @@
 package io.porthole.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.porthole.sdk.ActionResult;
+import io.porthole.sdk.Computer;
+import io.porthole.sdk.ComputerEvent;
+import io.porthole.sdk.ComputerSpec;
+import io.porthole.sdk.ExecEvent;
+import io.porthole.sdk.ExecRequest;
+import io.porthole.sdk.Porthole;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -20,7 +28,7 @@ import picocli.CommandLine.Parameters;
                 ComputersCommand.Rm.class, ComputersCommand.Navigate.class, ComputersCommand.Click.class,
                 ComputersCommand.Type.class, ComputersCommand.Screenshot.class, ComputersCommand.Exec.class,
                 ComputersCommand.Events.class})
-final class ComputersCommand extends Porthole.Group {
+final class ComputersCommand extends PortholeCommand.Group {
     static final List<Output.Column> COLUMNS = List.of(Output.Column.field("ID", "id"),
             Output.Column.field("KIND", "kind"), Output.Column.field("ENGINE", "engine"),
             Output.Column.field("STATUS", "status"), Output.Column.field("CREATED", "created_at"),
@@ -36,18 +44,16 @@ final class ComputersCommand extends Porthole.Group {
             Output.Column.field("persistent", "persistent"), Output.Column.field("ended", "terminated_at"),
             Output.Column.field("end reason", "termination_reason"));
 
-    static String path(String id) {
-        return "/computers/" + Api.encode(id);
-    }
-
     @Command(name = "create", description = "Create a computer; prints it (or only its id with -q).",
             mixinStandardHelpOptions = true)
     static final class Create extends ApiCommand {
         @Option(names = "--kind", defaultValue = "browser", description = "browser (default) or desktop.")
         String kind;
-        @Option(names = "--width", description = "Screen width in pixels.")
+        @Option(names = "--engine", description = "A browser's engine: chromium (default) or firefox.")
+        String engine;
+        @Option(names = "--width", description = "Screen width in pixels (with --height).")
         Integer width;
-        @Option(names = "--height", description = "Screen height in pixels.")
+        @Option(names = "--height", description = "Screen height in pixels (with --width).")
         Integer height;
         @Option(names = "--max-lifetime", paramLabel = "SECONDS", description = "Ends the computer after this long.")
         Integer maxLifetime;
@@ -59,19 +65,22 @@ final class ComputersCommand extends Porthole.Group {
         boolean quiet;
 
         @Override
-        int run(Api api, Output out) {
-            var body = new LinkedHashMap<String, Object>();
-            body.put("kind", kind);
-            if (width != null || height != null) {
-                var display = new LinkedHashMap<String, Object>();
-                if (width != null) display.put("width", width);
-                if (height != null) display.put("height", height);
-                body.put("display", display);
+        int run(Porthole porthole, Output out) {
+            var spec = switch (kind) {
+                case "browser" -> ComputerSpec.browser();
+                case "desktop" -> ComputerSpec.desktop();
+                default -> throw new CliException("invalid_argument", "--kind is browser or desktop, not '" + kind + "'",
+                        ExitCodes.USAGE);
+            };
+            if (engine != null) spec = spec.engine(engine);
+            if ((width == null) != (height == null)) {
+                throw new CliException("invalid_argument", "--width and --height go together", ExitCodes.USAGE);
             }
-            if (maxLifetime != null) body.put("max_lifetime_seconds", maxLifetime);
-            if (idleTimeout != null) body.put("inactivity_timeout_seconds", idleTimeout);
-            if (persistent) body.put("persistent", true);
-            var created = api.post("/computers", body);
+            if (width != null) spec = spec.viewport(width, height);
+            if (maxLifetime != null) spec = spec.maxLifetime(Duration.ofSeconds(maxLifetime));
+            if (idleTimeout != null) spec = spec.inactivityTimeout(Duration.ofSeconds(idleTimeout));
+            if (persistent) spec = spec.persistent(true);
+            var created = Wire.computer(porthole.computers().create(spec).info());
             if (quiet && !out.json()) out.done(created, created.path("id").asText());
             else out.object(created, FIELDS);
             return ExitCodes.OK;
@@ -85,8 +94,11 @@ final class ComputersCommand extends Porthole.Group {
         boolean persistent;
 
         @Override
-        int run(Api api, Output out) {
-            out.table(api.get("/computers" + (persistent ? "?type=persistent" : "")), COLUMNS);
+        int run(Porthole porthole, Output out) {
+            var list = persistent ? porthole.computers().listPersistent() : porthole.computers().list();
+            var items = Api.JSON.createArrayNode();
+            list.forEach(c -> items.add(Wire.computer(c)));
+            out.table(items, COLUMNS);
             return ExitCodes.OK;
         }
     }
@@ -97,8 +109,8 @@ final class ComputersCommand extends Porthole.Group {
         String id;
 
         @Override
-        int run(Api api, Output out) {
-            out.object(api.get(path(id)), FIELDS);
+        int run(Porthole porthole, Output out) {
+            out.object(Wire.computer(porthole.computers().attach(id).retrieve()), FIELDS);
             return ExitCodes.OK;
         }
     }
@@ -110,10 +122,10 @@ final class ComputersCommand extends Porthole.Group {
         List<String> ids;
 
         @Override
-        int run(Api api, Output out) {
+        int run(Porthole porthole, Output out) {
             var results = Api.JSON.createArrayNode();
             for (var id : ids) {
-                api.delete(path(id));
+                porthole.computers().delete(id);
                 results.addObject().put("id", id).put("deleted", true);
                 if (!out.json()) out.writer().println("ended " + id);
             }
@@ -123,18 +135,20 @@ final class ComputersCommand extends Porthole.Group {
         }
     }
 
-    /** An action route: posts the body, fails on status "error", prints "ok" or the ActionResult. */
+    /** An action: on the computer (in --tab if given); a result of status "error" fails the command. */
     abstract static class Action extends ApiCommand {
         @Parameters(index = "0", paramLabel = "ID", description = "The computer's id.")
         String id;
         @Option(names = "--tab", paramLabel = "TAB_ID", description = "The tab to act in (default: the main tab).")
         String tab;
 
-        JsonNode act(Api api, String route, Map<String, Object> body) {
-            var b = new LinkedHashMap<>(body);
-            if (tab != null) b.put("tab_id", tab);
-            var result = api.post(path(id) + "/" + route, b);
-            requireSuccess(result);
+        ActionResult act(Porthole porthole, Function<Computer, ActionResult> action) {
+            var computer = porthole.computers().attach(id);
+            var result = action.apply(tab == null ? computer : computer.inTab(tab));
+            if (!result.succeeded()) {
+                throw CliException.error(result.errorCode().orElse("action_failed"),
+                        result.errorMessage().orElse("the action failed"));
+            }
             return result;
         }
     }
@@ -146,8 +160,8 @@ final class ComputersCommand extends Porthole.Group {
         String url;
 
         @Override
-        int run(Api api, Output out) {
-            out.done(act(api, "navigate", Map.of("url", url)), "ok");
+        int run(Porthole porthole, Output out) {
+            out.done(Wire.action(act(porthole, c -> c.navigate(url))), "ok");
             return ExitCodes.OK;
         }
     }
@@ -164,11 +178,12 @@ final class ComputersCommand extends Porthole.Group {
         boolean twice;
 
         @Override
-        int run(Api api, Output out) {
-            if (right && twice) throw new CliException("invalid_argument", "--right and --double do not go together",
-                    ExitCodes.USAGE);
-            var route = right ? "right-click" : twice ? "double-click" : "click";
-            out.done(act(api, route, Map.of("x", x, "y", y)), "ok");
+        int run(Porthole porthole, Output out) {
+            if (right && twice) {
+                throw new CliException("invalid_argument", "--right and --double do not go together", ExitCodes.USAGE);
+            }
+            var result = act(porthole, c -> right ? c.rightClick(x, y) : twice ? c.doubleClick(x, y) : c.click(x, y));
+            out.done(Wire.action(result), "ok");
             return ExitCodes.OK;
         }
     }
@@ -179,31 +194,33 @@ final class ComputersCommand extends Porthole.Group {
         String text;
 
         @Override
-        int run(Api api, Output out) {
-            out.done(act(api, "type", Map.of("text", text)), "ok");
+        int run(Porthole porthole, Output out) {
+            out.done(Wire.action(act(porthole, c -> c.type(text))), "ok");
             return ExitCodes.OK;
         }
     }
 
     @Command(name = "screenshot", description = "Save a PNG screenshot (default <id>.png).", mixinStandardHelpOptions = true)
-    static final class Screenshot extends Action {
+    static final class Screenshot extends ApiCommand {
+        @Parameters(index = "0", paramLabel = "ID", description = "The computer's id.")
+        String id;
+        @Option(names = "--tab", paramLabel = "TAB_ID", description = "The tab to capture (default: the main tab).")
+        String tab;
         @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Where to save the PNG (default <id>.png).")
         Path output;
 
         @Override
-        int run(Api api, Output out) {
-            var result = act(api, "screenshot", Map.of("base64", true));
-            var b64 = result.path("result").path("screenshot_base64").asText("");
-            if (b64.isEmpty()) throw CliException.error("bad_response", "the screenshot came without its picture");
+        int run(Porthole porthole, Output out) {
+            var computer = porthole.computers().attach(id);
+            var shot = (tab == null ? computer : computer.inTab(tab)).screenshot();
             var target = output != null ? output : Path.of(id.replaceAll("[^A-Za-z0-9_.-]", "_") + ".png");
             try {
-                Api.writeAtomically(new java.io.ByteArrayInputStream(Base64.getDecoder().decode(b64)), target);
-            } catch (IOException | IllegalArgumentException e) {
+                Api.writeAtomically(new ByteArrayInputStream(shot.png()), target);
+            } catch (IOException e) {
                 throw CliException.error("io_error", "could not write " + target + ": " + e.getMessage());
             }
-            var node = (ObjectNode) result.deepCopy();
-            ((ObjectNode) node.path("result")).remove("screenshot_base64");
-            node.put("path", target.toString());
+            var node = Api.JSON.createObjectNode().put("id", id).put("path", target.toString())
+                    .put("bytes", shot.png().length).put("screenshot_url", shot.url());
             out.done(node, "saved " + target);
             return ExitCodes.OK;
         }
@@ -226,89 +243,76 @@ final class ComputersCommand extends Porthole.Group {
         Integer commandTimeout;
 
         @Override
-        int run(Api api, Output out) {
-            var body = new LinkedHashMap<String, Object>();
-            body.put("command", String.join(" ", command));
-            if (cwd != null) body.put("cwd", cwd);
-            if (env != null) body.put("env", env);
-            if (commandTimeout != null) body.put("timeout_seconds", commandTimeout);
+        int run(Porthole porthole, Output out) {
+            var request = ExecRequest.of(String.join(" ", command));
+            if (cwd != null) request = request.cwd(cwd);
+            if (env != null) for (var e : env.entrySet()) request = request.env(e.getKey(), e.getValue());
+            if (commandTimeout != null) request = request.timeout(Duration.ofSeconds(commandTimeout));
             var stdout = spec.commandLine().getOut();
             var stderr = spec.commandLine().getErr();
-            int[] exit = {Integer.MIN_VALUE};
-            api.ndjson(path(id) + "/exec", body, line -> {
-                if (out.json()) out.line(line);
-                switch (line.path("type").asText()) {
-                    case "stdout" -> {
-                        if (!out.json()) {
-                            stdout.print(line.path("data").asText());
-                            stdout.flush();
+            try (var stream = porthole.computers().attach(id).exec(request)) {
+                for (var event : stream) {
+                    if (out.json()) out.line(Wire.exec(event));
+                    switch (event) {
+                        case ExecEvent.Stdout o -> {
+                            if (!out.json()) {
+                                stdout.print(o.data());
+                                stdout.flush();
+                            }
                         }
-                    }
-                    case "stderr" -> {
-                        if (!out.json()) {
-                            stderr.print(line.path("data").asText());
-                            stderr.flush();
+                        case ExecEvent.Stderr o -> {
+                            if (!out.json()) {
+                                stderr.print(o.data());
+                                stderr.flush();
+                            }
                         }
+                        // -1 (timed out or killed) is 255 to a shell, as any negative code would be
+                        case ExecEvent.Exit o -> {
+                            return o.code() & 0xff;
+                        }
+                        case ExecEvent.Failure o -> throw CliException.error(o.code(), o.message());
                     }
-                    case "exit" -> {
-                        exit[0] = line.path("code").asInt(-1);
-                        return false;
-                    }
-                    case "error" -> throw CliException.error(line.path("code").asText("exec_failed"),
-                            line.path("message").asText("the command could not run"));
-                    default -> { }
                 }
-                return true;
-            });
-            if (exit[0] == Integer.MIN_VALUE) {
-                throw new CliException("connection_failed", "the command's stream ended before its exit code",
-                        ExitCodes.CONNECTION);
             }
-            // -1 (timed out or killed) is 255 to a shell, as any negative code would be
-            return exit[0] & 0xff;
+            throw new CliException("connection_failed", "the command's stream ended before its exit code",
+                    ExitCodes.CONNECTION);
         }
     }
 
     @Command(name = "events", description = {"Follow the computer's events (actions, their results, command output)",
-            "until Ctrl-C or the computer ends. One line per event; --json prints each event's JSON."},
+            "from now until Ctrl-C or the computer ends. One line per event; --json prints each event's JSON."},
             mixinStandardHelpOptions = true)
     static final class Events extends ApiCommand {
         @Parameters(paramLabel = "ID", description = "The computer's id.")
         String id;
-        @Option(names = "--after", paramLabel = "EVENT_ID",
-                description = "Start after this event id (0: everything the server still holds) instead of now.")
-        String after;
 
         @Override
-        int run(Api api, Output out) {
-            api.events(path(id) + "/events", after, e -> {
-                JsonNode data;
-                try {
-                    data = Api.JSON.readTree(e.data());
-                } catch (IOException x) {
-                    data = Api.JSON.getNodeFactory().textNode(e.data());
+        int run(Porthole porthole, Output out) {
+            try (var stream = porthole.computers().attach(id).events()) {
+                for (var e : stream) {
+                    if ("error".equals(e.name())) {
+                        if (out.json()) out.line(Wire.event(e));
+                        var code = String.valueOf(e.data().getOrDefault("code", "stream_error"));
+                        // the computer ending ends the stream: the command's normal end
+                        if (code.equals("computer_not_running") || code.equals("not_found")) return ExitCodes.OK;
+                        throw CliException.error(code, String.valueOf(e.data().getOrDefault("message", "the event stream failed")));
+                    }
+                    if (out.json()) {
+                        out.line(Wire.event(e));
+                    } else {
+                        out.writer().println(describe(e));
+                        out.writer().flush();
+                    }
                 }
-                if ("error".equals(e.name())) {
-                    if (out.json()) out.line(data);
-                    var code = data.path("code").asText("stream_error");
-                    // the computer ending ends the stream: the command's normal end
-                    if (code.equals("computer_not_running") || code.equals("not_found")) return;
-                    throw CliException.error(code, data.path("message").asText("the event stream failed"));
-                }
-                if (out.json()) {
-                    out.line(data);
-                    return;
-                }
-                out.writer().println(describe(e.id(), e.name(), data));
-                out.writer().flush();
-            });
+            }
             return ExitCodes.OK;
         }
 
         /** One event on one line: its id, type, and what matters of it. */
-        static String describe(String id, String name, JsonNode data) {
-            var type = data.path("type").asText(name == null ? "event" : name);
-            var line = new StringBuilder().append(id == null ? "-" : id).append("  ").append(type);
+        static String describe(ComputerEvent e) {
+            JsonNode data = Api.JSON.valueToTree(e.data());
+            var type = data.path("type").asText(e.name());
+            var line = new StringBuilder().append(e.id().orElse("-")).append("  ").append(type);
             var request = data.path("request_id").asText("");
             if (!request.isEmpty()) line.append("  ").append(request);
             var action = data.path("action");
@@ -327,5 +331,4 @@ final class ComputersCommand extends Porthole.Group {
             return line.toString();
         }
     }
-
 }

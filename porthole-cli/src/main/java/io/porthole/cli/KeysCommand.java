@@ -9,7 +9,7 @@ import picocli.CommandLine.Parameters;
 /** {@code porthole keys ...}: API keys through the admin API (an admin key only; AdminRoutes). */
 @Command(name = "keys", description = "Create, list and revoke API keys (needs an admin key).", mixinStandardHelpOptions = true,
         subcommands = {KeysCommand.Create.class, KeysCommand.Ls.class, KeysCommand.Rm.class})
-final class KeysCommand extends Porthole.Group {
+final class KeysCommand extends PortholeCommand.Group {
     static final List<Output.Column> COLUMNS = List.of(Output.Column.field("ID", "id"),
             Output.Column.field("TENANT", "tenant"), new Output.Column("PREFIX", n -> Output.text(n, "prefix") + "…"),
             new Output.Column("ADMIN", n -> n.path("admin").asBoolean() ? "admin" : "-"),
@@ -18,7 +18,7 @@ final class KeysCommand extends Porthole.Group {
             Output.Column.field("NAME", "name"));
 
     @Command(name = "create", description = "Create a key; the key itself is shown this once.", mixinStandardHelpOptions = true)
-    static final class Create extends ApiCommand {
+    static final class Create extends AdminCommand {
         @Option(names = "--tenant", required = true, description = "The tenant the key acts for.")
         String tenant;
         @Option(names = "--name", defaultValue = "", description = "A name to know it by.")
@@ -41,7 +41,7 @@ final class KeysCommand extends Porthole.Group {
     }
 
     @Command(name = "ls", aliases = "list", description = "List keys (never their secrets).", mixinStandardHelpOptions = true)
-    static final class Ls extends ApiCommand {
+    static final class Ls extends AdminCommand {
         @Override
         int run(Api api, Output out) {
             out.table(api.get("/admin/keys"), COLUMNS);
@@ -50,7 +50,7 @@ final class KeysCommand extends Porthole.Group {
     }
 
     @Command(name = "rm", aliases = "revoke", description = "Revoke keys.", mixinStandardHelpOptions = true)
-    static final class Rm extends ApiCommand {
+    static final class Rm extends AdminCommand {
         @Parameters(paramLabel = "KEY_ID", arity = "1..*", description = "The keys' ids (not the keys).")
         List<String> ids;
 

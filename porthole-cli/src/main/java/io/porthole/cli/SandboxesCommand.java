@@ -1,7 +1,9 @@
 package io.porthole.cli;
 
+import io.porthole.sdk.Porthole;
+import io.porthole.sdk.SandboxSpec;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -13,7 +15,7 @@ import picocli.CommandLine.Parameters;
         subcommands = {SandboxesCommand.Create.class, SandboxesCommand.Ls.class, SandboxesCommand.Get.class,
                 SandboxesCommand.Rm.class, SandboxesCommand.Suspend.class, SandboxesCommand.Resume.class,
                 SandboxesCommand.Contexts.class, SandboxesCommand.Artifacts.class})
-final class SandboxesCommand extends Porthole.Group {
+final class SandboxesCommand extends PortholeCommand.Group {
     static final List<Output.Column> COLUMNS = List.of(Output.Column.field("ID", "id"),
             Output.Column.field("BROWSER", "browser"), Output.Column.field("STATE", "state"),
             new Output.Column("VIEWPORT", SandboxesCommand::viewport),
@@ -32,10 +34,6 @@ final class SandboxesCommand extends Porthole.Group {
         return v.isObject() ? v.path("width").asText() + "x" + v.path("height").asText() : "-";
     }
 
-    static String path(String id) {
-        return "/browser-sandboxes/" + Api.encode(id);
-    }
-
     @Command(name = "create", description = "Create a browser sandbox.", mixinStandardHelpOptions = true)
     static final class Create extends ApiCommand {
         @Option(names = "--browser", defaultValue = "chromium", description = "chromium (default) or firefox.")
@@ -50,17 +48,14 @@ final class SandboxesCommand extends Porthole.Group {
         boolean quiet;
 
         @Override
-        int run(Api api, Output out) {
-            var body = new LinkedHashMap<String, Object>();
-            body.put("browser", browser);
-            if (width != null || height != null) {
-                var v = new LinkedHashMap<String, Object>();
-                if (width != null) v.put("width", width);
-                if (height != null) v.put("height", height);
-                body.put("viewport", v);
+        int run(Porthole porthole, Output out) {
+            var spec = SandboxSpec.chromium().browser(browser);
+            if ((width == null) != (height == null)) {
+                throw new CliException("invalid_argument", "--width and --height go together", ExitCodes.USAGE);
             }
-            if (timeoutSeconds != null) body.put("timeoutSeconds", timeoutSeconds);
-            var created = api.post("/browser-sandboxes", body);
+            if (width != null) spec = spec.viewport(width, height, 1);
+            if (timeoutSeconds != null) spec = spec.timeout(Duration.ofSeconds(timeoutSeconds));
+            var created = Wire.sandbox(porthole.sandboxes().create(spec).info());
             if (quiet && !out.json()) out.done(created, created.path("id").asText());
             else out.object(created, FIELDS);
             return ExitCodes.OK;
@@ -73,18 +68,10 @@ final class SandboxesCommand extends Porthole.Group {
         String state;
 
         @Override
-        int run(Api api, Output out) {
-            // every page, so that the list is whole
+        int run(Porthole porthole, Output out) {
+            var states = state == null ? new String[0] : state.split(",");
             var items = Api.JSON.createArrayNode();
-            String cursor = null;
-            do {
-                var q = new StringBuilder("?limit=100");
-                if (state != null) q.append("&state=").append(Api.encode(state));
-                if (cursor != null) q.append("&cursor=").append(Api.encode(cursor));
-                var page = api.get("/browser-sandboxes" + q);
-                page.path("items").forEach(items::add);
-                cursor = page.hasNonNull("nextCursor") ? page.get("nextCursor").asText() : null;
-            } while (cursor != null);
+            porthole.sandboxes().list(states).forEach(i -> items.add(Wire.sandbox(i)));
             out.table(items, COLUMNS);
             return ExitCodes.OK;
         }
@@ -97,8 +84,8 @@ final class SandboxesCommand extends Porthole.Group {
         String id;
 
         @Override
-        int run(Api api, Output out) {
-            out.object(api.get(path(id)), FIELDS);
+        int run(Porthole porthole, Output out) {
+            out.object(Wire.sandbox(porthole.sandboxes().get(id).info()), FIELDS);
             return ExitCodes.OK;
         }
     }
@@ -109,10 +96,11 @@ final class SandboxesCommand extends Porthole.Group {
         List<String> ids;
 
         @Override
-        int run(Api api, Output out) {
+        int run(Porthole porthole, Output out) {
             var results = Api.JSON.createArrayNode();
             for (var id : ids) {
-                results.add(api.delete(path(id)));
+                porthole.sandboxes().delete(id);
+                results.addObject().put("id", id).put("closed", true);
                 if (!out.json()) out.writer().println("closed " + id);
             }
             if (out.json()) out.print(results);
@@ -127,8 +115,8 @@ final class SandboxesCommand extends Porthole.Group {
         String id;
 
         @Override
-        int run(Api api, Output out) {
-            var s = api.post(path(id) + "/suspend", null);
+        int run(Porthole porthole, Output out) {
+            var s = Wire.sandbox(porthole.sandboxes().get(id).suspend());
             out.done(s, id + " " + Output.text(s, "state"));
             return ExitCodes.OK;
         }
@@ -140,8 +128,8 @@ final class SandboxesCommand extends Porthole.Group {
         String id;
 
         @Override
-        int run(Api api, Output out) {
-            var s = api.post(path(id) + "/resume", null);
+        int run(Porthole porthole, Output out) {
+            var s = Wire.sandbox(porthole.sandboxes().get(id).resume());
             out.done(s, id + " " + Output.text(s, "state"));
             return ExitCodes.OK;
         }
@@ -149,7 +137,7 @@ final class SandboxesCommand extends Porthole.Group {
 
     @Command(name = "contexts", description = "Isolated browsing contexts of a sandbox.", mixinStandardHelpOptions = true,
             subcommands = {Contexts.Ls.class, Contexts.Create.class, Contexts.Rm.class})
-    static final class Contexts extends Porthole.Group {
+    static final class Contexts extends PortholeCommand.Group {
         static final List<Output.Column> COLUMNS = List.of(Output.Column.field("ID", "id"),
                 new Output.Column("DEFAULT", n -> n.path("default").asBoolean() ? "default" : "-"),
                 new Output.Column("PROXY", n -> n.hasNonNull("proxy") ? "yes" : "-"));
@@ -160,8 +148,10 @@ final class SandboxesCommand extends Porthole.Group {
             String id;
 
             @Override
-            int run(Api api, Output out) {
-                out.table(api.get(path(id) + "/contexts").path("items"), COLUMNS);
+            int run(Porthole porthole, Output out) {
+                var items = Api.JSON.createArrayNode();
+                porthole.sandboxes().get(id).contexts().list().forEach(c -> items.add(Wire.context(c)));
+                out.table(items, COLUMNS);
                 return ExitCodes.OK;
             }
         }
@@ -177,10 +167,9 @@ final class SandboxesCommand extends Porthole.Group {
             boolean quiet;
 
             @Override
-            int run(Api api, Output out) {
-                var body = new LinkedHashMap<String, Object>();
-                if (proxy != null) body.put("proxy", proxy);
-                var created = api.post(path(id) + "/contexts", body);
+            int run(Porthole porthole, Output out) {
+                var contexts = porthole.sandboxes().get(id).contexts();
+                var created = Wire.context(proxy == null ? contexts.create() : contexts.create(proxy));
                 if (quiet && !out.json()) out.done(created, created.path("id").asText());
                 else out.table(Api.JSON.createArrayNode().add(created), COLUMNS);
                 return ExitCodes.OK;
@@ -195,9 +184,9 @@ final class SandboxesCommand extends Porthole.Group {
             String context;
 
             @Override
-            int run(Api api, Output out) {
-                var r = api.delete(path(id) + "/contexts/" + Api.encode(context));
-                out.done(r.isNull() ? Api.JSON.createObjectNode().put("deleted", true) : r, "closed context " + context);
+            int run(Porthole porthole, Output out) {
+                porthole.sandboxes().get(id).contexts().delete(context);
+                out.done(Api.JSON.createObjectNode().put("id", context).put("closed", true), "closed context " + context);
                 return ExitCodes.OK;
             }
         }
@@ -206,7 +195,7 @@ final class SandboxesCommand extends Porthole.Group {
     @Command(name = "artifacts", description = "Files stored for a sandbox: list, capture, download.",
             mixinStandardHelpOptions = true,
             subcommands = {Artifacts.Ls.class, Artifacts.Screenshot.class, Artifacts.Download.class})
-    static final class Artifacts extends Porthole.Group {
+    static final class Artifacts extends PortholeCommand.Group {
         static final List<Output.Column> COLUMNS = List.of(Output.Column.field("ID", "id"),
                 Output.Column.field("TYPE", "type"), Output.Column.field("NAME", "name"),
                 Output.Column.field("SIZE", "size"), Output.Column.field("CONTENT TYPE", "contentType"),
@@ -218,8 +207,10 @@ final class SandboxesCommand extends Porthole.Group {
             String id;
 
             @Override
-            int run(Api api, Output out) {
-                out.table(api.get(path(id) + "/artifacts").path("items"), COLUMNS);
+            int run(Porthole porthole, Output out) {
+                var items = Api.JSON.createArrayNode();
+                porthole.sandboxes().get(id).artifacts().list().forEach(a -> items.add(Wire.artifact(a)));
+                out.table(items, COLUMNS);
                 return ExitCodes.OK;
             }
         }
@@ -229,14 +220,11 @@ final class SandboxesCommand extends Porthole.Group {
         static final class Screenshot extends ApiCommand {
             @Parameters(paramLabel = "ID", description = "The sandbox's id.")
             String id;
-            @Option(names = "--name", description = "The artifact's name (default screenshot.png).")
-            String name;
 
             @Override
-            int run(Api api, Output out) {
-                var body = new LinkedHashMap<String, Object>();
-                if (name != null) body.put("name", name);
-                out.table(Api.JSON.createArrayNode().add(api.post(path(id) + "/artifacts/screenshot", body)), COLUMNS);
+            int run(Porthole porthole, Output out) {
+                var made = porthole.sandboxes().get(id).artifacts().screenshot();
+                out.table(Api.JSON.createArrayNode().add(Wire.artifact(made)), COLUMNS);
                 return ExitCodes.OK;
             }
         }
@@ -252,18 +240,18 @@ final class SandboxesCommand extends Porthole.Group {
             Path output;
 
             @Override
-            int run(Api api, Output out) {
+            int run(Porthole porthole, Output out) {
+                var artifacts = porthole.sandboxes().get(id).artifacts();
                 var target = output;
                 if (target == null) {
-                    // the server's name for it, never a path it could have chosen
-                    var record = api.get(path(id) + "/artifacts").path("items");
-                    String name = null;
-                    for (var a : record) if (a.path("id").asText().equals(artifact)) name = a.path("name").asText(null);
-                    var safe = name == null ? artifact : name.replaceAll("[^A-Za-z0-9_.-]", "_");
+                    // the artifact's name, made safe: never a path the sandbox could have chosen
+                    var name = artifacts.list().stream().filter(a -> a.id().equals(artifact)).findFirst()
+                            .flatMap(a -> a.name()).orElse(artifact);
+                    var safe = name.replaceAll("[^A-Za-z0-9_.-]", "_");
                     if (safe.isEmpty() || safe.startsWith(".")) safe = "_" + safe;
                     target = Path.of(safe);
                 }
-                api.download(path(id) + "/artifacts/" + Api.encode(artifact), target);
+                artifacts.download(artifact, target);
                 out.done(Api.JSON.createObjectNode().put("id", artifact).put("path", target.toString()), "saved " + target);
                 return ExitCodes.OK;
             }

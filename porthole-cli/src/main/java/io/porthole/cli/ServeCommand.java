@@ -30,7 +30,7 @@ final class ServeCommand implements Callable<Integer> {
         var args = new ArrayList<String>();
         args.add("serve");
         args.addAll(serverArgs);
-        ((Porthole) spec.root().userObject()).server().accept(args.toArray(String[]::new));
+        ((PortholeCommand) spec.root().userObject()).server().accept(args.toArray(String[]::new));
         return ExitCodes.OK;
     }
 }

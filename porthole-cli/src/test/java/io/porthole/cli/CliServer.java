@@ -95,7 +95,7 @@ final class CliServer implements AutoCloseable {
     static Run raw(String... args) {
         var out = new ByteArrayOutputStream();
         var err = new ByteArrayOutputStream();
-        int exit = Porthole.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        int exit = PortholeCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), Map.of(),
                 a -> { throw new AssertionError("serve is not run in-process"); });
         return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));

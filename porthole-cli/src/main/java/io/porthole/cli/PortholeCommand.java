@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import io.porthole.sdk.PortholeException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Spec;
  * {@code porthole}: the command line for a Porthole server (ADR 0031). Every subcommand is a {@link Callable} returning
  * its exit code; failures print {@code error: <code>: <message>} on stderr and exit with a code of {@link ExitCodes}.
  */
-@Command(name = "porthole", mixinStandardHelpOptions = true, versionProvider = Porthole.Version.class,
+@Command(name = "porthole", mixinStandardHelpOptions = true, versionProvider = PortholeCommand.Version.class,
         description = "Sandboxed browser and desktop computers for AI agents: drive them, and run the server.",
         subcommands = {ComputersCommand.class, SandboxesCommand.class, KeysCommand.class, ServeCommand.class,
                 CompletionCommand.class},
@@ -25,7 +26,7 @@ import picocli.CommandLine.Spec;
                 "  2  usage              6  server error (5xx)",
                 "  3  not found (404)    7  connection error or timeout",
                 "  'computers exec' exits with the remote command's own exit code."})
-public final class Porthole implements Callable<Integer> {
+public final class PortholeCommand implements Callable<Integer> {
     private final Map<String, String> env;
     private final Consumer<String[]> server;
 
@@ -33,7 +34,7 @@ public final class Porthole implements Callable<Integer> {
     CommandSpec spec;
 
     /** @param env the environment (defaults for options); @param server runs the server's main with its arguments */
-    Porthole(Map<String, String> env, Consumer<String[]> server) {
+    PortholeCommand(Map<String, String> env, Consumer<String[]> server) {
         this.env = Map.copyOf(env);
         this.server = server;
     }
@@ -51,11 +52,16 @@ public final class Porthole implements Callable<Integer> {
     }
 
     static CommandLine commandLine(Map<String, String> env, Consumer<String[]> server) {
-        var cl = new CommandLine(new Porthole(env, server));
+        var cl = new CommandLine(new PortholeCommand(env, server));
         cl.setExecutionExceptionHandler((e, command, parsed) -> {
             if (e instanceof CliException c) {
                 command.getErr().println("error: " + c.code() + ": " + c.getMessage());
                 return c.exitCode();
+            }
+            if (e instanceof PortholeException p) {
+                // the SDK's: status 0 is no answer at all (connection, timeout); 200 an action that failed
+                command.getErr().println("error: " + (p.code().isEmpty() ? "error" : p.code()) + ": " + p.getMessage());
+                return ExitCodes.forStatus(p.status());
             }
             // a bug of ours: say what, without a stack trace
             command.getErr().println("error: internal: " + e.getClass().getSimpleName()
@@ -89,7 +95,7 @@ public final class Porthole implements Callable<Integer> {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            var v = Porthole.class.getPackage().getImplementationVersion();
+            var v = PortholeCommand.class.getPackage().getImplementationVersion();
             return new String[] {"porthole " + (v == null ? "development" : v)};
         }
     }
