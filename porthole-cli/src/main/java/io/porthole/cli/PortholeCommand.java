@@ -63,6 +63,11 @@ public final class PortholeCommand implements Callable<Integer> {
                 command.getErr().println("error: " + (p.code().isEmpty() ? "error" : p.code()) + ": " + p.getMessage());
                 return ExitCodes.forStatus(p.status());
             }
+            if (e instanceof IllegalArgumentException) {
+                // the SDK's check of a value the command line let through (a negative size, a bad URL)
+                command.getErr().println("error: invalid_argument: " + e.getMessage());
+                return ExitCodes.USAGE;
+            }
             // a bug of ours: say what, without a stack trace
             command.getErr().println("error: internal: " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()));

@@ -97,10 +97,13 @@ class CliTest {
                 new PrintStream(watch, true, StandardCharsets.UTF_8), new PrintStream(watch.err, true, StandardCharsets.UTF_8),
                 Map.of(), a -> { }));
         // the stream follows from the moment it is open, which the test cannot see: act until the stream shows it
-        for (int i = 0; !watch.await("action_response", 10); i++) {
+        for (int i = 0; ; i++) {
             assertTrue(i < 6, () -> "no events: " + watch.text() + watch.err);
             ok(server.cli("computers", "navigate", id, server.pages.url("second.html")));
+            // a request seen, its response follows
+            if (watch.await("  navigate\n", 10)) break;
         }
+        assertTrue(watch.await("  success\n", 60), () -> "no response: " + watch.text() + watch.err);
         var ended = server.cli("computers", "rm", id);
         ok(ended);
         assertEquals("ended " + id + "\n", ended.out());
