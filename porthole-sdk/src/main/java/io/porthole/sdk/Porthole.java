@@ -85,6 +85,13 @@ public interface Porthole extends AutoCloseable {
     Sandboxes sandboxes();
 
     /**
+     * API keys (admin keys) and the caller's identity.
+     *
+     * @return the keys
+     */
+    ApiKeys keys();
+
+    /**
      * A view of this client whose requests use {@code options} where they set a value; it shares this client's
      * connections and needs no closing of its own.
      *

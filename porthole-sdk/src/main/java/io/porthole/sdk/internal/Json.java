@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.porthole.sdk.ActionResult;
+import io.porthole.sdk.ApiKey;
 import io.porthole.sdk.Artifact;
 import io.porthole.sdk.BatchResult;
 import io.porthole.sdk.BrowserContext;
@@ -85,7 +86,7 @@ final class Json {
     static ComputerInfo computer(JsonNode n) {
         var d = n.path("display");
         var endpoints = new LinkedHashMap<String, String>();
-        n.path("endpoints").fields().forEachRemaining(e -> {
+        n.path("endpoints").properties().forEach(e -> {
             if (e.getValue().isTextual()) endpoints.put(e.getKey(), e.getValue().asText());
         });
         return new ComputerInfo(textOr(n, "id", ""), textOr(n, "kind", "browser"),
@@ -141,6 +142,11 @@ final class Json {
     static Artifact artifact(JsonNode n) {
         return new Artifact(textOr(n, "id", ""), textOr(n, "type", ""), textOr(n, "contentType", ""), text(n, "name"),
                 n.path("size").asLong(), textOr(n, "sha256", ""), instant(n, "createdAt"), textOr(n, "downloadURL", ""));
+    }
+
+    static ApiKey apiKey(JsonNode n) {
+        return new ApiKey(textOr(n, "id", ""), textOr(n, "tenant", ""), textOr(n, "name", ""), textOr(n, "prefix", ""),
+                n.path("admin").asBoolean(false), instant(n, "created_at"), instant(n, "revoked_at"), text(n, "key"));
     }
 
     static ReplayEvent replayEvent(JsonNode n) {

@@ -1,5 +1,6 @@
 package io.porthole.sdk.internal;
 
+import io.porthole.sdk.ApiKeys;
 import io.porthole.sdk.Computers;
 import io.porthole.sdk.Porthole;
 import io.porthole.sdk.RequestOptions;
@@ -52,6 +53,11 @@ public final class PortholeImpl implements Porthole {
     @Override
     public Sandboxes sandboxes() {
         return new SandboxesImpl(transport, options);
+    }
+
+    @Override
+    public ApiKeys keys() {
+        return new ApiKeysImpl(transport, options);
     }
 
     @Override

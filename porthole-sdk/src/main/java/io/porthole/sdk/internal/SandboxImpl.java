@@ -1,5 +1,6 @@
 package io.porthole.sdk.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.porthole.sdk.Artifacts;
 import io.porthole.sdk.Computer;
 import io.porthole.sdk.Contexts;
@@ -45,7 +46,8 @@ final class SandboxImpl implements Sandbox {
         return remember(transport.json("GET", path, null, Repeat.SAFE, options));
     }
 
-    private SandboxInfo remember(com.fasterxml.jackson.databind.JsonNode n) {
+    private SandboxInfo remember(JsonNode n) {
+        if (!n.isObject()) return info;
         var fresh = Json.sandbox(n);
         info = fresh;
         return fresh;
