@@ -96,7 +96,7 @@ final class ComputersCommand extends PortholeCommand.Group {
         @Override
         int run(Porthole porthole, Output out) {
             var list = persistent ? porthole.computers().listPersistent() : porthole.computers().list();
-            var items = Api.JSON.createArrayNode();
+            var items = Json.MAPPER.createArrayNode();
             list.forEach(c -> items.add(Wire.computer(c)));
             out.table(items, COLUMNS);
             return ExitCodes.OK;
@@ -123,7 +123,7 @@ final class ComputersCommand extends PortholeCommand.Group {
 
         @Override
         int run(Porthole porthole, Output out) {
-            var results = Api.JSON.createArrayNode();
+            var results = Json.MAPPER.createArrayNode();
             for (var id : ids) {
                 porthole.computers().delete(id);
                 results.addObject().put("id", id).put("deleted", true);
@@ -215,11 +215,11 @@ final class ComputersCommand extends PortholeCommand.Group {
             var shot = (tab == null ? computer : computer.inTab(tab)).screenshot();
             var target = output != null ? output : Path.of(id.replaceAll("[^A-Za-z0-9_.-]", "_") + ".png");
             try {
-                Api.writeAtomically(new ByteArrayInputStream(shot.png()), target);
+                Json.writeAtomically(new ByteArrayInputStream(shot.png()), target);
             } catch (IOException e) {
                 throw CliException.error("io_error", "could not write " + target + ": " + e.getMessage());
             }
-            var node = Api.JSON.createObjectNode().put("id", id).put("path", target.toString())
+            var node = Json.MAPPER.createObjectNode().put("id", id).put("path", target.toString())
                     .put("bytes", shot.png().length).put("screenshot_url", shot.url());
             out.done(node, "saved " + target);
             return ExitCodes.OK;
@@ -310,7 +310,7 @@ final class ComputersCommand extends PortholeCommand.Group {
 
         /** One event on one line: its id, type, and what matters of it. */
         static String describe(ComputerEvent e) {
-            JsonNode data = Api.JSON.valueToTree(e.data());
+            JsonNode data = Json.MAPPER.valueToTree(e.data());
             var type = data.path("type").asText(e.name());
             var line = new StringBuilder().append(e.id().orElse("-")).append("  ").append(type);
             var request = data.path("request_id").asText("");

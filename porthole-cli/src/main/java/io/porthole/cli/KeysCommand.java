@@ -1,12 +1,12 @@
 package io.porthole.cli;
 
-import java.util.LinkedHashMap;
+import io.porthole.sdk.Porthole;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code porthole keys ...}: API keys through the admin API (an admin key only; AdminRoutes). */
+/** {@code porthole keys ...}: API keys through the admin API (an admin key only). */
 @Command(name = "keys", description = "Create, list and revoke API keys (needs an admin key).", mixinStandardHelpOptions = true,
         subcommands = {KeysCommand.Create.class, KeysCommand.Ls.class, KeysCommand.Rm.class})
 final class KeysCommand extends PortholeCommand.Group {
@@ -18,7 +18,7 @@ final class KeysCommand extends PortholeCommand.Group {
             Output.Column.field("NAME", "name"));
 
     @Command(name = "create", description = "Create a key; the key itself is shown this once.", mixinStandardHelpOptions = true)
-    static final class Create extends AdminCommand {
+    static final class Create extends ApiCommand {
         @Option(names = "--tenant", required = true, description = "The tenant the key acts for.")
         String tenant;
         @Option(names = "--name", defaultValue = "", description = "A name to know it by.")
@@ -27,12 +27,8 @@ final class KeysCommand extends PortholeCommand.Group {
         boolean admin;
 
         @Override
-        int run(Api api, Output out) {
-            var body = new LinkedHashMap<String, Object>();
-            body.put("tenant", tenant);
-            body.put("name", name);
-            body.put("admin", admin);
-            var created = api.post("/admin/keys", body);
+        int run(Porthole porthole, Output out) {
+            var created = Wire.key(porthole.keys().create(tenant, name, admin));
             out.object(created, List.of(Output.Column.field("id", "id"), Output.Column.field("tenant", "tenant"),
                     Output.Column.field("name", "name"), Output.Column.field("admin", "admin"),
                     new Output.Column("key", n -> Output.text(n, "key") + "   (shown once; only its hash is stored)")));
@@ -41,24 +37,26 @@ final class KeysCommand extends PortholeCommand.Group {
     }
 
     @Command(name = "ls", aliases = "list", description = "List keys (never their secrets).", mixinStandardHelpOptions = true)
-    static final class Ls extends AdminCommand {
+    static final class Ls extends ApiCommand {
         @Override
-        int run(Api api, Output out) {
-            out.table(api.get("/admin/keys"), COLUMNS);
+        int run(Porthole porthole, Output out) {
+            var items = Json.MAPPER.createArrayNode();
+            porthole.keys().list().forEach(k -> items.add(Wire.key(k)));
+            out.table(items, COLUMNS);
             return ExitCodes.OK;
         }
     }
 
     @Command(name = "rm", aliases = "revoke", description = "Revoke keys.", mixinStandardHelpOptions = true)
-    static final class Rm extends AdminCommand {
+    static final class Rm extends ApiCommand {
         @Parameters(paramLabel = "KEY_ID", arity = "1..*", description = "The keys' ids (not the keys).")
         List<String> ids;
 
         @Override
-        int run(Api api, Output out) {
-            var results = Api.JSON.createArrayNode();
+        int run(Porthole porthole, Output out) {
+            var results = Json.MAPPER.createArrayNode();
             for (var id : ids) {
-                api.delete("/admin/keys/" + Api.encode(id));
+                porthole.keys().revoke(id);
                 results.addObject().put("id", id).put("revoked", true);
                 if (!out.json()) out.writer().println("revoked " + id);
             }

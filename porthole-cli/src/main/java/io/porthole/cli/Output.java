@@ -74,7 +74,7 @@ final class Output {
 
     void print(JsonNode node) {
         try {
-            out.println(Api.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node));
+            out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -70,7 +70,7 @@ final class SandboxesCommand extends PortholeCommand.Group {
         @Override
         int run(Porthole porthole, Output out) {
             var states = state == null ? new String[0] : state.split(",");
-            var items = Api.JSON.createArrayNode();
+            var items = Json.MAPPER.createArrayNode();
             porthole.sandboxes().list(states).forEach(i -> items.add(Wire.sandbox(i)));
             out.table(items, COLUMNS);
             return ExitCodes.OK;
@@ -97,7 +97,7 @@ final class SandboxesCommand extends PortholeCommand.Group {
 
         @Override
         int run(Porthole porthole, Output out) {
-            var results = Api.JSON.createArrayNode();
+            var results = Json.MAPPER.createArrayNode();
             for (var id : ids) {
                 porthole.sandboxes().delete(id);
                 results.addObject().put("id", id).put("closed", true);
@@ -149,7 +149,7 @@ final class SandboxesCommand extends PortholeCommand.Group {
 
             @Override
             int run(Porthole porthole, Output out) {
-                var items = Api.JSON.createArrayNode();
+                var items = Json.MAPPER.createArrayNode();
                 porthole.sandboxes().get(id).contexts().list().forEach(c -> items.add(Wire.context(c)));
                 out.table(items, COLUMNS);
                 return ExitCodes.OK;
@@ -171,7 +171,7 @@ final class SandboxesCommand extends PortholeCommand.Group {
                 var contexts = porthole.sandboxes().get(id).contexts();
                 var created = Wire.context(proxy == null ? contexts.create() : contexts.create(proxy));
                 if (quiet && !out.json()) out.done(created, created.path("id").asText());
-                else out.table(Api.JSON.createArrayNode().add(created), COLUMNS);
+                else out.table(Json.MAPPER.createArrayNode().add(created), COLUMNS);
                 return ExitCodes.OK;
             }
         }
@@ -186,7 +186,7 @@ final class SandboxesCommand extends PortholeCommand.Group {
             @Override
             int run(Porthole porthole, Output out) {
                 porthole.sandboxes().get(id).contexts().delete(context);
-                out.done(Api.JSON.createObjectNode().put("id", context).put("closed", true), "closed context " + context);
+                out.done(Json.MAPPER.createObjectNode().put("id", context).put("closed", true), "closed context " + context);
                 return ExitCodes.OK;
             }
         }
@@ -208,7 +208,7 @@ final class SandboxesCommand extends PortholeCommand.Group {
 
             @Override
             int run(Porthole porthole, Output out) {
-                var items = Api.JSON.createArrayNode();
+                var items = Json.MAPPER.createArrayNode();
                 porthole.sandboxes().get(id).artifacts().list().forEach(a -> items.add(Wire.artifact(a)));
                 out.table(items, COLUMNS);
                 return ExitCodes.OK;
@@ -224,7 +224,7 @@ final class SandboxesCommand extends PortholeCommand.Group {
             @Override
             int run(Porthole porthole, Output out) {
                 var made = porthole.sandboxes().get(id).artifacts().screenshot();
-                out.table(Api.JSON.createArrayNode().add(Wire.artifact(made)), COLUMNS);
+                out.table(Json.MAPPER.createArrayNode().add(Wire.artifact(made)), COLUMNS);
                 return ExitCodes.OK;
             }
         }
@@ -252,7 +252,7 @@ final class SandboxesCommand extends PortholeCommand.Group {
                     target = Path.of(safe);
                 }
                 artifacts.download(artifact, target);
-                out.done(Api.JSON.createObjectNode().put("id", artifact).put("path", target.toString()), "saved " + target);
+                out.done(Json.MAPPER.createObjectNode().put("id", artifact).put("path", target.toString()), "saved " + target);
                 return ExitCodes.OK;
             }
         }

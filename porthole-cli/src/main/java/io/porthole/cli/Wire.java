@@ -2,6 +2,7 @@ package io.porthole.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.porthole.sdk.ActionResult;
+import io.porthole.sdk.ApiKey;
 import io.porthole.sdk.Artifact;
 import io.porthole.sdk.BrowserContext;
 import io.porthole.sdk.ComputerEvent;
@@ -19,7 +20,7 @@ final class Wire {
     private Wire() {}
 
     static ObjectNode computer(ComputerInfo c) {
-        var n = Api.JSON.createObjectNode();
+        var n = Json.MAPPER.createObjectNode();
         n.put("id", c.id());
         n.put("kind", c.kind());
         c.engine().ifPresent(v -> n.put("engine", v));
@@ -36,14 +37,14 @@ final class Wire {
             n.putObject("display").put("width", c.display().width()).put("height", c.display().height())
                     .put("scale", c.display().scale());
         }
-        if (c.endpoints() != null) n.set("endpoints", Api.JSON.valueToTree(c.endpoints()));
+        if (c.endpoints() != null) n.set("endpoints", Json.MAPPER.valueToTree(c.endpoints()));
         time(n, "terminated_at", c.terminatedAt());
         c.terminationReason().ifPresent(v -> n.put("termination_reason", v));
         return n;
     }
 
     static ObjectNode sandbox(SandboxInfo s) {
-        var n = Api.JSON.createObjectNode();
+        var n = Json.MAPPER.createObjectNode();
         n.put("id", s.id());
         n.put("browser", s.browser());
         s.templateId().ifPresent(v -> n.put("templateID", v));
@@ -57,7 +58,7 @@ final class Wire {
         }
         n.put("persistent", s.persistent());
         s.environmentId().ifPresent(v -> n.put("environmentId", v));
-        if (s.metadata() != null) n.set("metadata", Api.JSON.valueToTree(s.metadata()));
+        if (s.metadata() != null) n.set("metadata", Json.MAPPER.valueToTree(s.metadata()));
         s.accessToken().ifPresent(v -> n.put("accessToken", v));
         s.connect().ifPresent(c -> {
             var o = n.putObject("connect");
@@ -69,19 +70,19 @@ final class Wire {
     }
 
     static ObjectNode action(ActionResult r) {
-        var n = Api.JSON.createObjectNode();
+        var n = Json.MAPPER.createObjectNode();
         n.put("status", r.status());
-        n.set("result", Api.JSON.valueToTree(r.result()));
+        n.set("result", Json.MAPPER.valueToTree(r.result()));
         r.errorMessage().ifPresent(v -> n.put("error_message", v));
         r.errorCode().ifPresent(v -> n.put("error_code", v));
         r.requestId().ifPresent(v -> n.put("request_id", v));
         r.executedTabId().ifPresent(v -> n.put("executed_tab_id", v));
-        if (r.pageContext() != null && !r.pageContext().isEmpty()) n.set("page_context", Api.JSON.valueToTree(r.pageContext()));
+        if (r.pageContext() != null && !r.pageContext().isEmpty()) n.set("page_context", Json.MAPPER.valueToTree(r.pageContext()));
         return n;
     }
 
     static ObjectNode artifact(Artifact a) {
-        var n = Api.JSON.createObjectNode();
+        var n = Json.MAPPER.createObjectNode();
         n.put("id", a.id());
         n.put("type", a.type());
         n.put("contentType", a.contentType());
@@ -94,25 +95,39 @@ final class Wire {
     }
 
     static ObjectNode context(BrowserContext c) {
-        var n = Api.JSON.createObjectNode();
+        var n = Json.MAPPER.createObjectNode();
         n.put("id", c.id());
         n.put("default", c.isDefault());
         n.put("proxy", c.proxy().orElse(null));
         return n;
     }
 
+    static ObjectNode key(ApiKey k) {
+        var n = Json.MAPPER.createObjectNode();
+        n.put("id", k.id());
+        n.put("tenant", k.tenant());
+        n.put("name", k.name());
+        n.put("prefix", k.prefix());
+        n.put("admin", k.admin());
+        time(n, "created_at", k.createdAt());
+        time(n, "revoked_at", k.revokedAt());
+        // the secret, in the answer to its creation only
+        k.key().ifPresent(v -> n.put("key", v));
+        return n;
+    }
+
     /** An event as the stream sent it; its SSE id (and name, when it has one) beside the data's fields. */
     static ObjectNode event(ComputerEvent e) {
-        var n = Api.JSON.createObjectNode();
+        var n = Json.MAPPER.createObjectNode();
         e.id().ifPresent(v -> n.put("event_id", v));
         if (e.name() != null && !e.name().isEmpty() && !e.name().equals("message")) n.put("event", e.name());
-        n.setAll((ObjectNode) Api.JSON.valueToTree(e.data()));
+        n.setAll((ObjectNode) Json.MAPPER.valueToTree(e.data()));
         return n;
     }
 
     /** An exec line as the server's NDJSON has it. */
     static ObjectNode exec(ExecEvent e) {
-        var n = Api.JSON.createObjectNode();
+        var n = Json.MAPPER.createObjectNode();
         switch (e) {
             case ExecEvent.Stdout o -> n.put("type", "stdout").put("data", o.data());
             case ExecEvent.Stderr o -> n.put("type", "stderr").put("data", o.data());

@@ -69,7 +69,7 @@ final class CliServer implements AutoCloseable {
     record Run(int exit, String out, String err) {
         JsonNode json() {
             try {
-                return Api.JSON.readTree(out);
+                return Json.MAPPER.readTree(out);
             } catch (IOException e) {
                 throw new AssertionError("not JSON: " + out + "\nstderr: " + err, e);
             }
@@ -109,7 +109,7 @@ final class CliServer implements AutoCloseable {
         try {
             var res = http.send(req, HttpResponse.BodyHandlers.ofString());
             if (res.statusCode() != 200) throw new AssertionError(path + " answered " + res.statusCode() + ": " + res.body());
-            return Api.JSON.readTree(res.body());
+            return Json.MAPPER.readTree(res.body());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

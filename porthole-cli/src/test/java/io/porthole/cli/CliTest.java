@@ -98,10 +98,10 @@ class CliTest {
                 Map.of(), a -> { }));
         // the stream follows from the moment it is open, which the test cannot see: act until the stream shows it
         for (int i = 0; ; i++) {
-            assertTrue(i < 6, () -> "no events: " + watch.text() + watch.err);
+            assertTrue(i < 20, () -> "no events: " + watch.text() + watch.err);
             ok(server.cli("computers", "navigate", id, server.pages.url("second.html")));
             // a request seen, its response follows
-            if (watch.await("  navigate\n", 10)) break;
+            if (watch.await("  navigate\n", 3)) break;
         }
         assertTrue(watch.await("  success\n", 60), () -> "no response: " + watch.text() + watch.err);
         var ended = server.cli("computers", "rm", id);
@@ -248,8 +248,8 @@ class CliTest {
         assertEquals(ExitCodes.CONNECTION, run.exit(), run::toString);
         assertTrue(run.err().startsWith("error: "), run::toString);
         assertFalse(run.err().contains("\tat ") || run.err().contains(CliServer.KEY), run::toString);
-        cleanError(server.cli("keys", "ls", "--base-url=http://127.0.0.1:" + port), ExitCodes.CONNECTION,
-                "connection_failed");
+        var keys = server.cli("keys", "ls", "--base-url=http://127.0.0.1:" + port);
+        assertEquals(ExitCodes.CONNECTION, keys.exit(), keys::toString);
     }
 
     @Test

@@ -67,7 +67,7 @@ class LauncherIT {
             var ls = run(Map.of("PORTHOLE_BASE_URL", server.baseUrl(), "PORTHOLE_API_KEY", CliServer.KEY),
                     "computers", "ls", "--json");
             assertEquals(0, ls.exit(), ls::toString);
-            assertTrue(Api.JSON.readTree(ls.out()).isArray(), ls::toString);
+            assertTrue(Json.MAPPER.readTree(ls.out()).isArray(), ls::toString);
             var missing = run(Map.of(), "computers", "get", "comp_nothing", "--base-url=" + server.baseUrl(),
                     "--api-key=" + CliServer.KEY);
             assertEquals(ExitCodes.NOT_FOUND, missing.exit(), missing::toString);
