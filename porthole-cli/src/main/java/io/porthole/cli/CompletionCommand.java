@@ -9,7 +9,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code porthole completion bash}: the shell completion script, made by picocli from the command tree. */
 @Command(name = "completion", mixinStandardHelpOptions = true,
-        description = {"Print a completion script for bash or zsh. Load it now, or from ~/.bashrc:",
+        description = {"Print the shell completion script (bash, zsh).", "Load it now, or from ~/.bashrc:",
                 "  source <(porthole completion bash)"})
 final class CompletionCommand implements Callable<Integer> {
     @Parameters(paramLabel = "SHELL", defaultValue = "bash", description = "bash (default) or zsh (the same script,"

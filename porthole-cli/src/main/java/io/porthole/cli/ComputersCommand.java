@@ -226,8 +226,8 @@ final class ComputersCommand extends PortholeCommand.Group {
         }
     }
 
-    @Command(name = "exec", description = {"Run a shell command in the computer; its output streams here as it comes,",
-            "and porthole exits with its exit code.", "  porthole computers exec ID -- ls -la /tmp"},
+    @Command(name = "exec", description = {"Run a shell command in the computer; exits with its exit code.",
+            "Its stdout and stderr stream here as they come:", "  porthole computers exec ID -- ls -la /tmp"},
             mixinStandardHelpOptions = true)
     static final class Exec extends ApiCommand {
         @Parameters(index = "0", paramLabel = "ID", description = "The computer's id.")
@@ -279,8 +279,9 @@ final class ComputersCommand extends PortholeCommand.Group {
         }
     }
 
-    @Command(name = "events", description = {"Follow the computer's events (actions, their results, command output)",
-            "from now until Ctrl-C or the computer ends. One line per event; --json prints each event's JSON."},
+    @Command(name = "events", description = {"Follow the computer's events until Ctrl-C or the computer ends.",
+            "Actions, their results and command output, from now on: one line per event; --json prints each event's",
+            "JSON on a line of its own."},
             mixinStandardHelpOptions = true)
     static final class Events extends ApiCommand {
         @Parameters(paramLabel = "ID", description = "The computer's id.")

@@ -14,10 +14,11 @@ import picocli.CommandLine.Unmatched;
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Run the Porthole server in the foreground; Ctrl-C stops it and its computers.",
-                "Every PORTHOLE_* setting works as a flag (PORTHOLE_DATA_DIR is --data-dir=DIR), as for script/server:",
+                "Every PORTHOLE_* setting works as a flag, as for script/server",
+                "(PORTHOLE_DATA_DIR is --data-dir=DIR):",
                 "  porthole serve --port=9000 --data-dir=/tmp/ph",
-                "It prints its URL and where its API key is; the other commands find that key themselves when the",
-                "server is on this host (see --api-key)."})
+                "It prints its URL and where its API key is; on this host, the other",
+                "commands find that key by themselves (see --api-key)."})
 final class ServeCommand implements Callable<Integer> {
     @Unmatched
     List<String> serverArgs = new ArrayList<>();
