@@ -8,8 +8,9 @@ import java.util.stream.Stream;
  * a reader stops following a stream that does not end by itself ({@link Computer#events()},
  * {@link Computer#screencast()}); closing the {@link #stream()} closes it too.
  *
- * <p>Single-use and not thread-safe: read and close it in one thread (try-with-resources), stopping when the events
- * you wait for have come.
+ * <p>Single-use; read it from one thread. {@link #close()} is thread-safe: called from another thread it also
+ * interrupts the thread blocked reading, to wake it (that interrupt is cleared again before the reader returns),
+ * so a watchdog or a shutdown hook can stop a reader that follows a stream.
  *
  * @param <T> the event type
  */
@@ -22,7 +23,7 @@ public interface EventStream<T> extends Iterable<T>, AutoCloseable {
      */
     Stream<T> stream();
 
-    /** Closes the connection; iteration then ends. Idempotent. */
+    /** Closes the connection; iteration then ends, in a reader blocked in another thread too. Idempotent. */
     @Override
     void close();
 }

@@ -85,6 +85,13 @@ public interface Porthole extends AutoCloseable {
     Sandboxes sandboxes();
 
     /**
+     * The tenant's saved environments (browser state kept by persistent computers).
+     *
+     * @return the environments
+     */
+    Environments environments();
+
+    /**
      * API keys (admin keys) and the caller's identity.
      *
      * @return the keys

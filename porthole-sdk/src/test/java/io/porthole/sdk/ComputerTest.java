@@ -162,6 +162,32 @@ class ComputerTest {
     }
 
     @Test
+    void closingAnEventStreamFromAnotherThreadEndsTheReaderBlockedOnIt() throws Exception {
+        var events = computer.events();
+        var started = new java.util.concurrent.CountDownLatch(1);
+        var leftInterrupted = new java.util.concurrent.atomic.AtomicBoolean(true);
+        var reader = new Thread(() -> {
+            started.countDown();
+            for (var e : events) {
+                // nothing happens on the computer: the reader blocks until the close
+            }
+            leftInterrupted.set(Thread.currentThread().isInterrupted());
+        });
+        reader.start();
+        assertTrue(started.await(30, java.util.concurrent.TimeUnit.SECONDS));
+        // closed while the reader waits inside the JDK's body stream (bounded poll on the thread's state)
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (reader.getState() != Thread.State.WAITING && reader.getState() != Thread.State.TIMED_WAITING) {
+            assertTrue(System.nanoTime() < deadline, "the reader never blocked: " + reader.getState());
+            Thread.sleep(10);
+        }
+        events.close();
+        reader.join(WAIT.toMillis());
+        assertFalse(reader.isAlive(), "the reader ended");
+        assertFalse(leftInterrupted.get(), "the interrupt that woke it was cleared");
+    }
+
+    @Test
     void tabsAreListedCreatedSwitchedAndClosed() {
         var before = computer.tabs().list();
         assertTrue(before.stream().anyMatch(Tab::mainTab), before.toString());

@@ -36,6 +36,12 @@ class ErrorsTest {
     }
 
     @Test
+    void anUnknownEnvironmentIsANotFoundExceptionAndTheListAnswers() {
+        porthole.environments().list();
+        assertEquals(404, assertThrows(NotFoundException.class, () -> porthole.environments().get("env_missing")).status());
+    }
+
+    @Test
     void anInvalidSpecIsABadRequestException() {
         var e = assertThrows(BadRequestException.class,
                 () -> porthole.computers().create(ComputerSpec.browser().engine("netscape")));

@@ -300,7 +300,13 @@ final class ComputerImpl implements Computer {
     @Override
     public void close() {
         if (shared.closed.compareAndSet(false, true)) {
-            transport.json("DELETE", path, null, Repeat.SAFE, options);
+            try {
+                transport.json("DELETE", path, null, Repeat.SAFE, options);
+            } catch (RuntimeException e) {
+                // not closed after all: a later close tries again
+                shared.closed.set(false);
+                throw e;
+            }
         }
     }
 

@@ -12,6 +12,7 @@ import io.porthole.sdk.BatchResult;
 import io.porthole.sdk.BrowserContext;
 import io.porthole.sdk.ComputerInfo;
 import io.porthole.sdk.ComputerStatus;
+import io.porthole.sdk.Environment;
 import io.porthole.sdk.ReplayEvent;
 import io.porthole.sdk.SandboxInfo;
 import io.porthole.sdk.Tab;
@@ -147,6 +148,11 @@ final class Json {
     static ApiKey apiKey(JsonNode n) {
         return new ApiKey(textOr(n, "id", ""), textOr(n, "tenant", ""), textOr(n, "name", ""), textOr(n, "prefix", ""),
                 n.path("admin").asBoolean(false), instant(n, "created_at"), instant(n, "revoked_at"), text(n, "key"));
+    }
+
+    static Environment environment(JsonNode n) {
+        return new Environment(textOr(n, "id", ""), textOr(n, "engine", ""), n.path("size").asLong(),
+                instant(n, "createdAt"), instant(n, "updatedAt"));
     }
 
     static ReplayEvent replayEvent(JsonNode n) {

@@ -2,6 +2,7 @@ package io.porthole.sdk.internal;
 
 import io.porthole.sdk.ApiKeys;
 import io.porthole.sdk.Computers;
+import io.porthole.sdk.Environments;
 import io.porthole.sdk.Porthole;
 import io.porthole.sdk.RequestOptions;
 import io.porthole.sdk.Sandboxes;
@@ -53,6 +54,11 @@ public final class PortholeImpl implements Porthole {
     @Override
     public Sandboxes sandboxes() {
         return new SandboxesImpl(transport, options);
+    }
+
+    @Override
+    public Environments environments() {
+        return new EnvironmentsImpl(transport, options);
     }
 
     @Override

@@ -17,17 +17,22 @@ import java.util.stream.StreamSupport;
 
 /**
  * An {@link EventStream} over an open response body, read a line at a time by {@link #readEvent}. Closing it
- * closes the body, which ends the HTTP exchange. Not thread-safe (see {@link EventStream}).
+ * closes the body, which ends the HTTP exchange; a close from another thread also interrupts the thread blocked
+ * reading (the JDK's body stream waits interruptibly, but does not promise that a close wakes it), and clears that
+ * interrupt again before the reader returns. Reading is single-threaded; {@link #close()} is thread-safe.
  */
 abstract class ResponseStream<T> implements EventStream<T> {
     private final InputStream body;
-    private final BufferedReader reader;
-    private boolean closed;
+    private final BufferedReader lines;
+    private final Object lock = new Object();
+    private volatile boolean closed;
     private boolean iterated;
+    /** The thread inside {@link #readEvent}, guarded by {@link #lock}. */
+    private Thread reader;
 
     ResponseStream(InputStream body) {
         this.body = body;
-        this.reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
+        this.lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
     }
 
     /** The next event, or null at the end of the body. */
@@ -50,7 +55,7 @@ abstract class ResponseStream<T> implements EventStream<T> {
                     return false;
                 }
                 try {
-                    next = readEvent(reader);
+                    next = read();
                 } catch (IOException e) {
                     if (closed) {
                         done = true;
@@ -79,6 +84,21 @@ abstract class ResponseStream<T> implements EventStream<T> {
         };
     }
 
+    private T read() throws IOException {
+        synchronized (lock) {
+            reader = Thread.currentThread();
+        }
+        try {
+            return readEvent(lines);
+        } finally {
+            synchronized (lock) {
+                reader = null;
+                // a close from another thread interrupted this one to wake it: that interrupt was ours
+                if (closed) Thread.interrupted();
+            }
+        }
+    }
+
     @Override
     public Stream<T> stream() {
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator(), Spliterator.ORDERED | Spliterator.NONNULL),
@@ -87,8 +107,11 @@ abstract class ResponseStream<T> implements EventStream<T> {
 
     @Override
     public void close() {
-        if (closed) return;
-        closed = true;
+        synchronized (lock) {
+            if (closed) return;
+            closed = true;
+            if (reader != null && reader != Thread.currentThread()) reader.interrupt();
+        }
         try {
             body.close();
         } catch (IOException e) {

@@ -124,7 +124,15 @@ final class SandboxImpl implements Sandbox {
 
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) transport.json("DELETE", path, null, Repeat.SAFE, options);
+        if (closed.compareAndSet(false, true)) {
+            try {
+                remember(transport.json("DELETE", path, null, Repeat.SAFE, options));
+            } catch (RuntimeException e) {
+                // not closed after all: a later close tries again
+                closed.set(false);
+                throw e;
+            }
+        }
     }
 
     @Override
