@@ -1,5 +1,6 @@
 package io.porthole.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.porthole.sdk.Porthole;
 import io.porthole.sdk.SandboxSpec;
 import java.nio.file.Path;
@@ -29,7 +30,7 @@ final class SandboxesCommand extends PortholeCommand.Group {
             Output.Column.field("cdp", "connect", "cdp"), Output.Column.field("bidi", "connect", "bidi"),
             Output.Column.field("closed", "closedAt"), Output.Column.field("close reason", "closeReason"));
 
-    private static String viewport(com.fasterxml.jackson.databind.JsonNode n) {
+    private static String viewport(JsonNode n) {
         var v = n.path("viewport");
         return v.isObject() ? v.path("width").asText() + "x" + v.path("height").asText() : "-";
     }

@@ -9,6 +9,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -149,8 +152,8 @@ class CliTest {
         var bytes = Files.readAllBytes(file);
         assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}, Arrays.copyOf(bytes, 8));
         // the IHDR says 800 x 600, the size the computer was made with
-        assertEquals(800, java.nio.ByteBuffer.wrap(bytes, 16, 4).getInt());
-        assertEquals(600, java.nio.ByteBuffer.wrap(bytes, 20, 4).getInt());
+        assertEquals(800, ByteBuffer.wrap(bytes, 16, 4).getInt());
+        assertEquals(600, ByteBuffer.wrap(bytes, 20, 4).getInt());
     }
 
     @Test
@@ -241,7 +244,7 @@ class CliTest {
     @Test
     void anUnreachableServerIsAConnectionError() throws IOException {
         int port;
-        try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (var s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
         var run = server.cli("computers", "ls", "--base-url=http://127.0.0.1:" + port);
