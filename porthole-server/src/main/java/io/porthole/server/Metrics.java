@@ -110,6 +110,14 @@ final class Metrics implements Telemetry {
         GaugeWithCallback.builder().name("porthole_computer_capacity")
                 .help("How many computers this node runs at most (PORTHOLE_MAX_COMPUTERS)")
                 .callback(cb -> cb.call(computers.capacityLimit())).register(registry);
+        // what an autoscaler compares with the capacity (the Helm chart's HPA hint): tenants' computers, and the
+        // places a create could still take here (the warm pool's ready computers count as free; none while draining)
+        GaugeWithCallback.builder().name("porthole_computers_in_use")
+                .help("Computers this node runs for tenants (the warm pool's not counted)")
+                .callback(cb -> cb.call(computers.liveCount())).register(registry);
+        GaugeWithCallback.builder().name("porthole_computer_free_places")
+                .help("How many more computers a create could get on this node now (0 while draining)")
+                .callback(cb -> cb.call(computers.freePlaces())).register(registry);
         GaugeWithCallback.builder().name("porthole_node_draining")
                 .help("1 while this node drains (takes no new computers)")
                 .callback(cb -> cb.call(draining.get() ? 1 : 0)).register(registry);

@@ -54,6 +54,9 @@ class MetricsTest {
         var during = scrape();
         assertEquals(1, during.value("porthole_computers", browser) - before.value("porthole_computers", browser),
                 "one more running browser");
+        assertEquals(1, during.value("porthole_computers_in_use", Map.of()) - before.value("porthole_computers_in_use", Map.of()));
+        assertEquals(-1, during.value("porthole_computer_free_places", Map.of())
+                - before.value("porthole_computer_free_places", Map.of()), "the computer holds a place");
 
         var ok = t.action(id, "navigate", "{\"url\":\"" + t.pages.url("input.html") + "\"}");
         assertEquals("success", ok.path("status").asText(), ok.toString());
@@ -85,6 +88,7 @@ class MetricsTest {
                 "an ended computer has no stream clients");
         // ended computers leave the gauge (a delete answers once the computer has ended)
         assertEquals(before.value("porthole_computers", browser), after.value("porthole_computers", browser));
+        assertEquals(before.value("porthole_computers_in_use", Map.of()), after.value("porthole_computers_in_use", Map.of()));
 
         var created = Map.of("kind", "browser", "engine", "chromium", "outcome", "ok", "source", "cold");
         assertEquals(1, delta(before, after, "porthole_computer_creates_total", created));
