@@ -198,8 +198,10 @@ final class Http {
     static void error(ServerResponse res, ErrorCode code, String message) {
         // over a limit, or a backend that cannot be used right now: worth a retry, after a pause (the SDKs wait this long)
         if (code == ErrorCode.LIMIT_EXCEEDED || code == ErrorCode.UNAVAILABLE) res.header(HeaderNames.RETRY_AFTER, "5");
-        // a person holds the computer: retrying at once will not help (the SDKs honour this header over the status)
-        if (code == ErrorCode.HUMAN_IN_CONTROL || code == ErrorCode.CONTROL_TAKEN || code == ErrorCode.NOT_IN_CONTROL) {
+        // a person holds the computer, or a sandbox is paused: retrying at once will not help (the SDKs honour this
+        // header over the status, which they would otherwise retry)
+        if (code == ErrorCode.HUMAN_IN_CONTROL || code == ErrorCode.CONTROL_TAKEN || code == ErrorCode.NOT_IN_CONTROL
+                || code == ErrorCode.WRONG_STATE) {
             res.header(SHOULD_RETRY, "false");
         }
         send(res, code.httpStatus(), ErrorBody.of(code, message));

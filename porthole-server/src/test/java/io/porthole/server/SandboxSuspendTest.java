@@ -88,7 +88,10 @@ class SandboxSuspendTest {
                 + "{\"id\":\"b\",\"method\":\"contexts.list\"}\n");
         assertEquals(2, lines.size(), lines.toString());
         for (var line : lines) assertEquals("wrong_state", line.path("error").path("code").asText(), line.toString());
-        assertError(t.call("GET", "/browser-sandboxes/" + id + "/contexts", null), 409, "wrong_state");
+        var listed = t.call("GET", "/browser-sandboxes/" + id + "/contexts", null);
+        assertError(listed, 409, "wrong_state");
+        // a paused sandbox stays paused until resumed: the SDKs are told not to retry a 409 they otherwise would
+        assertEquals("false", listed.header("x-should-retry"));
         assertError(t.post("/browser-sandboxes/" + id + "/contexts", "{}"), 409, "wrong_state");
         assertError(t.post("/browser-sandboxes/" + id + "/artifacts/screenshot", "{}"), 409, "wrong_state");
         var ws = Sandboxes.rawUpgrade(t, "/browser-sandboxes/" + id + "/cdp", "Authorization: Bearer " + TestServer.KEY + "\r\n");
