@@ -96,6 +96,17 @@ public interface BrowserDriver extends AutoCloseable {
                 "this browser does not support contexts");
     }
 
+    /**
+     * The identity contexts created from now on take (a change of proxy moved the computer to another country):
+     * timezone and languages where the engine can set them per context or per target; contexts and tabs that exist
+     * keep theirs. The default does nothing (the identity the browser was launched with stays).
+     *
+     * @return whether the engine applies it to new contexts
+     */
+    default boolean identityForNewContexts(Identity identity) {
+        return false;
+    }
+
     /** Closes a context and its tabs; the default context cannot be closed. */
     default void closeContext(String contextId) {
         throw new io.porthole.core.PortholeException.NotFound(io.porthole.api.ErrorCode.NOT_FOUND, "no context " + contextId);
