@@ -10,7 +10,7 @@ import java.util.Map;
  * Beyond the SDKs (which ignore them): {@code engine}; while it runs, {@code viewers} (how many watch its
  * screencast), {@code control} (who has taken control from the console, null when nobody has), {@code standby}
  * (whether its processes are frozen until the next request reaches into it; its status stays {@code running}) and
- * {@code standby_since}.
+ * {@code standby_since}; for a browser computer, {@code identity}: who it appears to be (absent for a desktop).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ComputerResponse(
@@ -34,7 +34,8 @@ public record ComputerResponse(
         Integer viewers,
         @JsonInclude(JsonInclude.Include.ALWAYS) Map<String, Object> control,
         Boolean standby,
-        @JsonProperty("standby_since") String standbySince) {
+        @JsonProperty("standby_since") String standbySince,
+        IdentityInfo identity) {
 
     /** Screen size and device scale of the computer. */
     public record DisplayInfo(int width, int height, double scale) {}

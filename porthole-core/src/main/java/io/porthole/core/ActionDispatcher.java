@@ -387,6 +387,8 @@ public final class ActionDispatcher {
     private void changeProxy(Computer computer, Action.ChangeProxy a, Map<String, Object> result) {
         computers.useUpstream(computer, a.proxy());
         result.put("proxy", a.proxy().map(ActionJson::withoutPassword).orElse("direct"));
+        // with GeoIP, contexts opened from now on take the new exit's time zone and languages (ADR 0037)
+        computers.identityForUpstream(computer, a.proxy()).ifPresent(i -> result.put("identity", IdentityJson.info(i)));
     }
 
     /** The page context of {@code tab}, or of the main tab; none on a desktop whose browser has not started. */

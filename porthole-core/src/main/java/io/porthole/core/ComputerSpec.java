@@ -19,12 +19,23 @@ public record ComputerSpec(String kind, String engine, long maxLifetimeSeconds, 
                            boolean idleTimeoutEnabled, boolean persistent, int width, int height, double scale,
                            Optional<String> environmentId, Optional<String> contextId, boolean useAdvancedProxy,
                            Optional<String> templateId, String metadataJson, Optional<java.net.URI> proxy,
-                           boolean recordHar, boolean recordVideo) {
+                           boolean recordHar, boolean recordVideo, IdentityRequest identity) {
     /** The same request for another engine (a launch template decides the engine). */
     public ComputerSpec withEngine(String e) {
         return new ComputerSpec(kind, e, maxLifetimeSeconds, inactivityTimeoutSeconds, idleTimeoutEnabled, persistent,
                 width, height, scale, environmentId, contextId, useAdvancedProxy, templateId, metadataJson, proxy, recordHar,
-                recordVideo);
+                recordVideo, identity);
+    }
+
+    /** The same request without an identity: what an older caller builds. */
+    public ComputerSpec(String kind, String engine, long maxLifetimeSeconds, long inactivityTimeoutSeconds,
+                        boolean idleTimeoutEnabled, boolean persistent, int width, int height, double scale,
+                        Optional<String> environmentId, Optional<String> contextId, boolean useAdvancedProxy,
+                        Optional<String> templateId, String metadataJson, Optional<java.net.URI> proxy,
+                        boolean recordHar, boolean recordVideo) {
+        this(kind, engine, maxLifetimeSeconds, inactivityTimeoutSeconds, idleTimeoutEnabled, persistent, width, height,
+                scale, environmentId, contextId, useAdvancedProxy, templateId, metadataJson, proxy, recordHar, recordVideo,
+                IdentityRequest.NONE);
     }
 
     /** The engines a request may name; whether this server has one is the lifecycle's to say. */
@@ -84,7 +95,8 @@ public record ComputerSpec(String kind, String engine, long maxLifetimeSeconds, 
         return new ComputerSpec("browser", engine, maxLifetime, idle.orElse(cfg.defaultInactivityTimeoutSeconds()),
                 true, optBool(body, "persistent").orElse(false), width, height, scale,
                 optString(body, "environmentId"), Optional.empty(), false, optString(body, "templateID"),
-                metadataJson, proxy, optBool(body, "recordHar").orElse(false), optBool(body, "recordVideo").orElse(false));
+                metadataJson, proxy, optBool(body, "recordHar").orElse(false), optBool(body, "recordVideo").orElse(false),
+                IdentityRequest.parse(body, "fromProxy", width, height));
     }
 
     /** A proxy URL a client brings: {@code http://} or {@code socks5://}, with a host and a port (422 otherwise). */
@@ -139,7 +151,20 @@ public record ComputerSpec(String kind, String engine, long maxLifetimeSeconds, 
         boolean advancedProxy = optBool(body, "use_advanced_proxy").orElse(false);
         return new ComputerSpec(kind, engine, maxLifetime, inactivity, idleEnabled, persistent, width, height, scale,
                 optString(body, "environment_id"), optString(body, "context_id"), advancedProxy, Optional.empty(), "{}",
-                Optional.empty(), false, optBool(body, "record_video").orElse(false));
+                Optional.empty(), false, optBool(body, "record_video").orElse(false), identity(body, kind, width, height));
+    }
+
+    /**
+     * The {@code identity} of a Computers API body. A desktop takes none: its screen is its display, and its clock
+     * and language are the sandbox's (ADR 0037).
+     */
+    private static IdentityRequest identity(JsonNode body, String kind, int width, int height) {
+        var identity = IdentityRequest.parse(body, "from_proxy", width, height);
+        if (kind.equals("desktop") && present(body, "identity") != null) {
+            throw new PortholeException(ErrorCode.NOT_SUPPORTED, "'identity' is for browser computers; a desktop's screen"
+                    + " is its display and its time zone and language are the sandbox's");
+        }
+        return identity;
     }
 
     private static Optional<Long> seconds(JsonNode n, String name) {

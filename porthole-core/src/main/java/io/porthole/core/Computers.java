@@ -2,6 +2,7 @@ package io.porthole.core;
 
 import io.porthole.api.ErrorCode;
 import io.porthole.core.browser.BrowserEngine;
+import io.porthole.core.browser.Identity;
 import io.porthole.core.browser.LaunchSpec;
 import io.porthole.core.desktop.DesktopEngine;
 import io.porthole.core.sandbox.SandboxRuntime;
@@ -185,20 +186,70 @@ public final class Computers implements AutoCloseable {
         var environment = spec.environmentId().map(e -> environments.find(tenantId, e));
         // context_id: the cookies a saved environment holds, loaded into the browser (not its whole profile)
         var savedContext = spec.contextId().filter(x -> spec.kind().equals("browser")).map(e -> environments.find(tenantId, e));
+        // who its browser appears to be: fixed at launch, so known before a pooled computer may be taken
+        var identity = spec.kind().equals("browser") ? identity(spec) : null;
         // the lines logged from here on name the computer once it has an id
         try (var creating = pool.creating(); var about = LogContext.scope()) {
             // a saved profile goes into the browser's files before it starts: only a cold start can restore one
             if (spec.environmentId().isEmpty()) {
                 pooled.set(true);
-                var claimed = claimFromPool(tenantId, spec, savedContext, steps);
+                var claimed = claimFromPool(tenantId, spec, identity, savedContext, steps);
                 if (claimed.isPresent()) return claimed.get();
                 pooled.set(false);
             }
-            return createCold(tenantId, spec, environment, savedContext, steps);
+            return createCold(tenantId, spec, identity, environment, savedContext, steps);
         }
     }
 
-    private ComputerRecord createCold(String tenantId, ComputerSpec spec,
+    /**
+     * The identity a browser computer gets (ADR 0037): what its request gives, then (with a GeoIP database, an upstream
+     * proxy and {@code from_proxy} not false) what the proxy's exit address says, then the server's defaults.
+     */
+    private Identity identity(ComputerSpec spec) {
+        var requested = spec.identity();
+        if (requested.fromProxy().orElse(false) && !locator.enabled()) {
+            throw new PortholeException(ErrorCode.NOT_SUPPORTED, "'identity.from_proxy' needs a GeoIP database, and this"
+                    + " server has none (PORTHOLE_GEOIP_DATABASE is not set)");
+        }
+        var upstream = spec.proxy().or(() -> spec.useAdvancedProxy() ? advancedProxy : Optional.empty());
+        return requested.resolve(config.identity().forViewport(spec.width(), spec.height()),
+                placeOf(requested, upstream));
+    }
+
+    /** Where the upstream's exit is, if GeoIP is on and the request lets it decide. */
+    private Optional<ProxyPlace> placeOf(IdentityRequest requested, Optional<java.net.URI> upstream) {
+        if (!locator.enabled() || upstream.isEmpty() || !requested.fromProxy().orElse(true)) return Optional.empty();
+        return locator.locate(upstream.get());
+    }
+
+    /**
+     * What contexts a browser computer opens from now on are to get after its upstream changed to {@code upstream}: the
+     * identity its request resolves to with the new exit's place (its explicit parts stay). Given to its browser;
+     * empty when GeoIP does not decide (no database, {@code from_proxy} false, a desktop, no upstream).
+     */
+    public Optional<Identity> identityForUpstream(Computer c, Optional<java.net.URI> upstream) {
+        var r = c.record();
+        var launched = r.identity();
+        if (launched.isEmpty() || c.isDesktop()) return Optional.empty();
+        var requested = r.identityRequested();
+        var place = placeOf(requested, upstream);
+        if (place.isEmpty()) return Optional.empty();
+        var next = requested.resolve(config.identity().forViewport(r.width(), r.height()), place)
+                .withScreen(launched.get().screenWidth(), launched.get().screenHeight());
+        boolean applied = c.browser().identityForNewContexts(next);
+        event(c.id(), ReplayEvent.LIFECYCLE, "identity_for_new_contexts", Map.of("timezone", next.timezone(),
+                "locale", next.locale(), "applied", applied));
+        return Optional.of(next);
+    }
+
+    private volatile ProxyLocator locator = ProxyLocator.NONE;
+
+    /** Where identities find an upstream proxy's place (the server's GeoIP database); none by default. */
+    public void proxyLocator(ProxyLocator l) {
+        this.locator = java.util.Objects.requireNonNull(l, "locator");
+    }
+
+    private ComputerRecord createCold(String tenantId, ComputerSpec spec, Identity identity,
                                       Optional<EnvironmentRecord> environment,
                                       Optional<EnvironmentRecord> savedContext, Steps steps) {
         admitByMemory();
@@ -212,7 +263,8 @@ public final class Computers implements AutoCloseable {
         var record = new ComputerRecord(Ids.id("comp"), tenantId, spec.kind(), spec.engine(), ComputerStatus.STARTING,
                 now, now, spec.maxLifetimeSeconds(), spec.inactivityTimeoutSeconds(), spec.idleTimeoutEnabled(),
                 spec.persistent(), spec.width(), spec.height(), spec.scale(), spec.environmentId().orElse(null),
-                null, null, spec.templateId().orElse(null), spec.metadataJson()).onNode(nodeId);
+                null, null, spec.templateId().orElse(null), spec.metadataJson()).onNode(nodeId)
+                .withIdentity(identity, spec.identity());
         LogContext.set(record.id(), tenantId);
         var computer = new Computer(record, clock);
         computer.holdPlace(place);
@@ -226,7 +278,7 @@ public final class Computers implements AutoCloseable {
         steps.lap("record inserted");
         try {
             var sessionCookies = new java.util.concurrent.atomic.AtomicReference<Optional<String>>(Optional.empty());
-            var started = provisioner.start(record.id(), PoolShape.of(spec), sandbox -> {
+            var started = provisioner.start(record.id(), PoolShape.of(spec, identity), sandbox -> {
                 // the computer's from now on: a delete while it starts ends it
                 computer.attachSandbox(sandbox);
                 steps.lap("sandbox");
@@ -296,10 +348,11 @@ public final class Computers implements AutoCloseable {
      * tenant's, under its lifetimes, and what the request asks beyond the shape is applied to it running (proxy, HAR,
      * a context's cookies, recording, metadata). Empty when the pool has none (the create starts one cold).
      */
-    private Optional<ComputerRecord> claimFromPool(String tenantId, ComputerSpec spec,
+    private Optional<ComputerRecord> claimFromPool(String tenantId, ComputerSpec spec, Identity identity,
                                                    Optional<EnvironmentRecord> savedContext,
                                                    Steps steps) {
-        var shape = PoolShape.of(spec);
+        // a pooled browser was launched with the default identity: a create that asks for another starts cold
+        var shape = PoolShape.of(spec, identity);
         while (true) {
             var taken = pool.take(shape);
             if (taken.isEmpty()) return Optional.empty();
@@ -308,7 +361,8 @@ public final class Computers implements AutoCloseable {
             var record = new ComputerRecord(warm.id, tenantId, spec.kind(), spec.engine(), ComputerStatus.RUNNING,
                     now, now, spec.maxLifetimeSeconds(), spec.inactivityTimeoutSeconds(), spec.idleTimeoutEnabled(),
                     spec.persistent(), spec.width(), spec.height(), spec.scale(), null, null, null,
-                    spec.templateId().orElse(null), spec.metadataJson()).onNode(nodeId);
+                    spec.templateId().orElse(null), spec.metadataJson()).onNode(nodeId)
+                    .withIdentity(identity, spec.identity());
             var subject = warm.subject != null ? warm.subject : LogContext.subject(record.id(), tenantId);
             LogContext.set(subject);
             var computer = new Computer(record, clock);
@@ -955,10 +1009,13 @@ public final class Computers implements AutoCloseable {
             var engine = desktop ? engines.get("chromium") : Optional.ofNullable(r.templateId())
                     .map(t -> engines.get(TEMPLATE_PREFIX + t)).orElse(engines.get(r.engine()));
             if (engine == null) throw new IllegalStateException("no engine " + r.engine());
+            // the identity it was launched with (a record from before identities were kept: the built-in one)
+            var identity = r.identity().filter(i -> !desktop).orElseGet(() -> Identity.defaults(r.width(), r.height()));
             var launch = new LaunchSpec(r.id(), s, r.width(), r.height(), desktop ? 1.0 : r.scale(), desktop,
                     desktop ? reason -> LOG.log(System.Logger.Level.INFO, "the browser of desktop {0} exited: {1}", r.id(), reason)
                             : reason -> Threads.startVirtual("porthole-crash-" + r.id(), () -> end(computer,
-                                    ComputerStatus.FAILED, s.outOfMemory() ? "memory_limit_exceeded" : "browser_exited: " + reason)));
+                                    ComputerStatus.FAILED, s.outOfMemory() ? "memory_limit_exceeded" : "browser_exited: " + reason)),
+                    identity);
             if (desktop) {
                 computer.attachDesktop(desktops.adopt(s, r.width(), r.height(), reason -> Threads.startVirtual(
                         "porthole-crash-" + r.id(), () -> end(computer, ComputerStatus.FAILED,

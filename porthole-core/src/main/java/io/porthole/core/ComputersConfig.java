@@ -18,13 +18,31 @@ import io.porthole.core.live.CaptureSettings;
  *     put into standby (its processes frozen until the next request that reaches into it); 0 turns standby off
  * @param pool the warm pool: how many computers of each shape are kept started ahead of demand (none by default
  *     here; the server's setting, {@code PORTHOLE_POOL}, has its own default)
+ * @param identity what a browser computer's identity is where its request says nothing (ADR 0037)
  */
 public record ComputersConfig(long defaultMaxLifetimeSeconds, long defaultInactivityTimeoutSeconds,
                               long maxLifetimeCapSeconds, int maxLiveComputers, int defaultWidth, int defaultHeight,
                               CaptureSettings screencast, long minAvailableMemoryBytes, long standbyAfterSeconds,
-                              java.util.Map<PoolShape, Integer> pool) {
+                              java.util.Map<PoolShape, Integer> pool, IdentityDefaults identity) {
     public ComputersConfig {
         pool = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(pool));
+        java.util.Objects.requireNonNull(identity, "identity");
+    }
+
+    /** With the built-in identity defaults. */
+    public ComputersConfig(long defaultMaxLifetimeSeconds, long defaultInactivityTimeoutSeconds, long maxLifetimeCapSeconds,
+                           int maxLiveComputers, int defaultWidth, int defaultHeight, CaptureSettings screencast,
+                           long minAvailableMemoryBytes, long standbyAfterSeconds, java.util.Map<PoolShape, Integer> pool) {
+        this(defaultMaxLifetimeSeconds, defaultInactivityTimeoutSeconds, maxLifetimeCapSeconds, maxLiveComputers,
+                defaultWidth, defaultHeight, screencast, minAvailableMemoryBytes, standbyAfterSeconds, pool,
+                IdentityDefaults.BUILT_IN);
+    }
+
+    /** The same with these identity defaults (the operator's time zone and locale). */
+    public ComputersConfig withIdentity(IdentityDefaults defaults) {
+        return new ComputersConfig(defaultMaxLifetimeSeconds, defaultInactivityTimeoutSeconds, maxLifetimeCapSeconds,
+                maxLiveComputers, defaultWidth, defaultHeight, screencast, minAvailableMemoryBytes, standbyAfterSeconds,
+                pool, defaults);
     }
 
     /** The default of {@code minAvailableMemoryBytes}: room for a browser (300-500 MiB) with a margin. */
@@ -41,13 +59,13 @@ public record ComputersConfig(long defaultMaxLifetimeSeconds, long defaultInacti
 
     public ComputersConfig withMinAvailableMemory(long bytes) {
         return new ComputersConfig(defaultMaxLifetimeSeconds, defaultInactivityTimeoutSeconds, maxLifetimeCapSeconds,
-                maxLiveComputers, defaultWidth, defaultHeight, screencast, bytes, standbyAfterSeconds, pool);
+                maxLiveComputers, defaultWidth, defaultHeight, screencast, bytes, standbyAfterSeconds, pool, identity);
     }
 
     /** The same with standby after {@code seconds} without activity; 0 turns it off. */
     public ComputersConfig withStandbyAfter(long seconds) {
         return new ComputersConfig(defaultMaxLifetimeSeconds, defaultInactivityTimeoutSeconds, maxLifetimeCapSeconds,
-                maxLiveComputers, defaultWidth, defaultHeight, screencast, minAvailableMemoryBytes, seconds, pool);
+                maxLiveComputers, defaultWidth, defaultHeight, screencast, minAvailableMemoryBytes, seconds, pool, identity);
     }
 
     public static ComputersConfig defaults() {
@@ -56,12 +74,12 @@ public record ComputersConfig(long defaultMaxLifetimeSeconds, long defaultInacti
 
     public ComputersConfig withScreencast(CaptureSettings settings) {
         return new ComputersConfig(defaultMaxLifetimeSeconds, defaultInactivityTimeoutSeconds, maxLifetimeCapSeconds,
-                maxLiveComputers, defaultWidth, defaultHeight, settings, minAvailableMemoryBytes, standbyAfterSeconds, pool);
+                maxLiveComputers, defaultWidth, defaultHeight, settings, minAvailableMemoryBytes, standbyAfterSeconds, pool, identity);
     }
 
     /** The same with this warm pool (shapes and how many of each; empty for none). */
     public ComputersConfig withPool(java.util.Map<PoolShape, Integer> shapes) {
         return new ComputersConfig(defaultMaxLifetimeSeconds, defaultInactivityTimeoutSeconds, maxLifetimeCapSeconds,
-                maxLiveComputers, defaultWidth, defaultHeight, screencast, minAvailableMemoryBytes, standbyAfterSeconds, shapes);
+                maxLiveComputers, defaultWidth, defaultHeight, screencast, minAvailableMemoryBytes, standbyAfterSeconds, shapes, identity);
     }
 }

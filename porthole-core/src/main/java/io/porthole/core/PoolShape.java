@@ -1,5 +1,6 @@
 package io.porthole.core;
 
+import io.porthole.core.browser.Identity;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -14,12 +15,25 @@ import java.util.regex.Pattern;
  * @param kind {@code browser} or {@code desktop}
  * @param engine the browser engine ({@code chromium} for a desktop)
  * @param templateId the launch template, or empty
+ * @param identity who its browser appears to be (fixed at launch: its time zone is its process's); null for a
+ *     desktop. A pool's computers have the server's default identity, so a create asking for another starts cold.
  */
-public record PoolShape(String kind, String engine, Optional<String> templateId, int width, int height, double scale) {
+public record PoolShape(String kind, String engine, Optional<String> templateId, int width, int height, double scale,
+                        Identity identity) {
 
-    /** The shape a request needs. */
-    static PoolShape of(ComputerSpec spec) {
-        return new PoolShape(spec.kind(), spec.engine(), spec.templateId(), spec.width(), spec.height(), spec.scale());
+    /** A shape with the built-in default identity (none for a desktop). */
+    public PoolShape(String kind, String engine, Optional<String> templateId, int width, int height, double scale) {
+        this(kind, engine, templateId, width, height, scale, identity(kind, IdentityDefaults.BUILT_IN, width, height));
+    }
+
+    private static Identity identity(String kind, IdentityDefaults defaults, int width, int height) {
+        return kind.equals("desktop") ? null : defaults.forViewport(width, height);
+    }
+
+    /** The shape a request needs, with the identity it resolved to (null for a desktop). */
+    static PoolShape of(ComputerSpec spec, Identity identity) {
+        return new PoolShape(spec.kind(), spec.engine(), spec.templateId(), spec.width(), spec.height(), spec.scale(),
+                identity);
     }
 
     /** As the setting spells it: {@code chromium}, {@code desktop@1920x1080}, {@code template=name@800x600x2}. */
@@ -43,6 +57,12 @@ public record PoolShape(String kind, String engine, Optional<String> templateId,
      */
     public static Map<PoolShape, Integer> parse(String setting, int defaultWidth, int defaultHeight,
                                                 Map<String, String> templates) {
+        return parse(setting, defaultWidth, defaultHeight, templates, IdentityDefaults.BUILT_IN);
+    }
+
+    /** As {@link #parse(String, int, int, Map)}, its browsers with {@code identity}'s default identity. */
+    public static Map<PoolShape, Integer> parse(String setting, int defaultWidth, int defaultHeight,
+                                                Map<String, String> templates, IdentityDefaults identity) {
         var out = new LinkedHashMap<PoolShape, Integer>();
         var trimmed = setting.trim().toLowerCase(Locale.ROOT);
         if (trimmed.isEmpty() || trimmed.equals("off") || trimmed.equals("none") || trimmed.equals("0")) return out;
@@ -72,7 +92,8 @@ public record PoolShape(String kind, String engine, Optional<String> templateId,
                         + " pixels, a scale from 0.25 to 4)");
             }
             int count = Integer.parseInt(m.group(6));
-            var shape = new PoolShape(kind, engine, template, width, height, scale);
+            var shape = new PoolShape(kind, engine, template, width, height, scale,
+                    identity(kind, identity, width, height));
             if (out.containsKey(shape)) throw new IllegalArgumentException("PORTHOLE_POOL names " + shape.label() + " twice");
             if (count > 0) out.put(shape, count);
         }

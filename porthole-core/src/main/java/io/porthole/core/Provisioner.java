@@ -80,7 +80,7 @@ final class Provisioner {
                         reason -> exited.accept("desktop_exited: " + reason));
             } else {
                 browser = engine(shape).launch(new LaunchSpec(id, sandbox, shape.width(), shape.height(), shape.scale(),
-                        false, reason -> exited.accept("browser_exited: " + reason)));
+                        false, reason -> exited.accept("browser_exited: " + reason), shape.identity()));
             }
             // its way out came up while the browser started
             sandbox.awaitReady();

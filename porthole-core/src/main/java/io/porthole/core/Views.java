@@ -36,7 +36,8 @@ public final class Views {
                 r.persistent(), new ComputerResponse.DisplayInfo(r.width(), r.height(), r.scale()),
                 Times.format(r.terminatedAt()), r.terminationReason(), endpoints, r.engine(), viewers, control,
                 standbySince == null ? null : standbySince.isPresent(),
-                standbySince == null ? null : standbySince.map(Times::format).orElse(null));
+                standbySince == null ? null : standbySince.map(Times::format).orElse(null),
+                r.identity().map(IdentityJson::info).orElse(null));
     }
 
     public static ComputerStatusResponse status(ComputerRecord r) {

@@ -158,6 +158,8 @@ public final class PortholeServer implements AutoCloseable {
             this.computers = new Computers(store, runtime, engines, desktops, config.computers(), clock,
                     config.dataDir(), config.schedulerTickMillis(), config.advancedProxy(), environments, nodeId);
             computers.telemetry(metrics);
+            // identities take the place of an upstream proxy's exit from the operator's GeoIP database (ADR 0037)
+            computers.proxyLocator(GeoIpLocator.of(config.geoIp()));
             metrics.observe(computers, draining::get);
             this.exec = new Exec(computers, config.maxExecOutputBytes());
             this.health = new HealthRoutes(() -> cluster, store, runtime, List.copyOf(engines.values()), clock);

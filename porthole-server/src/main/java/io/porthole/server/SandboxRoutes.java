@@ -186,6 +186,7 @@ final class SandboxRoutes {
         v.put("viewport", Map.of("width", r.width(), "height", r.height(), "deviceScaleFactor", r.scale()));
         v.put("persistent", r.persistent());
         v.put("environmentId", r.environmentId());
+        v.put("identity", r.identity().map(io.porthole.core.IdentityJson::info).orElse(null));
         try {
             v.put("metadata", Http.JSON.readTree(r.metadataJson()));
         } catch (IOException e) {

@@ -42,6 +42,7 @@ import java.util.Optional;
  * @param s3Blobs the S3-compatible bucket that artifacts, environments and screenshots go to, shared by every node
  *     that names it; empty: the data dir ({@code blobs/}, {@code screenshots/}), this node's alone
  * @param metrics who may read {@code /metrics} (ADR 0033)
+ * @param geoIp where an identity finds the place of an upstream proxy's exit address (ADR 0037); off by default
  */
 public record ServerConfig(String host,
                            int port,
@@ -67,7 +68,8 @@ public record ServerConfig(String host,
                            ClusterConfig cluster,
                            Optional<PostgresOptions> database,
                            Optional<S3Config> s3Blobs,
-                           MetricsConfig metrics) {
+                           MetricsConfig metrics,
+                           GeoIpConfig geoIp) {
     public static final long DEFAULT_MAX_EXEC_OUTPUT_BYTES = 16L << 20;
 
     /** How computers are separated: namespaces (bubblewrap), or not at all (an operator's explicit choice). */
@@ -145,6 +147,21 @@ public record ServerConfig(String host,
     }
 
     /**
+     * GeoIP for identities (ADR 0037): a browser computer with an upstream proxy takes the time zone, locale and
+     * position of the proxy's exit address for what its request leaves out.
+     *
+     * @param database a MaxMind-format database ({@code .mmdb}, City or Country schema); empty: GeoIP is off
+     * @param echoUrl an http(s) URL that answers the caller's address as text, fetched through the proxy to learn its
+     *     exit address; empty: the proxy host's own address is looked up
+     * @param echoTimeout how long the echo fetch may take before the proxy host's address is used instead
+     */
+    public record GeoIpConfig(Optional<Path> database, Optional<URI> echoUrl, java.time.Duration echoTimeout) {
+        public static GeoIpConfig off() {
+            return new GeoIpConfig(Optional.empty(), Optional.empty(), java.time.Duration.ofSeconds(3));
+        }
+    }
+
+    /**
      * This server as a node of a cluster (ADR 0026).
      *
      * @param nodeId the node's id; empty: one made once and kept in the data directory
@@ -177,7 +194,8 @@ public record ServerConfig(String host,
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig("127.0.0.1", 8844, dataDir, Optional.empty(), Optional.empty(), 1 << 20, 900, 500, ComputersConfig.defaults(), ChromiumConfig.defaults(), false, DEFAULT_MAX_EXEC_OUTPUT_BYTES, List.of(), Optional.empty(), LocalSandboxRuntime.Limits.defaults(), Isolation.NAMESPACES, 64L << 20,
                 io.porthole.engine.bidi.FirefoxConfig.defaults(), java.util.Map.of(), Optional.empty(), LiveConfig.defaults(),
-                ClusterConfig.defaults(), Optional.empty(), Optional.empty(), MetricsConfig.defaults());
+                ClusterConfig.defaults(), Optional.empty(), Optional.empty(), MetricsConfig.defaults(),
+                GeoIpConfig.off());
     }
 
     public Builder toBuilder() {
@@ -211,6 +229,7 @@ public record ServerConfig(String host,
         private Optional<PostgresOptions> database;
         private Optional<S3Config> s3Blobs;
         private MetricsConfig metrics;
+        private GeoIpConfig geoIp;
 
         private Builder(ServerConfig c) {
             this.host = c.host;
@@ -238,6 +257,7 @@ public record ServerConfig(String host,
             this.database = c.database;
             this.s3Blobs = c.s3Blobs;
             this.metrics = c.metrics;
+            this.geoIp = c.geoIp;
         }
 
         public Builder host(String v) {
@@ -360,8 +380,13 @@ public record ServerConfig(String host,
             return this;
         }
 
+        public Builder geoIp(GeoIpConfig v) {
+            this.geoIp = v;
+            return this;
+        }
+
         public ServerConfig build() {
-            return new ServerConfig(host, port, dataDir, apiKey, publicUrl, maxBodyBytes, screenshotTtlSeconds, schedulerTickMillis, computers, chromium, stopComputersOnShutdown, maxExecOutputBytes, egressAllow, advancedProxy, limits, isolation, maxArtifactBytes, firefox, templates, stateKey, live, cluster, database, s3Blobs, metrics);
+            return new ServerConfig(host, port, dataDir, apiKey, publicUrl, maxBodyBytes, screenshotTtlSeconds, schedulerTickMillis, computers, chromium, stopComputersOnShutdown, maxExecOutputBytes, egressAllow, advancedProxy, limits, isolation, maxArtifactBytes, firefox, templates, stateKey, live, cluster, database, s3Blobs, metrics, geoIp);
         }
     }
 

@@ -136,8 +136,10 @@ public final class Settings {
         var templates = get("PORTHOLE_TEMPLATES").map(Settings::templates).orElse(Map.of());
         var templateEngines = new HashMap<String, String>();
         templates.forEach((name, t) -> templateEngines.put(name, t.browser()));
+        computers = computers.withIdentity(io.porthole.core.IdentityDefaults.of(get("PORTHOLE_IDENTITY_TIMEZONE"),
+                get("PORTHOLE_IDENTITY_LOCALE")));
         computers = computers.withPool(io.porthole.core.PoolShape.parse(get("PORTHOLE_POOL").orElse(DEFAULT_POOL),
-                computers.defaultWidth(), computers.defaultHeight(), templateEngines));
+                computers.defaultWidth(), computers.defaultHeight(), templateEngines, computers.identity()));
         var live = ServerConfig.LiveConfig.defaults();
         var chromium = new ChromiumConfig(get("PORTHOLE_CHROMIUM_PATH").map(Path::of),
                 get("PORTHOLE_CHROMIUM_FLAGS").map(f -> Arrays.asList(f.split("\\s+"))).orElse(List.of()),
@@ -206,7 +208,42 @@ public final class Settings {
                             }
                             return path;
                         }).orElse(live.ffmpeg())),
-                cluster(), database(), s3Blobs(), metrics());
+                cluster(), database(), s3Blobs(), metrics(), geoIp());
+    }
+
+    /**
+     * GeoIP for identities (ADR 0037): {@code PORTHOLE_GEOIP_DATABASE}, the path of a MaxMind-format {@code .mmdb};
+     * {@code PORTHOLE_GEOIP_ECHO_URL}, an http(s) URL answering the caller's address as text (fetched through a
+     * computer's upstream proxy); {@code PORTHOLE_GEOIP_ECHO_TIMEOUT_SECONDS}. No message repeats the URL's user info.
+     */
+    ServerConfig.GeoIpConfig geoIp() {
+        var database = get("PORTHOLE_GEOIP_DATABASE").map(v -> {
+            var path = Path.of(v);
+            if (!Files.isReadable(path) || Files.isDirectory(path)) {
+                throw new IllegalArgumentException("PORTHOLE_GEOIP_DATABASE names " + v + ", which is not a readable file"
+                        + " (a MaxMind-format .mmdb such as GeoLite2-City.mmdb; Porthole ships none)");
+            }
+            return path;
+        });
+        var echo = get("PORTHOLE_GEOIP_ECHO_URL").map(v -> {
+            java.net.URI uri;
+            try {
+                uri = new java.net.URI(v);
+            } catch (java.net.URISyntaxException e) {
+                uri = null;
+            }
+            if (uri == null || uri.getHost() == null || uri.getRawUserInfo() != null
+                    || !java.util.Set.of("http", "https").contains(String.valueOf(uri.getScheme()).toLowerCase(Locale.ROOT))) {
+                throw new IllegalArgumentException("PORTHOLE_GEOIP_ECHO_URL must be an http:// or https:// URL without"
+                        + " user info that answers the caller's IP address as text, e.g. https://api.ipify.org");
+            }
+            return uri;
+        });
+        if (echo.isPresent() && database.isEmpty()) {
+            throw new IllegalArgumentException("PORTHOLE_GEOIP_ECHO_URL goes with PORTHOLE_GEOIP_DATABASE, which is not set");
+        }
+        return new ServerConfig.GeoIpConfig(database, echo,
+                java.time.Duration.ofSeconds(number("PORTHOLE_GEOIP_ECHO_TIMEOUT_SECONDS", 3, 1, 60)));
     }
 
     /**

@@ -156,7 +156,7 @@ public final class JdbcStore implements Store {
 
     private static final String COMPUTER_COLUMNS = "id, tenant_id, kind, engine, status, created_at, last_activity_at,"
             + " max_lifetime_seconds, inactivity_timeout_seconds, idle_timeout_enabled, persistent, width, height, scale,"
-            + " environment_id, terminated_at, termination_reason, template_id, metadata, node_id";
+            + " environment_id, terminated_at, termination_reason, template_id, metadata, node_id, identity";
 
     @Override
     public void insertComputer(ComputerRecord r) {
@@ -165,7 +165,7 @@ public final class JdbcStore implements Store {
 
     private static int insert(Connection c, ComputerRecord r) throws SQLException {
         try (var ps = c.prepareStatement("INSERT INTO computers (" + COMPUTER_COLUMNS
-                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             bindComputer(ps, r, 1);
             return ps.executeUpdate();
         }
@@ -180,12 +180,12 @@ public final class JdbcStore implements Store {
         try (var ps = c.prepareStatement("UPDATE computers SET id = ?, tenant_id = ?, kind = ?, engine = ?, status = ?,"
                 + " created_at = ?, last_activity_at = ?, max_lifetime_seconds = ?, inactivity_timeout_seconds = ?,"
                 + " idle_timeout_enabled = ?, persistent = ?, width = ?, height = ?, scale = ?, environment_id = ?,"
-                + " terminated_at = ?, termination_reason = ?, template_id = ?, metadata = ?, node_id = ? WHERE id = ?"
+                + " terminated_at = ?, termination_reason = ?, template_id = ?, metadata = ?, node_id = ?, identity = ? WHERE id = ?"
                 // an ended computer stays ended: a write of it as live that lost a race with its end changes nothing
                 + " AND (? OR status IN ('starting', 'running', 'paused'))")) {
             bindComputer(ps, r, 1);
-            ps.setString(21, r.id());
-            ps.setBoolean(22, !r.status().isLive());
+            ps.setString(22, r.id());
+            ps.setBoolean(23, !r.status().isLive());
             return ps.executeUpdate();
         }
     }
@@ -251,7 +251,8 @@ public final class JdbcStore implements Store {
         ps.setString(i++, r.terminationReason());
         ps.setString(i++, r.templateId());
         ps.setString(i++, r.metadataJson());
-        ps.setString(i, r.nodeId());
+        ps.setString(i++, r.nodeId());
+        ps.setString(i, r.identityJson());
     }
 
     private static ComputerRecord readComputer(ResultSet rs) throws SQLException {
@@ -264,7 +265,7 @@ public final class JdbcStore implements Store {
                 rs.getBoolean("idle_timeout_enabled"), rs.getBoolean("persistent"), rs.getInt("width"),
                 rs.getInt("height"), rs.getDouble("scale"), rs.getString("environment_id"), terminatedAt,
                 rs.getString("termination_reason"), rs.getString("template_id"), rs.getString("metadata"),
-                rs.getString("node_id"));
+                rs.getString("node_id"), rs.getString("identity"));
     }
 
     private List<ComputerRecord> queryComputers(String where, Object... args) {

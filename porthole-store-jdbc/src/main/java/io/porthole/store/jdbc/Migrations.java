@@ -26,7 +26,7 @@ final class Migrations {
     /** Every migration, oldest first. */
     static final List<String> SCRIPTS = List.of("V001__initial.sql", "V002__events_artifacts_environments.sql",
             "V003__computer_template_metadata.sql", "V004__computer_secrets.sql",
-            "V005__viewer_links.sql", "V006__nodes.sql");
+            "V005__viewer_links.sql", "V006__nodes.sql", "V007__computer_identity.sql");
 
     private Migrations() {}
 
