@@ -172,6 +172,24 @@ class JdbcStoreTest {
     }
 
     @Test
+    void aComputersIdentityRoundTripsAndSurvivesUpdates() {
+        var store = open();
+        var identity = new io.porthole.core.browser.Identity("Europe/Berlin", "de-DE", List.of("de-DE", "de", "en"),
+                Optional.of(new io.porthole.core.browser.Identity.Geolocation(52.52, 13.405, 50)), 1920, 1080);
+        var requested = new io.porthole.core.IdentityRequest(Optional.of("Europe/Berlin"), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(false));
+        var r = computer("c-identity", "tenant-a", ComputerStatus.STARTING, 1_000).withIdentity(identity, requested);
+        store.insertComputer(r);
+        var found = store.findComputer("c-identity").orElseThrow();
+        assertEquals(r, found);
+        assertEquals(Optional.of(identity), found.identity());
+        assertEquals(requested, found.identityRequested());
+        store.updateComputer(found.withStatus(ComputerStatus.RUNNING).withActivity(Instant.ofEpochMilli(9_000)));
+        assertEquals(Optional.of(identity), store.findComputer("c-identity").orElseThrow().identity());
+        assertEquals(Optional.empty(), computer("c-none", "t", ComputerStatus.RUNNING, 1).identity(), "none kept: none");
+    }
+
+    @Test
     void nullOptionalFieldsRoundTripAsNull() {
         var store = open();
         var r = computer("c-nulls", "tenant-a", ComputerStatus.RUNNING, 1_000);
