@@ -158,6 +158,27 @@ class PoolTest {
     }
 
     @Test
+    void onlyACreateOfTheDefaultIdentityTakesAPooledComputer() {
+        awaitReady(t, 2);
+        // the pool's browsers were launched with the default identity: its time zone is their process's
+        var berlin = t.createComputer("{\"identity\":{\"timezone\":\"Europe/Berlin\"}}");
+        try {
+            assertFalse(pooled(t, berlin), "another time zone starts cold");
+            assertEquals("Europe/Berlin", t.call("GET", "/computers/" + berlin, null).json().path("identity")
+                    .path("timezone").asText());
+        } finally {
+            t.delete(berlin);
+        }
+        awaitReady(t, 1);
+        var same = t.createComputer("{\"identity\":{\"timezone\":\"America/New_York\",\"locale\":\"en-US\"}}");
+        try {
+            assertTrue(pooled(t, same), "the default identity, spelled out, is served from the pool");
+        } finally {
+            t.delete(same);
+        }
+    }
+
+    @Test
     void claimsRacingRefillsAndDeletesNeverShareAComputerAndLeaveNothingBehind() throws Exception {
         var dataDir = new java.util.concurrent.atomic.AtomicReference<Path>();
         var ids = ConcurrentHashMap.<String>newKeySet();

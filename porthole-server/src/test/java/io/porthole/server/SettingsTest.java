@@ -85,6 +85,39 @@ class SettingsTest {
     }
 
     @Test
+    void theIdentityDefaultsAndGeoIpAreSettings(@TempDir Path dir) throws Exception {
+        var builtIn = load(Map.of()).computers().identity();
+        assertEquals("America/New_York", builtIn.timezone());
+        assertEquals("en-US", builtIn.locale());
+        assertTrue(load(Map.of()).geoIp().database().isEmpty(), "GeoIP is off by default");
+        var set = load(Map.of("PORTHOLE_IDENTITY_TIMEZONE", "Europe/Vienna", "PORTHOLE_IDENTITY_LOCALE", "de-AT"));
+        assertEquals("Europe/Vienna", set.computers().identity().timezone());
+        assertEquals(List.of("de-AT", "de"), set.computers().identity().forViewport(1280, 720).languages());
+        // the pool's browsers have the operator's identity: a create that asks for nothing can take one
+        assertEquals("Europe/Vienna", set.computers().pool().keySet().iterator().next().identity().timezone());
+        for (var bad : List.of(Map.of("PORTHOLE_IDENTITY_TIMEZONE", "+01:00"), Map.of("PORTHOLE_IDENTITY_LOCALE", "??"),
+                Map.of("PORTHOLE_GEOIP_DATABASE", dir.resolve("none.mmdb").toString()),
+                Map.of("PORTHOLE_GEOIP_DATABASE", dir.toString()))) {
+            var e = assertThrows(IllegalArgumentException.class, () -> load(bad), bad.toString());
+            assertTrue(e.getMessage().contains(bad.keySet().iterator().next()), e.getMessage());
+        }
+        var db = GeoIpLocatorTest.database(dir);
+        var geo = load(Map.of("PORTHOLE_GEOIP_DATABASE", db.toString(), "PORTHOLE_GEOIP_ECHO_URL", "https://api.ipify.org",
+                "PORTHOLE_GEOIP_ECHO_TIMEOUT_SECONDS", "5")).geoIp();
+        assertEquals(java.util.Optional.of(db), geo.database());
+        assertEquals("https://api.ipify.org", geo.echoUrl().orElseThrow().toString());
+        assertEquals(java.time.Duration.ofSeconds(5), geo.echoTimeout());
+        for (var bad : List.of("ftp://example.org/ip", "https://user:pw@example.org/ip", "not a url")) {
+            var e = assertThrows(IllegalArgumentException.class, () -> load(Map.of("PORTHOLE_GEOIP_DATABASE", db.toString(),
+                    "PORTHOLE_GEOIP_ECHO_URL", bad)), bad);
+            assertTrue(e.getMessage().contains("PORTHOLE_GEOIP_ECHO_URL") && !e.getMessage().contains("pw"), e.getMessage());
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> load(Map.of("PORTHOLE_GEOIP_ECHO_URL",
+                "https://api.ipify.org")));
+        assertTrue(e.getMessage().contains("PORTHOLE_GEOIP_DATABASE"), e.getMessage());
+    }
+
+    @Test
     void templatesComeFromAJsonFile(@TempDir Path dir) throws Exception {
         var file = dir.resolve("templates.json");
         Files.writeString(file, "{\"de\": {\"browser\": \"firefox\", \"prefs\": {\"intl.accept_languages\": \"de\", \"x.n\": 3,"
