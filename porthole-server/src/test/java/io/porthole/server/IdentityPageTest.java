@@ -33,6 +33,8 @@ class IdentityPageTest {
             const fromWorker = new Promise(resolve => { worker.onmessage = e => resolve(e.data); worker.onerror = e => resolve({error: String(e.message)}); });
             const position = new Promise(resolve => {
                 if (!navigator.geolocation) return resolve({error: 'no geolocation'});
+                // a permission prompt nobody answers stops the API's own timeout: bound it here
+                setTimeout(() => resolve({error: 'no answer within 10 s'}), 10000);
                 navigator.geolocation.getCurrentPosition(p => resolve({latitude: p.coords.latitude, longitude: p.coords.longitude,
                     accuracy: p.coords.accuracy}), e => resolve({error: e.message || String(e.code)}), {timeout: 10000});
             });
