@@ -23,6 +23,7 @@ import java.util.Optional;
  * @param endpoints relative URLs of its endpoints ({@code cdp}, {@code ws}, {@code events}, {@code screencast})
  * @param terminatedAt when it ended, for an ended computer
  * @param terminationReason why it ended, for an ended computer
+ * @param identity who a browser computer appears to be; empty for a desktop (or a server without identities)
  */
 public record ComputerInfo(
         String id,
@@ -40,7 +41,8 @@ public record ComputerInfo(
         Display display,
         Map<String, String> endpoints,
         Optional<Instant> terminatedAt,
-        Optional<String> terminationReason) {
+        Optional<String> terminationReason,
+        Optional<IdentityInfo> identity) {
 
     /**
      * A screen's size and device scale.

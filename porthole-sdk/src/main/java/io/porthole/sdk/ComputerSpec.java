@@ -187,6 +187,17 @@ public final class ComputerSpec {
     }
 
     /**
+     * Who the browser appears to be: time zone, locale and languages, geolocation, screen ({@code identity}).
+     *
+     * @param identity the parts to set; what it leaves out is the server's to choose
+     * @return this spec
+     */
+    public ComputerSpec identity(IdentitySpec identity) {
+        fields.put("identity", identity.toMap("from_proxy"));
+        return this;
+    }
+
+    /**
      * Any other field of the create body, sent as given (for fields newer than this SDK).
      *
      * @param name the JSON field name

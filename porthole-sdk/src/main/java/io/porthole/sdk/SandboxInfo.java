@@ -20,6 +20,7 @@ import java.util.Optional;
  * @param metadata its free metadata
  * @param accessToken its own access token, for a running or paused sandbox
  * @param connect its connection URLs, for a running or paused sandbox
+ * @param identity who its browser appears to be (empty from a server without identities)
  */
 public record SandboxInfo(
         String id,
@@ -34,7 +35,8 @@ public record SandboxInfo(
         Optional<String> environmentId,
         Map<String, Object> metadata,
         Optional<String> accessToken,
-        Optional<Connect> connect) {
+        Optional<Connect> connect,
+        Optional<IdentityInfo> identity) {
 
     /**
      * A viewport.

@@ -143,6 +143,17 @@ public final class SandboxSpec {
     }
 
     /**
+     * Who the browser appears to be: time zone, locale and languages, geolocation, screen ({@code identity}).
+     *
+     * @param identity the parts to set; what it leaves out is the server's to choose
+     * @return this spec
+     */
+    public SandboxSpec identity(IdentitySpec identity) {
+        fields.put("identity", identity.toMap("fromProxy"));
+        return this;
+    }
+
+    /**
      * Any other field of the create body, sent as given.
      *
      * @param name the JSON field name

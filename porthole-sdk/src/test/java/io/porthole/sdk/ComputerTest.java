@@ -30,7 +30,9 @@ class ComputerTest {
     static void create() {
         server = RealServer.get();
         porthole = server.client();
-        computer = porthole.computers().create(ComputerSpec.browser().viewport(1280, 720));
+        computer = porthole.computers().create(ComputerSpec.browser().viewport(1280, 720)
+                .identity(IdentitySpec.create().timezone("Europe/Berlin").locale("de-DE").geolocation(52.52, 13.405, 30)
+                        .screen(1920, 1080)));
     }
 
     @AfterAll
@@ -50,6 +52,14 @@ class ComputerTest {
         assertEquals("browser", info.kind());
         assertEquals(1280, info.display().width());
         assertEquals(720, info.display().height());
+        var identity = info.identity().orElseThrow();
+        assertEquals("Europe/Berlin", identity.timezone());
+        assertEquals("de-DE", identity.locale());
+        assertEquals(List.of("de-DE", "de"), identity.languages());
+        assertEquals(52.52, identity.geolocation().orElseThrow().latitude());
+        assertEquals(30, identity.geolocation().orElseThrow().accuracyMeters());
+        assertEquals(1920, identity.screenWidth());
+        assertEquals(1080, identity.screenHeight());
         assertTrue(porthole.computers().list().stream().anyMatch(c -> c.id().equals(computer.id())));
         assertEquals(computer.id(), porthole.computers().get(computer.id()).info().id());
         assertEquals("running", computer.status().status());

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.stream.Collectors;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,8 @@ class SandboxTest {
     static void create() {
         server = RealServer.get();
         porthole = server.client();
-        sandbox = porthole.sandboxes().create(SandboxSpec.chromium().viewport(1024, 768, 1.0).metadata("suite", "sdk"));
+        sandbox = porthole.sandboxes().create(SandboxSpec.chromium().viewport(1024, 768, 1.0).metadata("suite", "sdk")
+                .identity(IdentitySpec.create().timezone("Europe/Lisbon").locale("pt-PT").fromProxy(false)));
     }
 
     @AfterAll
@@ -46,6 +48,11 @@ class SandboxTest {
         assertEquals("chromium", info.browser());
         assertEquals(1024, info.viewport().width());
         assertEquals("sdk", info.metadata().get("suite"));
+        var identity = info.identity().orElseThrow();
+        assertEquals("Europe/Lisbon", identity.timezone());
+        assertEquals(List.of("pt-PT", "pt"), identity.languages());
+        assertTrue(identity.geolocation().isEmpty());
+        assertTrue(identity.screenHeight() >= 768 + 140, identity.toString());
         assertFalse(sandbox.accessToken().isEmpty());
         assertTrue(sandbox.cdpUrl().startsWith("ws://") && sandbox.cdpUrl().contains("token="), sandbox.cdpUrl());
         assertThrows(IllegalStateException.class, sandbox::bidiUrl, "Chromium has no BiDi endpoint here");

@@ -12,6 +12,7 @@ import io.porthole.sdk.BatchResult;
 import io.porthole.sdk.BrowserContext;
 import io.porthole.sdk.ComputerInfo;
 import io.porthole.sdk.ComputerStatus;
+import io.porthole.sdk.IdentityInfo;
 import io.porthole.sdk.Environment;
 import io.porthole.sdk.ReplayEvent;
 import io.porthole.sdk.SandboxInfo;
@@ -97,7 +98,8 @@ final class Json {
                 n.path("inactivity_timeout_seconds").asLong(), n.path("idle_timeout_enabled").asBoolean(true),
                 n.path("persistent").asBoolean(false),
                 new ComputerInfo.Display(d.path("width").asInt(), d.path("height").asInt(), d.path("scale").asDouble(1.0)),
-                Collections.unmodifiableMap(endpoints), instant(n, "terminated_at"), text(n, "termination_reason"));
+                Collections.unmodifiableMap(endpoints), instant(n, "terminated_at"), text(n, "termination_reason"),
+                identity(n.get("identity")));
     }
 
     static ComputerStatus status(JsonNode n) {
@@ -133,7 +135,20 @@ final class Json {
                 textOr(n, "state", ""), instant(n, "createdAt"), instant(n, "expiresAt"), instant(n, "idleExpiresAt"),
                 new SandboxInfo.Viewport(v.path("width").asInt(), v.path("height").asInt(), v.path("deviceScaleFactor").asDouble(1.0)),
                 n.path("persistent").asBoolean(false), text(n, "environmentId"), map(n.get("metadata")),
-                text(n, "accessToken"), connect);
+                text(n, "accessToken"), connect, identity(n.get("identity")));
+    }
+
+    /** An {@code identity} object (the same on both surfaces); empty when absent. */
+    static Optional<IdentityInfo> identity(JsonNode n) {
+        if (n == null || !n.isObject()) return Optional.empty();
+        var languages = new ArrayList<String>();
+        n.path("languages").forEach(l -> languages.add(l.asText()));
+        var g = n.get("geolocation");
+        Optional<IdentityInfo.Geolocation> geolocation = g == null || !g.isObject() ? Optional.empty()
+                : Optional.of(new IdentityInfo.Geolocation(g.path("latitude").asDouble(), g.path("longitude").asDouble(),
+                        g.path("accuracy").asDouble()));
+        return Optional.of(new IdentityInfo(textOr(n, "timezone", ""), textOr(n, "locale", ""), List.copyOf(languages),
+                geolocation, n.path("screen").path("width").asInt(), n.path("screen").path("height").asInt()));
     }
 
     static BrowserContext context(JsonNode n) {
