@@ -61,6 +61,10 @@ final class ComputersCommand extends PortholeCommand.Group {
         Integer idleTimeout;
         @Option(names = "--persistent", description = "Keep cookies and storage when it ends.")
         boolean persistent;
+        @Option(names = "--timezone", paramLabel = "ZONE", description = "A browser's IANA time zone, e.g. Europe/Berlin.")
+        String timezone;
+        @Option(names = "--locale", paramLabel = "TAG", description = "A browser's locale (BCP 47), e.g. de-DE.")
+        String locale;
         @Option(names = {"-q", "--quiet"}, description = "Print only the new computer's id.")
         boolean quiet;
 
@@ -80,6 +84,7 @@ final class ComputersCommand extends PortholeCommand.Group {
             if (maxLifetime != null) spec = spec.maxLifetime(Duration.ofSeconds(maxLifetime));
             if (idleTimeout != null) spec = spec.inactivityTimeout(Duration.ofSeconds(idleTimeout));
             if (persistent) spec = spec.persistent(true);
+            Wire.identity(timezone, locale).ifPresent(spec::identity);
             var created = Wire.computer(porthole.computers().create(spec).info());
             if (quiet && !out.json()) out.done(created, created.path("id").asText());
             else out.object(created, FIELDS);

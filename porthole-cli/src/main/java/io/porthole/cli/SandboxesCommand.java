@@ -45,6 +45,10 @@ final class SandboxesCommand extends PortholeCommand.Group {
         Integer height;
         @Option(names = "--timeout-seconds", paramLabel = "SECONDS", description = "Closes the sandbox after this long.")
         Integer timeoutSeconds;
+        @Option(names = "--timezone", paramLabel = "ZONE", description = "The browser's IANA time zone, e.g. Europe/Berlin.")
+        String timezone;
+        @Option(names = "--locale", paramLabel = "TAG", description = "The browser's locale (BCP 47), e.g. de-DE.")
+        String locale;
         @Option(names = {"-q", "--quiet"}, description = "Print only the new sandbox's id.")
         boolean quiet;
 
@@ -56,6 +60,7 @@ final class SandboxesCommand extends PortholeCommand.Group {
             }
             if (width != null) spec = spec.viewport(width, height, 1);
             if (timeoutSeconds != null) spec = spec.timeout(Duration.ofSeconds(timeoutSeconds));
+            Wire.identity(timezone, locale).ifPresent(spec::identity);
             var created = Wire.sandbox(porthole.sandboxes().create(spec).info());
             if (quiet && !out.json()) out.done(created, created.path("id").asText());
             else out.object(created, FIELDS);

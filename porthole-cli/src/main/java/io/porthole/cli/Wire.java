@@ -40,6 +40,29 @@ final class Wire {
         if (c.endpoints() != null) n.set("endpoints", Json.MAPPER.valueToTree(c.endpoints()));
         time(n, "terminated_at", c.terminatedAt());
         c.terminationReason().ifPresent(v -> n.put("termination_reason", v));
+        c.identity().ifPresent(i -> n.set("identity", identity(i)));
+        return n;
+    }
+
+    /** The identity options of a create: empty when neither is given. */
+    static java.util.Optional<io.porthole.sdk.IdentitySpec> identity(String timezone, String locale) {
+        if (timezone == null && locale == null) return java.util.Optional.empty();
+        var spec = io.porthole.sdk.IdentitySpec.create();
+        if (timezone != null) spec.timezone(timezone);
+        if (locale != null) spec.locale(locale);
+        return java.util.Optional.of(spec);
+    }
+
+    /** An identity as both surfaces show it. */
+    static ObjectNode identity(io.porthole.sdk.IdentityInfo i) {
+        var n = Json.MAPPER.createObjectNode();
+        n.put("timezone", i.timezone());
+        n.put("locale", i.locale());
+        var languages = n.putArray("languages");
+        i.languages().forEach(languages::add);
+        i.geolocation().ifPresentOrElse(g -> n.putObject("geolocation").put("latitude", g.latitude())
+                .put("longitude", g.longitude()).put("accuracy", g.accuracyMeters()), () -> n.putNull("geolocation"));
+        n.putObject("screen").put("width", i.screenWidth()).put("height", i.screenHeight());
         return n;
     }
 
@@ -66,6 +89,7 @@ final class Wire {
             c.bidi().ifPresent(v -> o.put("bidi", v));
             c.rpc().ifPresent(v -> o.put("rpc", v));
         });
+        s.identity().ifPresent(i -> n.set("identity", identity(i)));
         return n;
     }
 

@@ -38,10 +38,13 @@ class CliTest {
     @BeforeAll
     static void start() {
         server = new CliServer();
-        var created = server.cli("computers", "create", "--json", "--width=800", "--height=600");
+        var created = server.cli("computers", "create", "--json", "--width=800", "--height=600",
+                "--timezone=Europe/Berlin", "--locale=de-DE");
         assertEquals(0, created.exit(), created::toString);
         computer = created.json().get("id").asText();
         assertEquals("browser", created.json().get("kind").asText(), created::toString);
+        assertEquals("Europe/Berlin", created.json().path("identity").path("timezone").asText(), created::toString);
+        assertEquals("de-DE", created.json().path("identity").path("languages").get(0).asText(), created::toString);
     }
 
     @AfterAll
@@ -222,6 +225,13 @@ class CliTest {
         ok(revoked);
         assertEquals("revoked " + keyId + "\n", revoked.out());
         cleanError(server.cli("computers", "ls", "--api-key=" + secret), ExitCodes.AUTH, "unauthorized");
+    }
+
+    @Test
+    void aBadTimeZoneIsRefusedWithTheServersMessage() {
+        var run = server.cli("sandboxes", "create", "--timezone=+02:00");
+        cleanError(run, ExitCodes.ERROR, "invalid_argument");
+        assertTrue(run.err().contains("IANA"), run::toString);
     }
 
     @Test
