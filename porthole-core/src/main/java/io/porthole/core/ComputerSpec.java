@@ -14,6 +14,7 @@ import java.util.Optional;
  * A validated request for a new computer ({@code ComputerCreateParams} of the Computers API), with the
  * server's defaults filled in. The deprecated {@code timeout_seconds} and {@code auto_kill} are read as
  * {@code max_lifetime_seconds} and {@code idle_timeout_enabled}; the new names win when both are given.
+ * {@code identity} is what the request asks of who a browser appears to be (ADR 0037); the lifecycle resolves it.
  */
 public record ComputerSpec(String kind, String engine, long maxLifetimeSeconds, long inactivityTimeoutSeconds,
                            boolean idleTimeoutEnabled, boolean persistent, int width, int height, double scale,
@@ -54,7 +55,8 @@ public record ComputerSpec(String kind, String engine, long maxLifetimeSeconds, 
      * {@code viewport {width,height,deviceScaleFactor}}, {@code timeoutSeconds}, {@code idleTimeoutSeconds},
      * {@code proxy}, {@code persistent}, {@code environmentId}, {@code metadata} (string values), and ours:
      * {@code recordHar} (the egress proxy logs every connection, stored as a HAR artifact when the sandbox ends),
-     * {@code recordVideo} (its screencast is recorded and stored as a video artifact when it ends).
+     * {@code recordVideo} (its screencast is recorded and stored as a video artifact when it ends), {@code identity}
+     * (who the browser appears to be; {@link IdentityRequest}, with {@code fromProxy}).
      */
     public static ComputerSpec parseSandbox(JsonNode given, ComputersConfig cfg) {
         final JsonNode body = given == null || given.isNull() || given.isMissingNode()

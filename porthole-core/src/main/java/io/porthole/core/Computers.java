@@ -224,19 +224,28 @@ public final class Computers implements AutoCloseable {
 
     /**
      * What contexts a browser computer opens from now on are to get after its upstream changed to {@code upstream}: the
-     * identity its request resolves to with the new exit's place (its explicit parts stay). Given to its browser;
-     * empty when GeoIP does not decide (no database, {@code from_proxy} false, a desktop, no upstream).
+     * identity its request resolves to with the new exit's place (its explicit parts stay; going direct, or to an exit
+     * the database does not know, gives the defaults). Given to its browser; empty when GeoIP does not decide (no
+     * database, {@code from_proxy} false, a desktop).
      */
     public Optional<Identity> identityForUpstream(Computer c, Optional<java.net.URI> upstream) {
         var r = c.record();
         var launched = r.identity();
-        if (launched.isEmpty() || c.isDesktop()) return Optional.empty();
         var requested = r.identityRequested();
-        var place = placeOf(requested, upstream);
-        if (place.isEmpty()) return Optional.empty();
-        var next = requested.resolve(config.identity().forViewport(r.width(), r.height()), place)
+        if (launched.isEmpty() || c.isDesktop() || !locator.enabled() || !requested.fromProxy().orElse(true)) {
+            return Optional.empty();
+        }
+        var next = requested.resolve(config.identity().forViewport(r.width(), r.height()), placeOf(requested, upstream))
                 .withScreen(launched.get().screenWidth(), launched.get().screenHeight());
-        boolean applied = c.browser().identityForNewContexts(next);
+        boolean applied;
+        try {
+            applied = c.browser().identityForNewContexts(next);
+        } catch (RuntimeException e) {
+            // the proxy has changed already; contexts opened from now on keep what they had
+            LOG.log(System.Logger.Level.WARNING, "computer {0}: its browser did not take the identity for new contexts: {1}",
+                    c.id(), e.getMessage());
+            applied = false;
+        }
         event(c.id(), ReplayEvent.LIFECYCLE, "identity_for_new_contexts", Map.of("timezone", next.timezone(),
                 "locale", next.locale(), "applied", applied));
         return Optional.of(next);

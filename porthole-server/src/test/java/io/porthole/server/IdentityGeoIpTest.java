@@ -107,6 +107,10 @@ class IdentityGeoIpTest {
             var events = t.call("GET", "/computers/" + id + "/replay-events?limit=50", null).body();
             assertTrue(events.contains("identity_for_new_contexts"), events);
             assertFalse(events.contains("s3cr3t-upstream"), events);
+            // going direct: new contexts get the defaults again, with what the request gave
+            var direct = t.action(id, "change-proxy", "{\"proxy_url\":\"\"}").path("result").path("identity");
+            assertEquals("America/New_York", direct.path("timezone").asText(), direct.toString());
+            assertEquals(List.of("en-GB", "en"), strings(direct.path("languages")));
         } finally {
             t.delete(id);
         }
