@@ -24,28 +24,42 @@ import java.util.Optional;
 final class GeoIpLocator implements ProxyLocator {
     private static final System.Logger LOG = System.getLogger(GeoIpLocator.class.getName());
 
+    /**
+     * The address the server may connect to for a proxy: the egress policy's answer (a proxy a computer chose is held
+     * to the rules of any destination: no loopback, private or metadata address unless allowed), or a refusal.
+     */
+    @FunctionalInterface
+    interface ProxyAddress {
+        InetAddress resolve(URI proxy) throws IOException;
+
+        /** Any address the name resolves to (tests, and the operator's own proxy). */
+        ProxyAddress ANY = proxy -> InetAddress.getByName(proxy.getHost());
+    }
+
     private final Reader reader;
     private final Optional<URI> echoUrl;
     private final Duration echoTimeout;
+    private final ProxyAddress proxyAddress;
 
-    private GeoIpLocator(Reader reader, Optional<URI> echoUrl, Duration echoTimeout) {
+    private GeoIpLocator(Reader reader, Optional<URI> echoUrl, Duration echoTimeout, ProxyAddress proxyAddress) {
         this.reader = reader;
         this.echoUrl = echoUrl;
         this.echoTimeout = echoTimeout;
+        this.proxyAddress = proxyAddress;
     }
 
     /** The locator a configuration asks for: {@link ProxyLocator#NONE} without a database. */
-    static ProxyLocator of(ServerConfig.GeoIpConfig config) {
+    static ProxyLocator of(ServerConfig.GeoIpConfig config, ProxyAddress proxyAddress) {
         if (config.database().isEmpty()) return ProxyLocator.NONE;
-        return open(config.database().get(), config.echoUrl(), config.echoTimeout());
+        return open(config.database().get(), config.echoUrl(), config.echoTimeout(), proxyAddress);
     }
 
-    static GeoIpLocator open(Path database, Optional<URI> echoUrl, Duration echoTimeout) {
+    static GeoIpLocator open(Path database, Optional<URI> echoUrl, Duration echoTimeout, ProxyAddress proxyAddress) {
         try {
             var reader = new Reader(database.toFile());
             LOG.log(System.Logger.Level.INFO, "GeoIP: {0} ({1}, built {2})", database,
                     reader.getMetadata().getDatabaseType(), reader.getMetadata().getBuildDate().toInstant());
-            return new GeoIpLocator(reader, echoUrl, echoTimeout);
+            return new GeoIpLocator(reader, echoUrl, echoTimeout, proxyAddress);
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("PORTHOLE_GEOIP_DATABASE names " + database + ", which is not a MaxMind"
                     + " database that can be read: " + e.getMessage());
@@ -64,7 +78,9 @@ final class GeoIpLocator implements ProxyLocator {
         String source = "echo";
         if (echoUrl.isPresent()) {
             try {
-                address = Optional.of(ProxyExit.fetch(upstream, echoUrl.get(), echoTimeout));
+                // connected to the address the policy checked, not to the name again
+                var checked = proxyAddress.resolve(upstream);
+                address = Optional.of(ProxyExit.fetch(upstream, checked, echoUrl.get(), echoTimeout));
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.INFO, "GeoIP: the echo URL through {0} did not answer an address ({1});"
                         + " looking up the proxy host instead", proxy, e.getMessage());

@@ -159,7 +159,16 @@ public final class PortholeServer implements AutoCloseable {
                     config.dataDir(), config.schedulerTickMillis(), config.advancedProxy(), environments, nodeId);
             computers.telemetry(metrics);
             // identities take the place of an upstream proxy's exit from the operator's GeoIP database (ADR 0037)
-            computers.proxyLocator(GeoIpLocator.of(config.geoIp()));
+            computers.proxyLocator(GeoIpLocator.of(config.geoIp(), proxy -> {
+                // the echo goes where the computer's own traffic may go: its proxy under the egress rules, the
+                // operator's advanced proxy trusted
+                if (proxy.equals(config.advancedProxy().orElse(null))) return java.net.InetAddress.getByName(proxy.getHost());
+                try {
+                    return egressPolicy.resolve(proxy.getHost(), proxy.getPort());
+                } catch (EgressPolicy.Refused e) {
+                    throw new java.io.IOException("the egress rules refuse the proxy: " + e.getMessage());
+                }
+            }));
             metrics.observe(computers, draining::get);
             this.exec = new Exec(computers, config.maxExecOutputBytes());
             this.health = new HealthRoutes(() -> cluster, store, runtime, List.copyOf(engines.values()), clock);

@@ -36,10 +36,14 @@ final class ProxyExit {
 
     private ProxyExit() {}
 
-    /** The address the echo URL answers through {@code proxy}, within {@code timeout}. */
-    static InetAddress fetch(URI proxy, URI echo, Duration timeout) throws IOException {
+    /**
+     * The address the echo URL answers through {@code proxy}, within {@code timeout}.
+     *
+     * @param proxyAddress where to connect to the proxy: its host's address, as the egress policy checked it
+     */
+    static InetAddress fetch(URI proxy, InetAddress proxyAddress, URI echo, Duration timeout) throws IOException {
         var socket = new AtomicReference<Socket>();
-        var task = new FutureTask<>(() -> exchange(proxy, echo, timeout, socket));
+        var task = new FutureTask<>(() -> exchange(proxy, proxyAddress, echo, timeout, socket));
         Threads.startVirtual("porthole-geoip-echo", task);
         try {
             return task.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -57,7 +61,8 @@ final class ProxyExit {
         }
     }
 
-    private static InetAddress exchange(URI proxy, URI echo, Duration timeout, AtomicReference<Socket> holder)
+    private static InetAddress exchange(URI proxy, InetAddress proxyAddress, URI echo, Duration timeout,
+                                        AtomicReference<Socket> holder)
             throws IOException {
         boolean tls = echo.getScheme().equalsIgnoreCase("https");
         var host = echo.getHost();
@@ -69,7 +74,7 @@ final class ProxyExit {
         Socket s = new Socket();
         holder.set(s);
         s.setSoTimeout((int) timeout.toMillis());
-        s.connect(new InetSocketAddress(proxy.getHost(), proxy.getPort()), (int) timeout.toMillis());
+        s.connect(new InetSocketAddress(proxyAddress, proxy.getPort()), (int) timeout.toMillis());
         var authorization = authorization(proxy);
         String target;
         if (socks) {

@@ -48,7 +48,8 @@ class GeoIpLocatorTest {
 
     @Test
     void theDatabaseGivesZoneCountryAndPosition(@TempDir Path tmp) throws Exception {
-        var locator = GeoIpLocator.open(database(tmp), Optional.empty(), Duration.ofSeconds(3));
+        var locator = GeoIpLocator.open(database(tmp), Optional.empty(), Duration.ofSeconds(3),
+                    GeoIpLocator.ProxyAddress.ANY);
         var berlin = locator.lookup(InetAddress.getByName("192.0.2.99"), "test").orElseThrow();
         assertEquals(Optional.of("Europe/Berlin"), berlin.timezone());
         assertEquals(Optional.of("DE"), berlin.country());
@@ -63,7 +64,8 @@ class GeoIpLocatorTest {
     void theEchoUrlThroughASocksProxyNamesTheExit(@TempDir Path tmp) throws Exception {
         var echo = echo("192.0.2.7\n", 200);
         try (var socks = Socks5Proxy.start("carol", "s3cr3t-socks")) {
-            var locator = GeoIpLocator.open(database(tmp), Optional.of(echoUrl(echo)), Duration.ofSeconds(3));
+            var locator = GeoIpLocator.open(database(tmp), Optional.of(echoUrl(echo)), Duration.ofSeconds(3),
+                    GeoIpLocator.ProxyAddress.ANY);
             var place = locator.locate(URI.create("socks5://carol:s3cr3t-socks@127.0.0.1:" + socks.port())).orElseThrow();
             assertEquals("192.0.2.7", place.address());
             assertEquals("echo", place.source());
@@ -78,7 +80,8 @@ class GeoIpLocatorTest {
     @Test
     void withoutAnEchoTheProxyHostIsLookedUp(@TempDir Path tmp) throws Exception {
         try (var upstream = UpstreamProxy.start("alice", "s3cr3t-upstream")) {
-            var locator = GeoIpLocator.open(database(tmp), Optional.empty(), Duration.ofSeconds(3));
+            var locator = GeoIpLocator.open(database(tmp), Optional.empty(), Duration.ofSeconds(3),
+                    GeoIpLocator.ProxyAddress.ANY);
             var place = locator.locate(URI.create("http://alice:s3cr3t-upstream@127.0.0.1:" + upstream.port())).orElseThrow();
             assertEquals("proxy_host", place.source());
             assertEquals(Optional.of("Asia/Tokyo"), place.timezone());
@@ -91,7 +94,8 @@ class GeoIpLocatorTest {
         // the test upstream answers every request itself with a page: not an address
         try (var upstream = UpstreamProxy.start("alice", "s3cr3t-upstream")) {
             var locator = GeoIpLocator.open(database(tmp), Optional.of(URI.create("http://echo.invalid/ip")),
-                    Duration.ofSeconds(3));
+                    Duration.ofSeconds(3),
+                    GeoIpLocator.ProxyAddress.ANY);
             var place = locator.locate(URI.create("http://alice:s3cr3t-upstream@127.0.0.1:" + upstream.port())).orElseThrow();
             assertEquals("proxy_host", place.source());
             assertEquals(Optional.of("Asia/Tokyo"), place.timezone());
@@ -100,7 +104,8 @@ class GeoIpLocatorTest {
         }
         var failing = echo("oops", 500);
         try (var socks = Socks5Proxy.start("carol", "s3cr3t-socks")) {
-            var locator = GeoIpLocator.open(database(tmp), Optional.of(echoUrl(failing)), Duration.ofSeconds(3));
+            var locator = GeoIpLocator.open(database(tmp), Optional.of(echoUrl(failing)), Duration.ofSeconds(3),
+                    GeoIpLocator.ProxyAddress.ANY);
             var place = locator.locate(URI.create("socks5://carol:s3cr3t-socks@127.0.0.1:" + socks.port())).orElseThrow();
             assertEquals("proxy_host", place.source());
         } finally {
@@ -109,10 +114,27 @@ class GeoIpLocatorTest {
     }
 
     @Test
+    void aProxyTheEgressRulesRefuseIsNotConnectedTo(@TempDir Path tmp) throws Exception {
+        var echo = echo("192.0.2.7", 200);
+        try (var socks = Socks5Proxy.start("carol", "s3cr3t-socks")) {
+            GeoIpLocator.ProxyAddress refuse = proxy -> {
+                throw new java.io.IOException("the egress rules refuse the proxy: 127.0.0.1 is a loopback address");
+            };
+            var locator = GeoIpLocator.open(database(tmp), Optional.of(echoUrl(echo)), Duration.ofSeconds(3), refuse);
+            var place = locator.locate(URI.create("socks5://carol:s3cr3t-socks@127.0.0.1:" + socks.port())).orElseThrow();
+            assertEquals("proxy_host", place.source(), "only looked up, never connected to");
+            assertTrue(socks.seen().isEmpty(), socks.seen().toString());
+        } finally {
+            echo.stop(0);
+        }
+    }
+
+    @Test
     void anAddressTheDatabaseDoesNotKnowFindsNothing(@TempDir Path tmp) throws Exception {
         var echo = echo("198.51.100.1", 200);
         try (var socks = Socks5Proxy.start("carol", "s3cr3t-socks")) {
-            var locator = GeoIpLocator.open(database(tmp), Optional.of(echoUrl(echo)), Duration.ofSeconds(3));
+            var locator = GeoIpLocator.open(database(tmp), Optional.of(echoUrl(echo)), Duration.ofSeconds(3),
+                    GeoIpLocator.ProxyAddress.ANY);
             assertFalse(locator.locate(URI.create("socks5://carol:s3cr3t-socks@127.0.0.1:" + socks.port())).isPresent());
         } finally {
             echo.stop(0);
