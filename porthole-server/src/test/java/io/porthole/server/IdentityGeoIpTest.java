@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 class IdentityGeoIpTest {
     private static Path dir;
     private static HttpServer echo;
+    private static Socks5Proxy advanced;
     private static TestServer t;
 
     @BeforeAll
@@ -34,13 +35,16 @@ class IdentityGeoIpTest {
         echo = GeoIpLocatorTest.echo("192.0.2.7", 200);
         var geoIp = new ServerConfig.GeoIpConfig(Optional.of(database), Optional.of(GeoIpLocatorTest.echoUrl(echo)),
                 Duration.ofSeconds(3));
-        t = new TestServer(c -> c.toBuilder().geoIp(geoIp).build());
+        advanced = Socks5Proxy.start("operator", "s3cr3t-advanced");
+        var advancedUrl = java.net.URI.create("socks5://operator:s3cr3t-advanced@127.0.0.1:" + advanced.port());
+        t = new TestServer(c -> c.toBuilder().geoIp(geoIp).advancedProxy(Optional.of(advancedUrl)).build());
     }
 
     @AfterAll
     static void stop() {
         if (t != null) t.close();
         if (echo != null) echo.stop(0);
+        if (advanced != null) advanced.close();
         io.porthole.core.internal.Files2.deleteTree(dir);
     }
 
@@ -85,6 +89,20 @@ class IdentityGeoIpTest {
             } finally {
                 Sandboxes.delete(t, off.path("id").asText());
             }
+        }
+    }
+
+    @Test
+    void aComputerOnTheAdvancedProxyTakesItsExitsIdentity() {
+        var created = t.post("/computers", "{\"use_advanced_proxy\":true,\"identity\":{\"timezone\":\"Europe/Paris\"}}");
+        assertEquals(200, created.status(), created.body());
+        try {
+            var identity = created.json().path("identity");
+            assertEquals("Europe/Paris", identity.path("timezone").asText(), "what is given stays: " + identity);
+            assertEquals("de-DE", identity.path("locale").asText(), identity.toString());
+            assertEquals(52.5, identity.path("geolocation").path("latitude").asDouble(), identity.toString());
+        } finally {
+            t.delete(created.json().path("id").asText());
         }
     }
 
