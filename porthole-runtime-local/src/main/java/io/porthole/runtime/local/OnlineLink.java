@@ -33,84 +33,97 @@ final class OnlineLink {
     static final String NAME = "eth0";
     private static final long TIMEOUT_MILLIS = 5_000;
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final String MADE = "porthole-link ";
 
     private final Path nsenter;
     private final Optional<Path> ip;
-    private final boolean keepCaps;
-    /** Which kinds of device to try, in order; once one was made, only that one. */
-    private volatile List<String> types = List.of("dummy", "ifb");
+    /** The kind of device this host makes, found at start; empty when it cannot make any (said once, then). */
+    private final Optional<String> type;
     private final AtomicBoolean warned = new AtomicBoolean();
 
     OnlineLink(Path unshare, Path nsenter) {
         this.nsenter = nsenter;
         this.ip = List.of("/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip").stream().map(Path::of)
                 .filter(Files::isExecutable).findFirst();
-        this.keepCaps = ip.isPresent() && supportsKeepCaps(unshare);
         if (ip.isEmpty()) {
             warnOnce("ip (Debian: iproute2) is not installed");
-        } else if (!keepCaps) {
-            warnOnce(unshare + " has no --keep-caps (util-linux 2.36 or later has)");
+            this.type = Optional.empty();
+        } else {
+            this.type = probe(unshare, ip.get());
         }
     }
 
-    private static boolean supportsKeepCaps(Path unshare) {
-        try {
-            var p = Commands.builder(unshare.toString(), "--help").redirectErrorStream(true).start();
-            var help = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            p.waitFor(5, TimeUnit.SECONDS);
-            return help.contains("--keep-caps");
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
+    /**
+     * Which kind of device a holder can make, tried the way a holder does it (in a throwaway user and network
+     * namespace of the server's): dummy where the kernel has it, else ifb.
+     */
+    private Optional<String> probe(Path unshare, Path ip) {
+        var said = new StringBuilder();
+        for (var t : List.of("dummy", "ifb")) {
+            try {
+                var p = Commands.builder(unshare.toString(), "--user", "--keep-caps", "--net", "--", ip.toString(), "link",
+                        "add", NAME, "type", t).redirectErrorStream(true).start();
+                p.getOutputStream().close();
+                var out = new String(p.getInputStream().readNBytes(4096), StandardCharsets.UTF_8).strip();
+                if (!p.waitFor(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
+                    p.destroyForcibly();
+                    said.append(t).append(": no answer within ").append(TIMEOUT_MILLIS).append(" ms; ");
+                } else if (p.exitValue() == 0) {
+                    return Optional.of(t);
+                } else {
+                    said.append(t).append(": ").append(out).append("; ");
+                }
+            } catch (IOException e) {
+                said.append(t).append(": ").append(e.getMessage()).append("; ");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            }
         }
+        warnOnce("no kind of link can be made here (" + said.toString().replaceAll("; $", "") + ")");
+        return Optional.empty();
     }
 
     /**
      * The command of the process that holds a sandbox's user namespace: it says on its standard output that the
-     * namespace exists, then waits for one line (see {@link #request}) and makes the link in the network namespace
-     * of the process it names; it ends when its standard input does.
+     * namespace exists, then waits for the line {@link #request} sends and makes the link in the network namespace of
+     * the process it names, from the commands that follow; without a line it ends when its standard input does.
      */
     List<String> holderCommand(Path unshare) {
-        if (!keepCaps) return List.of(unshare.toString(), "--user", "--", "/bin/sh", "-c", "echo; read x", "porthole-userns");
-        // every value comes as an argument: the line carries only digits, hex and the kinds of device we name
-        var link = "ip=$1 mac=$2 ll=$3; shift 3; for t; do"
-                + " if \"$ip\" link add " + NAME + " address \"$mac\" type \"$t\"; then"
-                + " \"$ip\" link set " + NAME + " addrgenmode none && \"$ip\" link set " + NAME + " up"
-                + " && \"$ip\" -6 addr add \"$ll/64\" dev " + NAME + " noprefixroute nodad && echo \"" + MADE + "$t\";"
-                + " exit; fi; done; exit 1";
-        var holder = "echo; read -r pid mac ll types || exit 0; exec 2>&1;"
-                + " exec \"$1\" --net=/proc/\"$pid\"/ns/net -- /bin/sh -c '" + link + "' porthole-link \"$2\" \"$mac\""
-                + " \"$ll\" $types";
-        return List.of(unshare.toString(), "--user", "--keep-caps", "--", "/bin/sh", "-c", holder, "porthole-userns",
-                nsenter.toString(), ip.get().toString());
+        if (type.isEmpty()) return List.of(unshare.toString(), "--user", "--", "/bin/sh", "-c", "echo; read x", "porthole-userns");
+        // the shell's read takes the first line only (a byte at a time from a pipe); ip reads the rest as its batch
+        return List.of(unshare.toString(), "--user", "--keep-caps", "--", "/bin/sh", "-c",
+                "echo; read -r pid || exit 0; exec 2>&1; exec \"$1\" --net=/proc/\"$pid\"/ns/net -- \"$2\" -batch -",
+                "porthole-userns", nsenter.toString(), ip.get().toString());
     }
 
     /**
      * Asks the holder to make the link in the network namespace of {@code pid} (the sandbox's first process), and
-     * returns what it says; empty at once when this host cannot make links. The holder ends after it.
+     * returns its exit status and what it said; empty at once when this host cannot make links. The holder ends
+     * after it.
      */
     Optional<Future<String>> request(Process holder, long pid) {
-        if (!keepCaps) return Optional.empty();
+        if (type.isEmpty()) return Optional.empty();
         var mac = new byte[3];
         RANDOM.nextBytes(mac);
-        // a QEMU/KVM guest's NIC, and its EUI-64 link-local address
-        var line = String.format("%d 52:54:00:%02x:%02x:%02x fe80::5054:ff:fe%02x:%02x%02x %s%n", pid, mac[0], mac[1],
-                mac[2], mac[0], mac[1], mac[2], String.join(" ", types));
+        // a QEMU/KVM guest's NIC, and its EUI-64 link-local address, added without the prefix route
+        var batch = String.format("%d%n"
+                + "link add %s address 52:54:00:%02x:%02x:%02x type %s%n"
+                + "link set %s addrgenmode none%n"
+                + "link set %s up%n"
+                + "addr add fe80::5054:ff:fe%02x:%02x%02x/64 dev %s noprefixroute nodad%n",
+                pid, NAME, mac[0], mac[1], mac[2], type.get(), NAME, NAME, mac[0], mac[1], mac[2], NAME);
         try {
             var in = holder.getOutputStream();
-            in.write(line.getBytes(StandardCharsets.US_ASCII));
+            in.write(batch.getBytes(StandardCharsets.US_ASCII));
             in.close();
         } catch (IOException e) {
             warnOnce("the holder of the user namespace ended before it was asked: " + e.getMessage());
             return Optional.empty();
         }
         return Optional.of(Threads.onPipeThread(() -> {
-            var said = new String(holder.getInputStream().readNBytes(4096), StandardCharsets.UTF_8);
-            holder.waitFor(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-            return said;
+            var said = new String(holder.getInputStream().readNBytes(4096), StandardCharsets.UTF_8).strip();
+            if (!holder.waitFor(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) return "no answer within " + TIMEOUT_MILLIS + " ms";
+            return holder.exitValue() == 0 ? "" : "exit " + holder.exitValue() + ": " + said;
         }));
     }
 
@@ -118,13 +131,8 @@ final class OnlineLink {
     void await(Optional<Future<String>> requested) {
         if (requested.isEmpty()) return;
         try {
-            var said = requested.get().get(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-            var made = said.lines().filter(l -> l.startsWith(MADE)).findFirst();
-            if (made.isPresent()) {
-                types = List.of(made.get().substring(MADE.length()).strip());
-            } else {
-                warnOnce(said.strip());
-            }
+            var failed = requested.get().get(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            if (!failed.isEmpty()) warnOnce(failed);
         } catch (ExecutionException e) {
             warnOnce(String.valueOf(e.getCause()));
         } catch (TimeoutException e) {

@@ -80,6 +80,9 @@ class LocalSandboxRuntimeTest {
             assertFalse(run(a, "ip -o link show eth0 | grep -o 'ether [^ ]*'")
                     .equals(run(b, "ip -o link show eth0 | grep -o 'ether [^ ]*'")));
             assertTrue(run(a, "timeout 5 bash -c 'echo > /dev/tcp/192.0.2.1/80' 2>&1; echo rc=$?").contains("unreachable"));
+            // and the computer's user cannot change it
+            var changed = run(a, "ip addr add 10.1.2.3/8 dev eth0 2>&1; ip link set eth0 down 2>&1; ip -o link show eth0");
+            assertTrue(changed.contains("Operation not permitted") && changed.contains("UP,LOWER_UP"), changed);
         }
     }
 
