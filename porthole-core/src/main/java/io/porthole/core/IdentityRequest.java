@@ -1,6 +1,5 @@
 package io.porthole.core;
 
-import static io.porthole.core.action.ActionParser.optBool;
 import static io.porthole.core.action.ActionParser.present;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -136,10 +135,9 @@ public record IdentityRequest(Optional<String> timezone, Optional<String> locale
                         + " toolbar and a taskbar: at least " + width + "x" + (height + Identity.CHROME_AND_TASKBAR_HEIGHT));
             }
         }
-        var fromProxy = optBool(n, fromProxyName).map(b -> b);
-        if (present(n, fromProxyName) != null && fromProxy.isEmpty()) {
-            throw new InvalidRequest("'identity." + fromProxyName + "' must be true or false");
-        }
+        var flag = present(n, fromProxyName);
+        if (flag != null && !flag.isBoolean()) throw new InvalidRequest("'identity." + fromProxyName + "' must be true or false");
+        Optional<Boolean> fromProxy = flag == null ? Optional.empty() : Optional.of(flag.asBoolean());
         return new IdentityRequest(timezone, locale, languages, geolocation, screenWidth, screenHeight, fromProxy);
     }
 
