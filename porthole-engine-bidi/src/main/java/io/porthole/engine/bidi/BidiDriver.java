@@ -636,10 +636,12 @@ final class BidiDriver implements BrowserDriver {
     }
 
     /**
-     * Contexts made from now on take {@code identity}'s timezone and locale (Intl, and Firefox's navigator.language
-     * for the context) through BiDi's per-user-context emulation. Not its languages list or Accept-Language:
-     * Firefox 153 has no per-context command for them (they stay the launch identity's, from intl.accept_languages),
-     * and workers of such a context keep the process's zone (TZ).
+     * Contexts made from now on take {@code identity}'s timezone, locale and geolocation through BiDi's per-user-context
+     * emulation (Firefox 153). Measured: the zone and locale reach the context's pages, dedicated and shared workers;
+     * navigator.languages and Accept-Language become the locale alone (Firefox derives them from the locale override,
+     * so not the identity's whole list); service workers keep the process's zone and languages (TZ and prefs of the
+     * launch identity). A geolocation only answers without a prompt if the launch identity had one too
+     * (permissions.default.geo).
      */
     @Override
     public boolean identityForNewContexts(Identity identity) {
@@ -655,6 +657,14 @@ final class BidiDriver implements BrowserDriver {
             var locale = params().put("locale", identity.locale());
             locale.putArray("userContexts").add(userContext);
             call("emulation.setLocaleOverride", locale);
+            if (identity.geolocation().isPresent()) {
+                var g = identity.geolocation().get();
+                var geo = params();
+                geo.putObject("coordinates").put("latitude", g.latitude()).put("longitude", g.longitude())
+                        .put("accuracy", g.accuracyMeters());
+                geo.putArray("userContexts").add(userContext);
+                call("emulation.setGeolocationOverride", geo);
+            }
         } catch (BidiException e) {
             LOG.log(System.Logger.Level.WARNING, "context {0} keeps the launch identity: {1}", userContext, e.getMessage());
         }

@@ -36,7 +36,7 @@ public record FirefoxConfig(Path binary, Map<String, Object> extraPrefs, Duratio
 
     /** On a display of its own when this host has Xvfb and openbox, headless otherwise. */
     public FirefoxConfig(Path binary, Map<String, Object> extraPrefs, Duration startTimeout, boolean logBidi) {
-        this(binary, extraPrefs, startTimeout, logBidi, displayInstalled());
+        this(binary, extraPrefs, startTimeout, logBidi, ownDisplayInstalled());
     }
 
     public static FirefoxConfig defaults() {
@@ -48,7 +48,8 @@ public record FirefoxConfig(Path binary, Map<String, Object> extraPrefs, Duratio
         return new FirefoxConfig(binary, extraPrefs, startTimeout, logBidi, own);
     }
 
-    static boolean displayInstalled() {
+    /** Whether this host has what a display of Firefox's own needs (Xvfb and openbox). */
+    public static boolean ownDisplayInstalled() {
         return Files.isExecutable(XVFB) && Files.isExecutable(OPENBOX);
     }
 }

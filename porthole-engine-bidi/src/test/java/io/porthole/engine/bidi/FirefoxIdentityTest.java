@@ -100,7 +100,15 @@ class FirefoxIdentityTest {
         return server;
     }
 
+    private String pageUrl() {
+        return "http://127.0.0.1:" + pages.getAddress().getPort() + "/page.html";
+    }
+
     private JsonNode awaitResult(String tab) throws Exception {
+        return awaitResult(driver, tab);
+    }
+
+    private static JsonNode awaitResult(BrowserDriver driver, String tab) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         String html = "";
         while (System.nanoTime() < deadline) {
@@ -198,6 +206,45 @@ class FirefoxIdentityTest {
         assertEquals(HEIGHT, s.path("innerHeight").asInt(), s.toString());
         assertTrue(s.path("outerWidth").asInt() >= WIDTH, s.toString());
         assertTrue(s.path("outerHeight").asInt() > HEIGHT + 50, "toolbars above the page: " + s);
+    }
+
+    @Test
+    void aContextMadeAfterAChangeOfIdentityTakesItsZoneAndLocale() throws Exception {
+        var main = driver.resolveTab(Optional.empty());
+        var tokyo = new Identity("Asia/Tokyo", "ja-JP", List.of("ja-JP", "ja"), Optional.empty(), 1920, 1080);
+        assertTrue(driver.identityForNewContexts(tokyo));
+        var context = driver.createContext(Optional.empty());
+        try {
+            var tab = driver.newTabIn(context.id(), Optional.of(pageUrl()));
+            var there = awaitResult(tab.tabId());
+            System.out.println("a page of a context made later saw: " + there);
+            assertEquals("Asia/Tokyo", there.path("page").path("timezone").asText(), there.toString());
+            assertEquals(-540, there.path("page").path("winterOffset").asInt(), there.toString());
+            assertEquals("ja-JP", there.path("page").path("locale").asText(), there.toString());
+        } finally {
+            driver.closeContext(context.id());
+            driver.switchTab(main);
+        }
+    }
+
+    @Test
+    void aHeadlessFirefoxHasAMouseByItsPrefs() throws Exception {
+        var spec = new SandboxSpec("ffidh", dir.resolve("computers/ffidh"), Map.of());
+        try (var headlessSandbox = runtime.start(spec)) {
+            headlessSandbox.awaitReady();
+            var headless = new FirefoxEngine(FirefoxConfig.defaults().withOwnDisplay(false)).launch(
+                    new LaunchSpec("ffidh", headlessSandbox, 800, 600, 1.0, false, reason -> { }, IDENTITY));
+            try {
+                var tab = headless.resolveTab(Optional.empty());
+                headless.navigate(tab, pageUrl());
+                var there = awaitResult(headless, tab);
+                there.path("media").properties().forEach(e -> assertTrue(e.getValue().asBoolean(), e.getKey() + ": " + there));
+                assertEquals("Europe/Berlin", there.path("dedicated").path("timezone").asText(), there.toString());
+                assertEquals("de-DE", there.path("page").path("locale").asText(), there.toString());
+            } finally {
+                headless.close();
+            }
+        }
     }
 
     @Test
