@@ -215,10 +215,8 @@ final class BidiDriver implements BrowserDriver {
         } else {
             mainTabId = createTab(DEFAULT).id;
         }
-        if (ownDisplay) {
-            fitWindow();
-            focusPage();
-        }
+        if (ownDisplay) fitWindow();
+        focusPage();
     }
 
     /**
@@ -242,11 +240,12 @@ final class BidiDriver implements BrowserDriver {
     /**
      * Gives the selected tab's page the keyboard focus, as a user's click into it or a typed address does: at start the
      * window's focus is on the address bar (the first page is about:blank), and a navigation over BiDi leaves it there,
-     * so document.hasFocus() would be false in every page.
+     * so document.hasFocus() would be false in every page. Headless too: the headless window is active, only its
+     * focus is in the wrong place.
      */
     private void focusPage() {
         var window = chromeWindow;
-        if (window == null || !ownDisplay) return;
+        if (window == null || headful) return;
         try {
             evaluateIn(window, "(() => { window.focus(); gBrowser.selectedBrowser.focus(); return true; })()");
         } catch (RuntimeException e) {

@@ -228,7 +228,7 @@ class FirefoxIdentityTest {
     }
 
     @Test
-    void aHeadlessFirefoxHasAMouseByItsPrefs() throws Exception {
+    void aHeadlessFirefoxHasAMouseByItsPrefsAndFocus() throws Exception {
         var spec = new SandboxSpec("ffidh", dir.resolve("computers/ffidh"), Map.of());
         try (var headlessSandbox = runtime.start(spec)) {
             headlessSandbox.awaitReady();
@@ -238,6 +238,8 @@ class FirefoxIdentityTest {
                 var tab = headless.resolveTab(Optional.empty());
                 headless.navigate(tab, pageUrl());
                 var there = awaitResult(headless, tab);
+                System.out.println("a headless page saw: " + there);
+                assertTrue(there.path("focus").asBoolean(), there.toString());
                 there.path("media").properties().forEach(e -> assertTrue(e.getValue().asBoolean(), e.getKey() + ": " + there));
                 assertEquals("Europe/Berlin", there.path("dedicated").path("timezone").asText(), there.toString());
                 assertEquals("de-DE", there.path("page").path("locale").asText(), there.toString());
