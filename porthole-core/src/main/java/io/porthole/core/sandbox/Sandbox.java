@@ -113,7 +113,7 @@ public interface Sandbox extends AutoCloseable {
 
     /**
      * The proxy that programs inside must use to reach anything ({@code http://127.0.0.1:3128}); the
-     * sandbox's network has only loopback. Empty for a runtime that gives direct network access.
+     * sandbox's network has no route out. Empty for a runtime that gives direct network access.
      */
     java.util.Optional<String> httpProxy();
 

@@ -116,6 +116,11 @@ final class LocalSandbox implements Sandbox {
         }
     }
 
+    /** The sandbox's first process (the sleep that holds its namespaces), as the host sees it. */
+    long anchorPid() {
+        return anchorPid;
+    }
+
     String describe() {
         return new Described(bwrap.pid(), bwrap.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L), uid)
                 + "\n";

@@ -69,6 +69,7 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
     private final Optional<Cgroups> cgroups;
     private final Limits limits;
     private final SandboxUsers users;
+    private final OnlineLink online;
     private final String instance;
     /**
      * Where the channel directories of sandboxes are, when the server runs as root: one per computer, named
@@ -115,6 +116,7 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
         this.hidden = hidden.stream().map(p -> p.toAbsolutePath().normalize()).toList();
         this.readOnly = readOnly.stream().map(p -> p.toAbsolutePath().normalize()).toList();
         this.users = new SandboxUsers(instance);
+        this.online = new OnlineLink(unshare, nsenter);
         if (users.separate()) {
             try {
                 // traversable by the sandboxes' users (bubblewrap binds their channel directories as them), listable
@@ -276,7 +278,8 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
             steps.lap("bubblewrap started");
             var sandbox = LocalSandbox.await(process, nsenter, env, work, channels, channel, group, uid, users);
             steps.lap("sandbox up");
-            holder.process().destroyForcibly();
+            // the holder makes eth0 while the rest is set up; the browser starts after this returns
+            var link = online.request(holder.process(), sandbox.anchorPid());
             sandbox.socat(socat);
             int owner = uid;
             sandbox.egressFactory(socket -> {
@@ -291,6 +294,9 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
                 // the egress forwarder starts while the browser or desktop does: the caller waits for it (awaitReady)
                 sandbox.startForwarder();
                 steps.lap("described");
+                online.await(link);
+                holder.process().destroyForcibly();
+                steps.lap("link");
             } catch (IOException | RuntimeException e) {
                 sandbox.close();
                 throw e;
@@ -355,10 +361,11 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
     /**
      * Starts a process holding a new user namespace, which bubblewrap then joins: bubblewrap's own
      * {@code --unshare-user} maps the sandbox's user to whoever runs it, which for a server running as root is host
-     * root. The holder reads its standard input, so it ends when the server closes it, or dies.
+     * root. The holder reads its standard input, so it ends when the server closes it, or dies; before it ends it
+     * makes the sandbox's {@link OnlineLink}.
      */
     private Holder startHolder() throws IOException {
-        var process = Commands.builder(unshare.toString(), "--user", "--", "/bin/sh", "-c", "echo; read x", "porthole-userns")
+        var process = Commands.builder(online.holderCommand(unshare))
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         return new Holder(process, Threads.onPipeThread(() -> process.getInputStream().read()));
     }
@@ -435,7 +442,8 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
 
     /** bubblewrap's arguments, without its own name (read from a file, never on a command line). */
     List<String> command(Path channels, Map<String, String> env) throws IOException {
-        // a network namespace of its own: loopback only; the egress proxy, through a unix socket, is the way out.
+        // a network namespace of its own: loopback, and an eth0 that goes nowhere (OnlineLink); the egress proxy,
+        // through a unix socket, is the way out.
         // No --die-with-parent: a sandbox outlives a crash of the server, whose next start re-adopts it
         var cmd = new ArrayList<String>(List.of("--userns", "3", "--uid", Integer.toString(UID),
                 "--gid", Integer.toString(UID), "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-net",

@@ -67,6 +67,26 @@ class LocalSandboxRuntimeTest {
     }
 
     @Test
+    void theNetworkHasAnEth0ThatIsUpWithALinkLocalAddressOnlyAndNoRoute(@TempDir Path dir) throws Exception {
+        var runtime = track(new LocalSandboxRuntime(List.of(dir), new EgressPolicy(List.of(), () -> -1)));
+        try (var a = runtime.start(new SandboxSpec("a", dir.resolve("a"), Map.of()));
+             var b = runtime.start(new SandboxSpec("b", dir.resolve("b"), Map.of()))) {
+            var links = run(a, "ip -o link show eth0");
+            assertTrue(links.contains("UP,LOWER_UP") && links.contains("link/ether 52:54:00:"), links);
+            assertEquals("lo inet 127.0.0.1/8\nlo inet6 ::1/128\neth0 inet6 fe80::5054:ff:fe\n",
+                    run(a, "ip -o addr | awk '{print $2, $3, $4}' | sed 's/fe80::5054:ff:fe.*/fe80::5054:ff:fe/'"));
+            assertEquals("", run(a, "ip route; ip -6 route"), "no route in the main tables");
+            // a made-up link for each: the other's is not the same
+            assertFalse(run(a, "ip -o link show eth0 | grep -o 'ether [^ ]*'")
+                    .equals(run(b, "ip -o link show eth0 | grep -o 'ether [^ ]*'")));
+            assertTrue(run(a, "timeout 5 bash -c 'echo > /dev/tcp/192.0.2.1/80' 2>&1; echo rc=$?").contains("unreachable"));
+            // and the computer's user cannot change it
+            var changed = run(a, "ip addr add 10.1.2.3/8 dev eth0 2>&1; ip link set eth0 down 2>&1; ip -o link show eth0");
+            assertTrue(changed.contains("Operation not permitted") && changed.contains("UP,LOWER_UP"), changed);
+        }
+    }
+
+    @Test
     void closeEndsEveryProcessInside(@TempDir Path dir) throws Exception {
         var runtime = track(new LocalSandboxRuntime(List.of(dir), new EgressPolicy(List.of(), () -> -1)));
         var sandbox = runtime.start(new SandboxSpec("c", dir.resolve("c"), Map.of()));
