@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 
 /**
  * Starts one Firefox per computer inside the computer's sandbox, with a fresh profile in its home, and drives it
@@ -35,6 +36,16 @@ public final class FirefoxEngine implements BrowserEngine {
     private static final System.Logger LOG = System.getLogger(FirefoxEngine.class.getName());
     /** Room for the window's toolbars above the page in a headless window (measured: 86 px on 153 ESR). */
     static final int CHROME_HEIGHT = 86;
+    private static final String XVFB_CMD = FirefoxConfig.XVFB.toString();
+    private static final String OPENBOX_CMD = FirefoxConfig.OPENBOX.toString();
+    /** What may go into TZ and LANG: a zone name, a language tag; anything else is left out of the environment. */
+    private static final Pattern TIMEZONE = Pattern.compile("[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+){0,2}");
+    private static final Pattern LOCALE = Pattern.compile("[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}");
+    /**
+     * A taskbar's room at the bottom of the screen, which openbox keeps windows off and out of its work area (Firefox 153
+     * on X11 still reports the whole screen as available; ADR 0036).
+     */
+    static final int TASKBAR_HEIGHT = 28;
 
     private final FirefoxConfig config;
 
@@ -144,13 +155,6 @@ public final class FirefoxEngine implements BrowserEngine {
         argv.addAll(command(spec));
         return argv;
     }
-
-    private static final String XVFB_CMD = FirefoxConfig.XVFB.toString();
-    private static final String OPENBOX_CMD = FirefoxConfig.OPENBOX.toString();
-    private static final java.util.regex.Pattern TIMEZONE = java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+){0,2}");
-    private static final java.util.regex.Pattern LOCALE = java.util.regex.Pattern.compile("[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}");
-    /** The taskbar a desktop has at the bottom of its screen: openbox keeps windows off it and leaves it out of the work area. */
-    static final int TASKBAR_HEIGHT = 28;
 
     /** openbox's configuration: one desktop, a taskbar's room at the bottom (screen.availHeight is less than height). */
     static String openboxConfig() {

@@ -27,10 +27,6 @@ final class Prefs {
     /** {@code ui.*PointerCapabilities}: fine (2) and hover (4), what a mouse gives (widget/LookAndFeel.h). */
     static final int FINE_POINTER_AND_HOVER = 6;
 
-    static Map<String, Object> forSandbox(Optional<String> httpProxy, Map<String, Object> extra) {
-        return forSandbox(httpProxy, Identity.defaults(1280, 720), false, extra);
-    }
-
     /**
      * @param ownDisplay Firefox runs headful on an X server of its own (with Mesa's software GL); false: headless
      */
