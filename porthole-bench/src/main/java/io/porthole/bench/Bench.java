@@ -97,7 +97,7 @@ public final class Bench {
                    int standbyIterations, Map<String, String> groupArgs, PoolBench.Settings pool) {
         /** The groups of rows {@code --only} names, in the order they run. */
         static final List<String> GROUPS = List.of("browser", "desktop", "egress", "sandboxes", "screencast", "standby",
-                "memory", "pool", "store", "cluster");
+                "memory", "pool", "store", "cluster", "firefox");
         static final String USAGE = """
                 usage: script/bench [--iterations=N] [--actions=M] [--warmup=W] [--action-warmup=K]
                                     [--settle-ms=MS] [--egress-iterations=E] [--egress-mib=S]
@@ -138,7 +138,9 @@ public final class Bench {
                                    Playwright, bursts of creates; PoolBench), store (store operations
                                    on SQLite and on PostgreSQL; StoreBench), cluster (two nodes on
                                    PostgreSQL: actions, creates and Playwright through the node that
-                                   owns the computer and through the other; ClusterBench)
+                                   owns the computer and through the other; ClusterBench), firefox
+                                   (Firefox headless against headful on its own Xvfb: create,
+                                   memory, click, screenshot; FirefoxDisplayBench)
                   --verbose        show the server's INFO logs
                   --standby-computers
                                    computers of a kind left idle at once for the standby CPU rows
@@ -149,7 +151,7 @@ public final class Bench {
                                    first actions after standby per action and kind, measured, after 2
                                    warm-up (default 10)
                 """ + PoolBench.Settings.USAGE.stripTrailing()
-                + "\n" + MemoryBench.USAGE + StoreBench.USAGE + ClusterBench.USAGE + DensityBench.USAGE.stripTrailing();
+                + "\n" + MemoryBench.USAGE + FirefoxDisplayBench.USAGE + StoreBench.USAGE + ClusterBench.USAGE + DensityBench.USAGE.stripTrailing();
 
         static Options parse(String[] args) {
             int iterations = 10;
@@ -174,7 +176,7 @@ public final class Bench {
                 var name = eq < 0 ? a : a.substring(0, eq);
                 var value = eq < 0 ? "" : a.substring(eq + 1);
                 if (name.startsWith("--memory-") || name.startsWith("--density") || name.startsWith("--store-")
-                        || name.startsWith("--cluster-")) {
+                        || name.startsWith("--cluster-") || name.startsWith("--firefox-")) {
                     groupArgs.put(name, value);
                     continue;
                 }
@@ -212,6 +214,7 @@ public final class Bench {
             DensityBench.Options.parse(filter(groupArgs, "--density"));
             StoreBench.Options.parse(filter(groupArgs, "--store-"));
             ClusterBench.Options.parse(filter(groupArgs, "--cluster-"));
+            FirefoxDisplayBench.Options.parse(filter(groupArgs, "--firefox-"));
             return new Options(iterations, actions, warmup, actionWarmup, settle, egressIterations, egressMib,
                     playwrightIterations, playwrightClicks, chromium, only, verbose, standbyComputers, standbyWindow,
                     standbyIterations, groupArgs, pool);
@@ -311,6 +314,7 @@ public final class Bench {
     private DesktopScreencastBench desktopScreencast;
     private StandbyBench standby;
     private MemoryBench memoryBench;
+    private FirefoxDisplayBench firefoxDisplay;
     private DensityBench density;
     private PoolBench pool;
     private StoreBench store;
@@ -458,6 +462,15 @@ public final class Bench {
             pool = new PoolBench(new PoolBench.Context(config, API_KEY, http, tmpRoot, options.chromium(), pages.url(),
                     options.pool(), liveRaw, rawMarker(), log, this::error));
             pool.run();
+        }
+        if (only.contains("firefox")) {
+            firefoxDisplay = new FirefoxDisplayBench(new FirefoxDisplayBench.Context(config, API_KEY, http, tmpRoot,
+                    pages.url(), log, this::error), FirefoxDisplayBench.Options.parse(filter(options.groupArgs(), "--firefox-")));
+            try {
+                firefoxDisplay.run();
+            } catch (Exception e) {
+                error("firefox: " + e);
+            }
         }
         if (only.contains("store")) {
             store = new StoreBench(new StoreBench.Context(tmpRoot,
@@ -1645,6 +1658,7 @@ public final class Bench {
         if (browserScreencast != null) browserScreencast.print(out);
         if (standby != null) standby.print(out);
         if (memoryBench != null) memoryBench.print(out);
+        if (firefoxDisplay != null) firefoxDisplay.print(out);
         if (density != null) density.print(out);
         if (pool != null) pool.print(out);
         if (store != null) store.print(out);

@@ -121,7 +121,7 @@ public final class PortholeServer implements AutoCloseable {
                     prefs.putAll(t.prefs());
                     yield new io.porthole.engine.bidi.FirefoxEngine(new io.porthole.engine.bidi.FirefoxConfig(
                             t.binary().orElse(config.firefox().binary()), prefs, config.firefox().startTimeout(),
-                            config.firefox().logBidi()));
+                            config.firefox().logBidi(), config.firefox().ownDisplay()));
                 }
                 default -> {
                     var flags = new java.util.ArrayList<>(config.chromium().extraFlags());

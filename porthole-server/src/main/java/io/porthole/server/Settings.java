@@ -185,7 +185,9 @@ public final class Settings {
                 new io.porthole.engine.bidi.FirefoxConfig(get("PORTHOLE_FIREFOX_PATH").map(Path::of)
                         .orElse(io.porthole.engine.bidi.FirefoxConfig.DEFAULT_BINARY), Map.of(),
                         java.time.Duration.ofSeconds(number("PORTHOLE_FIREFOX_START_TIMEOUT_SECONDS", 30, 1, 600)),
-                        bool("PORTHOLE_BIDI_LOG", false)),
+                        bool("PORTHOLE_BIDI_LOG", false),
+                        // headful on Xvfb of its own unless asked (or without Xvfb and openbox): ADR 0036
+                        !bool("PORTHOLE_FIREFOX_HEADLESS", false) && io.porthole.engine.bidi.FirefoxConfig.ownDisplayInstalled()),
                 templates,
                 get("PORTHOLE_STATE_KEY").map(k -> {
                     try {

@@ -13,6 +13,7 @@ import io.porthole.core.action.MouseButton;
 import io.porthole.core.action.Point;
 import io.porthole.core.browser.BrowserContextInfo;
 import io.porthole.core.browser.BrowserDriver;
+import io.porthole.core.browser.Identity;
 import io.porthole.core.browser.LaunchSpec;
 import io.porthole.core.browser.PageScripts;
 import io.porthole.core.browser.ProtocolClient;
@@ -83,6 +84,9 @@ final class BidiDriver implements BrowserDriver {
     private final FirefoxProcess process;
     private final String sessionId;
     private final boolean headful;
+    private final boolean ownDisplay;
+    /** What contexts made from now on are told (timezone, locale) when a change of proxy moved the computer; null: the launch identity. */
+    private volatile Identity newContextIdentity;
     private final Map<String, Tab> tabs = new ConcurrentHashMap<>();
     /** Child browsing context to its parent, for frames. */
     private final Map<String, String> parents = new ConcurrentHashMap<>();
@@ -111,10 +115,19 @@ final class BidiDriver implements BrowserDriver {
     private final Set<BidiScreencast> screencasts = ConcurrentHashMap.newKeySet();
 
     BidiDriver(BidiConnection bidi, FirefoxProcess process, JsonNode session, LaunchSpec spec) {
+        this(bidi, process, session, spec, false);
+    }
+
+    /**
+     * @param ownDisplay Firefox runs headful on an X server of its own (the viewport is still set per tab, and the
+     *     window is fitted around it)
+     */
+    BidiDriver(BidiConnection bidi, FirefoxProcess process, JsonNode session, LaunchSpec spec, boolean ownDisplay) {
         this.bidi = bidi;
         this.process = process;
         this.sessionId = session.path("sessionId").asText("");
         this.headful = spec.headful();
+        this.ownDisplay = ownDisplay;
         this.width = spec.width();
         this.height = spec.height();
         this.scale = spec.scale();
@@ -201,6 +214,42 @@ final class BidiDriver implements BrowserDriver {
             mainTabId = first.get().id;
         } else {
             mainTabId = createTab(DEFAULT).id;
+        }
+        if (ownDisplay) fitWindow();
+        focusPage();
+    }
+
+    /**
+     * A headful window on a display of its own: its content area sized to the viewport (each tab's viewport is set
+     * too, which keeps screenshots exact), so that innerWidth and innerHeight match the window around them and
+     * outerWidth and outerHeight exceed them by the toolbars and the window manager's frame, as on a desktop.
+     */
+    private void fitWindow() {
+        var window = chromeWindow;
+        if (window == null) return;
+        try {
+            var result = evaluateIn(window, "(() => { const area = gBrowser.tabpanels.getBoundingClientRect();"
+                    + " const dw = " + width + " - Math.round(area.width), dh = " + height + " - Math.round(area.height);"
+                    + " if (dw || dh) window.resizeBy(dw, dh); return dw + ',' + dh; })()");
+            LOG.log(System.Logger.Level.DEBUG, "window fitted to the viewport by {0}", result.path("value").asText());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "the window could not be fitted to the viewport: {0}", e.getMessage());
+        }
+    }
+
+    /**
+     * Gives the selected tab's page the keyboard focus, as a user's click into it or a typed address does: at start the
+     * window's focus is on the address bar (the first page is about:blank), and a navigation over BiDi leaves it there,
+     * so document.hasFocus() would be false in every page. Headless too: the headless window is active, only its
+     * focus is in the wrong place.
+     */
+    private void focusPage() {
+        var window = chromeWindow;
+        if (window == null || headful) return;
+        try {
+            evaluateIn(window, "(() => { window.focus(); gBrowser.selectedBrowser.focus(); return true; })()");
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "the page could not be focused: {0}", e.getMessage());
         }
     }
 
@@ -497,6 +546,7 @@ final class BidiDriver implements BrowserDriver {
         mainTabId = tab.id;
         nudgeScreencasts();
         call("browsingContext.activate", params().put("context", tab.id));
+        focusPage();
         if (url.isPresent() && !url.get().isBlank()) navigate(tab.publicId, url.get());
         return new TabInfo(tab.publicId, tab.url == null ? "" : tab.url, "", true, tab.userContext);
     }
@@ -523,6 +573,7 @@ final class BidiDriver implements BrowserDriver {
     public void switchTab(String tabId) {
         var tab = tab(resolveTab(Optional.of(tabId)));
         call("browsingContext.activate", params().put("context", tab.id));
+        focusPage();
         mainTabId = tab.id;
         nudgeScreencasts();
     }
@@ -537,6 +588,7 @@ final class BidiDriver implements BrowserDriver {
         forget(tab.id);
         var main = tab(resolveTab(Optional.empty()));
         call("browsingContext.activate", params().put("context", main.id));
+        focusPage();
         nudgeScreencasts();
     }
 
@@ -576,8 +628,45 @@ final class BidiDriver implements BrowserDriver {
             throw new PortholeException.ActionFailed("Firefox could not make the context: " + e.getMessage());
         }
         userContexts.put(id, shown);
+        var identity = newContextIdentity;
+        if (identity != null) applyIdentity(id, identity);
         createTab(id);
         return new BrowserContextInfo(id, shown);
+    }
+
+    /**
+     * Contexts made from now on take {@code identity}'s timezone, locale and geolocation through BiDi's per-user-context
+     * emulation (Firefox 153). Measured: the zone and locale reach the context's pages, dedicated and shared workers;
+     * navigator.languages and Accept-Language become the locale alone (Firefox derives them from the locale override,
+     * so not the identity's whole list); service workers keep the process's zone and languages (TZ and prefs of the
+     * launch identity). A geolocation only answers without a prompt if the launch identity had one too
+     * (permissions.default.geo).
+     */
+    @Override
+    public boolean identityForNewContexts(Identity identity) {
+        newContextIdentity = identity;
+        return true;
+    }
+
+    private void applyIdentity(String userContext, Identity identity) {
+        try {
+            var tz = params().put("timezone", identity.timezone());
+            tz.putArray("userContexts").add(userContext);
+            call("emulation.setTimezoneOverride", tz);
+            var locale = params().put("locale", identity.locale());
+            locale.putArray("userContexts").add(userContext);
+            call("emulation.setLocaleOverride", locale);
+            if (identity.geolocation().isPresent()) {
+                var g = identity.geolocation().get();
+                var geo = params();
+                geo.putObject("coordinates").put("latitude", g.latitude()).put("longitude", g.longitude())
+                        .put("accuracy", g.accuracyMeters());
+                geo.putArray("userContexts").add(userContext);
+                call("emulation.setGeolocationOverride", geo);
+            }
+        } catch (BidiException e) {
+            LOG.log(System.Logger.Level.WARNING, "context {0} keeps the launch identity: {1}", userContext, e.getMessage());
+        }
     }
 
     private static URI proxyUri(String proxy) {
@@ -824,6 +913,7 @@ final class BidiDriver implements BrowserDriver {
             applyViewport(tab.id);
             sized.add(tab);
         }
+        if (ownDisplay) fitWindow();
         var resized = new ArrayList<CompletableFuture<JsonNode>>();
         for (var tab : sized) {
             resized.add(bidi.send("script.evaluate", evaluateParams(tab.id, PageScripts.awaitViewport(width, height, scale))));

@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 
 /**
  * Starts one Firefox per computer inside the computer's sandbox, with a fresh profile in its home, and drives it
@@ -35,6 +36,16 @@ public final class FirefoxEngine implements BrowserEngine {
     private static final System.Logger LOG = System.getLogger(FirefoxEngine.class.getName());
     /** Room for the window's toolbars above the page in a headless window (measured: 86 px on 153 ESR). */
     static final int CHROME_HEIGHT = 86;
+    private static final String XVFB_CMD = FirefoxConfig.XVFB.toString();
+    private static final String OPENBOX_CMD = FirefoxConfig.OPENBOX.toString();
+    /** What may go into TZ and LANG: a zone name, a language tag; anything else is left out of the environment. */
+    private static final Pattern TIMEZONE = Pattern.compile("[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+){0,2}");
+    private static final Pattern LOCALE = Pattern.compile("[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}");
+    /**
+     * A taskbar's room at the bottom of the screen, which openbox keeps windows off and out of its work area (Firefox 153
+     * on X11 still reports the whole screen as available; ADR 0036).
+     */
+    static final int TASKBAR_HEIGHT = 28;
 
     private final FirefoxConfig config;
 
@@ -59,10 +70,20 @@ public final class FirefoxEngine implements BrowserEngine {
         return Optional.of(config.binary());
     }
 
+    /** Firefox on an X server of its own: a browser computer's, unless configured headless. */
+    boolean ownDisplay(LaunchSpec spec) {
+        return !spec.headful() && config.ownDisplay();
+    }
+
     List<String> command(LaunchSpec spec) {
         var cmd = new ArrayList<String>();
         cmd.add(config.binary().toString());
-        if (!spec.headful()) cmd.add("--headless");
+        if (!spec.headful() && !ownDisplay(spec)) cmd.add("--headless");
+        if (ownDisplay(spec)) {
+            // the window's first size: the viewport and the toolbars; the driver fits it exactly once it is up
+            cmd.addAll(List.of("--width", Integer.toString(spec.width()),
+                    "--height", Integer.toString(spec.height() + CHROME_HEIGHT)));
+        }
         cmd.addAll(List.of("--no-remote", "--new-instance", "--profile", PROFILE,
                 "--remote-debugging-port=0", "--remote-allow-hosts=127.0.0.1,localhost",
                 // chrome-scope script once at start, to clear the flag behind navigator.webdriver (see BidiDriver)
@@ -76,12 +97,70 @@ public final class FirefoxEngine implements BrowserEngine {
         env.put("MOZ_CRASHREPORTER_DISABLE", "1");
         env.put("MOZ_DISABLE_AUTO_SAFE_MODE", "1");
         env.put("MOZ_APP_LAUNCHER", config.binary().toString());
-        if (!spec.headful()) {
+        var identity = spec.identity();
+        // one zone for the whole process tree: pages, frames and every kind of worker read it from the environment
+        if (TIMEZONE.matcher(identity.timezone()).matches()) env.put("TZ", identity.timezone());
+        // the desktop's regional settings, which Intl follows (intl.regional_prefs.use_os_locales); no glibc locale
+        // of that name needs to exist for Firefox to read it
+        if (LOCALE.matcher(identity.locale()).matches()) {
+            env.put("LANG", identity.locale().replace('-', '_') + ".UTF-8");
+        }
+        if (ownDisplay(spec)) {
+            env.put("DISPLAY", spec.sandbox().display());
+            env.put("MOZ_ENABLE_WAYLAND", "0");
+            env.put("GDK_BACKEND", "x11");
+            env.put("LIBGL_ALWAYS_SOFTWARE", "1");
+        } else if (!spec.headful()) {
             // the headless screen and window: the viewport plus the toolbars, so that screen and outer sizes agree
             env.put("MOZ_HEADLESS_WIDTH", Integer.toString(spec.width()));
             env.put("MOZ_HEADLESS_HEIGHT", Integer.toString(spec.height() + CHROME_HEIGHT));
         }
         return env;
+    }
+
+    /**
+     * The command the sandbox runs: writes the prefs (from standard input) into the profile, and for a display of its
+     * own starts Xvfb and openbox first, in the shell's process group with Firefox; the shell waits for Firefox and
+     * then ends them, so that neither outlives the browser (and the sandbox's end ends them at the latest).
+     */
+    List<String> argv(LaunchSpec spec) {
+        var argv = new ArrayList<String>(List.of("/bin/sh", "-c"));
+        if (!ownDisplay(spec)) {
+            argv.addAll(List.of("mkdir -p \"$0\" && cat > \"$0/user.js\" && exec \"$@\" </dev/null", PROFILE));
+        } else {
+            var identity = spec.identity();
+            int screenWidth = Math.max(identity.screenWidth(), spec.width());
+            int screenHeight = Math.max(identity.screenHeight(), spec.height() + CHROME_HEIGHT);
+            argv.add(String.join("\n",
+                    "set -e",
+                    "mkdir -p \"$0\"; cat > \"$0/user.js\"",
+                    "d=$1; screen=$2; rc=$3; shift 3",
+                    "mkdir -p \"$HOME/.config/openbox\"; printf '%s' \"$rc\" > \"$HOME/.config/openbox/porthole-rc.xml\"",
+                    XVFB_CMD + " \"$d\" -screen 0 \"$screen\" -dpi 96 -nolisten tcp -nolisten local -noreset"
+                            + " </dev/null >/dev/null 2>&1 & x=$!",
+                    // the socket appears once Xvfb listens; bounded (10 s)
+                    "i=0; while [ ! -S \"/tmp/.X11-unix/X${d#:}\" ]; do i=$((i+1));"
+                            + " if [ $i -gt 500 ] || ! kill -0 $x 2>/dev/null; then echo 'Xvfb did not start' >&2; exit 1; fi;"
+                            + " sleep 0.02; done",
+                    "DISPLAY=$d " + OPENBOX_CMD + " --sm-disable --config-file \"$HOME/.config/openbox/porthole-rc.xml\""
+                            + " </dev/null >/dev/null 2>&1 & o=$!",
+                    // the shell stays, so that the X server and the window manager end with Firefox, however it ends
+                    "set +e",
+                    "\"$@\" </dev/null & f=$!",
+                    "trap 'kill $f 2>/dev/null' TERM INT HUP",
+                    "wait $f; s=$?; kill $x $o 2>/dev/null; wait; exit $s"));
+            argv.addAll(List.of(PROFILE, spec.sandbox().display(), screenWidth + "x" + screenHeight + "x24",
+                    openboxConfig()));
+        }
+        argv.addAll(command(spec));
+        return argv;
+    }
+
+    /** openbox's configuration: one desktop, a taskbar's room at the bottom (screen.availHeight is less than height). */
+    static String openboxConfig() {
+        return "<?xml version=\"1.0\"?>\n<openbox_config xmlns=\"http://openbox.org/3.4/rc\">"
+                + "<margins><top>0</top><bottom>" + TASKBAR_HEIGHT + "</bottom><left>0</left><right>0</right></margins>"
+                + "<desktops><number>1</number></desktops></openbox_config>\n";
     }
 
     @Override
@@ -91,12 +170,9 @@ public final class FirefoxEngine implements BrowserEngine {
         long deadline = System.nanoTime() + timeout.toNanos();
         FirefoxProcess firefox;
         try {
-            var prefs = Prefs.forSandbox(sandbox.httpProxy(), config.extraPrefs());
+            var prefs = Prefs.forSandbox(sandbox.httpProxy(), spec.identity(), ownDisplay(spec), config.extraPrefs());
             // the prefs go in on standard input, written inside by the sandbox's own user: the server writes no file
-            var argv = new ArrayList<String>(List.of("/bin/sh", "-c",
-                    "mkdir -p \"$0\" && cat > \"$0/user.js\" && exec \"$@\" </dev/null", PROFILE));
-            argv.addAll(command(spec));
-            var process = sandbox.start(argv, env(spec), Sandbox.WORKSPACE, true);
+            var process = sandbox.start(argv(spec), env(spec), Sandbox.WORKSPACE, true);
             try (var in = process.getOutputStream()) {
                 in.write(Prefs.userJs(prefs).getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
@@ -111,7 +187,7 @@ public final class FirefoxEngine implements BrowserEngine {
             bidi = BidiConnection.open(sandbox.connect(new Sandbox.Endpoint.Tcp(port)), "127.0.0.1:" + port, "/session",
                     config.logBidi());
             var session = newSession(bidi, deadline);
-            var driver = new BidiDriver(bidi, firefox, session, spec);
+            var driver = new BidiDriver(bidi, firefox, session, spec, ownDisplay(spec));
             driver.start(Duration.ofNanos(Math.max(remaining(deadline), TimeUnit.SECONDS.toNanos(5))), Optional.empty());
             saveTakeOver(sandbox, new TakeOver(port, driver.sessionId(), Map.of()));
             return driver;
@@ -174,7 +250,9 @@ public final class FirefoxEngine implements BrowserEngine {
                         .map(id -> saved.get().aliases().getOrDefault(id, id)).toList();
                 session = newSession(bidi, deadline);
             }
-            var driver = new BidiDriver(bidi, firefox, session, spec);
+            // as it was started, whatever the configuration says now
+            boolean own = ownDisplay(spec) && !browser.get().info().commandLine().orElse("").contains("--headless");
+            var driver = new BidiDriver(bidi, firefox, session, spec, own);
             driver.start(Duration.ofNanos(Math.max(remaining(deadline), TimeUnit.SECONDS.toNanos(5))),
                     Optional.of(new BidiDriver.Previous(saved.get().session(), earlierTabs)));
             saveTakeOver(sandbox, new TakeOver(port, driver.sessionId(), driver.aliases()));

@@ -1,7 +1,9 @@
 package io.porthole.engine.bidi;
 
+import io.porthole.core.browser.Identity;
 import java.net.URI;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -15,7 +17,21 @@ import java.util.Optional;
 final class Prefs {
     private Prefs() {}
 
-    static Map<String, Object> forSandbox(Optional<String> httpProxy, Map<String, Object> extra) {
+    /**
+     * What a graphics card of a common laptop looks like in Firefox on Linux (Mesa's Intel driver). Firefox sanitizes
+     * the renderer as it does a real one ("Intel(R) HD Graphics 400, or similar"), so the masked and unmasked strings
+     * agree with each other and with what such a machine shows; the pixels are still llvmpipe's.
+     */
+    static final String WEBGL_VENDOR = "Intel";
+    static final String WEBGL_RENDERER = "Mesa Intel(R) UHD Graphics 620 (KBL GT2)";
+    /** {@code ui.*PointerCapabilities}: fine (2) and hover (4), what a mouse gives (widget/LookAndFeel.h). */
+    static final int FINE_POINTER_AND_HOVER = 6;
+
+    /**
+     * @param ownDisplay Firefox runs headful on an X server of its own (with Mesa's software GL); false: headless
+     */
+    static Map<String, Object> forSandbox(Optional<String> httpProxy, Identity identity, boolean ownDisplay,
+                                          Map<String, Object> extra) {
         var p = new LinkedHashMap<String, Object>();
         // ---- network: the sandbox's proxy for everything, loopback too (the test pages and the user's local
         // servers are on the host, reached only through the proxy)
@@ -136,9 +152,30 @@ final class Prefs {
         p.put("signon.rememberSignons", false);
         p.put("extensions.formautofill.addresses.enabled", false);
         p.put("extensions.formautofill.creditCards.enabled", false);
-        // ---- an ordinary browser's face: English, the PDF viewer on (navigator.plugins lists it)
-        p.put("intl.accept_languages", "en-US, en");
-        p.put("intl.locale.requested", "en-US");
+        // ---- an ordinary browser's face: the identity's languages (navigator.languages and Accept-Language), its
+        // locale for Intl (from LANG in the environment, as a desktop's regional settings), the PDF viewer on
+        p.put("intl.accept_languages", String.join(", ", identity.languages()));
+        p.put("intl.locale.requested", identity.locale());
+        p.put("intl.regional_prefs.use_os_locales", true);
+        if (ownDisplay) {
+            p.put("webgl.override-unmasked-vendor", WEBGL_VENDOR);
+            p.put("webgl.override-unmasked-renderer", WEBGL_RENDERER);
+        } else {
+            // a headless window has no pointing device; a headful one on X has the core pointer and says so itself
+            p.put("ui.primaryPointerCapabilities", FINE_POINTER_AND_HOVER);
+            p.put("ui.allPointerCapabilities", FINE_POINTER_AND_HOVER);
+        }
+        identity.geolocation().ifPresent(g -> {
+            // Firefox's own network provider, answered from a data: URL rather than a location service; the site
+            // is allowed to ask without a prompt that nobody would answer
+            p.put("geo.provider.network.url", String.format(Locale.ROOT,
+                    "data:application/json,{\"location\":{\"lat\":%.6f,\"lng\":%.6f},\"accuracy\":%.1f}",
+                    g.latitude(), g.longitude(), g.accuracyMeters()));
+            p.put("geo.provider.testing", true);
+            p.put("geo.provider.use_geoclue", false);
+            p.put("geo.provider.use_gpsd", false);
+            p.put("permissions.default.geo", 1);
+        });
         p.put("pdfjs.disabled", false);
         p.put("media.autoplay.default", 0);
         // a wheel scroll lands at once, so that the next action sees it (Chromium runs with smooth scrolling off too)
