@@ -32,7 +32,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class StealthChecks {
     private static final Pattern RESULT = Pattern.compile("<pre id=\"result\">(.*?)</pre>", Pattern.DOTALL);
-    private static final long RESULT_TIMEOUT_MILLIS = 60_000;
+    private static final long RESULT_TIMEOUT_MILLIS = 120_000;
     private TestServer t;
     private String id;
     private List<StealthSignals.Signal> signals;
