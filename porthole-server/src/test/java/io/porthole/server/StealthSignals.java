@@ -363,7 +363,17 @@ final class StealthSignals {
     // ---- natives: what a stealth patch might touch ----
 
     private void natives() {
-        page.path("natives").properties().forEach(e -> {
+        natives("native: ", page.path("natives"));
+        natives("native at document start: ", page.path("earlyNatives"));
+        if (crossSite != null) natives("native at document start after a cross-site navigation: ", crossSite.path("earlyNatives"));
+    }
+
+    private void natives(String prefix, JsonNode found) {
+        if (!found.isObject() || found.has("error")) {
+            add(prefix + "checked", found, "", false, found.isObject() ? "the check failed: " + show(found.path("error")) : "not checked");
+            return;
+        }
+        found.properties().forEach(e -> {
             var n = e.getValue();
             if (!n.path("present").asBoolean()) return; // not in this engine
             var key = e.getKey();
@@ -395,7 +405,7 @@ final class StealthSignals {
                 }
                 if (EXTRA_FRAME.matcher(wr.path("stack").asText()).find()) wrong.add("its stack shows a wrapper: " + wr.path("stack").asText());
             }
-            add("native: " + key, str, "fresh realm: " + show(n.path("freshToStringOfFresh")), wrong.isEmpty(), String.join("; ", wrong));
+            add(prefix + key, str, "fresh realm: " + show(n.path("freshToStringOfFresh")), wrong.isEmpty(), String.join("; ", wrong));
         });
     }
 

@@ -56,13 +56,14 @@ class StealthSignalsTest {
                 + "'stack':'TypeError: Illegal invocation\\n    at throwOnWrongReceiver (http://127.0.0.1/stealth.html:1:1)'},"
                 + "'freshWrongReceiver':{'threw':true,'type':'TypeError','message':'Illegal invocation','frames':['b','c','d']},'baselineFrames':3},"
                 + "'navigator.deviceMemory':{'present':false}}";
-        var page = json("{'contexts':{'page':" + context("page", "America/New_York") + "},'natives':" + natives + "}");
+        var page = json("{'contexts':{'page':" + context("page", "America/New_York") + "},'natives':" + natives + ",'earlyNatives':" + natives + "}");
         var signals = new StealthSignals("chromium", Identity.defaults(1280, 720), page, null).evaluate();
         var outer = signal(signals, "native: window.outerWidth");
         assertEquals(StealthSignals.Verdict.FAIL, outer.verdict());
         assertTrue(outer.why().contains("toString") && outer.why().contains("frames") && outer.why().contains("wrapper"), outer.why());
         assertEquals(StealthSignals.Verdict.PASS, signal(signals, "native: navigator.userAgent").verdict());
         assertTrue(signals.stream().noneMatch(s -> s.name().equals("native: navigator.deviceMemory")), "absent natives are not signals");
+        assertEquals(StealthSignals.Verdict.FAIL, signal(signals, "native at document start: window.outerWidth").verdict());
     }
 
     @Test
