@@ -29,6 +29,12 @@ final class StealthSignals {
     static final List<String> OTHER_CONTEXTS = List.of("iframe", "blank", "srcdoc", "worker", "sharedworker", "serviceworker");
     private static final Pattern SOFTWARE_RENDERER = Pattern.compile("(?i)swiftshader|llvmpipe|softpipe|software|mesa offscreen");
     private static final Pattern SWIFTSHADER = Pattern.compile("(?i)swiftshader");
+    /**
+     * Workers whose fetches may carry no Sec-CH-UA headers at all: a plain Chromium 156 (headful, no flags, checked by
+     * hand on http://127.0.0.1) sends them from the page's fetch and from none of its workers' (dedicated, shared,
+     * service). Where a worker sends them they must be the page's.
+     */
+    private static final List<String> WORKERS = List.of("worker", "sharedworker", "serviceworker");
     private static final Pattern EXTRA_FRAME = Pattern.compile("Proxy|Reflect\\.|Object\\.apply|\\bapply\\b");
 
     /** PASS and FAIL as they say; TELL: a known tell we accept (reported, not failed). */
@@ -139,6 +145,7 @@ final class StealthSignals {
             for (var c : ranContexts()) {
                 var v = get.apply(ctx(c));
                 if (Objects.equals(v, expected)) agreeing.add(c);
+                else if (v.isMissingNode() && name.startsWith("header Sec-CH-UA") && WORKERS.contains(c)) agreeing.add(c + " (none, as a plain Chromium sends)");
                 else differing.add(c + "=" + show(v));
             }
             var others = String.join("; ", differing) + (agreeing.isEmpty() ? "" : (differing.isEmpty() ? "" : "; ") + "same in " + String.join(", ", agreeing));
@@ -159,8 +166,9 @@ final class StealthSignals {
                 n -> headerLanguages(n.path("headers").path("accept-language").asText()).equals(texts(n.path("languages"))),
                 n -> n.path("headers").path("accept-language"));
         if (chromium()) {
-            perContext(all, "header Sec-CH-UA names userAgentData.brands in each context",
-                    n -> headerBrands(n.path("headers").path("sec-ch-ua").asText()).equals(texts(n.path("brands"))),
+            perContext(all, "header Sec-CH-UA names userAgentData.brands in each context that sends it",
+                    n -> (n.path("headers").path("sec-ch-ua").isMissingNode() && WORKERS.contains(n.path("ctx").asText()))
+                            || headerBrands(n.path("headers").path("sec-ch-ua").asText()).equals(texts(n.path("brands"))),
                     n -> n.path("headers").path("sec-ch-ua"));
         }
     }

@@ -76,6 +76,19 @@ class StealthSignalsTest {
     }
 
     @Test
+    void workersMaySendNoClientHintsButFramesMust() {
+        var hints = ",'sec-ch-ua':'\\'Chromium\\';v=\\'156\\'','sec-ch-ua-mobile':'?0','sec-ch-ua-platform':'\\'Linux\\''";
+        var withHints = context("page", "America/New_York").replace("'accept-language':'en-US,en;q=0.9'", "'accept-language':'en-US,en;q=0.9'" + hints);
+        var page = json("{'contexts':{'page':" + withHints + ",'worker':" + context("worker", "America/New_York")
+                + ",'iframe':" + withHints.replace("'ctx':'page'", "'ctx':'iframe'") + "}}");
+        var signals = new StealthSignals("chromium", Identity.defaults(1280, 720), page, null).evaluate();
+        assertEquals(StealthSignals.Verdict.PASS, signal(signals, "contexts agree: header Sec-CH-UA").verdict(), "as a plain Chromium: none from workers");
+        var framesWithout = json("{'contexts':{'page':" + withHints + ",'iframe':" + context("iframe", "America/New_York") + "}}");
+        signals = new StealthSignals("chromium", Identity.defaults(1280, 720), framesWithout, null).evaluate();
+        assertEquals(StealthSignals.Verdict.FAIL, signal(signals, "contexts agree: header Sec-CH-UA").verdict(), "an iframe must send them");
+    }
+
+    @Test
     void headersAreParsedAsTheBrowserSendsThem() {
         assertEquals(List.of("Not:A-Brand/8", "Chromium/156"), StealthSignals.headerBrands("\"Not:A-Brand\";v=\"8\", \"Chromium\";v=\"156\""));
         assertEquals(List.of("de-DE", "de", "en"), StealthSignals.headerLanguages("de-DE,de;q=0.9,en;q=0.8"));
