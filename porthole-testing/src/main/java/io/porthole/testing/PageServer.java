@@ -1,5 +1,6 @@
 package io.porthole.testing;
 
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,20 +9,28 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 
 /**
- * Serves the fixture pages of this module ({@code pages/*.html}) on a free loopback port. Also
- * {@code /status/<code>} answers that status, and {@link #serveDirectory} adds a directory of files (scripts a
- * fixture page loads, e.g. from an installed node_modules). Thread-safe; close it when done.
+ * Serves the fixture pages of this module ({@code pages/*.html}, and the scripts beside them, {@code pages/*.js}) on
+ * a free loopback port. Also {@code /status/<code>} answers that status, {@code /echo-headers?ctx=<name>} answers
+ * the request's headers as a JSON object (lower-case names; a repeated header's values joined by ", ") and keeps
+ * them for {@link #echoedHeaders}, and {@link #serveDirectory} adds a directory of files (scripts a fixture page
+ * loads, e.g. from an installed node_modules). Thread-safe; close it when done.
  */
 public final class PageServer implements AutoCloseable {
     private final HttpServer server;
     private final String address;
+    private final Map<String, Map<String, String>> echoed;
 
-    private PageServer(HttpServer server, String address) {
+    private PageServer(HttpServer server, String address, Map<String, Map<String, String>> echoed) {
         this.server = server;
         this.address = address;
+        this.echoed = echoed;
     }
 
     public static PageServer start() {
@@ -33,6 +42,7 @@ public final class PageServer implements AutoCloseable {
         try {
             var server = HttpServer.create(new InetSocketAddress(address, 0), 0);
             server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+            var echoed = new ConcurrentHashMap<String, Map<String, String>>();
             server.createContext("/", exchange -> {
                 try (exchange) {
                     var path = exchange.getRequestURI().getPath();
@@ -43,8 +53,12 @@ public final class PageServer implements AutoCloseable {
                         exchange.getResponseBody().write(body);
                         return;
                     }
+                    if (path.equals("/echo-headers")) {
+                        echo(exchange, echoed);
+                        return;
+                    }
                     var name = path.equals("/") ? "input.html" : path.substring(1);
-                    if (!name.matches("[a-z0-9_-]+\\.html")) {
+                    if (!name.matches("[a-z0-9_-]+\\.(html|js)")) {
                         exchange.sendResponseHeaders(404, -1);
                         return;
                     }
@@ -54,14 +68,14 @@ public final class PageServer implements AutoCloseable {
                             return;
                         }
                         var bytes = in.readAllBytes();
-                        exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+                        exchange.getResponseHeaders().set("Content-Type", contentType(name));
                         exchange.sendResponseHeaders(200, bytes.length);
                         exchange.getResponseBody().write(bytes);
                     }
                 }
             });
             server.start();
-            return new PageServer(server, address);
+            return new PageServer(server, address, echoed);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -102,9 +116,42 @@ public final class PageServer implements AutoCloseable {
         return url(prefix + "/");
     }
 
+    private static void echo(HttpExchange exchange, Map<String, Map<String, String>> echoed) throws IOException {
+        var headers = new TreeMap<String, String>();
+        exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), String.join(", ", v)));
+        var query = exchange.getRequestURI().getQuery();
+        var ctx = query != null && query.startsWith("ctx=") ? query.substring(4) : "";
+        echoed.put(ctx, Map.copyOf(headers));
+        var json = new StringBuilder("{");
+        headers.forEach((k, v) -> json.append(json.length() > 1 ? "," : "").append(quote(k)).append(':').append(quote(v)));
+        var body = json.append('}').toString().getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        exchange.sendResponseHeaders(200, body.length);
+        exchange.getResponseBody().write(body);
+    }
+
+    private static String quote(String s) {
+        var b = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            if (c == '"' || c == '\\') b.append('\\').append(c);
+            else if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
+            else b.append(c);
+        }
+        return b.append('"').toString();
+    }
+
+    /**
+     * The headers of the last {@code /echo-headers?ctx=<ctx>} request (lower-case names), or an empty map when there
+     * was none.
+     */
+    public Map<String, String> echoedHeaders(String ctx) {
+        return echoed.getOrDefault(ctx, Map.of());
+    }
+
     private static String contentType(String name) {
         var dot = name.lastIndexOf('.');
-        return switch (dot < 0 ? "" : name.substring(dot + 1).toLowerCase(java.util.Locale.ROOT)) {
+        return switch (dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT)) {
             case "html", "htm" -> "text/html; charset=utf-8";
             case "js", "mjs", "cjs" -> "text/javascript; charset=utf-8";
             case "json", "map" -> "application/json";
