@@ -98,6 +98,8 @@ final class ChromiumDriver implements BrowserDriver {
      */
     private volatile Identity newContextIdentity;
     private final Map<String, Identity> contextIdentities = new ConcurrentHashMap<>();
+    /** The browserContextId of each attached session (pages, iframes, workers). */
+    private final Map<String, String> sessionContexts = new ConcurrentHashMap<>();
     // pointer and keyboard state, in CSS pixels
     private double pointerX;
     private double pointerY;
@@ -218,10 +220,15 @@ final class ChromiumDriver implements BrowserDriver {
                 var info = e.params().path("targetInfo");
                 var sessionId = e.params().path("sessionId").asText();
                 var type = info.path("type").asText();
+                // a target attached through its page's session (a dedicated worker, an iframe) may not say its
+                // context: it is its parent's
+                var context = info.path("browserContextId").asText(null);
+                if (context == null && e.sessionId() != null) context = sessionContexts.get(e.sessionId());
+                if (context != null) sessionContexts.put(sessionId, context);
                 if (!"page".equals(type)) {
                     if (OTHER_CONTEXTS.contains(type)) {
-                        var context = info.path("browserContextId").asText(null);
-                        Threads.startVirtual("cdp-target-setup", () -> setUpOther(sessionId, type, context));
+                        var ctx = context;
+                        Threads.startVirtual("cdp-target-setup", () -> setUpOther(sessionId, type, ctx));
                     } else {
                         cdp.send("Runtime.runIfWaitingForDebugger", null, sessionId);
                     }
@@ -248,6 +255,7 @@ final class ChromiumDriver implements BrowserDriver {
                 }
             }
             case "Target.targetDestroyed", "Target.detachedFromTarget" -> {
+                if (e.params().has("sessionId")) sessionContexts.remove(e.params().path("sessionId").asText());
                 var targetId = e.params().has("targetId") ? e.params().path("targetId").asText()
                         : findBySession(e.params().path("sessionId").asText()).map(t -> t.targetId).orElse("");
                 forget(targetId);
@@ -296,6 +304,7 @@ final class ChromiumDriver implements BrowserDriver {
                 sent.add(Map.entry("Emulation.setUserAgentOverride", cdp.send("Emulation.setUserAgentOverride", override, s)));
             }
             sendIdentity(who, s, sent, true);
+            sent.add(Map.entry("Target.setAutoAttach", cdp.send("Target.setAutoAttach", nestedAutoAttach(), s)));
             sent.add(Map.entry("Runtime.runIfWaitingForDebugger", cdp.send("Runtime.runIfWaitingForDebugger", params(), s)));
             for (var c : sent) cdp.await(c.getKey(), c.getValue(), COMMAND_TIMEOUT);
             tab.ready.complete(null);
@@ -328,6 +337,9 @@ final class ChromiumDriver implements BrowserDriver {
                 sent.add(Map.entry("Emulation.setUserAgentOverride", cdp.send("Emulation.setUserAgentOverride", override, sessionId)));
             }
             sendIdentity(who, sessionId, sent, "iframe".equals(type));
+            if (!"service_worker".equals(type) && !"shared_worker".equals(type)) {
+                sent.add(Map.entry("Target.setAutoAttach", cdp.send("Target.setAutoAttach", nestedAutoAttach(), sessionId)));
+            }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "a {0} could not be prepared: {1}", type, e.getMessage());
         }
@@ -344,6 +356,15 @@ final class ChromiumDriver implements BrowserDriver {
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "a {0} did not resume: {1}", type, e.getMessage());
         }
+    }
+
+    /**
+     * The auto-attach of a page's (or frame's, or worker's) own session: the browser-level one reaches pages, shared
+     * and service workers, but a dedicated worker or an out-of-process iframe is attached only through the session
+     * of what made it, held the same way until it has its overrides.
+     */
+    private static ObjectNode nestedAutoAttach() {
+        return params().put("autoAttach", true).put("waitForDebuggerOnStart", true).put("flatten", true);
     }
 
     /** The identity of a context: the one it was created with after a change, else the browser's. */

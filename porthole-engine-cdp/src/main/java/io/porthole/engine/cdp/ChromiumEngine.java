@@ -116,7 +116,7 @@ public final class ChromiumEngine implements BrowserEngine {
         if (isRoot()) cmd.add("--no-sandbox");
         cmd.addAll(List.of("--no-first-run", "--no-default-browser-check", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--disable-default-apps", "--disable-extensions",
-                "--disable-breakpad", "--disable-crash-reporter", "--disable-dev-shm-usage", "--disable-gpu",
+                "--disable-breakpad", "--disable-crash-reporter", "--disable-dev-shm-usage",
                 "--disable-quic", "--metrics-recording-only", "--mute-audio", "--password-store=basic",
                 "--use-mock-keychain", "--disable-smooth-scrolling", "--disable-hang-monitor",
                 "--disable-blink-features=AutomationControlled",
@@ -124,6 +124,9 @@ public final class ChromiumEngine implements BrowserEngine {
                 // (about 10 MiB per computer; docs/adr/0024-memory-per-computer.md). Site isolation is untouched.
                 "--disable-features=" + DISABLED_FEATURES,
                 "--lang=" + identity.locale(), "--accept-lang=" + String.join(",", identity.languages())));
+        // a host GPU when the operator lends one (PORTHOLE_GPU): ANGLE on EGL, where Mesa drives the render node;
+        // else no GPU process work beyond SwiftShader's WebGL (docs/adr/0035-native-stealth.md)
+        cmd.addAll(!config.gpu().isEmpty() ? List.of("--use-angle=gl-egl", "--ignore-gpu-blocklist") : List.of("--disable-gpu"));
         if (spec.headful()) {
             cmd.add("--window-size=" + spec.width() + "," + spec.height());
         } else {
