@@ -164,6 +164,7 @@ public final class ChromiumEngine implements BrowserEngine {
 
     @Override
     public BrowserDriver launch(LaunchSpec spec) {
+        var environment = environment(spec.identity());
         Process process;
         CdpConnection cdp;
         var steps = new Steps();
@@ -193,7 +194,7 @@ public final class ChromiumEngine implements BrowserEngine {
                     "chromium"));
             argv.addAll(command(spec));
             steps.lap("connection");
-            process = spec.sandbox().start(argv, environment(spec.identity()), Sandbox.WORKSPACE);
+            process = spec.sandbox().start(argv, environment, Sandbox.WORKSPACE);
             steps.lap("process started");
             process.getOutputStream().close();
             Threads.onPipeThread(() -> {

@@ -173,6 +173,28 @@ class ChromiumIdentityTest {
     }
 
     @Test
+    void aColourEmojiRendersInColour() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf")),
+                "fonts-noto-color-emoji is installed (script/setup)");
+        var tab = driver.newTab(Optional.of(base + "emoji.html")).tabId();
+        try {
+            var image = ImageIO.read(new ByteArrayInputStream(driver.screenshotPng(tab)));
+            // the grinning face is yellow: a tofu box or a monochrome glyph has no saturated pixel
+            int coloured = 0;
+            for (int y = 0; y < Math.min(image.getHeight(), 300); y++) {
+                for (int x = 0; x < Math.min(image.getWidth(), 300); x++) {
+                    int rgb = image.getRGB(x, y);
+                    int r = (rgb >> 16) & 0xff, g = (rgb >> 8) & 0xff, b = rgb & 0xff;
+                    if (r > 180 && g > 120 && b < 90) coloured++;
+                }
+            }
+            assertTrue(coloured > 500, "yellow pixels of the emoji: " + coloured);
+        } finally {
+            driver.closeTab(tab);
+        }
+    }
+
+    @Test
     void aResizeIsNativeAndNewTabsTakeTheNewSize() throws Exception {
         var tab = driver.resolveTab(Optional.empty());
         driver.setViewport(640, 480, SCALE);
