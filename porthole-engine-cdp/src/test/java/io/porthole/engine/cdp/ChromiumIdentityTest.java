@@ -46,7 +46,7 @@ class ChromiumIdentityTest {
     private static final double SCALE = 2;
     private static final Identity IDENTITY = new Identity("Europe/Berlin", "de-DE", List.of("de-DE", "de", "en"),
             Optional.of(new Identity.Geolocation(52.52, 13.405, 50)), 1920, 1080);
-    private static final List<String> CONTEXTS = List.of("page", "iframe", "dedicated", "shared", "service");
+    private static final List<String> CONTEXTS = List.of("page", "iframe", "crossSiteIframe", "dedicated", "shared", "service");
 
     private Path dir;
     private LocalSandboxRuntime runtime;
@@ -68,7 +68,7 @@ class ChromiumIdentityTest {
         base = pages.serveDirectory("identity", Path.of(getClass().getResource("/identity/identity.html").toURI()).getParent());
         var engine = new ChromiumEngine(ChromiumConfig.defaults());
         driver = engine.launch(new LaunchSpec("cdpid", sandbox, WIDTH, HEIGHT, SCALE, false, unexpectedExit::complete, IDENTITY));
-        found = load(driver.resolveTab(Optional.empty()), base + "identity.html");
+        found = load(driver.resolveTab(Optional.empty()), identityPage());
         System.out.println("identity.html found: " + found);
     }
 
@@ -81,6 +81,12 @@ class ChromiumIdentityTest {
             if (runtime != null) runtime.close();
             if (pages != null) pages.close();
         }
+    }
+
+    /** The fixture, with a frame of another site (localhost against 127.0.0.1: an out-of-process iframe). */
+    private String identityPage() {
+        return base + "identity.html?cross=" + java.net.URLEncoder.encode(base.replace("://127.0.0.1:", "://localhost:")
+                + "frame.html", java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Navigates and waits (bounded) for the fixture's JSON. */
@@ -222,7 +228,7 @@ class ChromiumIdentityTest {
         var context = driver.createContext(Optional.empty());
         try {
             var tab = driver.newTabIn(context.id(), Optional.empty());
-            var there = load(tab.tabId(), base + "identity.html");
+            var there = load(tab.tabId(), identityPage());
             for (var c : CONTEXTS) {
                 var ctx = there.path(c);
                 assertEquals("Asia/Tokyo", ctx.path("timezone").asText(), c + ": " + ctx);
