@@ -32,6 +32,13 @@ run(async () => {
       ok: true, version: browser.version(), contexts: contexts.length, pagesAtConnect, title, url: page.url(),
       value: seen.value, clicks: seen.log.filter((e) => e.type === 'click').length, screenshotBytes: shot.length,
       userAgent: await page.evaluate(() => navigator.userAgent),
+      // what the client's own session sees of the window, screen and pointer: the browser's, with no override
+      native: await page.evaluate(async () => ({
+        outerGetter: Function.prototype.toString.call(Object.getOwnPropertyDescriptor(window, 'outerWidth').get),
+        innerWidth, innerHeight, outerWidth, outerHeight, screenWidth: screen.width, screenHeight: screen.height,
+        availHeight: screen.availHeight, finePointer: matchMedia('(pointer: fine)').matches,
+        formFactors: (await navigator.userAgentData.getHighEntropyValues(['formFactors'])).formFactors,
+      })),
     };
 
     if (process.env.HOLD === '1') {

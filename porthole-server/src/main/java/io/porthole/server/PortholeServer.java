@@ -128,7 +128,7 @@ public final class PortholeServer implements AutoCloseable {
                     flags.addAll(t.flags());
                     yield new ChromiumEngine(new io.porthole.engine.cdp.ChromiumConfig(
                             t.binary().or(() -> config.chromium().binary()), flags,
-                            config.chromium().startTimeoutSeconds(), config.chromium().logCdp()));
+                            config.chromium().startTimeoutSeconds(), config.chromium().logCdp(), config.chromium().gpu()));
                 }
             }));
             var desktops = new XvfbDesktopEngine(new FfmpegEncoder(config.live().ffmpeg()));
@@ -139,7 +139,7 @@ public final class PortholeServer implements AutoCloseable {
             outsideUsr(config.live().ffmpeg()).filter(d -> !readOnly.contains(d)).ifPresent(readOnly::add);
             SandboxRuntime runtime = switch (config.isolation()) {
                 case NAMESPACES -> new LocalSandboxRuntime(List.of(config.dataDir()), egressPolicy, config.advancedProxy(),
-                        config.limits(), List.copyOf(readOnly));
+                        config.limits(), List.copyOf(readOnly), config.chromium().gpu());
                 case NONE -> {
                     LOG.log(System.Logger.Level.WARNING, "PORTHOLE_ISOLATION=none: COMPUTERS ARE NOT ISOLATED. Every"
                             + " computer runs as this server's user, sees the host's files and network, and can reach"

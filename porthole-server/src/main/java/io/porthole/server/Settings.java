@@ -3,6 +3,7 @@ package io.porthole.server;
 import io.porthole.blob.s3.S3Config;
 import io.porthole.core.ComputersConfig;
 import io.porthole.engine.cdp.ChromiumConfig;
+import io.porthole.runtime.local.GpuDevices;
 import io.porthole.store.jdbc.PostgresOptions;
 import java.io.IOException;
 import java.io.Reader;
@@ -143,7 +144,8 @@ public final class Settings {
         var live = ServerConfig.LiveConfig.defaults();
         var chromium = new ChromiumConfig(get("PORTHOLE_CHROMIUM_PATH").map(Path::of),
                 get("PORTHOLE_CHROMIUM_FLAGS").map(f -> Arrays.asList(f.split("\\s+"))).orElse(List.of()),
-                (int) number("PORTHOLE_CHROMIUM_START_TIMEOUT_SECONDS", 30, 1, 600), bool("PORTHOLE_CDP_LOG", false));
+                (int) number("PORTHOLE_CHROMIUM_START_TIMEOUT_SECONDS", 30, 1, 600), bool("PORTHOLE_CDP_LOG", false),
+                get("PORTHOLE_GPU").filter(g -> !g.isBlank()).map(GpuDevices::renderNodes).orElse(List.of()));
         var publicUrl = get("PORTHOLE_PUBLIC_URL").map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u);
         publicUrl.ifPresent(u -> {
             if (!u.startsWith("http://") && !u.startsWith("https://")) {

@@ -92,6 +92,14 @@ class PlaywrightPuppeteerTest {
         // the page the client made gets the same desktop-browser user agent as the server's own tabs
         assertFalse(result.path("userAgent").asText().contains("Headless"), result.toString());
         assertEquals(result.path("pagesAtConnect").size(), result.path("pagesAtEnd").asInt(), "the client closed its page: " + result);
+        // and its own session sees the browser's native window, screen and pointer: no override of ours to find
+        var n = result.path("native");
+        assertEquals("function get outerWidth() { [native code] }", n.path("outerGetter").asText(), n.toString());
+        assertTrue(n.path("outerHeight").asInt() > n.path("innerHeight").asInt(), n.toString());
+        assertTrue(n.path("screenHeight").asInt() > n.path("availHeight").asInt()
+                && n.path("availHeight").asInt() >= n.path("outerHeight").asInt(), n.toString());
+        assertTrue(n.path("finePointer").asBoolean(), n.toString());
+        assertEquals("[\"Desktop\"]", n.path("formFactors").toString(), n.toString());
     }
 
     @Test

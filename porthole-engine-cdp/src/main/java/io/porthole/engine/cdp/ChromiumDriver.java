@@ -12,6 +12,7 @@ import io.porthole.core.action.Keys;
 import io.porthole.core.action.MouseButton;
 import io.porthole.core.action.Point;
 import io.porthole.core.browser.BrowserDriver;
+import io.porthole.core.browser.Identity;
 import io.porthole.core.browser.PageScripts;
 import io.porthole.core.internal.Steps;
 import io.porthole.core.internal.Threads;
@@ -85,6 +86,20 @@ final class ChromiumDriver implements BrowserDriver {
     private volatile int width;
     private volatile int height;
     private volatile double scale;
+    private final int launchWidth;
+    private final int launchHeight;
+    /** The scale the browser was started with: its screen's; another one needs a device metrics override. */
+    private final double launchScale;
+    /** Who the browser appears to be; its timezone is the process's (TZ), its screen the launch flags'. */
+    private final Identity identity;
+    /**
+     * The identity of contexts created after {@link #identityForNewContexts}, and of each such context by its
+     * browserContextId: their targets get the timezone, locale and languages by per-target emulation.
+     */
+    private volatile Identity newContextIdentity;
+    private final Map<String, Identity> contextIdentities = new ConcurrentHashMap<>();
+    /** The browserContextId of each attached session (pages, iframes, workers). */
+    private final Map<String, String> sessionContexts = new ConcurrentHashMap<>();
     // pointer and keyboard state, in CSS pixels
     private double pointerX;
     private double pointerY;
@@ -95,7 +110,11 @@ final class ChromiumDriver implements BrowserDriver {
     private final ChromiumScreencast screencast;
 
     ChromiumDriver(CdpConnection cdp, ChromiumProcess process, String userAgent, int width, int height, double scale,
-                   boolean headful, DevToolsEndpoint devTools) {
+                   boolean headful, DevToolsEndpoint devTools, Identity identity) {
+        this.identity = identity;
+        this.launchScale = scale;
+        this.launchWidth = width;
+        this.launchHeight = height;
         this.devTools = devTools;
         this.headful = headful;
         this.cdp = cdp;
@@ -122,6 +141,7 @@ final class ChromiumDriver implements BrowserDriver {
         var attach = cdp.send("Target.setAutoAttach", params().put("autoAttach", true).put("waitForDebuggerOnStart", true)
                 .put("flatten", true), null);
         var downloads = cdp.send("Browser.setDownloadBehavior", params().put("behavior", "deny"), null);
+        grantGeolocation(null);
         try {
             cdp.await("Browser.getVersion", version, startTimeout);
         } catch (CdpException e) {
@@ -177,6 +197,7 @@ final class ChromiumDriver implements BrowserDriver {
      */
     void adopt() {
         cdp.onEvent(this::onEvent);
+        grantGeolocation(null);
         learnVersion(cdp.send("Browser.getVersion", null, null));
         var targets = call("Target.getTargets", params(), null).path("targetInfos");
         for (var t : targets) {
@@ -198,8 +219,19 @@ final class ChromiumDriver implements BrowserDriver {
             case "Target.attachedToTarget" -> {
                 var info = e.params().path("targetInfo");
                 var sessionId = e.params().path("sessionId").asText();
-                if (!"page".equals(info.path("type").asText())) {
-                    cdp.send("Runtime.runIfWaitingForDebugger", null, sessionId);
+                var type = info.path("type").asText();
+                // a target attached through its page's session (a dedicated worker, an iframe) may not say its
+                // context: it is its parent's
+                var context = info.path("browserContextId").asText(null);
+                if (context == null && e.sessionId() != null) context = sessionContexts.get(e.sessionId());
+                if (context != null) sessionContexts.put(sessionId, context);
+                if (!"page".equals(type)) {
+                    if (OTHER_CONTEXTS.contains(type)) {
+                        var ctx = context;
+                        Threads.startVirtual("cdp-target-setup", () -> setUpOther(sessionId, type, ctx));
+                    } else {
+                        cdp.send("Runtime.runIfWaitingForDebugger", null, sessionId);
+                    }
                     return;
                 }
                 var targetId = info.path("targetId").asText();
@@ -223,6 +255,7 @@ final class ChromiumDriver implements BrowserDriver {
                 }
             }
             case "Target.targetDestroyed", "Target.detachedFromTarget" -> {
+                if (e.params().has("sessionId")) sessionContexts.remove(e.params().path("sessionId").asText());
                 var targetId = e.params().has("targetId") ? e.params().path("targetId").asText()
                         : findBySession(e.params().path("sessionId").asText()).map(t -> t.targetId).orElse("");
                 forget(targetId);
@@ -247,26 +280,31 @@ final class ChromiumDriver implements BrowserDriver {
         var s = tab.sessionId;
         var sent = new ArrayList<Map.Entry<String, CompletableFuture<JsonNode>>>();
         try {
-            ObjectNode override = null;
-            if (userAgent != null) {
-                // acceptLanguage is navigator.languages too: no q-values here (Chromium adds them to the header)
-                override = params().put("userAgent", userAgent).put("acceptLanguage", "en-US,en").put("platform", "Linux x86_64");
-                await(userAgentMetadata, COMMAND_TIMEOUT, "the browser's version");
-                var metadata = userAgentMetadata.getNow(null);
-                if (metadata != null) override.set("userAgentMetadata", metadata);
+            var who = identityOf(tab.browserContextId);
+            var override = userAgentOverride(who);
+            if (!headful && (width != launchWidth || height != launchHeight) && scale == launchScale) {
+                // a window opens at the launch size: one opened after a resize takes the current one first
+                var window = call("Browser.getWindowForTarget", params().put("targetId", tab.targetId), null).path("windowId");
+                sent.add(Map.entry("Browser.setWindowBounds", cdp.send("Browser.setWindowBounds",
+                        params().put("windowId", window.asLong()).set("bounds", windowBounds()), null)));
             }
             sent.add(Map.entry("Page.enable", cdp.send("Page.enable", params(), s)));
             sent.add(Map.entry("Emulation.setFocusEmulationEnabled",
                     cdp.send("Emulation.setFocusEmulationEnabled", params().put("enabled", true), s)));
-            if (!headful) {
+            if (!headful && scale != launchScale) {
+                // a scale other than the screen's cannot be given natively once the browser runs
                 sent.add(Map.entry("Emulation.setDeviceMetricsOverride",
                         cdp.send("Emulation.setDeviceMetricsOverride", metrics(), s)));
+            }
+            if (!headful) {
                 sent.add(Map.entry("Page.addScriptToEvaluateOnNewDocument",
                         cdp.send("Page.addScriptToEvaluateOnNewDocument", params().put("source", StealthScript.SOURCE), s)));
             }
             if (override != null) {
                 sent.add(Map.entry("Emulation.setUserAgentOverride", cdp.send("Emulation.setUserAgentOverride", override, s)));
             }
+            sendIdentity(who, s, sent, true);
+            sent.add(Map.entry("Target.setAutoAttach", cdp.send("Target.setAutoAttach", nestedAutoAttach(), s)));
             sent.add(Map.entry("Runtime.runIfWaitingForDebugger", cdp.send("Runtime.runIfWaitingForDebugger", params(), s)));
             for (var c : sent) cdp.await(c.getKey(), c.getValue(), COMMAND_TIMEOUT);
             tab.ready.complete(null);
@@ -280,13 +318,122 @@ final class ChromiumDriver implements BrowserDriver {
         screencast.retarget();
     }
 
+    /** Target types other than pages that run scripts: each gets the same user agent, languages and locale. */
+    private static final java.util.Set<String> OTHER_CONTEXTS = java.util.Set.of("iframe", "worker", "shared_worker",
+            "service_worker", "worklet", "shared_storage_worklet", "auction_worklet");
+
+    /**
+     * Gives an out-of-process iframe or a worker, held by the auto-attach, what its page has (user agent and
+     * client hints, languages, locale, and the context's timezone where it differs from the process's), then lets
+     * it run. What a target refuses is logged and left: it runs all the same (a worker shares its renderer's
+     * locale, and Chromium answers a second locale override in that renderer with an error).
+     */
+    private void setUpOther(String sessionId, String type, String browserContextId) {
+        var sent = new ArrayList<Map.Entry<String, CompletableFuture<JsonNode>>>();
+        try {
+            var who = identityOf(browserContextId);
+            var override = userAgentOverride(who);
+            if (override != null) {
+                sent.add(Map.entry("Emulation.setUserAgentOverride", cdp.send("Emulation.setUserAgentOverride", override, sessionId)));
+            }
+            sendIdentity(who, sessionId, sent, "iframe".equals(type));
+            if (!"service_worker".equals(type) && !"shared_worker".equals(type)) {
+                sent.add(Map.entry("Target.setAutoAttach", cdp.send("Target.setAutoAttach", nestedAutoAttach(), sessionId)));
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "a {0} could not be prepared: {1}", type, e.getMessage());
+        }
+        var run = cdp.send("Runtime.runIfWaitingForDebugger", params(), sessionId);
+        for (var c : sent) {
+            try {
+                cdp.await(c.getKey(), c.getValue(), COMMAND_TIMEOUT);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "a {0} refused {1}: {2}", type, c.getKey(), e.getMessage());
+            }
+        }
+        try {
+            cdp.await("Runtime.runIfWaitingForDebugger", run, COMMAND_TIMEOUT);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "a {0} did not resume: {1}", type, e.getMessage());
+        }
+    }
+
+    /**
+     * The auto-attach of a page's (or frame's, or worker's) own session: the browser-level one reaches pages, shared
+     * and service workers, but a dedicated worker or an out-of-process iframe is attached only through the session
+     * of what made it, held the same way until it has its overrides.
+     */
+    private static ObjectNode nestedAutoAttach() {
+        return params().put("autoAttach", true).put("waitForDebuggerOnStart", true).put("flatten", true);
+    }
+
+    /** The identity of a context: the one it was created with after a change, else the browser's. */
+    private Identity identityOf(String browserContextId) {
+        var who = browserContextId == null ? null : contextIdentities.get(browserContextId);
+        return who != null ? who : identity;
+    }
+
+    /**
+     * The user agent override for a target of that identity, with client hints once the browser has said its
+     * version; null where the user agent is the browser's own (a desktop's headful browser).
+     */
+    private ObjectNode userAgentOverride(Identity who) {
+        if (userAgent == null) return null;
+        // acceptLanguage is navigator.languages too: no q-values here (Chromium adds them to the header)
+        var override = params().put("userAgent", userAgent).put("acceptLanguage", String.join(",", who.languages()))
+                .put("platform", "Linux x86_64");
+        await(userAgentMetadata, COMMAND_TIMEOUT, "the browser's version");
+        var metadata = userAgentMetadata.getNow(null);
+        if (metadata != null) override.set("userAgentMetadata", metadata);
+        return override;
+    }
+
+    /**
+     * The parts of an identity a target takes by emulation: the Intl locale (Chromium ships only en-US's
+     * resources, so --lang cannot change it), the timezone of a context whose identity differs from the
+     * process's TZ, and for a frame the geolocation.
+     */
+    private void sendIdentity(Identity who, String sessionId, List<Map.Entry<String, CompletableFuture<JsonNode>>> sent,
+                              boolean frame) {
+        if (!"en-US".equals(who.locale())) {
+            sent.add(Map.entry("Emulation.setLocaleOverride",
+                    cdp.send("Emulation.setLocaleOverride", params().put("locale", who.locale()), sessionId)));
+        }
+        if (!who.timezone().equals(identity.timezone())) {
+            sent.add(Map.entry("Emulation.setTimezoneOverride",
+                    cdp.send("Emulation.setTimezoneOverride", params().put("timezoneId", who.timezone()), sessionId)));
+        }
+        if (frame && who.geolocation().isPresent()) {
+            var g = who.geolocation().get();
+            sent.add(Map.entry("Emulation.setGeolocationOverride", cdp.send("Emulation.setGeolocationOverride",
+                    params().put("latitude", g.latitude()).put("longitude", g.longitude()).put("accuracy", g.accuracyMeters()),
+                    sessionId)));
+        }
+    }
+
+    /** Lets pages of a context (null: the default one) ask for the position the identity gives without a prompt. */
+    private void grantGeolocation(String browserContextId) {
+        if (identityOf(browserContextId).geolocation().isEmpty()) return;
+        var p = params();
+        p.putArray("permissions").add("geolocation");
+        if (browserContextId != null) p.put("browserContextId", browserContextId);
+        cdp.send("Browser.grantPermissions", p, null);
+    }
+
     private void applyMetrics(String sessionId) {
         call("Emulation.setDeviceMetricsOverride", metrics(), sessionId);
     }
 
+    /** The override used only for a device scale other than the launch's: the screen stays the identity's. */
     private ObjectNode metrics() {
         return params().put("width", width).put("height", height).put("deviceScaleFactor", scale).put("mobile", false)
-                .put("screenWidth", width).put("screenHeight", height);
+                .put("screenWidth", Math.max(identity.screenWidth(), width))
+                .put("screenHeight", Math.max(identity.screenHeight(), height + WindowMetrics.CHROME_HEIGHT));
+    }
+
+    /** The window that holds the current viewport. */
+    private ObjectNode windowBounds() {
+        return params().put("width", width).put("height", height + WindowMetrics.CHROME_HEIGHT);
     }
 
     private void setMain(String tabId) {
@@ -409,6 +556,9 @@ final class ChromiumDriver implements BrowserDriver {
         var id = call("Target.createBrowserContext", p, null).path("browserContextId").asText();
         var info = new io.porthole.core.browser.BrowserContextInfo(id, proxy);
         contexts.put(id, info);
+        var who = newContextIdentity;
+        if (who != null) contextIdentities.put(id, who);
+        grantGeolocation(id);
         // its first tab; the main tab stays where it was until the client opens a tab in the context itself
         var main = mainTabId;
         try {
@@ -421,6 +571,18 @@ final class ChromiumDriver implements BrowserDriver {
         return info;
     }
 
+    /**
+     * Contexts created from now on take {@code identity}'s timezone, locale, languages and geolocation, by
+     * per-target emulation on each of their pages, iframes and workers (TZ is the browser process's and stays the
+     * launch identity's: it covers the default context and the contexts created before). The screen is the
+     * browser's and does not change.
+     */
+    @Override
+    public boolean identityForNewContexts(Identity identity) {
+        newContextIdentity = identity;
+        return true;
+    }
+
     @Override
     public void closeContext(String contextId) {
         if (TabInfo.DEFAULT_CONTEXT.equals(contextId)) {
@@ -429,6 +591,7 @@ final class ChromiumDriver implements BrowserDriver {
         if (contexts.remove(contextId) == null) {
             throw new PortholeException.NotFound(io.porthole.api.ErrorCode.NOT_FOUND, "no context '" + contextId + "'");
         }
+        contextIdentities.remove(contextId);
         var inIt = tabs.values().stream().filter(t -> contextId.equals(t.browserContextId)).map(t -> t.targetId).toList();
         call("Target.disposeBrowserContext", params().put("browserContextId", contextId), null);
         inIt.forEach(this::forget);
@@ -607,6 +770,7 @@ final class ChromiumDriver implements BrowserDriver {
      */
     @Override
     public void setViewport(int width, int height, double scale) {
+        boolean hadOverride = scale != launchScale || this.scale != launchScale;
         this.width = width;
         this.height = height;
         this.scale = scale;
@@ -617,7 +781,14 @@ final class ChromiumDriver implements BrowserDriver {
             } catch (Exception e) {
                 continue; // never set up: it takes no actions either
             }
-            applyMetrics(tab.sessionId);
+            if (headful || scale != launchScale) {
+                applyMetrics(tab.sessionId);
+            } else {
+                // natively: the tab's window takes the viewport plus the browser's chrome
+                if (hadOverride) call("Emulation.clearDeviceMetricsOverride", params(), tab.sessionId);
+                var window = call("Browser.getWindowForTarget", params().put("targetId", tab.targetId), null).path("windowId");
+                call("Browser.setWindowBounds", params().put("windowId", window.asLong()).set("bounds", windowBounds()), null);
+            }
             sized.add(tab);
         }
         var resized = new ArrayList<CompletableFuture<JsonNode>>();

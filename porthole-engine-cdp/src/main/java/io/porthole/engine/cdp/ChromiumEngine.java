@@ -98,13 +98,15 @@ public final class ChromiumEngine implements BrowserEngine {
             + "InterestFeedContentSuggestions,SpareRendererForSitePerProcess";
 
     List<String> command(LaunchSpec spec) {
+        var identity = spec.identity();
         var cmd = new ArrayList<String>();
         cmd.add(binary.toString());
         if (spec.headful()) {
             // a window on the computer's screen, filling it; --test-type keeps the --no-sandbox warning bar away
             cmd.addAll(List.of("--test-type", "--start-maximized", "--window-position=0,0"));
         } else {
-            cmd.add("--headless=new");
+            // --test-type: no --no-sandbox warning bar, which takes 56 px of the first window's viewport
+            cmd.addAll(List.of("--headless=new", "--test-type"));
         }
         cmd.add("--remote-debugging-pipe");
         // clients' own CDP sessions: a port of the sandbox's loopback, reached through a forwarder (DevToolsEndpoint)
@@ -114,14 +116,22 @@ public final class ChromiumEngine implements BrowserEngine {
         if (isRoot()) cmd.add("--no-sandbox");
         cmd.addAll(List.of("--no-first-run", "--no-default-browser-check", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--disable-default-apps", "--disable-extensions",
-                "--disable-breakpad", "--disable-crash-reporter", "--disable-dev-shm-usage", "--disable-gpu",
+                "--disable-breakpad", "--disable-crash-reporter", "--disable-dev-shm-usage",
                 "--disable-quic", "--metrics-recording-only", "--mute-audio", "--password-store=basic",
                 "--use-mock-keychain", "--disable-smooth-scrolling", "--disable-hang-monitor",
                 "--disable-blink-features=AutomationControlled",
                 // SpareRendererForSitePerProcess: no renderer kept started in advance for the next navigation
                 // (about 10 MiB per computer; docs/adr/0024-memory-per-computer.md). Site isolation is untouched.
                 "--disable-features=" + DISABLED_FEATURES,
-                "--lang=en-US", "--window-size=" + spec.width() + "," + spec.height()));
+                "--lang=" + identity.locale(), "--accept-lang=" + String.join(",", identity.languages())));
+        // a host GPU when the operator lends one (PORTHOLE_GPU): ANGLE on EGL, where Mesa drives the render node;
+        // else no GPU process work beyond SwiftShader's WebGL (docs/adr/0035-native-stealth.md)
+        cmd.addAll(!config.gpu().isEmpty() ? List.of("--use-angle=gl-egl", "--ignore-gpu-blocklist") : List.of("--disable-gpu"));
+        if (spec.headful()) {
+            cmd.add("--window-size=" + spec.width() + "," + spec.height());
+        } else {
+            cmd.addAll(WindowMetrics.flags(spec.width(), spec.height(), spec.scale(), identity));
+        }
         if (userAgent != null && !spec.headful()) cmd.add("--user-agent=" + userAgent);
         spec.sandbox().httpProxy().ifPresent(proxy -> {
             // everything through the egress proxy, loopback included (Chromium bypasses it for loopback by default)
@@ -133,12 +143,28 @@ public final class ChromiumEngine implements BrowserEngine {
         return cmd;
     }
 
+    /**
+     * The browser's environment: its timezone. {@code TZ} is read by every process of the browser, so pages,
+     * iframes and every kind of worker agree on it without a per-target override (a zone the sandbox can read:
+     * /usr/share/zoneinfo is the host's, read-only).
+     */
+    static Map<String, String> environment(io.porthole.core.browser.Identity identity) {
+        var tz = identity.timezone();
+        if (!TIMEZONE.matcher(tz).matches() || tz.contains("..")) {
+            throw new PortholeException.InvalidRequest("'" + tz + "' is not an IANA timezone name");
+        }
+        return Map.of("TZ", tz);
+    }
+
+    private static final Pattern TIMEZONE = Pattern.compile("[A-Za-z][A-Za-z0-9_+\\-]*(/[A-Za-z0-9_+\\-]+)*");
+
     private static boolean isRoot() {
         return "root".equals(System.getProperty("user.name"));
     }
 
     @Override
     public BrowserDriver launch(LaunchSpec spec) {
+        var environment = environment(spec.identity());
         Process process;
         CdpConnection cdp;
         var steps = new Steps();
@@ -168,7 +194,7 @@ public final class ChromiumEngine implements BrowserEngine {
                     "chromium"));
             argv.addAll(command(spec));
             steps.lap("connection");
-            process = spec.sandbox().start(argv, Map.of(), Sandbox.WORKSPACE);
+            process = spec.sandbox().start(argv, environment, Sandbox.WORKSPACE);
             steps.lap("process started");
             process.getOutputStream().close();
             Threads.onPipeThread(() -> {
@@ -186,7 +212,7 @@ public final class ChromiumEngine implements BrowserEngine {
         process.onExit().thenRun(cdp::close);
         try {
             var driver = new ChromiumDriver(cdp, chromium, spec.headful() ? null : userAgent, spec.width(), spec.height(),
-                    spec.scale(), spec.headful(), new DevToolsEndpoint(spec.sandbox(), PROFILE));
+                    spec.scale(), spec.headful(), new DevToolsEndpoint(spec.sandbox(), PROFILE), spec.identity());
             driver.start(Duration.ofSeconds(config.startTimeoutSeconds()), steps);
             // a scan of every process on the host: not worth making the create wait for
             Threads.startVirtual("porthole-chromium-children-" + spec.computerId(), chromium::rememberChildren);
@@ -231,7 +257,7 @@ public final class ChromiumEngine implements BrowserEngine {
         try {
             cdp.call("Browser.getVersion", null, null, Duration.ofSeconds(config.startTimeoutSeconds()));
             var driver = new ChromiumDriver(cdp, chromium, spec.headful() ? null : userAgent, spec.width(), spec.height(),
-                    spec.scale(), spec.headful(), new DevToolsEndpoint(spec.sandbox(), PROFILE));
+                    spec.scale(), spec.headful(), new DevToolsEndpoint(spec.sandbox(), PROFILE), spec.identity());
             driver.adopt();
             chromium.rememberChildren();
             return java.util.Optional.of(driver);

@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  * The {@code userAgentMetadata} of {@code Emulation.setUserAgentOverride}: what {@code navigator.userAgentData}
  * and the {@code Sec-CH-UA*} headers say. Overriding the user agent without it leaves the brands empty and the
  * high-entropy values blank, which no desktop browser does; so Porthole states what a headful Chromium of the
- * same version on Linux x86-64 reports, GREASE brand included (derived from the major version, as Chromium does).
+ * same version on Linux x86-64 reports, GREASE brand and form factor included (derived from the major version, as Chromium does).
  */
 final class UserAgentMetadata {
     private static final Pattern VERSION = Pattern.compile("(\\d+)\\.\\d+\\.\\d+\\.\\d+");
@@ -43,6 +43,8 @@ final class UserAgentMetadata {
         var meta = f.objectNode();
         meta.set("brands", brands);
         meta.set("fullVersionList", fullVersions);
+        // what a desktop browser says it is; left out, every context reads formFactors []
+        meta.putArray("formFactors").add("Desktop");
         meta.put("fullVersion", full).put("platform", "Linux").put("platformVersion", "").put("architecture", "x86")
                 .put("model", "").put("mobile", false).put("bitness", "64").put("wow64", false);
         return meta;

@@ -66,6 +66,8 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
     private final List<Path> readOnly;
     private final EgressPolicy egress;
     private final Optional<URI> trustedUpstream;
+    /** Host render nodes every sandbox sees (PORTHOLE_GPU); usually none. */
+    private final List<Path> gpu;
     private final Optional<Cgroups> cgroups;
     private final Limits limits;
     private final SandboxUsers users;
@@ -102,6 +104,16 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
      */
     public LocalSandboxRuntime(List<Path> hidden, EgressPolicy egress, Optional<URI> trustedUpstream,
                                Limits limits, List<Path> readOnly) {
+        this(hidden, egress, trustedUpstream, limits, readOnly, List.of());
+    }
+
+    /**
+     * @param gpu DRI render nodes shown read-write in every sandbox at the same path (PORTHOLE_GPU, see
+     *     {@link GpuDevices}); empty: none, the sandbox's /dev has only the basic devices
+     */
+    public LocalSandboxRuntime(List<Path> hidden, EgressPolicy egress, Optional<URI> trustedUpstream,
+                               Limits limits, List<Path> readOnly, List<Path> gpu) {
+        this.gpu = List.copyOf(gpu);
         this.trustedUpstream = trustedUpstream;
         this.limits = limits;
         this.instance = instanceName(hidden);
@@ -479,7 +491,9 @@ public final class LocalSandboxRuntime implements SandboxRuntime {
         var size = Long.toString(limits.memoryBytes());
         cmd.addAll(List.of("--size", size, "--tmpfs", "/var", "--symlink", "/run", "/var/run", "--symlink", "/tmp", "/var/tmp"));
         for (var allowed : VAR_ALLOWED) cmd.addAll(List.of("--ro-bind-try", allowed, allowed));
-        cmd.addAll(List.of("--dev", "/dev", "--proc", "/proc", "--tmpfs", "/run",
+        cmd.addAll(List.of("--dev", "/dev"));
+        for (var node : gpu) cmd.addAll(List.of("--dev-bind", node.toString(), node.toString()));
+        cmd.addAll(List.of("--proc", "/proc", "--tmpfs", "/run",
                 "--bind", channels.toString(), Sandbox.CHANNELS,
                 "--size", size, "--perms", "1777", "--tmpfs", "/tmp",
                 "--tmpfs", "/home", "--size", size, "--perms", "0700", "--tmpfs", Sandbox.HOME,

@@ -1,0 +1,2 @@
+importScripts('probe.js');
+probe().then(r => postMessage(r), e => postMessage({error: String(e)}));
