@@ -296,10 +296,6 @@ final class ChromiumDriver implements BrowserDriver {
                 sent.add(Map.entry("Emulation.setDeviceMetricsOverride",
                         cdp.send("Emulation.setDeviceMetricsOverride", metrics(), s)));
             }
-            if (!headful) {
-                sent.add(Map.entry("Page.addScriptToEvaluateOnNewDocument",
-                        cdp.send("Page.addScriptToEvaluateOnNewDocument", params().put("source", StealthScript.SOURCE), s)));
-            }
             if (override != null) {
                 sent.add(Map.entry("Emulation.setUserAgentOverride", cdp.send("Emulation.setUserAgentOverride", override, s)));
             }

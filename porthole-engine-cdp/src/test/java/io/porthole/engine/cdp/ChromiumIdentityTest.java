@@ -148,7 +148,12 @@ class ChromiumIdentityTest {
         assertEquals(1920, s.path("availWidth").asInt(), s.toString());
         assertEquals(1080 - WindowMetrics.TASKBAR_HEIGHT, s.path("availHeight").asInt(), s.toString());
         assertTrue(w.path("screenX").asInt() > 0 && w.path("screenY").asInt() >= 0, w.toString());
-        assertTrue(w.path("early").path("outerWidth").asInt() >= WIDTH, "already at the document's start: " + w);
+        // at the document's start: the window's size, or 0x0 when the document runs in a new renderer before the
+        // browser has told it where its window is (what a desktop Chromium 156 on X11 does too; ADR 0035)
+        var early = w.path("early");
+        boolean known = early.path("outerWidth").asInt() >= WIDTH && early.path("outerHeight").asInt() > HEIGHT;
+        boolean notYet = early.path("outerWidth").asInt() == 0 && early.path("outerHeight").asInt() == 0;
+        assertTrue(known || notYet, "at the document's start: " + w);
         // no override left on the getters once the page runs
         assertEquals("function get outerWidth() { [native code] }", w.path("outerGetter").asText());
     }
