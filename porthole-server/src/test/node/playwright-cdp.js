@@ -5,7 +5,11 @@
 // a screenshot. With HOLD=1 it then prints {"event":"holding"} and keeps the connection until stdin ends, and
 // finally reports every page of the context with its log: the test acts through the server meanwhile.
 //
-// env: PORTHOLE_ENDPOINT, PAGE_URL, PORTHOLE_API_KEY (optional), HOLD (optional), SCRIPT_TIMEOUT_MS (optional)
+// With NEW_CONTEXT_LOCALE it works in a context of its own made with that locale instead (Playwright then sets the
+// locale override on its own sessions) and reports the page's Intl locale.
+//
+// env: PORTHOLE_ENDPOINT, PAGE_URL, PORTHOLE_API_KEY (optional), HOLD (optional), SCRIPT_TIMEOUT_MS (optional),
+// NEW_CONTEXT_LOCALE (optional)
 const { chromium } = require('playwright-core');
 const { env, authHeaders, report, stdinEnded, run, pageLog, isPng } = require('./common');
 
@@ -16,7 +20,8 @@ run(async () => {
   try {
     const contexts = browser.contexts();
     if (contexts.length < 1) throw new Error('no default context in the connected browser');
-    const context = contexts[0];
+    const ownLocale = process.env.NEW_CONTEXT_LOCALE;
+    const context = ownLocale ? await browser.newContext({ locale: ownLocale }) : contexts[0];
     const pagesAtConnect = context.pages().map((p) => p.url());
     report({ event: 'connected', version: browser.version(), contexts: contexts.length, pages: pagesAtConnect });
 
@@ -32,12 +37,16 @@ run(async () => {
       ok: true, version: browser.version(), contexts: contexts.length, pagesAtConnect, title, url: page.url(),
       value: seen.value, clicks: seen.log.filter((e) => e.type === 'click').length, screenshotBytes: shot.length,
       userAgent: await page.evaluate(() => navigator.userAgent),
+      intlLocale: await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().locale),
+      languages: await page.evaluate(() => navigator.languages),
       // what the client's own session sees of the window, screen and pointer: the browser's, with no override
       native: await page.evaluate(async () => ({
         outerGetter: Function.prototype.toString.call(Object.getOwnPropertyDescriptor(window, 'outerWidth').get),
         innerWidth, innerHeight, outerWidth, outerHeight, screenWidth: screen.width, screenHeight: screen.height,
         availHeight: screen.availHeight, finePointer: matchMedia('(pointer: fine)').matches,
-        formFactors: (await navigator.userAgentData.getHighEntropyValues(['formFactors'])).formFactors,
+        // userAgentData exists in secure contexts only (loopback is one; another host's http:// page is not)
+        formFactors: navigator.userAgentData
+          ? (await navigator.userAgentData.getHighEntropyValues(['formFactors'])).formFactors : null,
       })),
     };
 

@@ -41,8 +41,8 @@ class OnlineTest {
         var id = t.createComputer("{}");
         try {
             var said = whatThePageSays(id);
+            // navigator.connection.rtt is an estimate: ~100 ms mostly, but 0 until Chromium has one (seen in CI)
             assertTrue(said.contains("onLine=true"), said);
-            assertFalse(said.contains("rtt=0 "), "a network Chromium counts has a round-trip estimate: " + said);
         } finally {
             t.delete(id);
         }

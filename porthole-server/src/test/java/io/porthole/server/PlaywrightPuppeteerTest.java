@@ -103,6 +103,24 @@ class PlaywrightPuppeteerTest {
     }
 
     @Test
+    void aPlaywrightContextSetsItsOwnLocaleOnAComputerOfAnotherOne() {
+        // Chromium lets one session override a renderer's locale: the identity's must not take the place a client's
+        // newContext({locale}) needs, or its pages fail with "Another locale override is already in effect"
+        var r = t.post("/browser-sandboxes", "{\"identity\":{\"locale\":\"de-DE\"}}");
+        assertEquals(201, r.status(), r.body());
+        var other = r.json().path("id").asText();
+        try {
+            var e = env(t.server.baseUrl() + "/browser-sandboxes/" + other + "/cdp", t.pages.url("input.html"), TestServer.KEY);
+            e.put("NEW_CONTEXT_LOCALE", "fr-FR");
+            var result = NodeScripts.run("playwright-cdp.js", e, SCRIPT_TIMEOUT).assertOk().json();
+            assertDroveThePage(result, "from playwright");
+            assertEquals("fr-FR", result.path("intlLocale").asText(), result.toString());
+        } finally {
+            t.call("DELETE", "/browser-sandboxes/" + other, null);
+        }
+    }
+
+    @Test
     void puppeteerConnectsOverCdpWithTheApiKey() {
         var endpoint = withoutQuery(chromium.path("connect").path("cdp").asText());
         var e = env(endpoint, t.pages.url("input.html"), TestServer.KEY);

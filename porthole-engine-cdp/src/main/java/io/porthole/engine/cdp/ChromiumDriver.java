@@ -83,6 +83,8 @@ final class ChromiumDriver implements BrowserDriver {
     private final Map<String, Long> tabOrder = new ConcurrentHashMap<>();
     private long tabCounter;
     private volatile String mainTabId;
+    /** The browser's default context, as its first tab says at start; null after an adopt (not known then). */
+    private volatile String defaultContextId;
     private volatile int width;
     private volatile int height;
     private volatile double scale;
@@ -241,6 +243,7 @@ final class ChromiumDriver implements BrowserDriver {
                 synchronized (tabOrder) {
                     tabOrder.putIfAbsent(targetId, ++tabCounter);
                 }
+                if (!firstTab.isDone()) defaultContextId = tab.browserContextId;
                 firstTab.complete(tab);
                 Threads.startVirtual("cdp-tab-setup", () -> setUpTab(tab));
             }
@@ -299,7 +302,7 @@ final class ChromiumDriver implements BrowserDriver {
             if (override != null) {
                 sent.add(Map.entry("Emulation.setUserAgentOverride", cdp.send("Emulation.setUserAgentOverride", override, s)));
             }
-            sendIdentity(who, s, sent, true);
+            sendIdentity(who, tab.browserContextId, s, sent, true);
             sent.add(Map.entry("Target.setAutoAttach", cdp.send("Target.setAutoAttach", nestedAutoAttach(), s)));
             sent.add(Map.entry("Runtime.runIfWaitingForDebugger", cdp.send("Runtime.runIfWaitingForDebugger", params(), s)));
             for (var c : sent) cdp.await(c.getKey(), c.getValue(), COMMAND_TIMEOUT);
@@ -332,7 +335,7 @@ final class ChromiumDriver implements BrowserDriver {
             if (override != null) {
                 sent.add(Map.entry("Emulation.setUserAgentOverride", cdp.send("Emulation.setUserAgentOverride", override, sessionId)));
             }
-            sendIdentity(who, sessionId, sent, "iframe".equals(type));
+            sendIdentity(who, browserContextId, sessionId, sent, "iframe".equals(type));
             if (!"service_worker".equals(type) && !"shared_worker".equals(type)) {
                 sent.add(Map.entry("Target.setAutoAttach", cdp.send("Target.setAutoAttach", nestedAutoAttach(), sessionId)));
             }
@@ -389,11 +392,11 @@ final class ChromiumDriver implements BrowserDriver {
      * resources, so --lang cannot change it), the timezone of a context whose identity differs from the
      * process's TZ, and for a frame the geolocation.
      */
-    private void sendIdentity(Identity who, String sessionId, List<Map.Entry<String, CompletableFuture<JsonNode>>> sent,
-                              boolean frame) {
-        if (!"en-US".equals(who.locale())) {
-            sent.add(Map.entry("Emulation.setLocaleOverride",
-                    cdp.send("Emulation.setLocaleOverride", params().put("locale", who.locale()), sessionId)));
+    private void sendIdentity(Identity who, String browserContextId, String sessionId,
+                              List<Map.Entry<String, CompletableFuture<JsonNode>>> sent, boolean frame) {
+        if (!"en-US".equals(who.locale()) && !clientsContext(browserContextId)) {
+            sent.add(Map.entry("Emulation.setLocaleOverride", tolerateOtherLocale(
+                    cdp.send("Emulation.setLocaleOverride", params().put("locale", who.locale()), sessionId))));
         }
         if (!who.timezone().equals(identity.timezone())) {
             sent.add(Map.entry("Emulation.setTimezoneOverride",
@@ -405,6 +408,30 @@ final class ChromiumDriver implements BrowserDriver {
                     params().put("latitude", g.latitude()).put("longitude", g.longitude()).put("accuracy", g.accuracyMeters()),
                     sessionId)));
         }
+    }
+
+    /**
+     * A context a CDP client made itself (Playwright's {@code newContext}): neither the default one nor one of ours.
+     * Its locale is the client's to set: Chromium lets only one session override a renderer's locale, and a client's
+     * {@code Emulation.setLocaleOverride} answered "Another locale override is already in effect" would break it.
+     */
+    private boolean clientsContext(String browserContextId) {
+        var byDefault = defaultContextId;
+        return browserContextId != null && byDefault != null && !browserContextId.equals(byDefault)
+                && !contexts.containsKey(browserContextId);
+    }
+
+    /**
+     * The locale override, answered as done when another session's override is already in effect: after an adopt the
+     * earlier run's sessions are still attached with the same identity's locale, and a worker shares its renderer's.
+     */
+    private static CompletableFuture<JsonNode> tolerateOtherLocale(CompletableFuture<JsonNode> override) {
+        return override.handle((answer, e) -> {
+            if (e == null) return answer;
+            var cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (String.valueOf(cause.getMessage()).contains("locale override is already in effect")) return params();
+            throw cause instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(cause);
+        });
     }
 
     /** Lets pages of a context (null: the default one) ask for the position the identity gives without a prompt. */
